@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# machexc -- Mach exception ports for Linux.
+#
+#   make                 module (against KDIR), library, tools, selftests
+#   make check           everything tested: lint, dkms, three VM lanes
+#   make check LANE=6.1 TEST=device_test     one lane, one test
+#   make vm LANE=6.12 CMD='...' FILES='...'  a command in a lane's VM
+#   make demo            the module at work in a VM
+#   make lint            checkpatch and sparse over module/
+#   make install DESTDIR=... PREFIX=...
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+KVER ?= $(shell uname -r)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+	$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n1))
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+export MACHEXC_CACHE ?= $(HOME)/.cache/machexc
+
+O := build
+CC ?= gcc
+CFLAGS ?= -O2 -g
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC \
+	-Iuapi -Ilib/include $(CFLAGS)
+KSFT := $(MACHEXC_CACHE)/kselftest
+TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-Iuapi -Ilib/include -isystem $(KSFT) $(CFLAGS)
+
+LIB_SRCS := $(wildcard lib/src/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+LIB_HDRS := $(shell find lib/include -name '*.h')
+SONAME := libmachexc.so.0
+TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/machexc/*_test.c))
+
+.PHONY: all module lib selftests tools install clean check lint vm demo ksft-headers
+all: module lib tools selftests
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers found: install linux-headers-$(KVER) or pass KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+lib: $(O)/lib/libmachexc.a $(O)/lib/$(SONAME) $(O)/lib/machexc.pc
+
+$(O)/%.o: %.c $(LIB_HDRS) uapi/linux/machexc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(O)/lib/libmachexc.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/lib/$(SONAME): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -pthread -o $@ $^
+	ln -sf $(SONAME) $(O)/lib/libmachexc.so
+
+$(O)/lib/machexc.pc: lib/machexc.pc.in dkms.conf
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+tools:
+	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools,true)
+
+# Selftests are static so that the VM needs no shared libraries.  They use
+# the kernel's own kselftest_harness.h, taken from linux-source-6.1.
+ksft-headers:
+	@selftests/ksft-headers.sh $(KSFT)
+
+selftests: ksft-headers $(TESTS)
+
+$(O)/selftests/%: selftests/machexc/%.c $(O)/lib/libmachexc.a $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(O)/lib/libmachexc.a -pthread
+
+install: lib tools
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/machexc/linux
+	install -m 644 $(O)/lib/libmachexc.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(O)/lib/$(SONAME) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmachexc.so
+	install -m 644 $(O)/lib/machexc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 uapi/linux/machexc.h $(DESTDIR)$(INCLUDEDIR)/machexc/linux/
+	cd lib/include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(INCLUDEDIR)/machexc/{} \;
+	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools install DESTDIR=$(DESTDIR) BINDIR=$(BINDIR),true)
+
+check:
+	selftests/check.sh $(LANE)
+
+lint:
+	selftests/lint.sh
+
+vm:
+	@test -n "$(LANE)" || { echo "usage: make vm LANE=6.1|6.12|debug CMD='...' [FILES='...']" >&2; exit 1; }
+	selftests/vm/run-cmd.sh "$(LANE)" "$(CMD)" $(FILES)
+
+demo:
+	selftests/demo.sh
+
+clean:
+	rm -rf $(O)
+	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)

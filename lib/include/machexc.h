@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libmachexc: what the library offers beyond macOS's <mach/...> API --
+ * access to the /dev/machexc device itself.
+ */
+#ifndef _MACHEXC_MACHEXC_H
+#define _MACHEXC_MACHEXC_H
+
+#include <linux/machexc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The process's descriptor for /dev/machexc, opened (close-on-exec) on
+ * first use and shared by all threads.  Returns -1 with errno set if the
+ * device cannot be opened (ENOENT: the module is not loaded).
+ */
+int machexc_device_fd(void);
+
+/* The API version of the running module.  0, or -1 with errno set. */
+int machexc_api_version(struct machexc_version *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _MACHEXC_MACHEXC_H */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/machexc: the misc device through which user space reaches the
+ * module, and the dispatch of its ioctls.
+ *
+ * The device has a fixed minor so that opening a node created from
+ * modules.devname loads the module.  If another driver already owns that
+ * minor we fall back to a dynamic one: the device still works, only the
+ * on-demand loading is lost.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "../machexc.h"
+#include "../compat/compat.h"
+
+void machexc_version_get(struct machexc_version *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->major = MACHEXC_API_MAJOR;
+	v->minor = MACHEXC_API_MINOR;
+	v->features = MACHEXC_FEATURE_VERSION;
+}
+MACHEXC_EXPORT_FOR_TESTS(machexc_version_get);
+
+static long machexc_ioc_version(void __user *uarg)
+{
+	struct machexc_version v;
+
+	machexc_version_get(&v);
+	if (copy_to_user(uarg, &v, sizeof(v)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Every command is matched whole (type, number, direction and size), so a
+ * caller built against a different layout gets -ENOTTY, never a misread.
+ */
+long machexc_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case MACHEXC_IOC_VERSION:
+		return machexc_ioc_version(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+MACHEXC_EXPORT_FOR_TESTS(machexc_dev_ioctl);
+
+static const struct file_operations machexc_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = machexc_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice machexc_misc = {
+	.minor = MACHEXC_MINOR,
+	.name = MACHEXC_DEVICE_NAME,
+	.fops = &machexc_fops,
+	.mode = 0666,
+};
+
+int machexc_dev_init(void)
+{
+	int err;
+
+	err = misc_register(&machexc_misc);
+	if (err == -EBUSY) {
+		pr_warn("minor %d is taken; using a dynamic minor (no autoload)\n",
+			MACHEXC_MINOR);
+		machexc_misc.minor = MISC_DYNAMIC_MINOR;
+		err = misc_register(&machexc_misc);
+	}
+	return err;
+}
+
+void machexc_dev_exit(void)
+{
+	misc_deregister(&machexc_misc);
+}

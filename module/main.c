@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * machexc: Mach exception ports for Linux.
+ *
+ * Module entry points.  The design follows GNU Mach's kern/exception.c:
+ * a synchronous fault becomes an exception_raise message sent to the
+ * thread's, then the task's, then the host's exception port, and only
+ * when nobody handles it does Linux deliver the original signal.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+
+#include "machexc.h"
+#include "compat/compat.h"
+
+struct module *machexc_module(void)
+{
+	return THIS_MODULE;
+}
+MACHEXC_EXPORT_FOR_TESTS(machexc_module);
+
+static int __init machexc_init(void)
+{
+	int err;
+
+	err = machexc_dev_init();
+	if (err)
+		return err;
+	pr_info("version %s, API %u.%u\n", MACHEXC_VERSION,
+		MACHEXC_API_MAJOR, MACHEXC_API_MINOR);
+	return 0;
+}
+
+static void __exit machexc_exit(void)
+{
+	machexc_dev_exit();
+}
+
+module_init(machexc_init);
+module_exit(machexc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The machexc developers");
+MODULE_DESCRIPTION("Mach exception ports for Linux");
+MODULE_VERSION(MACHEXC_VERSION);
+/* Opening /dev/machexc (a node made by "kmod static-nodes") loads us. */
+MODULE_ALIAS_MISCDEV(MACHEXC_MINOR);
+MODULE_ALIAS("devname:" MACHEXC_DEVICE_NAME);

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/machexc: the API-version ioctl, and the errors every other input
+ * gets (unknown commands, bad pointers).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/machexc.h>
+#include "machexc.h"
+
+#include "kselftest_harness.h"
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MACHEXC_DEVICE_PATH, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	close(self->fd);
+}
+
+TEST_F(dev, version)
+{
+	struct machexc_version v;
+
+	memset(&v, 0xa5, sizeof(v));
+	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_VERSION, &v));
+	EXPECT_EQ(MACHEXC_API_MAJOR, v.major);
+	EXPECT_EQ(MACHEXC_API_MINOR, v.minor);
+	EXPECT_TRUE(v.features & MACHEXC_FEATURE_VERSION);
+}
+
+TEST_F(dev, version_through_library)
+{
+	struct machexc_version v = { 0 };
+
+	ASSERT_EQ(0, machexc_api_version(&v));
+	EXPECT_EQ(MACHEXC_API_MAJOR, v.major);
+	/* The library keeps one descriptor for the whole process. */
+	EXPECT_EQ(machexc_device_fd(), machexc_device_fd());
+	EXPECT_TRUE(fcntl(machexc_device_fd(), F_GETFD) & FD_CLOEXEC);
+}
+
+TEST_F(dev, unknown_ioctl_is_enotty)
+{
+	struct machexc_version v;
+	const unsigned long bad[] = {
+		0,
+		_IO(MACHEXC_IOC_MAGIC, 0x7f),
+		_IOW(MACHEXC_IOC_MAGIC, 0x00, struct machexc_version),
+		_IOWR(MACHEXC_IOC_MAGIC, 0x00, struct machexc_version),
+		_IOR(MACHEXC_IOC_MAGIC, 0x00, __u32),
+		_IOR(0x42, 0x00, struct machexc_version),
+		TCGETS,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->fd, bad[i], &v)) TH_LOG("cmd %#lx", bad[i]);
+		EXPECT_EQ(ENOTTY, errno) TH_LOG("cmd %#lx", bad[i]);
+	}
+}
+
+TEST_F(dev, bad_pointer_is_efault)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *none, *ro;
+
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, MACHEXC_IOC_VERSION, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, MACHEXC_IOC_VERSION, none));
+	EXPECT_EQ(EFAULT, errno);
+
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, MACHEXC_IOC_VERSION, ro));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* Straddling the end of a mapping: the tail is unmapped. */
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, MACHEXC_IOC_VERSION, (char *)ro + page - 4));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* A kernel address. */
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, MACHEXC_IOC_VERSION, (void *)0xffffffff81000000UL));
+	EXPECT_EQ(EFAULT, errno);
+
+	munmap(none, page);
+	munmap(ro, page);
+}
+
+TEST(many_opens)
+{
+	int fds[64];
+	unsigned int i;
+
+	for (i = 0; i < 64; i++) {
+		fds[i] = open(MACHEXC_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fds[i]);
+	}
+	for (i = 0; i < 64; i++)
+		EXPECT_EQ(0, close(fds[i]));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,21 @@
+#!/bin/bash
+# Build machexc.ko (and machexc_test.ko where the kernel has KUnit) for a
+# lane, in a copy of the sources under build/LANE so lanes never share
+# objects.  Prints the paths of the built modules.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/lanes.sh"
+lane=$1
+case "$lane" in
+debug) kdir=$("$here/debug-kernel.sh") ;;
+*)     kdir=/lib/modules/$(lanes_kver "$lane")/build ;;
+esac
+dst=$top/build/$lane/src
+mkdir -p "$dst"
+rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	--exclude='*.mod*' --exclude=Module.symvers --exclude=modules.order \
+	"$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/uapi" "$dst/"
+# Any compiler warning fails the build.
+make -s -C "$kdir" M="$dst" KCFLAGS=-Werror modules >&2
+ls "$dst"/*.ko

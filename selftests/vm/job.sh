@@ -1,0 +1,46 @@
+#!/bin/bash
+# Write the shell job a lane's VM runs (see init): load the module, run
+# each selftest between markers, the KUnit suites where the kernel has
+# KUnit, unload, and scan for leaks where the kernel has kmemleak.
+#
+#   job.sh TEST... > job
+# (lifecycle_test, which unloads and reloads the module, always runs last.)
+set -euo pipefail
+tests=()
+last=()
+for t in "$@"; do
+	case "$t" in lifecycle_test) last+=("$t") ;; *) tests+=("$t") ;; esac
+done
+cat <<'EOS'
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -e $kmemleak ]; then
+	# Forget what boot itself left behind; only our leaks count.
+	echo scan > $kmemleak; echo clear > $kmemleak
+fi
+depmod
+modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
+EOS
+for t in "${tests[@]}" "${last[@]}"; do
+	printf 'echo "MACHEXC-TEST %s"\n/machexc/bin/%s\necho "MACHEXC-TEST-EXIT %s $?"\n' "$t" "$t" "$t"
+done
+cat <<'EOS'
+if [ -e /lib/modules/$(uname -r)/extra/machexc_test.ko ]; then
+	modprobe machexc_test || echo "MACHEXC-FATAL modprobe machexc_test failed"
+	for r in /sys/kernel/debug/kunit/*/results; do
+		echo "MACHEXC-KUNIT $(basename $(dirname $r))"
+		cat $r
+		echo "MACHEXC-KUNIT-END"
+	done
+	rmmod machexc_test || echo "MACHEXC-FATAL rmmod machexc_test failed"
+fi
+rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
+if [ -e $kmemleak ]; then
+	# kmemleak reports only objects older than 5 s.
+	sleep 6
+	echo scan > $kmemleak
+	echo "MACHEXC-KMEMLEAK"
+	cat $kmemleak
+	echo "MACHEXC-KMEMLEAK-END"
+fi
+echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"
+EOS

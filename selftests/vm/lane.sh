@@ -1,0 +1,27 @@
+#!/bin/bash
+# Run the selftests (and, in the debug lane, the KUnit suites and a
+# kmemleak scan) in one lane's VM and judge the result.
+#
+#   lane.sh LANE [TEST...]     (default: every selftest)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+lane=$1
+shift
+out=$top/build/$lane/vm
+mkdir -p "$out"
+rm -f "$out/result"
+
+mods=$("$here/build-module.sh" "$lane")
+if [ $# -eq 0 ]; then
+	set -- $(cd "$top/build/selftests" && ls)
+fi
+bins=()
+for t in "$@"; do
+	[ -x "$top/build/selftests/$t" ] || { echo "lane: no selftest $t (see build/selftests/)" >&2; exit 2; }
+	bins+=("$top/build/selftests/$t")
+done
+"$here/job.sh" "$@" > "$out/job"
+vmrc=0
+"$here/vm.sh" "$lane" "$out" "$out/job" $mods "${bins[@]}" || vmrc=$?
+"$here/report.py" lane "$lane" "$out" && [ $vmrc = 0 ]

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Read what a test VM left behind and judge it.
+
+    report.py lane LANE OUTDIR      judge one lane, print its line, write OUTDIR/result
+    report.py summary RESULT...     print the closing "N passed, M failed" line
+
+A lane's output.log (ttyS1) holds the TAP of each selftest and the KTAP of
+each KUnit suite between markers written by the job; console.log (ttyS0)
+holds the kernel's messages, where any splat fails the lane.
+"""
+import re
+import sys
+
+# Kernel reports that fail a run wherever they appear on the console.
+SPLATS = [
+    r"\bBUG:", r"\bWARNING:", r"\bOops\b", r"general protection fault",
+    r"Kernel panic", r"\bKASAN\b", r"\bUBSAN\b", r"UBSAN:",
+    r"possible circular locking", r"possible recursive locking",
+    r"inconsistent lock state", r"lockdep", r"suspicious RCU usage",
+    r"INFO: task .* blocked for more than", r"hung_task",
+    r"soft lockup", r"hard LOCKUP", r"rcu_.*detected stalls",
+    r"unreferenced object", r"suspected memory leak", r"cut here",
+    r"Call Trace:", r"list_add corruption", r"list_del corruption",
+    r"ODEBUG:",
+]
+SPLAT_RE = re.compile("|".join(SPLATS))
+# Taint bits that mean the kernel itself complained (see taint flags in
+# Documentation/admin-guide/tainted-kernels.rst): B D W L.
+BAD_TAINT = (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)
+TAP_RE = re.compile(r"^(not ok|ok) \d+\b(.*)$")
+KTAP_CASE_RE = re.compile(r"^\s+(not ok|ok) \d+\b(.*)$")
+
+
+def judge_lane(lane, outdir):
+    try:
+        out = open(f"{outdir}/output.log", errors="replace").read().splitlines()
+    except OSError:
+        out = []
+    try:
+        console = open(f"{outdir}/console.log", errors="replace").read().splitlines()
+    except OSError:
+        console = []
+    passed = failed = skipped = 0
+    problems = []
+
+    def count(status, rest, what):
+        nonlocal passed, failed, skipped
+        if status == "ok" and re.search(r"#\s*SKIP", rest, re.I):
+            skipped += 1
+        elif status == "ok":
+            passed += 1
+        else:
+            failed += 1
+            problems.append(f"{what}: not ok{rest}")
+
+    section, name, seen_plan, block = None, None, False, []
+    kernel = "?"
+    ended = False
+    for line in out:
+        line = line.rstrip("\r")
+        if line.startswith("MACHEXC-BEGIN "):
+            kernel = line.split(" ", 1)[1]
+        elif line.startswith("MACHEXC-END"):
+            ended = True
+        elif line.startswith("MACHEXC-TEST "):
+            section, name, seen_plan, block = "test", line.split()[1], False, []
+        elif line.startswith("MACHEXC-TEST-EXIT "):
+            _, tname, rc = line.split()
+            if not seen_plan:
+                failed += 1
+                problems.append(f"{tname}: no TAP output (exit {rc})")
+            elif rc != "0" and not any(p.startswith(tname + ":") for p in problems):
+                failed += 1
+                problems.append(f"{tname}: exited {rc} with every case passing")
+            if any(p.startswith(tname + ":") for p in problems):
+                problems.append("\n".join("    | " + b for b in block[-60:]))
+            section = None
+        elif line.startswith("MACHEXC-KUNIT "):
+            section, name, seen_plan = "kunit", line.split()[1], False
+        elif line.startswith("MACHEXC-KUNIT-END"):
+            section = None
+        elif line.startswith("MACHEXC-TAINT "):
+            taint = int(line.split()[1])
+            if taint & BAD_TAINT:
+                problems.append(f"kernel tainted {taint:#x} (a warning, oops or lockup)")
+                failed += 1
+        elif line.startswith("MACHEXC-FATAL"):
+            problems.append(line)
+            failed += 1
+        elif section == "test":
+            block.append(line)
+            if re.match(r"^1\.\.\d+", line):
+                seen_plan = True
+            m = TAP_RE.match(line)
+            if m:
+                count(m.group(1), m.group(2), f"{name}")
+        elif section == "kunit":
+            m = KTAP_CASE_RE.match(line)
+            if m:
+                seen_plan = True
+                count(m.group(1), m.group(2), f"kunit {name}")
+        if "unreferenced object" in line:
+            problems.append(f"kmemleak: {line}")
+            failed += 1
+    if not ended:
+        failed += 1
+        problems.append("the VM did not reach the end of its job")
+    splats = [l for l in console if SPLAT_RE.search(l)]
+    if splats:
+        failed += 1
+        problems.append("kernel splat on the console:\n" +
+                        "\n".join("    | " + l for l in console if l.strip())[-6000:])
+    with open(f"{outdir}/result", "w") as f:
+        f.write(f"{passed} {failed} {skipped}\n")
+    print(f"lane {lane:<6} {kernel:<24} {passed} passed, {failed} failed, {skipped} skipped")
+    for p in problems:
+        print("  " + p)
+    return 0 if failed == 0 else 1
+
+
+def summary(files):
+    p = f = s = 0
+    for path in files:
+        try:
+            a, b, c = (int(x) for x in open(path).read().split())
+        except (OSError, ValueError):
+            a, b, c = 0, 1, 0
+        p, f, s = p + a, f + b, s + c
+    print(f"{p} passed, {f} failed" + (f", {s} skipped" if s else ""))
+    return 0 if f == 0 else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "lane":
+        sys.exit(judge_lane(sys.argv[2], sys.argv[3]))
+    if len(sys.argv) >= 2 and sys.argv[1] == "summary":
+        sys.exit(summary(sys.argv[2:]))
+    print(__doc__, file=sys.stderr)
+    sys.exit(2)

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Boot a lane's kernel in QEMU (TCG) with an initramfs of busybox, the
+# module(s) and the given files, and run a job inside it as PID 1.
+#
+#   vm.sh LANE OUTDIR JOBFILE [FILE...]
+#
+# FILEs land in /machexc/bin (executables) inside the VM; *.ko files in
+# /lib/modules/$(uname -r)/extra.  OUTDIR receives console.log (ttyS0,
+# kernel messages) and output.log (ttyS1, the job's own output).  Exits
+# non-zero if the VM did not reach the end of the job in time.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lanes.sh"
+
+lane=$1 out=$2 job=$3
+shift 3
+case "$lane" in
+debug) kdir=$("$here/debug-kernel.sh"); kimg=$kdir/arch/x86/boot/bzImage
+       kver=$(cat "$kdir/include/config/kernel.release") ;;
+*)     kver=$(lanes_kver "$lane"); kimg=$(lanes_vmlinuz "$kver") ;;
+esac
+mem=1G
+timeout=${MACHEXC_VM_TIMEOUT:-600}
+
+mkdir -p "$out"
+root=$(mktemp -d)
+chmod 755 "$root"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,machexc/bin,lib/modules/"$kver"/extra}
+cp /bin/busybox "$root/bin/busybox"
+install -m 755 "$here/init" "$root/init"
+cp "$job" "$root/machexc/job"
+for f in "$@"; do
+	case "$f" in
+	*.ko) cp "$f" "$root/lib/modules/$kver/extra/" ;;
+	*)    cp -r "$f" "$root/machexc/bin/" ;;
+	esac
+done
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.gz"
+
+rm -f "$out/console.log" "$out/output.log"
+rc=0
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp 2 -m "$mem" \
+	-kernel "$kimg" -initrd "$out/initramfs.gz" \
+	-append "console=ttyS0 printk.time=0 panic=-1 quiet loglevel=4 kmemleak=on ${MACHEXC_VM_APPEND:-}" \
+	-display none -monitor none -no-reboot -nodefaults \
+	-serial "file:$out/console.log" -serial "file:$out/output.log" || rc=$?
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "vm: lane $lane did not finish within ${timeout}s" >&2
+	exit 1
+fi
+grep -q '^MACHEXC-END' "$out/output.log" 2>/dev/null || { echo "vm: lane $lane stopped before the end of its job" >&2; exit 1; }
+exit 0
