@@ -25,9 +25,9 @@ CC ?= gcc
 CFLAGS ?= -O2 -g
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC \
 	-Iuapi -Ilib/include $(CFLAGS)
-KSFT := $(MACHEXC_CACHE)/kselftest
+KSRC := $(MACHEXC_CACHE)/linux-6.1-files
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	-Iuapi -Ilib/include -isystem $(KSFT) $(CFLAGS)
+	-Iuapi -Ilib/include -isystem $(KSRC) $(CFLAGS)
 
 LIB_SRCS := $(wildcard lib/src/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -35,7 +35,7 @@ LIB_HDRS := $(shell find lib/include -name '*.h')
 SONAME := libmachexc.so.0
 TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/machexc/*_test.c))
 
-.PHONY: all module lib selftests tools install clean check lint vm demo ksft-headers
+.PHONY: all module lib selftests tools install clean check lint vm demo source-files
 all: module lib tools selftests
 
 module:
@@ -61,15 +61,15 @@ $(O)/lib/machexc.pc: lib/machexc.pc.in dkms.conf
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
-tools:
+tools: lib
 	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools,true)
 
 # Selftests are static so that the VM needs no shared libraries.  They use
 # the kernel's own kselftest_harness.h, taken from linux-source-6.1.
-ksft-headers:
-	@selftests/ksft-headers.sh $(KSFT)
+source-files:
+	@selftests/source-files.sh $(KSRC)
 
-selftests: ksft-headers $(TESTS)
+selftests: source-files $(TESTS)
 
 $(O)/selftests/%: selftests/machexc/%.c $(O)/lib/libmachexc.a $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -91,9 +91,11 @@ check:
 lint:
 	selftests/lint.sh
 
+# CMD goes through the environment untouched, so '$$x' reaches the VM's shell.
+vm: export MACHEXC_VM_CMD := $(value CMD)
 vm:
 	@test -n "$(LANE)" || { echo "usage: make vm LANE=6.1|6.12|debug CMD='...' [FILES='...']" >&2; exit 1; }
-	selftests/vm/run-cmd.sh "$(LANE)" "$(CMD)" $(FILES)
+	selftests/vm/run-cmd.sh "$(LANE)" "$$MACHEXC_VM_CMD" $(FILES)
 
 demo:
 	selftests/demo.sh

@@ -13,13 +13,13 @@
 #include <linux/miscdevice.h>
 
 #include "machexc.h"
-#include "compat/compat.h"
+#include <kunit/visibility.h>
 
 struct module *machexc_module(void)
 {
 	return THIS_MODULE;
 }
-MACHEXC_EXPORT_FOR_TESTS(machexc_module);
+EXPORT_SYMBOL_IF_KUNIT(machexc_module);
 
 static int __init machexc_init(void)
 {

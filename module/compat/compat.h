@@ -7,25 +7,18 @@
 #ifndef _MACHEXC_COMPAT_H
 #define _MACHEXC_COMPAT_H
 
-#include <linux/export.h>
-#include <linux/kconfig.h>
+#include <linux/module.h>
 #include <linux/version.h>
 
 /*
- * Internals that the KUnit suites (machexc_test.ko) call are exported into
- * a symbol namespace of their own, and only in kernels built with KUnit.
- * 6.13 turned the namespace argument into a string literal.
+ * Internals that the KUnit suites call are exported with
+ * EXPORT_SYMBOL_IF_KUNIT() (<kunit/visibility.h>); 6.13 turned the
+ * namespace argument of MODULE_IMPORT_NS() into a string literal.
  */
-#if IS_ENABLED(CONFIG_KUNIT)
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define MACHEXC_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, "MACHEXC_KUNIT")
-#define MACHEXC_IMPORT_TESTS() MODULE_IMPORT_NS("MACHEXC_KUNIT")
+#define MACHEXC_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #else
-#define MACHEXC_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, MACHEXC_KUNIT)
-#define MACHEXC_IMPORT_TESTS() MODULE_IMPORT_NS(MACHEXC_KUNIT)
-#endif
-#else
-#define MACHEXC_EXPORT_FOR_TESTS(sym)
+#define MACHEXC_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
 #endif /* _MACHEXC_COMPAT_H */

@@ -16,7 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "../machexc.h"
-#include "../compat/compat.h"
+#include <kunit/visibility.h>
 
 void machexc_version_get(struct machexc_version *v)
 {
@@ -25,7 +25,7 @@ void machexc_version_get(struct machexc_version *v)
 	v->minor = MACHEXC_API_MINOR;
 	v->features = MACHEXC_FEATURE_VERSION;
 }
-MACHEXC_EXPORT_FOR_TESTS(machexc_version_get);
+EXPORT_SYMBOL_IF_KUNIT(machexc_version_get);
 
 static long machexc_ioc_version(void __user *uarg)
 {
@@ -52,7 +52,7 @@ long machexc_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 	}
 }
-MACHEXC_EXPORT_FOR_TESTS(machexc_dev_ioctl);
+EXPORT_SYMBOL_IF_KUNIT(machexc_dev_ioctl);
 
 static const struct file_operations machexc_fops = {
 	.owner = THIS_MODULE,

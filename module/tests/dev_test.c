@@ -7,6 +7,7 @@
  */
 #include <kunit/test.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 
@@ -25,17 +26,20 @@ static void version_reports_api(struct kunit *test)
 
 static void unknown_ioctl_is_enotty(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, machexc_dev_ioctl(NULL, 0, 0), -ENOTTY);
-	KUNIT_EXPECT_EQ(test, machexc_dev_ioctl(NULL, _IO(MACHEXC_IOC_MAGIC, 0x7f), 0),
-			-ENOTTY);
-	/* The version number with the wrong direction or size. */
-	KUNIT_EXPECT_EQ(test, machexc_dev_ioctl(NULL,
-			_IOW(MACHEXC_IOC_MAGIC, 0x00, struct machexc_version), 0), -ENOTTY);
-	KUNIT_EXPECT_EQ(test, machexc_dev_ioctl(NULL,
-			_IOR(MACHEXC_IOC_MAGIC, 0x00, u32), 0), -ENOTTY);
-	/* Another driver's magic with our number. */
-	KUNIT_EXPECT_EQ(test, machexc_dev_ioctl(NULL,
-			_IOR(0x42, 0x00, struct machexc_version), 0), -ENOTTY);
+	static const unsigned int bad[] = {
+		0,
+		_IO(MACHEXC_IOC_MAGIC, 0x7f),
+		/* The version number with the wrong direction or size. */
+		_IOW(MACHEXC_IOC_MAGIC, 0x00, struct machexc_version),
+		_IOR(MACHEXC_IOC_MAGIC, 0x00, u32),
+		/* Another driver's magic with our number. */
+		_IOR(0x42, 0x00, struct machexc_version),
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, machexc_dev_ioctl(NULL, bad[i], 0), -ENOTTY,
+				    "cmd %#x", bad[i]);
 }
 
 static void bad_pointer_is_efault(struct kunit *test)
@@ -43,8 +47,9 @@ static void bad_pointer_is_efault(struct kunit *test)
 	struct machexc_version v;
 
 	KUNIT_EXPECT_EQ(test, machexc_dev_ioctl(NULL, MACHEXC_IOC_VERSION, 0), -EFAULT);
-	KUNIT_EXPECT_EQ(test, machexc_dev_ioctl(NULL, MACHEXC_IOC_VERSION,
-						 (unsigned long)&v), -EFAULT);
+	KUNIT_EXPECT_EQ(test,
+			machexc_dev_ioctl(NULL, MACHEXC_IOC_VERSION, (unsigned long)&v),
+			-EFAULT);
 	KUNIT_EXPECT_EQ(test, machexc_dev_ioctl(NULL, MACHEXC_IOC_VERSION, ~0UL), -EFAULT);
 }
 

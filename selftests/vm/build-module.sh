@@ -16,6 +16,12 @@ mkdir -p "$dst"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	--exclude='*.mod*' --exclude=Module.symvers --exclude=modules.order \
 	"$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/uapi" "$dst/"
-# Any compiler warning fails the build.
-make -s -C "$kdir" M="$dst" KCFLAGS=-Werror modules >&2
+# Any compiler or modpost warning fails the build.
+rc=0
+make -s -C "$kdir" M="$dst" KCFLAGS=-Werror modules > "$dst/../build.log" 2>&1 || rc=$?
+grep -v '^Skipping BTF' "$dst/../build.log" >&2 || true
+[ $rc = 0 ] || exit 1
+# modpost's warnings (missing licence, undefined symbols) are not errors to
+# make; they are to us.
+! grep -q 'WARNING:' "$dst/../build.log" || exit 1
 ls "$dst"/*.ko

@@ -3,19 +3,31 @@
 # each selftest between markers, the KUnit suites where the kernel has
 # KUnit, unload, and scan for leaks where the kernel has kmemleak.
 #
-#   job.sh TEST... > job
+#   job.sh LANE TEST... > job
 # (lifecycle_test, which unloads and reloads the module, always runs last.)
 set -euo pipefail
+lane=$1
+shift
 tests=()
 last=()
 for t in "$@"; do
 	case "$t" in lifecycle_test) last+=("$t") ;; *) tests+=("$t") ;; esac
 done
+if [ "$lane" = debug ]; then
+	# The debug lane exists for these; their absence is a failure.
+	cat <<'EOS'
+[ -e /sys/kernel/debug/kmemleak ] || echo "MACHEXC-FATAL debug lane without kmemleak"
+[ -d /sys/kernel/debug/kunit ] || echo "MACHEXC-FATAL debug lane without KUnit"
+[ -e /lib/modules/$(uname -r)/extra/machexc_test.ko ] || echo "MACHEXC-FATAL debug lane without machexc_test.ko"
+EOS
+fi
 cat <<'EOS'
 kmemleak=/sys/kernel/debug/kmemleak
 if [ -e $kmemleak ]; then
-	# Forget what boot itself left behind; only our leaks count.
-	echo scan > $kmemleak; echo clear > $kmemleak
+	# Forget what boot itself left behind; only our leaks count.  An
+	# object is reported only when two scans in a row find it unreferenced
+	# and unchanged, hence every scan here is done twice.
+	echo scan > $kmemleak; echo scan > $kmemleak; echo clear > $kmemleak
 fi
 depmod
 modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
@@ -26,7 +38,7 @@ done
 cat <<'EOS'
 if [ -e /lib/modules/$(uname -r)/extra/machexc_test.ko ]; then
 	modprobe machexc_test || echo "MACHEXC-FATAL modprobe machexc_test failed"
-	for r in /sys/kernel/debug/kunit/*/results; do
+	for r in /sys/kernel/debug/kunit/machexc*/results; do
 		echo "MACHEXC-KUNIT $(basename $(dirname $r))"
 		cat $r
 		echo "MACHEXC-KUNIT-END"
@@ -37,7 +49,7 @@ rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
 if [ -e $kmemleak ]; then
 	# kmemleak reports only objects older than 5 s.
 	sleep 6
-	echo scan > $kmemleak
+	echo scan > $kmemleak; echo scan > $kmemleak
 	echo "MACHEXC-KMEMLEAK"
 	cat $kmemleak
 	echo "MACHEXC-KMEMLEAK-END"

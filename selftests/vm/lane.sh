@@ -21,7 +21,7 @@ for t in "$@"; do
 	[ -x "$top/build/selftests/$t" ] || { echo "lane: no selftest $t (see build/selftests/)" >&2; exit 2; }
 	bins+=("$top/build/selftests/$t")
 done
-"$here/job.sh" "$@" > "$out/job"
+"$here/job.sh" "$lane" "$@" > "$out/job"
 vmrc=0
 "$here/vm.sh" "$lane" "$out" "$out/job" $mods "${bins[@]}" || vmrc=$?
 "$here/report.py" lane "$lane" "$out" && [ $vmrc = 0 ]

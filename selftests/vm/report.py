@@ -4,6 +4,7 @@
 
     report.py lane LANE OUTDIR      judge one lane, print its line, write OUTDIR/result
     report.py summary RESULT...     print the closing "N passed, M failed" line
+    report.py splats OUTDIR         only the kernel's health (for make vm/demo)
 
 A lane's output.log (ttyS1) holds the TAP of each selftest and the KTAP of
 each KUnit suite between markers written by the job; console.log (ttyS0)
@@ -17,8 +18,8 @@ SPLATS = [
     r"\bBUG:", r"\bWARNING:", r"\bOops\b", r"general protection fault",
     r"Kernel panic", r"\bKASAN\b", r"\bUBSAN\b", r"UBSAN:",
     r"possible circular locking", r"possible recursive locking",
-    r"inconsistent lock state", r"lockdep", r"suspicious RCU usage",
-    r"INFO: task .* blocked for more than", r"hung_task",
+    r"inconsistent lock state", r"suspicious RCU usage",
+    r"INFO: task .* blocked for more than",
     r"soft lockup", r"hard LOCKUP", r"rcu_.*detected stalls",
     r"unreferenced object", r"suspected memory leak", r"cut here",
     r"Call Trace:", r"list_add corruption", r"list_del corruption",
@@ -30,6 +31,37 @@ SPLAT_RE = re.compile("|".join(SPLATS))
 BAD_TAINT = (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)
 TAP_RE = re.compile(r"^(not ok|ok) \d+\b(.*)$")
 KTAP_CASE_RE = re.compile(r"^\s+(not ok|ok) \d+\b(.*)$")
+
+
+def find_splat(console):
+    """The first kernel report on the console with some context, or None."""
+    first = next((i for i, l in enumerate(console) if SPLAT_RE.search(l)), None)
+    if first is None:
+        return None
+    shown = [l for l in console[max(0, first - 3):first + 60] if l.strip()]
+    return "kernel splat on the console:\n" + "\n".join("    | " + l for l in shown)
+
+
+def splats_only(outdir):
+    try:
+        console = open(f"{outdir}/console.log", errors="replace").read().splitlines()
+    except OSError:
+        console = []
+    bad = []
+    splat = find_splat(console)
+    if splat:
+        bad.append(splat)
+    try:
+        for line in open(f"{outdir}/output.log", errors="replace"):
+            if line.startswith("MACHEXC-TAINT ") and int(line.split()[1]) & BAD_TAINT:
+                bad.append(f"kernel tainted {int(line.split()[1]):#x}")
+            elif line.startswith("MACHEXC-FATAL"):
+                bad.append(line.strip())
+    except OSError:
+        bad.append("no output from the VM")
+    for b in bad:
+        print(b)
+    return 1 if bad else 0
 
 
 def judge_lane(lane, outdir):
@@ -57,6 +89,7 @@ def judge_lane(lane, outdir):
     section, name, seen_plan, block = None, None, False, []
     kernel = "?"
     ended = False
+    leaks = []
     for line in out:
         line = line.rstrip("\r")
         if line.startswith("MACHEXC-BEGIN "):
@@ -79,6 +112,9 @@ def judge_lane(lane, outdir):
         elif line.startswith("MACHEXC-KUNIT "):
             section, name, seen_plan = "kunit", line.split()[1], False
         elif line.startswith("MACHEXC-KUNIT-END"):
+            if not seen_plan:
+                failed += 1
+                problems.append(f"kunit {name}: no test cases reported")
             section = None
         elif line.startswith("MACHEXC-TAINT "):
             taint = int(line.split()[1])
@@ -88,6 +124,10 @@ def judge_lane(lane, outdir):
         elif line.startswith("MACHEXC-FATAL"):
             problems.append(line)
             failed += 1
+        elif line.startswith("MACHEXC-KMEMLEAK"):
+            section = "kmemleak" if line == "MACHEXC-KMEMLEAK" else None
+        elif section == "kmemleak":
+            leaks.append(line)
         elif section == "test":
             block.append(line)
             if re.match(r"^1\.\.\d+", line):
@@ -100,17 +140,18 @@ def judge_lane(lane, outdir):
             if m:
                 seen_plan = True
                 count(m.group(1), m.group(2), f"kunit {name}")
-        if "unreferenced object" in line:
-            problems.append(f"kmemleak: {line}")
-            failed += 1
+    nleaks = sum("unreferenced object" in l for l in leaks)
+    if nleaks:
+        failed += 1
+        problems.append(f"kmemleak: {nleaks} unreferenced objects; the first:\n" +
+                        "\n".join("    | " + l for l in leaks[:40]))
     if not ended:
         failed += 1
         problems.append("the VM did not reach the end of its job")
-    splats = [l for l in console if SPLAT_RE.search(l)]
-    if splats:
+    splat = find_splat(console)
+    if splat:
         failed += 1
-        problems.append("kernel splat on the console:\n" +
-                        "\n".join("    | " + l for l in console if l.strip())[-6000:])
+        problems.append(splat)
     with open(f"{outdir}/result", "w") as f:
         f.write(f"{passed} {failed} {skipped}\n")
     print(f"lane {lane:<6} {kernel:<24} {passed} passed, {failed} failed, {skipped} skipped")
@@ -134,6 +175,8 @@ def summary(files):
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "lane":
         sys.exit(judge_lane(sys.argv[2], sys.argv[3]))
+    if len(sys.argv) == 3 and sys.argv[1] == "splats":
+        sys.exit(splats_only(sys.argv[2]))
     if len(sys.argv) >= 2 and sys.argv[1] == "summary":
         sys.exit(summary(sys.argv[2:]))
     print(__doc__, file=sys.stderr)

@@ -33,7 +33,11 @@ cp "$job" "$root/machexc/job"
 for f in "$@"; do
 	case "$f" in
 	*.ko) cp "$f" "$root/lib/modules/$kver/extra/" ;;
-	*)    cp -r "$f" "$root/machexc/bin/" ;;
+	*)    cp -r "$f" "$root/machexc/bin/"
+	      # A dynamically linked program brings its libraries along.
+	      ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		      cp -L --parents "$lib" "$root/" 2>/dev/null || true
+	      done ;;
 	esac
 done
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.gz"
@@ -43,7 +47,7 @@ rc=0
 timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 2 -m "$mem" \
 	-kernel "$kimg" -initrd "$out/initramfs.gz" \
-	-append "console=ttyS0 printk.time=0 panic=-1 quiet loglevel=4 kmemleak=on ${MACHEXC_VM_APPEND:-}" \
+	-append "console=ttyS0 printk.time=0 panic=-1 ignore_loglevel kmemleak=on ${MACHEXC_VM_APPEND:-}" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-serial "file:$out/console.log" -serial "file:$out/output.log" || rc=$?
 if [ $rc = 124 ] || [ $rc = 137 ]; then

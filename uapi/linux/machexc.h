@@ -26,7 +26,7 @@
 #define MACHEXC_API_MINOR	0
 
 /* Feature bits reported in machexc_version.features. */
-#define MACHEXC_FEATURE_VERSION	(1U << 0)
+#define MACHEXC_FEATURE_VERSION	0x1U
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * machexc-info: is machexc there, and which API does it speak?
+ *
+ * Exit status: 0 when the module answers, 1 when it cannot be reached
+ * (with the reason and what to do about it on stderr).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "machexc.h"
+
+static const struct {
+	__u64 bit;
+	const char *name;
+} features[] = {
+	{ MACHEXC_FEATURE_VERSION, "version" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: machexc-info [-h]\n"
+		"Print the API version and features of the machexc module.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct machexc_version v;
+	unsigned int i;
+	int c;
+
+	while ((c = getopt(argc, argv, "h")) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		usage(stderr);
+		return 2;
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (machexc_api_version(&v) < 0) {
+		int err = errno;
+
+		fprintf(stderr, "machexc-info: %s: %s\n", MACHEXC_DEVICE_PATH, strerror(err));
+		if (err == ENOENT || err == ENXIO || err == ENODEV)
+			fprintf(stderr, "machexc-info: is the module loaded? Try 'modprobe machexc'"
+				" (install it with dkms, see README).\n");
+		return 1;
+	}
+	printf("machexc API %u.%u (this program was built for %u.%u)\n",
+	       v.major, v.minor, MACHEXC_API_MAJOR, MACHEXC_API_MINOR);
+	printf("features:");
+	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+		if (v.features & features[i].bit)
+			printf(" %s", features[i].name);
+	printf("\n");
+	return v.major == MACHEXC_API_MAJOR ? 0 : 1;
+}
