@@ -3,7 +3,11 @@
  * machexc: Mach exception ports for Linux -- declarations shared by the
  * module's parts.  Each folder of module/ owns one concern:
  *
- *   device/   the /dev/machexc misc device and its ioctl dispatch
+ *   device/   the /dev/machexc misc device, ioctl dispatch, port fds
+ *   names/    port spaces and their name tables
+ *   ports/    ports, port sets, rights, notifications, mach_port_* calls
+ *   msg/      messages: copyin/copyout of rights, queues, mach_msg
+ *   hooks/    where the module attaches to the kernel (tracepoints)
  *   compat/   differences between the kernels we build for
  *   tests/    KUnit suites (a module of their own: machexc_test.ko)
  */
@@ -14,12 +18,18 @@
 
 struct file;
 struct module;
+struct machexc_port_fd;
+struct machexc_stats;
 
 /* device/dev.c */
 int machexc_dev_init(void);
 void machexc_dev_exit(void);
 long machexc_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void machexc_version_get(struct machexc_version *v);
+void machexc_stats_get(struct machexc_stats *s);
+
+/* device/portfd.c */
+long mx_port_fd(const struct machexc_port_fd *req);
 
 /* main.c */
 struct module *machexc_module(void);

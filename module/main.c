@@ -12,7 +12,19 @@
 #include <linux/module.h>
 #include <linux/miscdevice.h>
 
+#include "hooks/hooks.h"
+#include "ipc.h"
 #include "machexc.h"
+
+unsigned int mx_max_names = 65536;
+module_param_named(max_names, mx_max_names, uint, 0644);
+MODULE_PARM_DESC(max_names, "Names (rights) per port space");
+
+unsigned int mx_max_msg_size = 256 * 1024;
+module_param_named(max_msg_size, mx_max_msg_size, uint, 0644);
+MODULE_PARM_DESC(max_msg_size, "Largest message, header and body, in bytes");
+
+atomic_long_t mx_nr_spaces, mx_nr_ports, mx_nr_psets, mx_nr_kmsgs;
 #include <kunit/visibility.h>
 
 struct module *machexc_module(void)
@@ -25,9 +37,20 @@ static int __init machexc_init(void)
 {
 	int err;
 
-	err = machexc_dev_init();
+	err = mx_spaces_init();
 	if (err)
 		return err;
+	err = mx_hooks_init();
+	if (err) {
+		mx_spaces_shutdown();
+		return err;
+	}
+	err = machexc_dev_init();
+	if (err) {
+		mx_hooks_exit();
+		mx_spaces_shutdown();
+		return err;
+	}
 	pr_info("version %s, API %u.%u\n", MACHEXC_VERSION,
 		MACHEXC_API_MAJOR, MACHEXC_API_MINOR);
 	return 0;
@@ -36,6 +59,8 @@ static int __init machexc_init(void)
 static void __exit machexc_exit(void)
 {
 	machexc_dev_exit();
+	mx_hooks_exit();
+	mx_spaces_shutdown();
 }
 
 module_init(machexc_init);

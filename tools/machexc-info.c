@@ -17,6 +17,7 @@ static const struct {
 	const char *name;
 } features[] = {
 	{ MACHEXC_FEATURE_VERSION, "version" },
+	{ MACHEXC_FEATURE_IPC, "ipc" },
 };
 
 static void usage(FILE *f)

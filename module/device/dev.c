@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
+#include "../ipc.h"
 #include "../machexc.h"
 #include <kunit/visibility.h>
 
@@ -23,9 +24,19 @@ void machexc_version_get(struct machexc_version *v)
 	memset(v, 0, sizeof(*v));
 	v->major = MACHEXC_API_MAJOR;
 	v->minor = MACHEXC_API_MINOR;
-	v->features = MACHEXC_FEATURE_VERSION;
+	v->features = MACHEXC_FEATURE_VERSION | MACHEXC_FEATURE_IPC;
 }
 EXPORT_SYMBOL_IF_KUNIT(machexc_version_get);
+
+void machexc_stats_get(struct machexc_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->spaces = atomic_long_read(&mx_nr_spaces);
+	s->ports = atomic_long_read(&mx_nr_ports);
+	s->psets = atomic_long_read(&mx_nr_psets);
+	s->kmsgs = atomic_long_read(&mx_nr_kmsgs);
+}
+EXPORT_SYMBOL_IF_KUNIT(machexc_stats_get);
 
 static long machexc_ioc_version(void __user *uarg)
 {
@@ -35,6 +46,45 @@ static long machexc_ioc_version(void __user *uarg)
 	if (copy_to_user(uarg, &v, sizeof(v)))
 		return -EFAULT;
 	return 0;
+}
+
+static long machexc_ioc_port(void __user *uarg)
+{
+	struct machexc_port_op op;
+	long ret;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	ret = mx_port_op(&op);
+	if (ret >= 0 && copy_to_user(uarg, &op, sizeof(op)))
+		return -EFAULT;
+	return ret;
+}
+
+static long machexc_ioc_msg(void __user *uarg)
+{
+	struct machexc_msg m;
+
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	return mx_mach_msg(&m);
+}
+
+static long machexc_ioc_port_fd(void __user *uarg)
+{
+	struct machexc_port_fd req;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	return mx_port_fd(&req);
+}
+
+static long machexc_ioc_stats(void __user *uarg)
+{
+	struct machexc_stats s;
+
+	machexc_stats_get(&s);
+	return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
 /*
@@ -48,6 +98,14 @@ long machexc_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case MACHEXC_IOC_VERSION:
 		return machexc_ioc_version(uarg);
+	case MACHEXC_IOC_PORT:
+		return machexc_ioc_port(uarg);
+	case MACHEXC_IOC_MSG:
+		return machexc_ioc_msg(uarg);
+	case MACHEXC_IOC_PORT_FD:
+		return machexc_ioc_port_fd(uarg);
+	case MACHEXC_IOC_STATS:
+		return machexc_ioc_stats(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -55,8 +55,8 @@ for lane in $STOCK_LANES; do
 	if [ ! -f "$img" ]; then
 		echo "setup: fetching linux-image-$kver" >&2
 		apt_update
-		tmp=$(mktemp -d); chmod 755 "$tmp"
-		(cd "$tmp" && apt-get download -qq $(lanes_apt_target "$lane") "linux-image-$kver" >/dev/null)
+		tmp=$(mktemp -d)
+		(cd "$tmp" && apt-get -o APT::Sandbox::User=root download -qq $(lanes_apt_target "$lane") "linux-image-$kver" >/dev/null)
 		mkdir -p "$(dirname "$img")"
 		dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb | tar -xO "./boot/vmlinuz-$kver" > "$img.tmp"
 		mv "$img.tmp" "$img"

@@ -35,9 +35,11 @@ for f in "$@"; do
 	*.ko) cp "$f" "$root/lib/modules/$kver/extra/" ;;
 	*)    cp -r "$f" "$root/machexc/bin/"
 	      # A dynamically linked program brings its libraries along.
-	      ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
-		      cp -L --parents "$lib" "$root/" 2>/dev/null || true
-	      done ;;
+	      if readelf -l "$f" 2>/dev/null | grep -q INTERP; then
+		      for lib in $(ldd "$f" | grep -o '/[^ ]*'); do
+			      cp -L --parents "$lib" "$root/"
+		      done
+	      fi ;;
 	esac
 done
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.gz"

@@ -27,6 +27,7 @@
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
+#define MACHEXC_FEATURE_IPC	0x2U	/* ports, rights, mach_msg, port fds */
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
@@ -34,8 +35,111 @@ struct machexc_version {
 	__u64 features;		/* MACHEXC_FEATURE_* */
 };
 
+/*
+ * Port operations: one structure for every mach_port_* call.  The ioctl
+ * returns the call's kern_return_t (0 or a positive Mach code); a negative
+ * return (-1 with errno) means the structure itself could not be read or
+ * written back (EFAULT) or the operation is unknown (EINVAL).
+ *
+ * Which fields an operation reads (in) and writes (out):
+ *
+ *   op                   in                          out
+ *   ALLOCATE             right                       name
+ *   ALLOCATE_NAME        right, name
+ *   DEALLOCATE           name
+ *   DESTROY              name
+ *   MOD_REFS             name, right, delta
+ *   GET_REFS             name, right                 value (urefs)
+ *   TYPE                 name                        value (MACH_PORT_TYPE_*)
+ *   INSERT_RIGHT         name, poly, arg=disposition
+ *   EXTRACT_RIGHT        name, arg=disposition       poly, value=type name
+ *   NAMES                buf, count (capacity)       count; buf: names then types
+ *   MOVE_MEMBER          name (member), poly (set or MACH_PORT_NULL)
+ *   INSERT_MEMBER        name, poly (set)
+ *   EXTRACT_MEMBER       name, poly (set)
+ *   REQUEST_NOTIFICATION name, arg=msgid, value=sync, poly=notify,
+ *                        right=disposition of notify  poly (previous)
+ *   GET_ATTRIBUTES       name, arg=flavor, buf, count  count (in natural_t)
+ *   SET_ATTRIBUTES       name, arg=flavor, buf, count
+ *   TASK_SELF                                        name (send right, +1 uref)
+ *
+ * "task" names the space to operate on; only the caller's own task port
+ * (mach_task_self()) is accepted.
+ */
+enum machexc_port_op_code {
+	MACHEXC_PORT_ALLOCATE = 1,
+	MACHEXC_PORT_ALLOCATE_NAME,
+	MACHEXC_PORT_DEALLOCATE,
+	MACHEXC_PORT_DESTROY,
+	MACHEXC_PORT_MOD_REFS,
+	MACHEXC_PORT_GET_REFS,
+	MACHEXC_PORT_TYPE,
+	MACHEXC_PORT_INSERT_RIGHT,
+	MACHEXC_PORT_EXTRACT_RIGHT,
+	MACHEXC_PORT_NAMES,
+	MACHEXC_PORT_MOVE_MEMBER,
+	MACHEXC_PORT_INSERT_MEMBER,
+	MACHEXC_PORT_EXTRACT_MEMBER,
+	MACHEXC_PORT_REQUEST_NOTIFICATION,
+	MACHEXC_PORT_GET_ATTRIBUTES,
+	MACHEXC_PORT_SET_ATTRIBUTES,
+	MACHEXC_PORT_TASK_SELF,
+};
+
+struct machexc_port_op {
+	__u32 op;		/* enum machexc_port_op_code */
+	__u32 task;		/* mach_task_self() */
+	__u32 name;
+	__u32 right;
+	__s32 delta;
+	__u32 poly;
+	__u32 arg;
+	__u32 value;
+	__u64 buf;		/* user pointer */
+	__u32 count;
+	__u32 reserved;		/* must be 0 */
+};
+
+/*
+ * mach_msg().  The ioctl returns the mach_msg_return_t; MACH_RCV_INTERRUPTED
+ * and MACH_SEND_INTERRUPTED come back when a signal arrives, and the library
+ * retries unless the caller asked for MACH_*_INTERRUPT, as macOS does.
+ */
+struct machexc_msg {
+	__u64 msg;		/* user pointer to mach_msg_header_t */
+	__u32 option;
+	__u32 send_size;
+	__u32 rcv_size;
+	__u32 rcv_name;
+	__u32 timeout;		/* milliseconds */
+	__u32 notify;
+};
+
+/*
+ * A file descriptor that poll/epoll understand for a receive right or a
+ * port set: readable (EPOLLIN) while a message is queued, EPOLLHUP once the
+ * right is gone.  The descriptor holds the port, not the right.
+ */
+struct machexc_port_fd {
+	__u32 name;
+	__u32 flags;		/* O_CLOEXEC, O_NONBLOCK */
+};
+
+/* Module-wide counters, for tests and monitoring. */
+struct machexc_stats {
+	__u64 spaces;		/* live port spaces */
+	__u64 ports;		/* live ports */
+	__u64 psets;		/* live port sets */
+	__u64 kmsgs;		/* queued messages */
+	__u64 reserved[12];
+};
+
 #define MACHEXC_IOC_MAGIC	0xE7
 
 #define MACHEXC_IOC_VERSION	_IOR(MACHEXC_IOC_MAGIC, 0x00, struct machexc_version)
+#define MACHEXC_IOC_PORT	_IOWR(MACHEXC_IOC_MAGIC, 0x01, struct machexc_port_op)
+#define MACHEXC_IOC_MSG		_IOW(MACHEXC_IOC_MAGIC, 0x02, struct machexc_msg)
+#define MACHEXC_IOC_PORT_FD	_IOW(MACHEXC_IOC_MAGIC, 0x03, struct machexc_port_fd)
+#define MACHEXC_IOC_STATS	_IOR(MACHEXC_IOC_MAGIC, 0x04, struct machexc_stats)
 
 #endif /* _UAPI_LINUX_MACHEXC_H */

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Mach ABI as the module needs it: numbers and wire layouts that must
+ * match macOS's <mach/...> headers (x86-64).  libmachexc's headers carry
+ * the same numbers under the same names for user space; the selftests check
+ * that both agree.
+ */
+#ifndef _MACHEXC_MACH_ABI_H
+#define _MACHEXC_MACH_ABI_H
+
+#include <linux/types.h>
+
+/* kern_return_t */
+#define KERN_SUCCESS			0
+#define KERN_INVALID_ADDRESS		1
+#define KERN_NO_SPACE			3
+#define KERN_INVALID_ARGUMENT		4
+#define KERN_FAILURE			5
+#define KERN_RESOURCE_SHORTAGE		6
+#define KERN_NOT_RECEIVER		7
+#define KERN_ALREADY_IN_SET		11
+#define KERN_NOT_IN_SET			12
+#define KERN_NAME_EXISTS		13
+#define KERN_INVALID_NAME		15
+#define KERN_INVALID_TASK		16
+#define KERN_INVALID_RIGHT		17
+#define KERN_INVALID_VALUE		18
+#define KERN_UREFS_OVERFLOW		19
+#define KERN_INVALID_CAPABILITY		20
+#define KERN_RIGHT_EXISTS		21
+#define KERN_NOT_SUPPORTED		46
+
+/* mach_msg_return_t */
+#define MACH_MSG_SUCCESS		0x00000000
+#define MACH_MSG_IPC_SPACE		0x00002000
+#define MACH_SEND_INVALID_DATA		0x10000002
+#define MACH_SEND_INVALID_DEST		0x10000003
+#define MACH_SEND_TIMED_OUT		0x10000004
+#define MACH_SEND_INVALID_VOUCHER	0x10000005
+#define MACH_SEND_INTERRUPTED		0x10000007
+#define MACH_SEND_MSG_TOO_SMALL		0x10000008
+#define MACH_SEND_INVALID_REPLY		0x10000009
+#define MACH_SEND_INVALID_RIGHT		0x1000000a
+#define MACH_SEND_NO_BUFFER		0x1000000d
+#define MACH_SEND_TOO_LARGE		0x1000000e
+#define MACH_SEND_INVALID_TYPE		0x1000000f
+#define MACH_SEND_INVALID_HEADER	0x10000010
+#define MACH_RCV_INVALID_NAME		0x10004002
+#define MACH_RCV_TIMED_OUT		0x10004003
+#define MACH_RCV_TOO_LARGE		0x10004004
+#define MACH_RCV_INTERRUPTED		0x10004005
+#define MACH_RCV_PORT_CHANGED		0x10004006
+#define MACH_RCV_INVALID_DATA		0x10004008
+#define MACH_RCV_PORT_DIED		0x10004009
+#define MACH_RCV_IN_SET			0x1000400a
+#define MACH_RCV_HEADER_ERROR		0x1000400b
+#define MACH_RCV_BODY_ERROR		0x1000400c
+#define MACH_RCV_INVALID_TRAILER	0x1000400f
+
+/* mach_msg options */
+#define MACH_SEND_MSG			0x00000001
+#define MACH_RCV_MSG			0x00000002
+#define MACH_RCV_LARGE			0x00000004
+#define MACH_SEND_TIMEOUT		0x00000010
+#define MACH_SEND_INTERRUPT		0x00000040
+#define MACH_RCV_TIMEOUT		0x00000100
+#define MACH_RCV_INTERRUPT		0x00000400
+#define MACH_RCV_TRAILER_ELEMENTS(o)	(((o) >> 24) & 0xf)
+#define MACH_RCV_TRAILER_TYPE(o)	(((o) >> 28) & 0xf)
+#define MACH_MSG_TRAILER_FORMAT_0	0
+
+/* msgh_bits */
+#define MACH_MSGH_BITS_REMOTE(b)	((b) & 0x1f)
+#define MACH_MSGH_BITS_LOCAL(b)		(((b) >> 8) & 0x1f)
+#define MACH_MSGH_BITS_VOUCHER(b)	(((b) >> 16) & 0x1f)
+#define MACH_MSGH_BITS(remote, local)	((remote) | ((local) << 8))
+#define MACH_MSGH_BITS_PORTS_MASK	0x001f1f1f
+#define MACH_MSGH_BITS_COMPLEX		0x80000000U
+#define MACH_MSGH_BITS_USER		0x801f1f1fU
+
+/* mach_msg_type_name_t */
+#define MACH_MSG_TYPE_PORT_NAME		15
+#define MACH_MSG_TYPE_MOVE_RECEIVE	16
+#define MACH_MSG_TYPE_MOVE_SEND		17
+#define MACH_MSG_TYPE_MOVE_SEND_ONCE	18
+#define MACH_MSG_TYPE_COPY_SEND		19
+#define MACH_MSG_TYPE_MAKE_SEND		20
+#define MACH_MSG_TYPE_MAKE_SEND_ONCE	21
+#define MACH_MSG_TYPE_COPY_RECEIVE	22
+#define MACH_MSG_TYPE_PORT_RECEIVE	MACH_MSG_TYPE_MOVE_RECEIVE
+#define MACH_MSG_TYPE_PORT_SEND		MACH_MSG_TYPE_MOVE_SEND
+#define MACH_MSG_TYPE_PORT_SEND_ONCE	MACH_MSG_TYPE_MOVE_SEND_ONCE
+
+/* descriptors */
+#define MACH_MSG_PORT_DESCRIPTOR	0
+
+/* mach_port_right_t and mach_port_type_t */
+#define MACH_PORT_RIGHT_SEND		0
+#define MACH_PORT_RIGHT_RECEIVE		1
+#define MACH_PORT_RIGHT_SEND_ONCE	2
+#define MACH_PORT_RIGHT_PORT_SET	3
+#define MACH_PORT_RIGHT_DEAD_NAME	4
+#define MACH_PORT_RIGHT_NUMBER		6
+#define MACH_PORT_TYPE(right)		(1U << ((right) + 16))
+#define MACH_PORT_TYPE_SEND		MACH_PORT_TYPE(MACH_PORT_RIGHT_SEND)
+#define MACH_PORT_TYPE_RECEIVE		MACH_PORT_TYPE(MACH_PORT_RIGHT_RECEIVE)
+#define MACH_PORT_TYPE_SEND_ONCE	MACH_PORT_TYPE(MACH_PORT_RIGHT_SEND_ONCE)
+#define MACH_PORT_TYPE_PORT_SET		MACH_PORT_TYPE(MACH_PORT_RIGHT_PORT_SET)
+#define MACH_PORT_TYPE_DEAD_NAME	MACH_PORT_TYPE(MACH_PORT_RIGHT_DEAD_NAME)
+#define MACH_PORT_TYPE_DNREQUEST	0x80000000U
+
+#define MACH_PORT_NULL			0U
+#define MACH_PORT_DEAD			(~0U)
+#define MACH_PORT_UREFS_MAX		0xffffU
+
+/* notifications (mach/notify.h) */
+#define MACH_NOTIFY_PORT_DELETED	0101
+#define MACH_NOTIFY_NO_SENDERS		0106
+#define MACH_NOTIFY_SEND_ONCE		0107
+#define MACH_NOTIFY_DEAD_NAME		0110
+
+/* mach_port_flavor_t */
+#define MACH_PORT_LIMITS_INFO		1
+#define MACH_PORT_RECEIVE_STATUS	2
+#define MACH_PORT_LIMITS_INFO_COUNT	1
+#define MACH_PORT_RECEIVE_STATUS_COUNT	10
+#define MACH_PORT_QLIMIT_DEFAULT	5
+#define MACH_PORT_QLIMIT_MAX		1024
+
+/* Wire layouts. */
+struct mach_msg_header {
+	u32 msgh_bits;
+	u32 msgh_size;
+	u32 msgh_remote_port;
+	u32 msgh_local_port;
+	u32 msgh_voucher_port;
+	s32 msgh_id;
+};
+
+struct mach_msg_body {
+	u32 msgh_descriptor_count;
+};
+
+/* Every 64-bit descriptor keeps its type in byte 11. */
+struct mach_msg_port_descriptor {
+	u32 name;
+	u32 pad1;
+	u16 pad2;
+	u8 disposition;
+	u8 type;
+};
+
+/* The largest trailer (mach_msg_mac_trailer_t), packed to 4 as on macOS. */
+struct mach_msg_max_trailer {
+	u32 msgh_trailer_type;
+	u32 msgh_trailer_size;
+	u32 msgh_seqno;
+	u32 msgh_sender[2];		/* security_token_t: euid, egid */
+	u32 msgh_audit[8];		/* audit_token_t */
+	u32 msgh_context[2];		/* mach_port_context_t, 4-aligned */
+	s32 msgh_ad;
+	u32 msgh_labels;
+};
+
+/* NDR_record_t as every MIG message on x86-64 carries it. */
+struct ndr_record {
+	u8 mig_vers, if_vers, reserved1, mig_encoding;
+	u8 int_rep, char_rep, float_rep, reserved2;
+};
+
+#endif /* _MACHEXC_MACH_ABI_H */

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel messages: the bytes of a Mach message plus the rights it carries,
+ * turned from the sender's names into ports (copyin) and from ports into
+ * the receiver's names (copyout).
+ */
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/slab.h>
+
+#include "../ipc.h"
+
+struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
+{
+	struct mx_kmsg *kmsg = kvzalloc(struct_size(kmsg, data, size), gfp);
+
+	if (!kmsg)
+		return NULL;
+	if (ndesc) {
+		kmsg->desc = kcalloc(ndesc, sizeof(*kmsg->desc), gfp);
+		if (!kmsg->desc) {
+			kvfree(kmsg);
+			return NULL;
+		}
+	}
+	INIT_LIST_HEAD(&kmsg->link);
+	kmsg->size = size;
+	kmsg->hdr = (struct mach_msg_header *)kmsg->data;
+	kmsg->hdr->msgh_size = size;
+	atomic_long_inc(&mx_nr_kmsgs);
+	return kmsg;
+}
+
+/* Free the memory only; the rights are someone else's business. */
+void mx_kmsg_free(struct mx_kmsg *kmsg)
+{
+	put_pid(kmsg->sender);
+	kfree(kmsg->desc);
+	kvfree(kmsg);
+	atomic_long_dec(&mx_nr_kmsgs);
+}
+
+/*
+ * Destroy a message that will never be received: release every right it
+ * carries.  Its destination right is consumed, not returned: the message
+ * was delivered, or the port is dead.
+ */
+void mx_kmsg_destroy(struct mx_kmsg *kmsg, struct list_head *reap)
+{
+	u32 i;
+
+	if (kmsg->dest) {
+		if (kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND)
+			mx_port_release_send(kmsg->dest);
+		else
+			mx_port_consume_send_once(kmsg->dest);
+	}
+	if (kmsg->reply)
+		mx_port_release(kmsg->reply, kmsg->reply_type, reap);
+	for (i = 0; i < kmsg->ndesc; i++)
+		if (kmsg->desc[i].port)
+			mx_port_release(kmsg->desc[i].port, kmsg->desc[i].type, reap);
+	mx_kmsg_free(kmsg);
+}
+
+/*
+ * Destroy messages until none are left.  Destroying one can kill a port
+ * whose receive right it carried, which adds that port's messages to the
+ * list: a loop, not recursion, however deep the nesting.
+ */
+void mx_reap(struct list_head *reap)
+{
+	struct mx_kmsg *kmsg;
+
+	while ((kmsg = list_first_entry_or_null(reap, struct mx_kmsg, link))) {
+		list_del_init(&kmsg->link);
+		mx_kmsg_destroy(kmsg, reap);
+	}
+}
+
+static bool is_send_disposition(u32 d)
+{
+	return d == MACH_MSG_TYPE_MOVE_SEND || d == MACH_MSG_TYPE_COPY_SEND ||
+	       d == MACH_MSG_TYPE_MAKE_SEND || d == MACH_MSG_TYPE_MOVE_SEND_ONCE ||
+	       d == MACH_MSG_TYPE_MAKE_SEND_ONCE;
+}
+
+/* The type a right has in transit, for a disposition. */
+static u32 transit_type(u32 d)
+{
+	switch (d) {
+	case MACH_MSG_TYPE_MOVE_RECEIVE:
+		return MACH_MSG_TYPE_PORT_RECEIVE;
+	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		return MACH_MSG_TYPE_PORT_SEND_ONCE;
+	default:
+		return MACH_MSG_TYPE_PORT_SEND;
+	}
+}
+
+static struct mach_msg_port_descriptor *kdesc_wire(struct mx_kmsg *kmsg, u32 i)
+{
+	return (struct mach_msg_port_descriptor *)(kmsg->data + kmsg->desc[i].offset);
+}
+
+/* Give the sender back what copyin took (a failed send). */
+void mx_kmsg_copyin_undo(struct mx_space *space, struct mx_kmsg *kmsg)
+{
+	struct mach_msg_header *h = kmsg->hdr;
+	u32 i;
+
+	for (i = kmsg->ndesc; i-- > 0;) {
+		if (kmsg->desc[i].port)
+			mx_right_copyin_undo(space, kdesc_wire(kmsg, i)->name,
+					     kdesc_wire(kmsg, i)->disposition,
+					     kmsg->desc[i].port, kmsg->desc[i].type);
+	}
+	kmsg->ndesc = 0;
+	if (kmsg->reply)
+		mx_right_copyin_undo(space, h->msgh_local_port,
+				     MACH_MSGH_BITS_LOCAL(h->msgh_bits),
+				     kmsg->reply, kmsg->reply_type);
+	kmsg->reply = NULL;
+	if (kmsg->dest)
+		mx_right_copyin_undo(space, h->msgh_remote_port,
+				     MACH_MSGH_BITS_REMOTE(h->msgh_bits),
+				     kmsg->dest, kmsg->dest_type);
+	kmsg->dest = NULL;
+}
+
+static mx_return_t copyin_body(struct mx_space *space, struct mx_kmsg *kmsg)
+{
+	const u32 first = sizeof(struct mach_msg_header) + sizeof(struct mach_msg_body);
+	struct mach_msg_port_descriptor *d;
+	bool was_receive;
+	u32 count, i, offset = first;
+
+	if (kmsg->size < first)
+		return MACH_SEND_MSG_TOO_SMALL;
+	count = ((struct mach_msg_body *)(kmsg->hdr + 1))->msgh_descriptor_count;
+	if (count > (kmsg->size - first) / sizeof(*d))
+		return MACH_SEND_MSG_TOO_SMALL;
+	if (!count)
+		return MACH_MSG_SUCCESS;
+	kmsg->desc = kcalloc(count, sizeof(*kmsg->desc), GFP_KERNEL_ACCOUNT);
+	if (!kmsg->desc)
+		return MACH_SEND_NO_BUFFER;
+
+	for (i = 0; i < count; i++, offset += sizeof(*d)) {
+		d = (struct mach_msg_port_descriptor *)(kmsg->data + offset);
+		if (d->type != MACH_MSG_PORT_DESCRIPTOR)
+			return MACH_SEND_INVALID_TYPE;
+		if (!is_send_disposition(d->disposition) &&
+		    d->disposition != MACH_MSG_TYPE_MOVE_RECEIVE)
+			return MACH_SEND_INVALID_RIGHT;
+		kmsg->desc[i].offset = offset;
+		kmsg->desc[i].type = transit_type(d->disposition);
+		kmsg->desc[i].name = d->name;
+		kmsg->ndesc = i + 1;
+		if (d->name == MACH_PORT_NULL || d->name == MACH_PORT_DEAD)
+			continue;
+		if (mx_right_copyin(space, d->name, d->disposition, &kmsg->desc[i].port,
+				    &kmsg->desc[i].type, &was_receive) != KERN_SUCCESS)
+			return MACH_SEND_INVALID_RIGHT;
+		if (was_receive) {
+			kmsg->carries_receive = true;
+			/* A port's receive right queued on itself is lost forever. */
+			if (kmsg->desc[i].port == kmsg->dest)
+				return MACH_SEND_INVALID_RIGHT;
+		}
+	}
+	return MACH_MSG_SUCCESS;
+}
+
+/*
+ * Translate the sender's names into rights.  On failure nothing has
+ * changed in the space.
+ */
+mx_return_t mx_kmsg_copyin(struct mx_space *space, struct mx_kmsg *kmsg)
+{
+	struct mach_msg_header *h = kmsg->hdr;
+	u32 remote, local;
+	bool was_receive;
+	mx_return_t mr;
+
+	h->msgh_bits &= MACH_MSGH_BITS_USER;
+	remote = MACH_MSGH_BITS_REMOTE(h->msgh_bits);
+	local = MACH_MSGH_BITS_LOCAL(h->msgh_bits);
+	if (MACH_MSGH_BITS_VOUCHER(h->msgh_bits) && h->msgh_voucher_port != MACH_PORT_NULL)
+		return MACH_SEND_INVALID_VOUCHER;
+	if (!is_send_disposition(remote) || (local && !is_send_disposition(local)) ||
+	    (!local && h->msgh_local_port != MACH_PORT_NULL))
+		return MACH_SEND_INVALID_HEADER;
+
+	if (mx_right_copyin(space, h->msgh_remote_port, remote, &kmsg->dest,
+			    &kmsg->dest_type, &was_receive) != KERN_SUCCESS) {
+		kmsg->dest = NULL;
+		return MACH_SEND_INVALID_DEST;
+	}
+	if (local) {
+		kmsg->reply_type = transit_type(local);
+		kmsg->reply_name = h->msgh_local_port;
+		if (h->msgh_local_port != MACH_PORT_NULL && h->msgh_local_port != MACH_PORT_DEAD &&
+		    mx_right_copyin(space, h->msgh_local_port, local, &kmsg->reply,
+				    &kmsg->reply_type, &was_receive) != KERN_SUCCESS) {
+			kmsg->reply = NULL;
+			mx_kmsg_copyin_undo(space, kmsg);
+			return MACH_SEND_INVALID_REPLY;
+		}
+	}
+	if (h->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+		mr = copyin_body(space, kmsg);
+		if (mr != MACH_MSG_SUCCESS) {
+			mx_kmsg_copyin_undo(space, kmsg);
+			return mr;
+		}
+	}
+	return MACH_MSG_SUCCESS;
+}
+
+/* Insert a carried right into the receiver's space; its name, or DEAD. */
+static u32 copyout_right(struct mx_space *space, struct mx_port *port, u32 type,
+			 struct list_head *reap, mx_return_t *mr, mx_return_t err)
+{
+	u32 name;
+
+	if (mx_right_copyout(space, port, type, &name) == KERN_SUCCESS)
+		return name;
+	mx_port_release(port, type, reap);
+	*mr = err | MACH_MSG_IPC_SPACE;
+	return MACH_PORT_DEAD;
+}
+
+/*
+ * Rights into the receiver's names.  The header comes out the Mach way
+ * round: the reply right becomes msgh_remote_port, the receive right the
+ * message came through msgh_local_port.  The destination right itself is
+ * consumed.  The kmsg keeps no rights afterwards.
+ */
+mx_return_t mx_kmsg_copyout(struct mx_space *space, struct mx_kmsg *kmsg,
+			    struct list_head *reap)
+{
+	struct mach_msg_header *h = kmsg->hdr;
+	mx_return_t mr = MACH_MSG_SUCCESS;
+	u32 reply_name = kmsg->reply_name;
+	u32 i;
+
+	h->msgh_local_port = kmsg->dest->receiver_name;
+	if (kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND)
+		mx_port_release_send(kmsg->dest);
+	else
+		mx_port_consume_send_once(kmsg->dest);
+	kmsg->dest = NULL;
+
+	if (kmsg->reply)
+		reply_name = copyout_right(space, kmsg->reply, kmsg->reply_type, reap, &mr,
+					   MACH_RCV_HEADER_ERROR);
+	kmsg->reply = NULL;
+	h->msgh_remote_port = reply_name;
+	h->msgh_voucher_port = MACH_PORT_NULL;
+	h->msgh_bits = (h->msgh_bits & ~MACH_MSGH_BITS_PORTS_MASK) |
+		       MACH_MSGH_BITS(kmsg->reply_type, kmsg->dest_type);
+
+	for (i = 0; i < kmsg->ndesc; i++) {
+		struct mach_msg_port_descriptor *d = kdesc_wire(kmsg, i);
+		struct mx_kdesc *k = &kmsg->desc[i];
+
+		d->name = k->port ? copyout_right(space, k->port, k->type, reap, &mr,
+						  MACH_RCV_BODY_ERROR) : k->name;
+		d->disposition = k->type;
+		k->port = NULL;
+	}
+	return mr;
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Message queues and mach_msg(): queueing a message on its destination
+ * (waiting for room when the queue is at its limit), and receiving from a
+ * port or a port set (waiting for a message), with timeouts and signals.
+ *
+ * Waits use the classic pattern: the waiter queues itself on the wait
+ * queue, then tests its condition; the waker changes state under the
+ * port's lock, then wakes.  A signal ends a wait with *_INTERRUPTED and
+ * loses nothing: the message stays where it was.
+ */
+#include <linux/jiffies.h>
+#include <linux/machexc.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include "../ipc.h"
+
+/* Trailer sizes by MACH_RCV_TRAILER_ELEMENTS, as macOS's x86-64 ABI. */
+static const u32 trailer_sizes[] = { 8, 12, 20, 52, 60, 68, 68, 68, 68 };
+
+/* Sleep on @wq with @lock dropped.  0, or -EINTR for a signal. */
+static int wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout)
+{
+	DEFINE_WAIT(wait);
+
+	prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+	spin_unlock(lock);
+	*timeout = schedule_timeout(*timeout);
+	finish_wait(wq, &wait);
+	spin_lock(lock);
+	return signal_pending(current) ? -EINTR : 0;
+}
+
+/*
+ * Queue @kmsg on its destination.  Send-once messages (replies and
+ * notifications) never wait for room, as in Mach.  On failure the message
+ * and its rights are still the caller's.
+ */
+mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, bool may_block, long timeout)
+{
+	struct mx_port *port = kmsg->dest;
+	bool always = kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND_ONCE;
+	mx_return_t mr;
+
+	spin_lock(&port->lock);
+	for (;;) {
+		if (!port->active || port->kotype != MX_KOBJECT_NONE) {
+			mr = MACH_SEND_INVALID_DEST;
+			break;
+		}
+		if (always || port->msgcount < port->qlimit) {
+			list_add_tail(&kmsg->link, &port->msgs);
+			port->msgcount++;
+			wake_up(&port->rcv_wait);
+			if (port->pset)
+				wake_up(&port->pset->rcv_wait);
+			mr = MACH_MSG_SUCCESS;
+			break;
+		}
+		if (!may_block || !timeout) {
+			mr = MACH_SEND_TIMED_OUT;
+			break;
+		}
+		if (wait_locked(&port->snd_wait, &port->lock, &timeout)) {
+			mr = MACH_SEND_INTERRUPTED;
+			break;
+		}
+	}
+	spin_unlock(&port->lock);
+	return mr;
+}
+
+struct rcv_args {
+	struct mx_space *space;
+	u32 name;
+	u32 option;
+	u32 rcv_size;
+	u32 trailer_size;
+	u32 needed;		/* MACH_RCV_TOO_LARGE: what it would take */
+};
+
+/*
+ * Take the first message off @port (locked), if it fits.  A message too
+ * large stays queued with MACH_RCV_LARGE and is destroyed without it.
+ */
+static struct mx_kmsg *take_kmsg(struct mx_port *port, struct rcv_args *ra,
+				 struct list_head *reap, mx_return_t *mr)
+{
+	struct mx_kmsg *kmsg = list_first_entry(&port->msgs, struct mx_kmsg, link);
+
+	ra->needed = kmsg->size + ra->trailer_size;
+	if (ra->needed > ra->rcv_size) {
+		*mr = MACH_RCV_TOO_LARGE;
+		if (ra->option & MACH_RCV_LARGE)
+			return NULL;
+	} else {
+		*mr = MACH_MSG_SUCCESS;
+	}
+	list_del_init(&kmsg->link);
+	port->msgcount--;
+	kmsg->seqno = port->seqno++;
+	wake_up(&port->snd_wait);
+	if (*mr != MACH_MSG_SUCCESS) {
+		list_add_tail(&kmsg->link, reap);
+		return NULL;
+	}
+	return kmsg;
+}
+
+static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
+				    long timeout, struct list_head *reap, mx_return_t *mr)
+{
+	struct mx_kmsg *kmsg = NULL;
+
+	spin_lock(&port->lock);
+	for (;;) {
+		if (port->receiver != ra->space || port->receiver_name != ra->name) {
+			*mr = port->active ? MACH_RCV_PORT_CHANGED : MACH_RCV_PORT_DIED;
+			break;
+		}
+		if (!list_empty(&port->msgs)) {
+			kmsg = take_kmsg(port, ra, reap, mr);
+			break;
+		}
+		if (!timeout) {
+			*mr = MACH_RCV_TIMED_OUT;
+			break;
+		}
+		if (wait_locked(&port->rcv_wait, &port->lock, &timeout)) {
+			*mr = MACH_RCV_INTERRUPTED;
+			break;
+		}
+	}
+	spin_unlock(&port->lock);
+	return kmsg;
+}
+
+static struct mx_kmsg *receive_pset(struct mx_pset *pset, struct rcv_args *ra,
+				    long timeout, struct list_head *reap, mx_return_t *mr)
+{
+	struct mx_kmsg *kmsg = NULL;
+	struct mx_port *port;
+	DEFINE_WAIT(wait);
+
+	for (;;) {
+		prepare_to_wait(&pset->rcv_wait, &wait, TASK_INTERRUPTIBLE);
+		spin_lock(&pset->lock);
+		if (!pset->active) {
+			spin_unlock(&pset->lock);
+			*mr = MACH_RCV_PORT_DIED;
+			break;
+		}
+		list_for_each_entry(port, &pset->members, pset_link) {
+			spin_lock(&port->lock);
+			if (!list_empty(&port->msgs)) {
+				/* Next time start after this one: fairness. */
+				list_move(&pset->members, &port->pset_link);
+				kmsg = take_kmsg(port, ra, reap, mr);
+				spin_unlock(&port->lock);
+				goto out;
+			}
+			spin_unlock(&port->lock);
+		}
+		spin_unlock(&pset->lock);
+		if (!timeout) {
+			*mr = MACH_RCV_TIMED_OUT;
+			break;
+		}
+		timeout = schedule_timeout(timeout);
+		if (signal_pending(current)) {
+			*mr = MACH_RCV_INTERRUPTED;
+			break;
+		}
+	}
+	finish_wait(&pset->rcv_wait, &wait);
+	return NULL;
+out:
+	spin_unlock(&pset->lock);
+	finish_wait(&pset->rcv_wait, &wait);
+	return kmsg;
+}
+
+/* The receiver's view of the sender, as macOS's audit trailer gives it. */
+static void fill_trailer(struct mach_msg_max_trailer *t, struct mx_kmsg *kmsg, u32 size)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	memset(t, 0, sizeof(*t));
+	t->msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
+	t->msgh_trailer_size = size;
+	t->msgh_seqno = kmsg->seqno;
+	if (!kmsg->sender)
+		return;		/* the kernel: uid 0, pid 0 */
+	t->msgh_sender[0] = from_kuid_munged(ns, kmsg->euid);
+	t->msgh_sender[1] = from_kgid_munged(ns, kmsg->egid);
+	t->msgh_audit[0] = from_kuid_munged(ns, kmsg->auid);
+	t->msgh_audit[1] = t->msgh_sender[0];
+	t->msgh_audit[2] = t->msgh_sender[1];
+	t->msgh_audit[3] = from_kuid_munged(ns, kmsg->ruid);
+	t->msgh_audit[4] = from_kgid_munged(ns, kmsg->rgid);
+	/* 0 when the sender is outside the receiver's pid namespace. */
+	t->msgh_audit[5] = pid_nr_ns(kmsg->sender, task_active_pid_ns(current));
+}
+
+static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a)
+{
+	void __user *umsg = u64_to_user_ptr(a->msg);
+	struct rcv_args ra = {
+		.space = space, .name = a->rcv_name, .option = a->option,
+		.rcv_size = a->rcv_size,
+	};
+	long timeout = a->option & MACH_RCV_TIMEOUT ? msecs_to_jiffies(a->timeout) :
+						      MAX_SCHEDULE_TIMEOUT;
+	struct mach_msg_max_trailer trailer;
+	struct mx_kmsg *kmsg = NULL;
+	struct mx_port *port = NULL;
+	struct mx_pset *pset = NULL;
+	struct mx_entry *entry;
+	mx_return_t mr;
+	LIST_HEAD(reap);
+	u32 elements;
+
+	if (MACH_RCV_TRAILER_TYPE(a->option) != MACH_MSG_TRAILER_FORMAT_0)
+		return MACH_RCV_INVALID_TRAILER;
+	elements = MACH_RCV_TRAILER_ELEMENTS(a->option);
+	ra.trailer_size = trailer_sizes[min_t(u32, elements, ARRAY_SIZE(trailer_sizes) - 1)];
+
+	mutex_lock(&space->lock);
+	entry = mx_entry_lookup(space, ra.name);
+	if (entry && (entry->type & MACH_PORT_TYPE_RECEIVE)) {
+		port = entry->port;
+		mx_port_get(port);
+	} else if (entry && (entry->type & MACH_PORT_TYPE_PORT_SET)) {
+		pset = entry->pset;
+		refcount_inc(&pset->ref);
+	}
+	mutex_unlock(&space->lock);
+	if (!port && !pset)
+		return MACH_RCV_INVALID_NAME;
+
+	if (port) {
+		kmsg = receive_port(port, &ra, timeout, &reap, &mr);
+		mx_port_put(port);
+	} else {
+		kmsg = receive_pset(pset, &ra, timeout, &reap, &mr);
+		mx_pset_put(pset);
+	}
+	if (!kmsg) {
+		mx_reap(&reap);
+		if (mr == MACH_RCV_TOO_LARGE && ra.rcv_size >= sizeof(struct mach_msg_header) &&
+		    put_user(ra.needed, &((struct mach_msg_header __user *)umsg)->msgh_size))
+			mr = MACH_RCV_INVALID_DATA;
+		return mr;
+	}
+
+	mutex_lock(&space->lock);
+	mr = mx_kmsg_copyout(space, kmsg, &reap);
+	mutex_unlock(&space->lock);
+	mx_reap(&reap);
+
+	fill_trailer(&trailer, kmsg, ra.trailer_size);
+	if (copy_to_user(umsg, kmsg->data, kmsg->size) ||
+	    copy_to_user(umsg + kmsg->size, &trailer, ra.trailer_size))
+		mr = MACH_RCV_INVALID_DATA;
+	mx_kmsg_free(kmsg);
+	return mr;
+}
+
+static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
+{
+	long timeout = a->option & MACH_SEND_TIMEOUT ? msecs_to_jiffies(a->timeout) :
+						       MAX_SCHEDULE_TIMEOUT;
+	const struct cred *cred = current_cred();
+	struct mx_kmsg *kmsg;
+	mx_return_t mr;
+
+	if (a->send_size < sizeof(struct mach_msg_header) || (a->send_size & 3))
+		return MACH_SEND_MSG_TOO_SMALL;
+	if (a->send_size > mx_max_msg_size)
+		return MACH_SEND_TOO_LARGE;
+	kmsg = mx_kmsg_alloc(a->send_size, 0, GFP_KERNEL_ACCOUNT);
+	if (!kmsg)
+		return MACH_SEND_NO_BUFFER;
+	if (copy_from_user(kmsg->data, u64_to_user_ptr(a->msg), a->send_size)) {
+		mx_kmsg_free(kmsg);
+		return MACH_SEND_INVALID_DATA;
+	}
+	kmsg->hdr->msgh_size = a->send_size;
+	kmsg->sender = get_task_pid(current, PIDTYPE_TGID);
+	kmsg->euid = cred->euid;
+	kmsg->egid = cred->egid;
+	kmsg->ruid = cred->uid;
+	kmsg->rgid = cred->gid;
+	kmsg->auid = INVALID_UID;
+
+	mutex_lock(&space->lock);
+	mr = space->active ? mx_kmsg_copyin(space, kmsg) : MACH_SEND_INVALID_DEST;
+	mutex_unlock(&space->lock);
+	if (mr != MACH_MSG_SUCCESS) {
+		mx_kmsg_free(kmsg);
+		return mr;
+	}
+	mr = mx_kmsg_send(kmsg, true, timeout);
+	if (mr != MACH_MSG_SUCCESS) {
+		/* Not sent: the rights go back where they came from. */
+		mutex_lock(&space->lock);
+		mx_kmsg_copyin_undo(space, kmsg);
+		mutex_unlock(&space->lock);
+		mx_kmsg_free(kmsg);
+	}
+	return mr;
+}
+
+/* MACHEXC_IOC_MSG: returns the mach_msg_return_t, or -errno. */
+long mx_mach_msg(struct machexc_msg *a)
+{
+	struct mx_space *space = mx_space_current();
+	mx_return_t mr = MACH_MSG_SUCCESS;
+
+	if (IS_ERR(space))
+		return PTR_ERR(space);
+	if (a->option & MACH_SEND_MSG)
+		mr = msg_send(space, a);
+	if (mr == MACH_MSG_SUCCESS && (a->option & MACH_RCV_MSG))
+		mr = msg_receive(space, a);
+	mx_space_put(space);
+	return mr;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port spaces.  A process gets one on its first Mach call, keyed by its
+ * signal_struct (so all its threads share it and a fork()ed child, with a
+ * signal_struct of its own, starts empty).  It is torn down when the
+ * process's last thread exits: the exit hook unhashes it at once, in
+ * atomic context, and a workqueue item releases every right it held.
+ */
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "../ipc.h"
+#include "../machexc.h"
+
+static DEFINE_SPINLOCK(spaces_lock);
+static DEFINE_HASHTABLE(spaces, 8);
+static struct workqueue_struct *reap_wq;
+
+static struct mx_space *space_find(const void *key)
+{
+	struct mx_space *space;
+
+	hash_for_each_possible_rcu(spaces, space, link, (unsigned long)key)
+		if (space->key == key)
+			return space;
+	return NULL;
+}
+
+static void space_free(struct mx_space *space)
+{
+	xa_destroy(&space->entries);
+	atomic_long_dec(&mx_nr_spaces);
+	kfree_rcu(space, rcu);
+}
+
+void mx_space_put(struct mx_space *space)
+{
+	if (refcount_dec_and_test(&space->ref))
+		space_free(space);
+}
+
+/* Release every right the space holds; the space stays allocated. */
+static void space_destroy(struct mx_space *space)
+{
+	struct mx_entry *entry;
+	unsigned long index;
+	LIST_HEAD(reap);
+
+	mutex_lock(&space->lock);
+	space->active = false;
+	xa_for_each(&space->entries, index, entry)
+		mx_entry_release(space, entry, &reap);
+	mutex_unlock(&space->lock);
+
+	/* Nobody can reach the task through its port any more. */
+	spin_lock(&space->task_port->lock);
+	space->task_port->kobject = NULL;
+	spin_unlock(&space->task_port->lock);
+	mx_port_destroy(space->task_port, &reap);
+	mx_port_put(space->task_port);
+	mx_reap(&reap);
+}
+
+static void space_reap_work(struct work_struct *work)
+{
+	struct mx_space *space = container_of(work, struct mx_space, reap);
+
+	space_destroy(space);
+	mx_space_put(space);	/* the reference the hash table held */
+}
+
+static struct mx_space *space_create(const void *key)
+{
+	struct mx_space *space;
+	struct mx_entry *entry;
+	mx_return_t kr;
+
+	space = kzalloc(sizeof(*space), GFP_KERNEL_ACCOUNT);
+	if (!space)
+		return NULL;
+	refcount_set(&space->ref, 1);
+	mutex_init(&space->lock);
+	space->active = true;
+	xa_init_flags(&space->entries, XA_FLAGS_ALLOC1);
+	space->gen = 3;
+	hash_init(space->by_port);
+	space->key = key;
+	INIT_WORK(&space->reap, space_reap_work);
+	atomic_long_inc(&mx_nr_spaces);
+
+	space->task_port = mx_port_alloc();
+	if (!space->task_port)
+		goto fail;
+	space->task_port->kotype = MX_KOBJECT_TASK;
+	space->task_port->kobject = space;
+
+	/* The task's own send right to its task port (mach_task_self()). */
+	mutex_lock(&space->lock);
+	kr = mx_entry_alloc(space, MACH_PORT_NULL, &entry);
+	if (kr == KERN_SUCCESS) {
+		mx_port_make_send(space->task_port);
+		mx_port_get(space->task_port);
+		entry->type = MACH_PORT_TYPE_SEND;
+		entry->urefs = 1;
+		entry->port = space->task_port;
+		mx_entry_hash(space, entry);
+		space->task_name = entry->name;
+	}
+	mutex_unlock(&space->lock);
+	if (kr != KERN_SUCCESS)
+		goto fail;
+	return space;
+
+fail:
+	if (space->task_port) {
+		LIST_HEAD(reap);
+
+		mx_port_destroy(space->task_port, &reap);
+		mx_port_put(space->task_port);
+	}
+	space_free(space);
+	return NULL;
+}
+
+/* The calling process's space, created on first use; a new reference. */
+struct mx_space *mx_space_current(void)
+{
+	const void *key = current->signal;
+	struct mx_space *space, *fresh;
+
+	rcu_read_lock();
+	space = space_find(key);
+	if (space && !refcount_inc_not_zero(&space->ref))
+		space = NULL;
+	rcu_read_unlock();
+	if (space)
+		return space;
+
+	/* An exiting process gets no new space: nothing would reap it. */
+	if (current->flags & PF_EXITING)
+		return ERR_PTR(-ESRCH);
+	fresh = space_create(key);
+	if (!fresh)
+		return ERR_PTR(-ENOMEM);
+
+	spin_lock(&spaces_lock);
+	space = space_find(key);
+	if (space) {
+		refcount_inc(&space->ref);
+	} else {
+		refcount_inc(&fresh->ref);	/* the hash table's */
+		hash_add_rcu(spaces, &fresh->link, (unsigned long)key);
+	}
+	spin_unlock(&spaces_lock);
+
+	if (space) {
+		space_destroy(fresh);
+		mx_space_put(fresh);
+		return space;
+	}
+	return fresh;
+}
+
+/*
+ * Called for every exiting thread from the sched_process_exit tracepoint,
+ * in atomic context.  Once the last thread of a process with a space is
+ * gone, unhash the space (its signal_struct may be reused at once) and
+ * leave the release of its rights to a workqueue.
+ */
+void mx_space_exit_notify(struct task_struct *p)
+{
+	struct mx_space *space;
+
+	if (!atomic_long_read(&mx_nr_spaces) || atomic_read(&p->signal->live))
+		return;
+	spin_lock(&spaces_lock);
+	space = space_find(p->signal);
+	if (space)
+		hash_del_rcu(&space->link);
+	spin_unlock(&spaces_lock);
+	if (space)
+		queue_work(reap_wq, &space->reap);
+}
+
+/* Module unload: the hooks are gone; reap everything that is left. */
+int mx_spaces_init(void)
+{
+	reap_wq = alloc_workqueue("machexc_reap", WQ_UNBOUND, 0);
+	return reap_wq ? 0 : -ENOMEM;
+}
+
+void mx_spaces_shutdown(void)
+{
+	struct mx_space *space;
+	struct hlist_node *tmp;
+	int bkt;
+
+	destroy_workqueue(reap_wq);	/* runs what is queued first */
+	for (;;) {
+		space = NULL;
+		spin_lock(&spaces_lock);
+		hash_for_each_safe(spaces, bkt, tmp, space, link) {
+			hash_del_rcu(&space->link);
+			break;
+		}
+		spin_unlock(&spaces_lock);
+		if (!space)
+			break;
+		space_reap_work(&space->reap);
+	}
+	rcu_barrier();
+}
+
+/*
+ * The space a port operation names with @task.  Only the caller's own
+ * task port is accepted; anything else looks, as on macOS, like a MIG
+ * call to an invalid destination.  Called with self->lock held.
+ */
+struct mx_space *mx_space_target(struct mx_space *self, u32 task)
+{
+	struct mx_entry *entry = mx_entry_lookup(self, task);
+
+	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
+	    entry->port->kotype != MX_KOBJECT_TASK ||
+	    READ_ONCE(entry->port->kobject) != self)
+		return NULL;
+	return self;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A space's name table.  A name is a 24-bit index into an xarray and an
+ * 8-bit generation, as in Mach: a stale name whose index has been reused
+ * no longer matches the entry's name and is rejected.  A second index,
+ * hashed by port, finds the one name under which a space holds send
+ * and/or receive rights to a given port (send-once rights get a name
+ * each).  Every function here is called with space->lock held.
+ */
+#include <linux/slab.h>
+
+#include "../ipc.h"
+
+#define MX_INDEX_MAX	0xfffffeU	/* keeps every name below MACH_PORT_DEAD */
+
+static inline u32 name_index(u32 name)
+{
+	return name >> 8;
+}
+
+struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name)
+{
+	struct mx_entry *entry;
+
+	if (name == MACH_PORT_NULL || name == MACH_PORT_DEAD)
+		return NULL;
+	entry = xa_load(&space->entries, name_index(name));
+	return entry && entry->name == name ? entry : NULL;
+}
+
+/*
+ * A new, empty entry: under @name if it is not MACH_PORT_NULL (for
+ * mach_port_allocate_name and friends), else under a fresh name.
+ */
+mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **out)
+{
+	struct mx_entry *entry;
+	u32 index;
+	int err;
+
+	if (!space->active)
+		return KERN_INVALID_TASK;
+	if (space->nentries >= mx_max_names)
+		return KERN_NO_SPACE;
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
+	if (!entry)
+		return KERN_RESOURCE_SHORTAGE;
+
+	if (name != MACH_PORT_NULL) {
+		index = name_index(name);
+		err = index && index <= MX_INDEX_MAX ?
+			xa_insert(&space->entries, index, entry, GFP_KERNEL_ACCOUNT) : -EINVAL;
+		if (err) {
+			kfree(entry);
+			return err == -EBUSY ? KERN_NAME_EXISTS :
+			       err == -EINVAL ? KERN_INVALID_VALUE : KERN_RESOURCE_SHORTAGE;
+		}
+	} else {
+		err = xa_alloc_cyclic(&space->entries, &index, entry,
+				      XA_LIMIT(1, MX_INDEX_MAX), &space->next_index,
+				      GFP_KERNEL_ACCOUNT);
+		if (err < 0) {
+			kfree(entry);
+			return err == -EBUSY ? KERN_NO_SPACE : KERN_RESOURCE_SHORTAGE;
+		}
+		name = index << 8 | space->gen;
+		space->gen += 4;
+	}
+	entry->name = name;
+	INIT_HLIST_NODE(&entry->by_port);
+	space->nentries++;
+	*out = entry;
+	return KERN_SUCCESS;
+}
+
+void mx_entry_free(struct mx_space *space, struct mx_entry *entry)
+{
+	mx_entry_unhash(entry);
+	xa_erase(&space->entries, name_index(entry->name));
+	space->nentries--;
+	kfree(entry);
+}
+
+struct mx_entry *mx_entry_by_port(struct mx_space *space, const struct mx_port *port)
+{
+	struct mx_entry *entry;
+
+	hash_for_each_possible(space->by_port, entry, by_port, (unsigned long)port)
+		if (entry->port == port)
+			return entry;
+	return NULL;
+}
+
+void mx_entry_hash(struct mx_space *space, struct mx_entry *entry)
+{
+	if (hlist_unhashed(&entry->by_port))
+		hash_add(space->by_port, &entry->by_port, (unsigned long)entry->port);
+}
+
+void mx_entry_unhash(struct mx_entry *entry)
+{
+	if (!hlist_unhashed(&entry->by_port))
+		hlist_del_init(&entry->by_port);
+}
+
+/*
+ * Mach turns send and send-once rights to a dead port into dead names
+ * lazily, when the space next looks at them.  A dead-name request that
+ * fired left its notification a user reference to release.  Returns true
+ * if @entry is (now) a dead name.
+ */
+bool mx_entry_check_dead(struct mx_space *space, struct mx_entry *entry)
+{
+	struct mx_port *port;
+	u32 urefs;
+
+	if (entry->type & MACH_PORT_TYPE_DEAD_NAME)
+		return true;
+	if (!(entry->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) ||
+	    (entry->type & MACH_PORT_TYPE_RECEIVE))
+		return false;
+	port = entry->port;
+	if (READ_ONCE(port->active))
+		return false;
+
+	urefs = entry->type & MACH_PORT_TYPE_SEND ? entry->urefs : 1;
+	if (entry->type & MACH_PORT_TYPE_DNREQUEST)
+		urefs++;
+	if (entry->type & MACH_PORT_TYPE_SEND)
+		mx_port_release_send(port);
+	else
+		mx_port_release_send_once(port);
+	mx_entry_unhash(entry);
+	entry->port = NULL;
+	entry->type = MACH_PORT_TYPE_DEAD_NAME;
+	entry->urefs = min(urefs, MACH_PORT_UREFS_MAX);
+	return true;
+}

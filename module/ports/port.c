@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ports and port sets: allocation, the counting of send and send-once
+ * rights, the death of a port when its receive right is destroyed, and the
+ * notifications (no-senders, send-once, dead-name, port-deleted) that
+ * follow from all of these.
+ */
+#include <linux/slab.h>
+
+#include "../ipc.h"
+
+struct mx_port *mx_port_alloc(void)
+{
+	struct mx_port *port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
+
+	if (!port)
+		return NULL;
+	refcount_set(&port->ref, 1);
+	spin_lock_init(&port->lock);
+	port->active = true;
+	INIT_LIST_HEAD(&port->msgs);
+	port->qlimit = MACH_PORT_QLIMIT_DEFAULT;
+	init_waitqueue_head(&port->rcv_wait);
+	init_waitqueue_head(&port->snd_wait);
+	INIT_LIST_HEAD(&port->pset_link);
+	INIT_LIST_HEAD(&port->dnrequests);
+	atomic_long_inc(&mx_nr_ports);
+	return port;
+}
+
+void mx_port_get(struct mx_port *port)
+{
+	refcount_inc(&port->ref);
+}
+
+void mx_port_put(struct mx_port *port)
+{
+	if (!refcount_dec_and_test(&port->ref))
+		return;
+	WARN_ON_ONCE(port->active && port->receiver);
+	WARN_ON_ONCE(!list_empty(&port->msgs));
+	atomic_long_dec(&mx_nr_ports);
+	kfree(port);
+}
+
+struct mx_pset *mx_pset_alloc(void)
+{
+	struct mx_pset *pset = kzalloc(sizeof(*pset), GFP_KERNEL_ACCOUNT);
+
+	if (!pset)
+		return NULL;
+	refcount_set(&pset->ref, 1);
+	spin_lock_init(&pset->lock);
+	pset->active = true;
+	INIT_LIST_HEAD(&pset->members);
+	init_waitqueue_head(&pset->rcv_wait);
+	atomic_long_inc(&mx_nr_psets);
+	return pset;
+}
+
+void mx_pset_put(struct mx_pset *pset)
+{
+	if (!refcount_dec_and_test(&pset->ref))
+		return;
+	atomic_long_dec(&mx_nr_psets);
+	kfree(pset);
+}
+
+/* The set's right is gone: its members leave, its receivers wake. */
+void mx_pset_destroy(struct mx_pset *pset)
+{
+	struct mx_port *port, *tmp;
+
+	spin_lock(&pset->lock);
+	pset->active = false;
+	list_for_each_entry_safe(port, tmp, &pset->members, pset_link) {
+		spin_lock(&port->lock);
+		list_del_init(&port->pset_link);
+		port->pset = NULL;
+		spin_unlock(&port->lock);
+	}
+	spin_unlock(&pset->lock);
+	wake_up_all(&pset->rcv_wait);
+}
+
+/* Take @port out of its set, if any.  The caller holds its receive right. */
+void mx_pset_remove(struct mx_port *port)
+{
+	struct mx_pset *pset;
+
+	spin_lock(&port->lock);
+	pset = port->pset;
+	if (pset)
+		refcount_inc(&pset->ref);
+	spin_unlock(&port->lock);
+	if (!pset)
+		return;
+	spin_lock(&pset->lock);
+	spin_lock(&port->lock);
+	if (port->pset == pset) {
+		list_del_init(&port->pset_link);
+		port->pset = NULL;
+	}
+	spin_unlock(&port->lock);
+	spin_unlock(&pset->lock);
+	mx_pset_put(pset);
+}
+
+void mx_port_make_send(struct mx_port *port)
+{
+	spin_lock(&port->lock);
+	port->srights++;
+	port->mscount++;
+	spin_unlock(&port->lock);
+}
+
+void mx_port_copy_send(struct mx_port *port)
+{
+	spin_lock(&port->lock);
+	port->srights++;
+	spin_unlock(&port->lock);
+}
+
+void mx_port_make_send_once(struct mx_port *port)
+{
+	spin_lock(&port->lock);
+	port->sorights++;
+	spin_unlock(&port->lock);
+}
+
+/* Drop a send right and the reference that came with it. */
+void mx_port_release_send(struct mx_port *port)
+{
+	struct mx_port *notify = NULL;
+	u32 mscount = 0;
+
+	spin_lock(&port->lock);
+	if (!WARN_ON_ONCE(!port->srights) && !--port->srights &&
+	    port->active && port->nsrequest) {
+		notify = port->nsrequest;
+		port->nsrequest = NULL;
+		mscount = port->mscount;
+	}
+	spin_unlock(&port->lock);
+	if (notify)
+		mx_notify(notify, MACH_NOTIFY_NO_SENDERS, mscount);
+	mx_port_put(port);
+}
+
+/*
+ * A send-once right destroyed unused: the kernel uses it to send a
+ * send-once notification, so whoever waits on the port learns that no
+ * reply will come.
+ */
+void mx_port_release_send_once(struct mx_port *port)
+{
+	mx_notify(port, MACH_NOTIFY_SEND_ONCE, 0);
+}
+
+/* A send-once right used up (its message was delivered, or cannot be). */
+void mx_port_consume_send_once(struct mx_port *port)
+{
+	spin_lock(&port->lock);
+	port->sorights--;
+	spin_unlock(&port->lock);
+	mx_port_put(port);
+}
+
+/* Release a right of any type carried in a message. */
+void mx_port_release(struct mx_port *port, u32 type, struct list_head *reap)
+{
+	switch (type) {
+	case MACH_MSG_TYPE_PORT_SEND:
+		mx_port_release_send(port);
+		break;
+	case MACH_MSG_TYPE_PORT_SEND_ONCE:
+		mx_port_release_send_once(port);
+		break;
+	case MACH_MSG_TYPE_PORT_RECEIVE:
+		mx_port_destroy(port, reap);
+		mx_port_put(port);
+		break;
+	}
+}
+
+/*
+ * The receive right of @port is destroyed.  Its queued messages go to
+ * @reap, every dead-name request fires, the no-senders request is
+ * released (a send-once notification to its port), and everyone waiting
+ * to send or receive wakes to find the port dead.
+ */
+void mx_port_destroy(struct mx_port *port, struct list_head *reap)
+{
+	struct mx_dnrequest *req, *tmp;
+	struct mx_port *nsrequest;
+	LIST_HEAD(dead);
+
+	mx_pset_remove(port);
+	spin_lock(&port->lock);
+	port->active = false;
+	port->receiver = NULL;
+	port->receiver_name = 0;
+	list_splice_tail_init(&port->msgs, reap);
+	port->msgcount = 0;
+	nsrequest = port->nsrequest;
+	port->nsrequest = NULL;
+	list_splice_init(&port->dnrequests, &dead);
+	spin_unlock(&port->lock);
+
+	wake_up_all(&port->rcv_wait);
+	wake_up_all(&port->snd_wait);
+	if (nsrequest)
+		mx_port_release_send_once(nsrequest);
+	list_for_each_entry_safe(req, tmp, &dead, link) {
+		mx_notify(req->notify, MACH_NOTIFY_DEAD_NAME, req->name);
+		kfree(req);
+	}
+}
+
+/*
+ * Send notification @id to @notify, consuming that send-once right.
+ * The body is an NDR record and one 32-bit argument (a name or a count),
+ * except for send-once notifications, which are a bare header.
+ */
+void mx_notify(struct mx_port *notify, s32 id, u32 arg)
+{
+	u32 size = sizeof(struct mach_msg_header);
+	struct mx_kmsg *kmsg;
+	struct ndr_record *ndr;
+
+	if (!notify)
+		return;
+	if (id != MACH_NOTIFY_SEND_ONCE)
+		size += sizeof(*ndr) + sizeof(u32);
+	kmsg = mx_kmsg_alloc(size, 0, GFP_KERNEL);
+	if (kmsg) {
+		kmsg->hdr->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, 0);
+		kmsg->hdr->msgh_id = id;
+		if (id != MACH_NOTIFY_SEND_ONCE) {
+			ndr = (struct ndr_record *)(kmsg->hdr + 1);
+			ndr->int_rep = 1;	/* little endian, as NDR_record */
+			memcpy(ndr + 1, &arg, sizeof(arg));
+		}
+		kmsg->dest = notify;
+		kmsg->dest_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
+		if (mx_kmsg_send(kmsg, false, 0) == MACH_MSG_SUCCESS)
+			return;
+		mx_kmsg_free(kmsg);
+	}
+	/* Nobody to tell: the port is dead (or we are out of memory). */
+	mx_port_consume_send_once(notify);
+}
