@@ -163,6 +163,8 @@ extern unsigned int mx_max_msg_size;
 extern atomic_long_t mx_nr_spaces, mx_nr_ports, mx_nr_psets, mx_nr_kmsgs;
 
 /* names/space.c */
+struct mx_space *mx_space_create(const void *key);
+void mx_space_destroy(struct mx_space *space);
 struct mx_space *mx_space_current(void);
 void mx_space_put(struct mx_space *space);
 void mx_space_exit_notify(struct task_struct *p);

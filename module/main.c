@@ -9,14 +9,16 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/module.h>
+#include <kunit/visibility.h>
 #include <linux/miscdevice.h>
+#include <linux/module.h>
 
 #include "hooks/hooks.h"
 #include "ipc.h"
 #include "machexc.h"
 
 unsigned int mx_max_names = 65536;
+EXPORT_SYMBOL_IF_KUNIT(mx_max_names);
 module_param_named(max_names, mx_max_names, uint, 0644);
 MODULE_PARM_DESC(max_names, "Names (rights) per port space");
 
@@ -24,8 +26,11 @@ unsigned int mx_max_msg_size = 256 * 1024;
 module_param_named(max_msg_size, mx_max_msg_size, uint, 0644);
 MODULE_PARM_DESC(max_msg_size, "Largest message, header and body, in bytes");
 
-atomic_long_t mx_nr_spaces, mx_nr_ports, mx_nr_psets, mx_nr_kmsgs;
-#include <kunit/visibility.h>
+atomic_long_t mx_nr_spaces, mx_nr_psets;
+atomic_long_t mx_nr_ports;
+EXPORT_SYMBOL_IF_KUNIT(mx_nr_ports);
+atomic_long_t mx_nr_kmsgs;
+EXPORT_SYMBOL_IF_KUNIT(mx_nr_kmsgs);
 
 struct module *machexc_module(void)
 {

@@ -8,6 +8,8 @@
 #include <linux/pid.h>
 #include <linux/slab.h>
 
+#include <kunit/visibility.h>
+
 #include "../ipc.h"
 
 struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
@@ -30,6 +32,7 @@ struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 	atomic_long_inc(&mx_nr_kmsgs);
 	return kmsg;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc);
 
 /* Free the memory only; the rights are someone else's business. */
 void mx_kmsg_free(struct mx_kmsg *kmsg)
@@ -39,6 +42,7 @@ void mx_kmsg_free(struct mx_kmsg *kmsg)
 	kvfree(kmsg);
 	atomic_long_dec(&mx_nr_kmsgs);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_free);
 
 /*
  * Destroy a message that will never be received: release every right it
@@ -77,6 +81,7 @@ void mx_reap(struct list_head *reap)
 		mx_kmsg_destroy(kmsg, reap);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_reap);
 
 static bool is_send_disposition(u32 d)
 {

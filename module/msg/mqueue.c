@@ -17,6 +17,8 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
+#include <kunit/visibility.h>
+
 #include "../ipc.h"
 
 /* Trailer sizes by MACH_RCV_TRAILER_ELEMENTS, as macOS's x86-64 ABI. */
@@ -73,6 +75,7 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, bool may_block, long timeout)
 	spin_unlock(&port->lock);
 	return mr;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_send);
 
 struct rcv_args {
 	struct mx_space *space;

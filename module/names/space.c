@@ -11,6 +11,8 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
+#include <kunit/visibility.h>
+
 #include "../ipc.h"
 #include "../machexc.h"
 
@@ -40,9 +42,10 @@ void mx_space_put(struct mx_space *space)
 	if (refcount_dec_and_test(&space->ref))
 		space_free(space);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_space_put);
 
 /* Release every right the space holds; the space stays allocated. */
-static void space_destroy(struct mx_space *space)
+void mx_space_destroy(struct mx_space *space)
 {
 	struct mx_entry *entry;
 	unsigned long index;
@@ -62,16 +65,17 @@ static void space_destroy(struct mx_space *space)
 	mx_port_put(space->task_port);
 	mx_reap(&reap);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_space_destroy);
 
 static void space_reap_work(struct work_struct *work)
 {
 	struct mx_space *space = container_of(work, struct mx_space, reap);
 
-	space_destroy(space);
+	mx_space_destroy(space);
 	mx_space_put(space);	/* the reference the hash table held */
 }
 
-static struct mx_space *space_create(const void *key)
+struct mx_space *mx_space_create(const void *key)
 {
 	struct mx_space *space;
 	struct mx_entry *entry;
@@ -123,6 +127,7 @@ fail:
 	space_free(space);
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_space_create);
 
 /* The calling process's space, created on first use; a new reference. */
 struct mx_space *mx_space_current(void)
@@ -141,7 +146,7 @@ struct mx_space *mx_space_current(void)
 	/* An exiting process gets no new space: nothing would reap it. */
 	if (current->flags & PF_EXITING)
 		return ERR_PTR(-ESRCH);
-	fresh = space_create(key);
+	fresh = mx_space_create(key);
 	if (!fresh)
 		return ERR_PTR(-ENOMEM);
 
@@ -156,7 +161,7 @@ struct mx_space *mx_space_current(void)
 	spin_unlock(&spaces_lock);
 
 	if (space) {
-		space_destroy(fresh);
+		mx_space_destroy(fresh);
 		mx_space_put(fresh);
 		return space;
 	}

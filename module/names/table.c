@@ -9,6 +9,8 @@
  */
 #include <linux/slab.h>
 
+#include <kunit/visibility.h>
+
 #include "../ipc.h"
 
 #define MX_INDEX_MAX	0xfffffeU	/* keeps every name below MACH_PORT_DEAD */
@@ -27,6 +29,7 @@ struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name)
 	entry = xa_load(&space->entries, name_index(name));
 	return entry && entry->name == name ? entry : NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_entry_lookup);
 
 /*
  * A new, empty entry: under @name if it is not MACH_PORT_NULL (for
@@ -72,6 +75,7 @@ mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **o
 	*out = entry;
 	return KERN_SUCCESS;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_entry_alloc);
 
 void mx_entry_free(struct mx_space *space, struct mx_entry *entry)
 {
@@ -80,6 +84,7 @@ void mx_entry_free(struct mx_space *space, struct mx_entry *entry)
 	space->nentries--;
 	kfree(entry);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_entry_free);
 
 struct mx_entry *mx_entry_by_port(struct mx_space *space, const struct mx_port *port)
 {
@@ -96,6 +101,7 @@ void mx_entry_hash(struct mx_space *space, struct mx_entry *entry)
 	if (hlist_unhashed(&entry->by_port))
 		hash_add(space->by_port, &entry->by_port, (unsigned long)entry->port);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_entry_hash);
 
 void mx_entry_unhash(struct mx_entry *entry)
 {

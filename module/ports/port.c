@@ -7,6 +7,8 @@
  */
 #include <linux/slab.h>
 
+#include <kunit/visibility.h>
+
 #include "../ipc.h"
 
 struct mx_port *mx_port_alloc(void)
@@ -27,11 +29,13 @@ struct mx_port *mx_port_alloc(void)
 	atomic_long_inc(&mx_nr_ports);
 	return port;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_port_alloc);
 
 void mx_port_get(struct mx_port *port)
 {
 	refcount_inc(&port->ref);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_port_get);
 
 void mx_port_put(struct mx_port *port)
 {
@@ -42,6 +46,7 @@ void mx_port_put(struct mx_port *port)
 	atomic_long_dec(&mx_nr_ports);
 	kfree(port);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_port_put);
 
 struct mx_pset *mx_pset_alloc(void)
 {
@@ -146,6 +151,7 @@ void mx_port_release_send(struct mx_port *port)
 		mx_notify(notify, MACH_NOTIFY_NO_SENDERS, mscount);
 	mx_port_put(port);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_port_release_send);
 
 /*
  * A send-once right destroyed unused: the kernel uses it to send a
@@ -216,6 +222,7 @@ void mx_port_destroy(struct mx_port *port, struct list_head *reap)
 		kfree(req);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_port_destroy);
 
 /*
  * Send notification @id to @notify, consuming that send-once right.

@@ -11,6 +11,8 @@
  */
 #include <linux/slab.h>
 
+#include <kunit/visibility.h>
+
 #include "../ipc.h"
 
 #define TYPE_PORT_RIGHTS (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_RECEIVE | \
@@ -73,6 +75,7 @@ void mx_entry_release(struct mx_space *space, struct mx_entry *entry,
 	}
 	mx_entry_free(space, entry);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_entry_release);
 
 /* Take the receive right out of @entry (for a message or destruction). */
 static void entry_drop_receive(struct mx_space *space, struct mx_entry *entry)
@@ -188,6 +191,7 @@ mx_return_t mx_right_copyin(struct mx_space *space, u32 name, u32 disposition,
 	*port = p;
 	return KERN_SUCCESS;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_right_copyin);
 
 /* Put back what mx_right_copyin() took, after a failed send. */
 void mx_right_copyin_undo(struct mx_space *space, u32 name, u32 disposition,
@@ -298,6 +302,7 @@ mx_return_t mx_right_copyout(struct mx_space *space, struct mx_port *port, u32 t
 	*name = entry->name;
 	return KERN_SUCCESS;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_right_copyout);
 
 /* The same, under a name the caller chooses (mach_port_insert_right). */
 mx_return_t mx_right_copyout_name(struct mx_space *space, struct mx_port *port,

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the name table, the accounting of rights, and message queues.
+ * Each test works on a space of its own, not tied to any process.
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+#include "../ipc.h"
+
+struct ipc_ctx {
+	struct mx_space *space;
+};
+
+static int ipc_init(struct kunit *test)
+{
+	struct ipc_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->space = mx_space_create(ctx);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->space);
+	test->priv = ctx;
+	return 0;
+}
+
+static void ipc_exit(struct kunit *test)
+{
+	struct ipc_ctx *ctx = test->priv;
+
+	mx_space_destroy(ctx->space);
+	mx_space_put(ctx->space);
+}
+
+/* A receive right under a fresh name, as mach_port_allocate makes it. */
+static u32 new_receive(struct kunit *test, struct mx_space *space, struct mx_port **out)
+{
+	struct mx_entry *entry;
+	struct mx_port *port = mx_port_alloc();
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &entry), KERN_SUCCESS);
+	entry->type = MACH_PORT_TYPE_RECEIVE;
+	entry->port = port;
+	mx_entry_hash(space, entry);
+	port->receiver = space;
+	port->receiver_name = entry->name;
+	mutex_unlock(&space->lock);
+	*out = port;
+	return entry->name;
+}
+
+static void names_have_generations(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	struct mx_entry *a, *b;
+	u32 old;
+
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &a), KERN_SUCCESS);
+	KUNIT_EXPECT_NE(test, a->name, MACH_PORT_NULL);
+	KUNIT_EXPECT_NE(test, a->name, MACH_PORT_DEAD);
+	KUNIT_EXPECT_PTR_EQ(test, mx_entry_lookup(space, a->name), a);
+	old = a->name;
+	mx_entry_free(space, a);
+	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, old));
+
+	/* Same index again, new generation: the old name stays dead. */
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, (old & ~0xffU) | ((old + 4) & 0xff), &b),
+			KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, b->name >> 8, old >> 8);
+	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, old));
+	KUNIT_EXPECT_EQ(test, mx_entry_alloc(space, b->name, &a), KERN_NAME_EXISTS);
+	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, MACH_PORT_NULL));
+	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, MACH_PORT_DEAD));
+	mx_entry_free(space, b);
+	mutex_unlock(&space->lock);
+}
+
+static void names_are_limited(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	unsigned int saved = mx_max_names;
+	struct mx_entry *e[4];
+	int i;
+
+	mutex_lock(&space->lock);
+	mx_max_names = space->nentries + 3;
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &e[i]), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &e[3]), KERN_NO_SPACE);
+	mx_max_names = saved;
+	for (i = 0; i < 3; i++)
+		mx_entry_free(space, e[i]);
+	mutex_unlock(&space->lock);
+}
+
+static void send_rights_are_counted(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	struct mx_port *port, *moved;
+	bool was_receive;
+	u32 name, type, again;
+
+	name = new_receive(test, space, &port);
+	mutex_lock(&space->lock);
+	/* MAKE_SEND: one more send right, one more made. */
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MAKE_SEND, &moved,
+					      &type, &was_receive), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, type, (u32)MACH_MSG_TYPE_PORT_SEND);
+	KUNIT_EXPECT_EQ(test, port->srights, 1U);
+	KUNIT_EXPECT_EQ(test, port->mscount, 1U);
+	/* Back into the space: merges into the receive right's name. */
+	KUNIT_ASSERT_EQ(test, mx_right_copyout(space, moved, type, &again), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, again, name);
+	KUNIT_EXPECT_EQ(test, mx_entry_lookup(space, name)->urefs, 1U);
+	KUNIT_EXPECT_EQ(test, port->srights, 1U);
+	/* A second send right merges too: urefs 2, still one send right. */
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_COPY_SEND, &moved,
+					      &type, &was_receive), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->srights, 2U);
+	KUNIT_ASSERT_EQ(test, mx_right_copyout(space, moved, type, &again), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mx_entry_lookup(space, name)->urefs, 2U);
+	KUNIT_EXPECT_EQ(test, port->srights, 1U);
+	/* MOVE_SEND of one uref: the entry keeps the other. */
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MOVE_SEND, &moved,
+					      &type, &was_receive), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mx_entry_lookup(space, name)->urefs, 1U);
+	KUNIT_EXPECT_EQ(test, port->srights, 2U);
+	mutex_unlock(&space->lock);
+	mx_port_release_send(moved);
+	KUNIT_EXPECT_EQ(test, port->srights, 1U);
+}
+
+static void no_senders_notification(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	struct mx_port *port, *notify, *sonce, *send;
+	struct mx_kmsg *kmsg;
+	bool was_receive;
+	u32 name, nname, type;
+
+	name = new_receive(test, space, &port);
+	nname = new_receive(test, space, &notify);
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, nname, MACH_MSG_TYPE_MAKE_SEND_ONCE, &sonce,
+					      &type, &was_receive), KERN_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MAKE_SEND, &send,
+					      &type, &was_receive), KERN_SUCCESS);
+	mutex_unlock(&space->lock);
+	port->nsrequest = sonce;
+	KUNIT_EXPECT_EQ(test, notify->sorights, 1U);
+
+	mx_port_release_send(send);	/* the last send right */
+	KUNIT_EXPECT_NULL(test, port->nsrequest);
+	KUNIT_ASSERT_EQ(test, notify->msgcount, 1U);
+	kmsg = list_first_entry(&notify->msgs, struct mx_kmsg, link);
+	KUNIT_EXPECT_EQ(test, kmsg->hdr->msgh_id, MACH_NOTIFY_NO_SENDERS);
+	KUNIT_EXPECT_EQ(test, kmsg->dest_type, (u32)MACH_MSG_TYPE_PORT_SEND_ONCE);
+	/* not_count, after the NDR record, is the make-send count. */
+	KUNIT_EXPECT_EQ(test, *(u32 *)(kmsg->data + sizeof(struct mach_msg_header) +
+				      sizeof(struct ndr_record)), 1U);
+}
+
+static void queue_limit_and_reap(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	struct mx_kmsg *k1, *k2, *k3;
+	struct mx_port *port;
+	bool was_receive;
+	u32 name;
+	LIST_HEAD(reap);
+
+	name = new_receive(test, space, &port);
+	port->qlimit = 1;
+	k1 = mx_kmsg_alloc(sizeof(struct mach_msg_header), 0, GFP_KERNEL);
+	k2 = mx_kmsg_alloc(sizeof(struct mach_msg_header), 0, GFP_KERNEL);
+	k3 = mx_kmsg_alloc(sizeof(struct mach_msg_header), 0, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, k1 && k2 && k3);
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MAKE_SEND, &k1->dest,
+					      &k1->dest_type, &was_receive), KERN_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MAKE_SEND, &k2->dest,
+					      &k2->dest_type, &was_receive), KERN_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MAKE_SEND_ONCE, &k3->dest,
+					      &k3->dest_type, &was_receive), KERN_SUCCESS);
+	mutex_unlock(&space->lock);
+
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, false, 0), (u32)MACH_MSG_SUCCESS);
+	/* Full: a plain send cannot wait here; a send-once one always goes. */
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k2, false, 0), (u32)MACH_SEND_TIMED_OUT);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k3, false, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 2U);
+	mx_port_release_send(k2->dest);
+	mx_kmsg_free(k2);
+
+	/* Destroying the receive right reaps the queue and its rights. */
+	mx_port_get(port);
+	mutex_lock(&space->lock);
+	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
+	mutex_unlock(&space->lock);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 0U);
+	mx_reap(&reap);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+	KUNIT_EXPECT_FALSE(test, port->active);
+	KUNIT_EXPECT_EQ(test, port->srights, 0U);
+	KUNIT_EXPECT_EQ(test, port->sorights, 0U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&port->ref), 1U);
+	mx_port_put(port);
+}
+
+static struct kunit_case machexc_ipc_cases[] = {
+	KUNIT_CASE(names_have_generations),
+	KUNIT_CASE(names_are_limited),
+	KUNIT_CASE(send_rights_are_counted),
+	KUNIT_CASE(no_senders_notification),
+	KUNIT_CASE(queue_limit_and_reap),
+	{}
+};
+
+static struct kunit_suite machexc_ipc_suite = {
+	.name = "machexc_ipc",
+	.init = ipc_init,
+	.exit = ipc_exit,
+	.test_cases = machexc_ipc_cases,
+};
+
+kunit_test_suite(machexc_ipc_suite);

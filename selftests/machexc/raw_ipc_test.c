@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IPC ioctls at the raw ABI level, without libmachexc: the numbers
+ * here are macOS's (mach/port.h, mach/message.h), written out so that a
+ * library bug cannot hide a kernel one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/machexc.h>
+
+#include "kselftest_harness.h"
+
+#define RIGHT_RECEIVE		1
+#define TYPE_SEND		0x10000
+#define TYPE_RECEIVE		0x20000
+#define MAKE_SEND		20
+#define MAKE_SEND_ONCE		21
+#define COPY_SEND		19
+#define PORT_SEND		17
+#define PORT_SEND_ONCE		18
+#define SEND_MSG		0x1
+#define RCV_MSG			0x2
+#define RCV_TIMEOUT		0x100
+#define RCV_TIMED_OUT		0x10004003
+#define SEND_INVALID_DEST	0x10000003
+#define TRAILER_AUDIT		(3 << 24)
+
+struct hdr {
+	uint32_t bits, size, remote, local, voucher;
+	int32_t id;
+};
+
+static long port_op(int fd, struct machexc_port_op *op)
+{
+	return ioctl(fd, MACHEXC_IOC_PORT, op);
+}
+
+static uint32_t task_self(int fd)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_TASK_SELF };
+
+	return port_op(fd, &op) == 0 ? op.name : 0;
+}
+
+static long msg(int fd, void *buf, uint32_t option, uint32_t send_size,
+		uint32_t rcv_size, uint32_t rcv_name, uint32_t timeout)
+{
+	struct machexc_msg m = {
+		.msg = (uintptr_t)buf, .option = option, .send_size = send_size,
+		.rcv_size = rcv_size, .rcv_name = rcv_name, .timeout = timeout,
+	};
+
+	return ioctl(fd, MACHEXC_IOC_MSG, &m);
+}
+
+FIXTURE(raw) {
+	int fd;
+	uint32_t task;
+	uint32_t port;
+};
+
+FIXTURE_SETUP(raw)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_ALLOCATE, .right = RIGHT_RECEIVE };
+
+	self->fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+	self->task = task_self(self->fd);
+	ASSERT_NE(0, self->task);
+	op.task = self->task;
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	self->port = op.name;
+	ASSERT_NE(0, self->port);
+}
+
+FIXTURE_TEARDOWN(raw)
+{
+	close(self->fd);
+}
+
+TEST_F(raw, allocate_insert_send_receive)
+{
+	struct machexc_port_op op = {
+		.op = MACHEXC_PORT_INSERT_RIGHT, .task = self->task,
+		.name = self->port, .poly = self->port, .arg = MAKE_SEND,
+	};
+	struct {
+		struct hdr h;
+		uint32_t payload[4];
+		uint32_t trailer[17];
+	} buf;
+
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	op = (struct machexc_port_op){ .op = MACHEXC_PORT_TYPE, .task = self->task,
+				       .name = self->port };
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	EXPECT_EQ(TYPE_SEND | TYPE_RECEIVE, op.value);
+
+	memset(&buf, 0, sizeof(buf));
+	buf.h.bits = COPY_SEND | (MAKE_SEND_ONCE << 8);
+	buf.h.remote = self->port;
+	buf.h.local = self->port;
+	buf.h.id = 1234;
+	buf.payload[0] = 0xfeedface;
+	EXPECT_EQ(0, msg(self->fd, &buf, SEND_MSG, sizeof(buf.h) + 16, 0, 0, 0));
+
+	memset(&buf, 0, sizeof(buf));
+	EXPECT_EQ(0, msg(self->fd, &buf, RCV_MSG | TRAILER_AUDIT, 0, sizeof(buf), self->port, 0));
+	EXPECT_EQ(1234, buf.h.id);
+	EXPECT_EQ(sizeof(buf.h) + 16, buf.h.size);
+	EXPECT_EQ(0xfeedface, buf.payload[0]);
+	EXPECT_EQ(self->port, buf.h.local);
+	EXPECT_EQ(PORT_SEND_ONCE | (PORT_SEND << 8), buf.h.bits & 0x1f1f);
+	EXPECT_NE(0, buf.h.remote);
+	/* audit trailer: type 0, size 52, pid at audit_token val[5] */
+	EXPECT_EQ(0, buf.trailer[0]);
+	EXPECT_EQ(52, buf.trailer[1]);
+	EXPECT_EQ(geteuid(), buf.trailer[3]);
+	EXPECT_EQ(getpid(), (pid_t)buf.trailer[5 + 5]);
+
+	/* Nothing left: a poll receive times out. */
+	EXPECT_EQ(RCV_TIMED_OUT, msg(self->fd, &buf, RCV_MSG | RCV_TIMEOUT, 0, sizeof(buf),
+				     self->port, 0));
+	/* A name that is not a right is not a destination. */
+	buf.h.bits = COPY_SEND;
+	buf.h.remote = 0x12345603;
+	buf.h.local = 0;
+	EXPECT_EQ(SEND_INVALID_DEST, msg(self->fd, &buf, SEND_MSG, sizeof(buf.h), 0, 0, 0));
+}
+
+TEST_F(raw, port_fd_polls)
+{
+	struct machexc_port_fd req = { .name = self->port, .flags = O_CLOEXEC };
+	struct machexc_port_op op = {
+		.op = MACHEXC_PORT_INSERT_RIGHT, .task = self->task,
+		.name = self->port, .poly = self->port, .arg = MAKE_SEND,
+	};
+	struct hdr h = { .bits = COPY_SEND, .remote = self->port };
+	struct pollfd pfd;
+	int pfdn;
+
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	pfdn = ioctl(self->fd, MACHEXC_IOC_PORT_FD, &req);
+	ASSERT_LE(0, pfdn);
+	pfd = (struct pollfd){ .fd = pfdn, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	EXPECT_EQ(0, msg(self->fd, &h, SEND_MSG, sizeof(h), 0, 0, 0));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_TRUE(pfd.revents & POLLIN);
+	/* Destroying the receive right hangs the fd up. */
+	op = (struct machexc_port_op){ .op = MACHEXC_PORT_DESTROY, .task = self->task,
+				       .name = self->port };
+	EXPECT_EQ(0, port_op(self->fd, &op));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_TRUE(pfd.revents & POLLHUP);
+	close(pfdn);
+}
+
+TEST_F(raw, stats_count_ports)
+{
+	struct machexc_stats before, after;
+	struct machexc_port_op op = { .op = MACHEXC_PORT_ALLOCATE, .task = self->task,
+				      .right = RIGHT_RECEIVE };
+
+	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &before));
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &after));
+	EXPECT_EQ(before.ports + 1, after.ports);
+	op.op = MACHEXC_PORT_DESTROY;
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &after));
+	EXPECT_EQ(before.ports, after.ports);
+}
+
+TEST_F(raw, bad_op_is_einval)
+{
+	struct machexc_port_op op = { .op = 999, .task = self->task };
+
+	errno = 0;
+	EXPECT_EQ(-1, port_op(self->fd, &op));
+	EXPECT_EQ(EINVAL, errno);
+	op = (struct machexc_port_op){ .op = MACHEXC_PORT_TYPE, .task = self->task,
+				       .name = self->port, .reserved = 1 };
+	errno = 0;
+	EXPECT_EQ(-1, port_op(self->fd, &op));
+	EXPECT_EQ(EINVAL, errno);
+	/* A task that is not ours looks like a dead MIG destination. */
+	op = (struct machexc_port_op){ .op = MACHEXC_PORT_TYPE, .task = self->port,
+				       .name = self->port };
+	EXPECT_EQ(SEND_INVALID_DEST, port_op(self->fd, &op));
+}
+
+TEST_HARNESS_MAIN
