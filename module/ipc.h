@@ -120,6 +120,10 @@ struct mx_space {
 	struct mx_port *task_port;	/* the task's kernel-object port */
 	u32 task_name;			/* our own send right to it */
 
+	/* What a fork()ed child inherits; read from the fork hook. */
+	spinlock_t special_lock;	/* bootstrap */
+	struct mx_port *bootstrap;	/* a send right, or NULL */
+
 	const void *key;		/* the owning process's signal_struct */
 	struct hlist_node link;
 	struct work_struct reap;
@@ -168,6 +172,7 @@ void mx_space_destroy(struct mx_space *space);
 struct mx_space *mx_space_current(void);
 void mx_space_put(struct mx_space *space);
 void mx_space_exit_notify(struct task_struct *p);
+void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child);
 int mx_spaces_init(void);
 void mx_spaces_shutdown(void);
 struct mx_space *mx_space_target(struct mx_space *self, u32 task);

@@ -119,6 +119,10 @@
 #define MACH_NOTIFY_SEND_ONCE		0107
 #define MACH_NOTIFY_DEAD_NAME		0110
 
+/* task special ports (mach/task_special_ports.h) */
+#define TASK_KERNEL_PORT		1
+#define TASK_BOOTSTRAP_PORT		4
+
 /* mach_port_flavor_t */
 #define MACH_PORT_LIMITS_INFO		1
 #define MACH_PORT_RECEIVE_STATUS	2

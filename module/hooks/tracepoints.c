@@ -18,12 +18,19 @@ static void probe_process_exit(void *data, struct task_struct *p)
 	mx_space_exit_notify(p);
 }
 
+static void probe_process_fork(void *data, struct task_struct *parent,
+			       struct task_struct *child)
+{
+	mx_space_fork_notify(parent, child);
+}
+
 static struct mx_hook {
 	const char *name;
 	void *probe;
 	struct tracepoint *tp;
 } hooks[] = {
 	{ "sched_process_exit", probe_process_exit },
+	{ "sched_process_fork", probe_process_fork },
 };
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)

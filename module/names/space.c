@@ -16,9 +16,47 @@
 #include "../ipc.h"
 #include "../machexc.h"
 
-static DEFINE_SPINLOCK(spaces_lock);
+static DEFINE_SPINLOCK(spaces_lock);	/* spaces, inherits */
 static DEFINE_HASHTABLE(spaces, 8);
 static struct workqueue_struct *reap_wq;
+
+/*
+ * What a fork()ed child inherits (its parent's bootstrap port), taken in
+ * the fork hook and held, keyed by the child's signal_struct, until the
+ * child creates its space or exits without ever using machexc.
+ */
+struct mx_inherit {
+	struct hlist_node link;
+	const void *key;
+	struct mx_port *bootstrap;	/* a send right */
+	struct work_struct release;
+};
+
+static DEFINE_HASHTABLE(inherits, 6);
+static atomic_t nr_inherits = ATOMIC_INIT(0);
+
+static struct mx_inherit *inherit_take(const void *key)
+{
+	struct mx_inherit *inh;
+
+	lockdep_assert_held(&spaces_lock);
+	hash_for_each_possible(inherits, inh, link, (unsigned long)key) {
+		if (inh->key == key) {
+			hash_del(&inh->link);
+			atomic_dec(&nr_inherits);
+			return inh;
+		}
+	}
+	return NULL;
+}
+
+static void inherit_release(struct work_struct *work)
+{
+	struct mx_inherit *inh = container_of(work, struct mx_inherit, release);
+
+	mx_port_release_send(inh->bootstrap);
+	kfree(inh);
+}
 
 static struct mx_space *space_find(const void *key)
 {
@@ -47,6 +85,7 @@ EXPORT_SYMBOL_IF_KUNIT(mx_space_put);
 /* Release every right the space holds; the space stays allocated. */
 void mx_space_destroy(struct mx_space *space)
 {
+	struct mx_port *bootstrap;
 	struct mx_entry *entry;
 	unsigned long index;
 	LIST_HEAD(reap);
@@ -56,6 +95,13 @@ void mx_space_destroy(struct mx_space *space)
 	xa_for_each(&space->entries, index, entry)
 		mx_entry_release(space, entry, &reap);
 	mutex_unlock(&space->lock);
+
+	spin_lock(&space->special_lock);
+	bootstrap = space->bootstrap;
+	space->bootstrap = NULL;
+	spin_unlock(&space->special_lock);
+	if (bootstrap)
+		mx_port_release_send(bootstrap);
 
 	/* Nobody can reach the task through its port any more. */
 	spin_lock(&space->task_port->lock);
@@ -86,6 +132,7 @@ struct mx_space *mx_space_create(const void *key)
 		return NULL;
 	refcount_set(&space->ref, 1);
 	mutex_init(&space->lock);
+	spin_lock_init(&space->special_lock);
 	space->active = true;
 	xa_init_flags(&space->entries, XA_FLAGS_ALLOC1);
 	space->gen = 3;
@@ -134,6 +181,7 @@ struct mx_space *mx_space_current(void)
 {
 	const void *key = current->signal;
 	struct mx_space *space, *fresh;
+	struct mx_inherit *inh = NULL;
 
 	rcu_read_lock();
 	space = space_find(key);
@@ -157,8 +205,17 @@ struct mx_space *mx_space_current(void)
 	} else {
 		refcount_inc(&fresh->ref);	/* the hash table's */
 		hash_add_rcu(spaces, &fresh->link, (unsigned long)key);
+		if (atomic_read(&nr_inherits))
+			inh = inherit_take(key);
 	}
 	spin_unlock(&spaces_lock);
+
+	if (inh) {
+		spin_lock(&fresh->special_lock);
+		fresh->bootstrap = inh->bootstrap;
+		spin_unlock(&fresh->special_lock);
+		kfree(inh);
+	}
 
 	if (space) {
 		mx_space_destroy(fresh);
@@ -176,6 +233,7 @@ struct mx_space *mx_space_current(void)
  */
 void mx_space_exit_notify(struct task_struct *p)
 {
+	struct mx_inherit *inh = NULL;
 	struct mx_space *space;
 
 	if (!atomic_long_read(&mx_nr_spaces) || atomic_read(&p->signal->live))
@@ -184,9 +242,56 @@ void mx_space_exit_notify(struct task_struct *p)
 	space = space_find(p->signal);
 	if (space)
 		hash_del_rcu(&space->link);
+	else if (atomic_read(&nr_inherits))
+		inh = inherit_take(p->signal);
 	spin_unlock(&spaces_lock);
 	if (space)
 		queue_work(reap_wq, &space->reap);
+	if (inh)
+		queue_work(reap_wq, &inh->release);
+}
+
+/*
+ * Called for every new task from the sched_process_fork tracepoint, in
+ * atomic context, before the child first runs.  A new process (not a
+ * thread) whose parent has a bootstrap port inherits a send right to it.
+ */
+void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
+{
+	struct mx_port *bootstrap = NULL;
+	struct mx_inherit *inh;
+	struct mx_space *space;
+
+	if (!atomic_long_read(&mx_nr_spaces) || child->signal == parent->signal)
+		return;
+	rcu_read_lock();
+	space = space_find(parent->signal);
+	if (!space || !READ_ONCE(space->bootstrap)) {
+		rcu_read_unlock();
+		return;
+	}
+	inh = kzalloc(sizeof(*inh), GFP_ATOMIC);
+	if (inh) {
+		spin_lock(&space->special_lock);
+		bootstrap = space->bootstrap;
+		if (bootstrap) {
+			mx_port_copy_send(bootstrap);
+			mx_port_get(bootstrap);
+		}
+		spin_unlock(&space->special_lock);
+	}
+	rcu_read_unlock();
+	if (!bootstrap) {
+		kfree(inh);
+		return;
+	}
+	inh->key = child->signal;
+	inh->bootstrap = bootstrap;
+	INIT_WORK(&inh->release, inherit_release);
+	spin_lock(&spaces_lock);
+	hash_add(inherits, &inh->link, (unsigned long)inh->key);
+	atomic_inc(&nr_inherits);
+	spin_unlock(&spaces_lock);
 }
 
 /* Module unload: the hooks are gone; reap everything that is left. */
@@ -214,6 +319,19 @@ void mx_spaces_shutdown(void)
 		if (!space)
 			break;
 		space_reap_work(&space->reap);
+	}
+	for (;;) {
+		struct mx_inherit *inh = NULL;
+
+		spin_lock(&spaces_lock);
+		hash_for_each_safe(inherits, bkt, tmp, inh, link) {
+			hash_del(&inh->link);
+			break;
+		}
+		spin_unlock(&spaces_lock);
+		if (!inh)
+			break;
+		inherit_release(&inh->release);
 	}
 	rcu_barrier();
 }

@@ -549,6 +549,62 @@ static mx_return_t op_task_self(struct mx_space *space, u32 *name)
 	return KERN_SUCCESS;
 }
 
+static mx_return_t op_get_special_port(struct mx_space *space, u32 which, u32 *name)
+{
+	struct mx_port *port = NULL;
+	mx_return_t kr;
+
+	switch (which) {
+	case TASK_KERNEL_PORT:
+		port = space->task_port;
+		mx_port_copy_send(port);
+		mx_port_get(port);
+		break;
+	case TASK_BOOTSTRAP_PORT:
+		spin_lock(&space->special_lock);
+		port = space->bootstrap;
+		if (port) {
+			mx_port_copy_send(port);
+			mx_port_get(port);
+		}
+		spin_unlock(&space->special_lock);
+		break;
+	default:
+		return KERN_INVALID_ARGUMENT;
+	}
+	*name = MACH_PORT_NULL;
+	if (!port)
+		return KERN_SUCCESS;
+	kr = mx_right_copyout(space, port, MACH_MSG_TYPE_PORT_SEND, name);
+	if (kr != KERN_SUCCESS)
+		mx_port_release_send(port);
+	return kr;
+}
+
+static mx_return_t op_set_special_port(struct mx_space *space, u32 which, u32 name)
+{
+	struct mx_port *port = NULL, *old;
+	bool was_receive;
+	mx_return_t kr;
+	u32 type;
+
+	if (which != TASK_BOOTSTRAP_PORT)
+		return KERN_INVALID_ARGUMENT;
+	if (name_valid(name)) {
+		kr = mx_right_copyin(space, name, MACH_MSG_TYPE_COPY_SEND, &port, &type,
+				     &was_receive);
+		if (kr != KERN_SUCCESS)
+			return kr;
+	}
+	spin_lock(&space->special_lock);
+	old = space->bootstrap;
+	space->bootstrap = port;
+	spin_unlock(&space->special_lock);
+	if (old)
+		mx_port_release_send(old);
+	return KERN_SUCCESS;
+}
+
 static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op *op,
 				  const u32 *attr, struct op_out *out, struct list_head *reap)
 {
@@ -600,6 +656,10 @@ static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op
 		return op_get_attributes(space, op, out);
 	case MACHEXC_PORT_SET_ATTRIBUTES:
 		return op_set_attributes(space, op, attr);
+	case MACHEXC_PORT_GET_SPECIAL_PORT:
+		return op_get_special_port(space, op->arg, &op->poly);
+	case MACHEXC_PORT_SET_SPECIAL_PORT:
+		return op_set_special_port(space, op->arg, op->poly);
 	}
 	return KERN_INVALID_ARGUMENT;
 }
@@ -614,7 +674,7 @@ long mx_port_op(struct machexc_port_op *op)
 	mx_return_t kr;
 	long ret;
 
-	if (op->reserved || !op->op || op->op > MACHEXC_PORT_TASK_SELF)
+	if (op->reserved || !op->op || op->op > MACHEXC_PORT_SET_SPECIAL_PORT)
 		return -EINVAL;
 	if (op->op == MACHEXC_PORT_SET_ATTRIBUTES && op->count &&
 	    copy_from_user(attr, u64_to_user_ptr(op->buf),

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/machexc.h>
@@ -30,10 +31,30 @@
 #define RCV_TIMED_OUT		0x10004003
 #define SEND_INVALID_DEST	0x10000003
 #define TRAILER_AUDIT		(3 << 24)
+#define MOVE_RECEIVE		16
+#define MOVE_SEND_ONCE		18
+#define PORT_RECEIVE		16
+#define COMPLEX			0x80000000U
+#define TYPE_SEND_ONCE		0x40000
+#define BOOTSTRAP		4
+
 
 struct hdr {
 	uint32_t bits, size, remote, local, voucher;
 	int32_t id;
+};
+
+struct port_desc {
+	uint32_t name, pad1;
+	uint16_t pad2;
+	uint8_t disposition, type;
+};
+
+struct complex_msg {
+	struct hdr h;
+	uint32_t count;
+	struct port_desc d[2];
+	uint32_t trailer[17];
 };
 
 static long port_op(int fd, struct machexc_port_op *op)
@@ -194,6 +215,113 @@ TEST_F(raw, bad_op_is_einval)
 	op = (struct machexc_port_op){ .op = MACHEXC_PORT_TYPE, .task = self->port,
 				       .name = self->port };
 	EXPECT_EQ(SEND_INVALID_DEST, port_op(self->fd, &op));
+}
+
+static uint32_t allocate(int fd, uint32_t task)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_ALLOCATE, .task = task,
+				      .right = RIGHT_RECEIVE };
+
+	return port_op(fd, &op) == 0 ? op.name : 0;
+}
+
+static uint32_t type_of(int fd, uint32_t task, uint32_t name)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_TYPE, .task = task, .name = name };
+
+	return port_op(fd, &op) == 0 ? op.value : 0;
+}
+
+/*
+ * The child inherits the bootstrap port across fork() and hands the
+ * parent a send right, a receive right and a send-once right (as reply);
+ * the parent answers through the send-once right and then the send right.
+ */
+static int xproc_child(uint32_t *fail_line)
+{
+	int fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	uint32_t task = task_self(fd), mine, gift, boot;
+	struct machexc_port_op op = { .op = MACHEXC_PORT_GET_SPECIAL_PORT, .arg = BOOTSTRAP };
+	struct complex_msg m = { 0 };
+
+#define CHECK(x) do { if (!(x)) { *fail_line = __LINE__; return 1; } } while (0)
+	op.task = task;
+	CHECK(port_op(fd, &op) == 0 && op.poly);
+	boot = op.poly;
+	CHECK(type_of(fd, task, boot) == TYPE_SEND);
+	mine = allocate(fd, task);
+	gift = allocate(fd, task);
+	CHECK(mine && gift);
+	m.h.bits = COPY_SEND | (MAKE_SEND_ONCE << 8) | COMPLEX;
+	m.h.remote = boot;
+	m.h.local = mine;
+	m.h.id = 7;
+	m.count = 2;
+	m.d[0] = (struct port_desc){ .name = mine, .disposition = MAKE_SEND };
+	m.d[1] = (struct port_desc){ .name = gift, .disposition = MOVE_RECEIVE };
+	CHECK(msg(fd, &m, SEND_MSG, sizeof(m.h) + 4 + sizeof(m.d), 0, 0, 0) == 0);
+	/* The receive right left with the message. */
+	CHECK(type_of(fd, task, gift) == 0);
+	memset(&m, 0, sizeof(m));
+	CHECK(msg(fd, &m, RCV_MSG, 0, sizeof(m), mine, 0) == 0);
+	CHECK(m.h.id == 8);
+	memset(&m, 0, sizeof(m));
+	CHECK(msg(fd, &m, RCV_MSG, 0, sizeof(m), mine, 0) == 0);
+	CHECK(m.h.id == 9);
+	return 0;
+#undef CHECK
+}
+
+TEST_F(raw, rights_cross_processes)
+{
+	struct machexc_port_op op = {
+		.op = MACHEXC_PORT_INSERT_RIGHT, .task = self->task,
+		.name = self->port, .poly = self->port, .arg = MAKE_SEND,
+	};
+	struct complex_msg m = { 0 };
+	uint32_t fail_line = 0;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	op = (struct machexc_port_op){ .op = MACHEXC_PORT_SET_SPECIAL_PORT, .task = self->task,
+				       .arg = BOOTSTRAP, .poly = self->port };
+	ASSERT_EQ(0, port_op(self->fd, &op));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int rc = xproc_child(&fail_line);
+
+		if (rc)
+			fprintf(stderr, "# child failed at line %u\n", fail_line);
+		_exit(rc);
+	}
+	ASSERT_EQ(0, msg(self->fd, &m, RCV_MSG, 0, sizeof(m), self->port, 0));
+	EXPECT_EQ(7, m.h.id);
+	EXPECT_TRUE(m.h.bits & COMPLEX);
+	EXPECT_EQ(PORT_SEND_ONCE, m.h.bits & 0x1f);
+	EXPECT_EQ(TYPE_SEND_ONCE, type_of(self->fd, self->task, m.h.remote));
+	EXPECT_EQ(PORT_SEND, m.d[0].disposition);
+	EXPECT_EQ(TYPE_SEND, type_of(self->fd, self->task, m.d[0].name));
+	EXPECT_EQ(PORT_RECEIVE, m.d[1].disposition);
+	EXPECT_EQ(TYPE_RECEIVE, type_of(self->fd, self->task, m.d[1].name));
+
+	/* Answer through the send-once right, then through the send right. */
+	uint32_t sonce = m.h.remote, send = m.d[0].name;
+
+	memset(&m, 0, sizeof(m));
+	m.h.bits = MOVE_SEND_ONCE;
+	m.h.remote = sonce;
+	m.h.id = 8;
+	EXPECT_EQ(0, msg(self->fd, &m, SEND_MSG, sizeof(m.h), 0, 0, 0));
+	EXPECT_EQ(0, type_of(self->fd, self->task, sonce));
+	m.h.bits = COPY_SEND;
+	m.h.remote = send;
+	m.h.id = 9;
+	EXPECT_EQ(0, msg(self->fd, &m, SEND_MSG, sizeof(m.h), 0, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 TEST_HARNESS_MAIN

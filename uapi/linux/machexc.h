@@ -62,6 +62,12 @@ struct machexc_version {
  *   GET_ATTRIBUTES       name, arg=flavor, buf, count  count (in natural_t)
  *   SET_ATTRIBUTES       name, arg=flavor, buf, count
  *   TASK_SELF                                        name (send right, +1 uref)
+ *   GET_SPECIAL_PORT     arg=which (TASK_*_PORT)     poly (send right, or NULL)
+ *   SET_SPECIAL_PORT     arg=which, poly (copied send right, or NULL)
+ *
+ * The special ports are task_get_special_port()'s: TASK_KERNEL_PORT (1,
+ * the task port; get only) and TASK_BOOTSTRAP_PORT (4), which a fork()ed
+ * child inherits, as on macOS.
  *
  * "task" names the space to operate on; only the caller's own task port
  * (mach_task_self()) is accepted.
@@ -84,6 +90,8 @@ enum machexc_port_op_code {
 	MACHEXC_PORT_GET_ATTRIBUTES,
 	MACHEXC_PORT_SET_ATTRIBUTES,
 	MACHEXC_PORT_TASK_SELF,
+	MACHEXC_PORT_GET_SPECIAL_PORT,
+	MACHEXC_PORT_SET_SPECIAL_PORT,
 };
 
 struct machexc_port_op {
