@@ -14,6 +14,7 @@
  * Locking, outermost first:
  *
  *   space->lock     (mutex) the space's name table and its entries
+ *   mx_transit_lock (spin)  port->destination of every port in transit
  *   pset->lock      (spin)  a set's member list
  *   port->lock      (spin)  a port's queue, counters, requests, receiver
  *
@@ -62,6 +63,7 @@ struct mx_port {
 	/* The receive right: in a space under a name, or in transit. */
 	struct mx_space *receiver;
 	u32 receiver_name;
+	struct mx_port *destination;	/* in transit: queued there (a ref) */
 
 	struct list_head msgs;
 	u32 msgcount;
@@ -163,6 +165,8 @@ struct mx_kmsg {
 extern unsigned int mx_max_names;
 extern unsigned int mx_max_msg_size;
 
+extern spinlock_t mx_transit_lock;
+
 /* Live objects, reported by MACHEXC_IOC_STATS. */
 extern atomic_long_t mx_nr_spaces, mx_nr_ports, mx_nr_psets, mx_nr_kmsgs;
 
@@ -195,6 +199,7 @@ void mx_pset_put(struct mx_pset *pset);
 void mx_pset_destroy(struct mx_pset *pset);
 void mx_pset_remove(struct mx_port *port);
 void mx_port_destroy(struct mx_port *port, struct list_head *reap);
+void mx_port_clear_destination(struct mx_port *port);
 void mx_port_make_send(struct mx_port *port);
 void mx_port_copy_send(struct mx_port *port);
 void mx_port_make_send_once(struct mx_port *port);

@@ -26,6 +26,7 @@ unsigned int mx_max_msg_size = 256 * 1024;
 module_param_named(max_msg_size, mx_max_msg_size, uint, 0644);
 MODULE_PARM_DESC(max_msg_size, "Largest message, header and body, in bytes");
 
+DEFINE_SPINLOCK(mx_transit_lock);
 atomic_long_t mx_nr_spaces, mx_nr_psets;
 atomic_long_t mx_nr_ports;
 EXPORT_SYMBOL_IF_KUNIT(mx_nr_ports);

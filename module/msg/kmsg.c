@@ -168,12 +168,8 @@ static mx_return_t copyin_body(struct mx_space *space, struct mx_kmsg *kmsg)
 		if (mx_right_copyin(space, d->name, d->disposition, &kmsg->desc[i].port,
 				    &kmsg->desc[i].type, &was_receive) != KERN_SUCCESS)
 			return MACH_SEND_INVALID_RIGHT;
-		if (was_receive) {
+		if (was_receive)
 			kmsg->carries_receive = true;
-			/* A port's receive right queued on itself is lost forever. */
-			if (kmsg->desc[i].port == kmsg->dest)
-				return MACH_SEND_INVALID_RIGHT;
-		}
 	}
 	return MACH_MSG_SUCCESS;
 }

@@ -38,41 +38,108 @@ static int wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout)
 }
 
 /*
+ * Would queueing @kmsg make a cycle of receive rights in transit (a port
+ * whose receive right sits, directly or through other ports in transit,
+ * in its own queue)?  Such ports could never be received from again.
+ * Called with mx_transit_lock held.
+ */
+static bool kmsg_circular(struct mx_kmsg *kmsg)
+{
+	struct mx_port *p;
+	u32 i;
+
+	for (i = 0; i < kmsg->ndesc; i++) {
+		if (kmsg->desc[i].type != MACH_MSG_TYPE_PORT_RECEIVE || !kmsg->desc[i].port)
+			continue;
+		for (p = kmsg->dest; p; p = p->destination)
+			if (p == kmsg->desc[i].port)
+				return true;
+	}
+	return false;
+}
+
+/* The receive rights @kmsg carries are now in transit to its destination. */
+static void kmsg_set_destination(struct mx_kmsg *kmsg)
+{
+	u32 i;
+
+	for (i = 0; i < kmsg->ndesc; i++) {
+		if (kmsg->desc[i].type == MACH_MSG_TYPE_PORT_RECEIVE && kmsg->desc[i].port) {
+			mx_port_get(kmsg->dest);
+			kmsg->desc[i].port->destination = kmsg->dest;
+		}
+	}
+}
+
+/* Only messages that carry receive rights need the transit lock. */
+static void transit_lock(struct mx_kmsg *kmsg) __acquires(&mx_transit_lock)
+{
+	if (kmsg->carries_receive)
+		spin_lock(&mx_transit_lock);
+	else
+		__acquire(&mx_transit_lock);
+}
+
+static void transit_unlock(struct mx_kmsg *kmsg) __releases(&mx_transit_lock)
+{
+	if (kmsg->carries_receive)
+		spin_unlock(&mx_transit_lock);
+	else
+		__release(&mx_transit_lock);
+}
+
+/*
  * Queue @kmsg on its destination.  Send-once messages (replies and
  * notifications) never wait for room, as in Mach.  On failure the message
- * and its rights are still the caller's.
+ * and its rights are still the caller's.  A message that would close a
+ * cycle of receive rights in transit is destroyed instead, and the send
+ * succeeds, as in XNU.
  */
 mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, bool may_block, long timeout)
 {
 	struct mx_port *port = kmsg->dest;
 	bool always = kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND_ONCE;
+	bool circular = false;
 	mx_return_t mr;
 
-	spin_lock(&port->lock);
 	for (;;) {
+		transit_lock(kmsg);
+		spin_lock(&port->lock);
 		if (!port->active || port->kotype != MX_KOBJECT_NONE) {
 			mr = MACH_SEND_INVALID_DEST;
-			break;
-		}
-		if (always || port->msgcount < port->qlimit) {
-			list_add_tail(&kmsg->link, &port->msgs);
-			port->msgcount++;
-			wake_up(&port->rcv_wait);
-			if (port->pset)
-				wake_up(&port->pset->rcv_wait);
+		} else if (always || port->msgcount < port->qlimit) {
 			mr = MACH_MSG_SUCCESS;
-			break;
-		}
-		if (!may_block || !timeout) {
+			circular = kmsg->carries_receive && kmsg_circular(kmsg);
+			if (!circular) {
+				if (kmsg->carries_receive)
+					kmsg_set_destination(kmsg);
+				list_add_tail(&kmsg->link, &port->msgs);
+				port->msgcount++;
+				wake_up(&port->rcv_wait);
+				if (port->pset)
+					wake_up(&port->pset->rcv_wait);
+			}
+		} else if (!may_block || !timeout) {
 			mr = MACH_SEND_TIMED_OUT;
-			break;
+		} else {
+			transit_unlock(kmsg);
+			if (wait_locked(&port->snd_wait, &port->lock, &timeout)) {
+				spin_unlock(&port->lock);
+				return MACH_SEND_INTERRUPTED;
+			}
+			spin_unlock(&port->lock);
+			continue;
 		}
-		if (wait_locked(&port->snd_wait, &port->lock, &timeout)) {
-			mr = MACH_SEND_INTERRUPTED;
-			break;
-		}
+		spin_unlock(&port->lock);
+		transit_unlock(kmsg);
+		break;
 	}
-	spin_unlock(&port->lock);
+	if (circular) {
+		LIST_HEAD(reap);
+
+		mx_kmsg_destroy(kmsg, &reap);
+		mx_reap(&reap);
+	}
 	return mr;
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_send);

@@ -189,6 +189,19 @@ void mx_port_release(struct mx_port *port, u32 type, struct list_head *reap)
 	}
 }
 
+/* The receive right of @port is no longer in transit. */
+void mx_port_clear_destination(struct mx_port *port)
+{
+	struct mx_port *dest;
+
+	spin_lock(&mx_transit_lock);
+	dest = port->destination;
+	port->destination = NULL;
+	spin_unlock(&mx_transit_lock);
+	if (dest)
+		mx_port_put(dest);
+}
+
 /*
  * The receive right of @port is destroyed.  Its queued messages go to
  * @reap, every dead-name request fires, the no-senders request is
@@ -201,6 +214,7 @@ void mx_port_destroy(struct mx_port *port, struct list_head *reap)
 	struct mx_port *nsrequest;
 	LIST_HEAD(dead);
 
+	mx_port_clear_destination(port);
 	mx_pset_remove(port);
 	spin_lock(&port->lock);
 	port->active = false;

@@ -252,6 +252,7 @@ static void entry_add_right(struct mx_space *space, struct mx_entry *entry,
 	case MACH_MSG_TYPE_PORT_RECEIVE:
 		entry->type |= MACH_PORT_TYPE_RECEIVE;
 		mx_entry_hash(space, entry);
+		mx_port_clear_destination(port);
 		spin_lock(&port->lock);
 		port->receiver = space;
 		port->receiver_name = entry->name;

@@ -324,4 +324,63 @@ TEST_F(raw, rights_cross_processes)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* Send @carried's receive right to @dest (a send right made from @dest). */
+static long send_receive_right(int fd, uint32_t dest, uint32_t dest_disp, uint32_t carried)
+{
+	struct complex_msg m = { 0 };
+
+	m.h.bits = dest_disp | COMPLEX;
+	m.h.remote = dest;
+	m.count = 1;
+	m.d[0] = (struct port_desc){ .name = carried, .disposition = MOVE_RECEIVE };
+	return msg(fd, &m, SEND_MSG, sizeof(m.h) + 4 + sizeof(m.d[0]), 0, 0, 0);
+}
+
+/*
+ * Receive rights queued in each other's queues can never be received
+ * again: like XNU, the message closing the cycle is destroyed (and the
+ * ports die), not queued; nothing leaks.
+ */
+TEST_F(raw, transit_cycles_are_destroyed)
+{
+	struct machexc_stats before, after;
+	uint32_t p, q;
+	struct machexc_port_op op = { .op = MACHEXC_PORT_INSERT_RIGHT, .task = self->task,
+				      .arg = MAKE_SEND };
+
+	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &before));
+	p = allocate(self->fd, self->task);
+	q = allocate(self->fd, self->task);
+	op.name = op.poly = p;
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	op.name = op.poly = q;
+	ASSERT_EQ(0, port_op(self->fd, &op));
+
+	/* A port's receive right sent to itself. */
+	EXPECT_EQ(0, send_receive_right(self->fd, p, COPY_SEND, p));
+	EXPECT_EQ(0x100000, type_of(self->fd, self->task, p));	/* dead name */
+
+	/* Two ports in each other's queues. */
+	uint32_t r = allocate(self->fd, self->task);
+
+	op.name = op.poly = r;
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	EXPECT_EQ(0, send_receive_right(self->fd, q, COPY_SEND, r));	/* r in q */
+	EXPECT_EQ(TYPE_SEND, type_of(self->fd, self->task, r));		/* alive */
+	EXPECT_EQ(0, send_receive_right(self->fd, r, COPY_SEND, q));	/* q in r */
+	EXPECT_EQ(0x100000, type_of(self->fd, self->task, q));
+	EXPECT_EQ(0x100000, type_of(self->fd, self->task, r));
+
+	op = (struct machexc_port_op){ .op = MACHEXC_PORT_DESTROY, .task = self->task };
+	op.name = p;
+	EXPECT_EQ(0, port_op(self->fd, &op));
+	op.name = q;
+	EXPECT_EQ(0, port_op(self->fd, &op));
+	op.name = r;
+	EXPECT_EQ(0, port_op(self->fd, &op));
+	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &after));
+	EXPECT_EQ(before.ports, after.ports);
+	EXPECT_EQ(before.kmsgs, after.kmsgs);
+}
+
 TEST_HARNESS_MAIN
