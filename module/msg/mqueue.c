@@ -21,6 +21,12 @@
 
 #include "../ipc.h"
 
+/*
+ * Send-once messages (replies, notifications) bypass the queue limit, as
+ * in Mach; this bounds them too.
+ */
+#define MX_QUEUE_HARD_MAX	(MACH_PORT_QLIMIT_MAX * 16)
+
 /* Trailer sizes by MACH_RCV_TRAILER_ELEMENTS, as macOS's x86-64 ABI. */
 static const u32 trailer_sizes[] = { 8, 12, 20, 52, 60, 68, 68, 68, 68 };
 
@@ -107,6 +113,9 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, bool may_block, long timeout)
 		spin_lock(&port->lock);
 		if (!port->active || port->kotype != MX_KOBJECT_NONE) {
 			mr = MACH_SEND_INVALID_DEST;
+		} else if (port->msgcount >= MX_QUEUE_HARD_MAX) {
+			/* Even send-once messages stop somewhere. */
+			mr = MACH_SEND_NO_BUFFER;
 		} else if (always || port->msgcount < port->qlimit) {
 			mr = MACH_MSG_SUCCESS;
 			circular = kmsg->carries_receive && kmsg_circular(kmsg);

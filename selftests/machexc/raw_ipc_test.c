@@ -383,4 +383,27 @@ TEST_F(raw, transit_cycles_are_destroyed)
 	EXPECT_EQ(before.kmsgs, after.kmsgs);
 }
 
+/* Send-once messages skip the queue limit, but not forever. */
+TEST_F(raw, send_once_queue_is_bounded)
+{
+	struct machexc_stats before, after;
+	struct machexc_port_op op = { .op = MACHEXC_PORT_DESTROY, .task = self->task,
+				      .name = self->port };
+	struct hdr h = { .bits = MAKE_SEND_ONCE, .remote = self->port };
+	long mr = 0;
+	int i;
+
+	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &before));
+	for (i = 0; i < 100000; i++) {
+		mr = msg(self->fd, &h, SEND_MSG, sizeof(h), 0, 0, 0);
+		if (mr)
+			break;
+	}
+	EXPECT_EQ(0x1000000d, mr);	/* MACH_SEND_NO_BUFFER */
+	EXPECT_GT(i, 5);		/* well past MACH_PORT_QLIMIT_DEFAULT */
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &after));
+	EXPECT_EQ(before.kmsgs, after.kmsgs);
+}
+
 TEST_HARNESS_MAIN
