@@ -1,0 +1,20 @@
+#!/bin/bash
+# The module's private copy of the Mach numbers (module/mach_abi.h) must
+# equal what libmachexc's <mach/...> headers give user space, and those
+# must have macOS's layouts (lib/abi-check.c).  Compiles both checks.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+{
+	echo '#include <mach/mach.h>'
+	echo '#include <mach/notify.h>'
+	echo '#include <mach/task_special_ports.h>'
+	# Every object-like #define whose value is a plain number.
+	sed -n 's/^#define \([A-Z][A-Z0-9_]*\)[[:space:]]\+\(0x[0-9a-fA-F]\+U\?\|[0-9]\+U\?\)$/_Static_assert((\1) == (\2), "\1");/p' \
+		"$top/module/mach_abi.h"
+} > "$tmp/kernel-abi.c"
+n=$(grep -c _Static_assert "$tmp/kernel-abi.c")
+cc -std=c11 -Wall -Wextra -Werror -I"$top/lib/include" -I"$top/uapi" -c "$tmp/kernel-abi.c" -o /dev/null
+cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$top/lib/include" -I"$top/uapi" -c "$top/lib/abi-check.c" -o /dev/null
+echo "abi: module and library agree on $n Mach constants; library layouts match macOS"
