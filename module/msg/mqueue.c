@@ -272,8 +272,10 @@ static void fill_trailer(struct mach_msg_max_trailer *t, struct mx_kmsg *kmsg, u
 	t->msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
 	t->msgh_trailer_size = size;
 	t->msgh_seqno = kmsg->seqno;
-	if (!kmsg->sender)
-		return;		/* the kernel: uid 0, pid 0 */
+	if (!kmsg->sender) {
+		t->msgh_sender[1] = 1;	/* KERNEL_SECURITY_TOKEN: { 0, 1 } */
+		return;			/* KERNEL_AUDIT_TOKEN: all zero */
+	}
 	t->msgh_sender[0] = from_kuid_munged(ns, kmsg->euid);
 	t->msgh_sender[1] = from_kgid_munged(ns, kmsg->egid);
 	t->msgh_audit[0] = from_kuid_munged(ns, kmsg->auid);

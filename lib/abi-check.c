@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Compile-time proof that libmachexc's structures have macOS's x86-64
+ * layouts (sizes and offsets from XNU's osfmk/mach headers, which pack
+ * message structures to 4 bytes).  Built by `make check`; never linked.
+ */
+#include <stddef.h>
+
+#include <mach/mach.h>
+
+#define SIZE(type, n)		_Static_assert(sizeof(type) == (n), "sizeof " #type)
+#define AT(type, field, n)	_Static_assert(offsetof(type, field) == (n), #type "." #field)
+
+SIZE(mach_port_t, 4);
+SIZE(natural_t, 4);
+SIZE(boolean_t, 4);
+SIZE(mach_msg_header_t, 24);
+AT(mach_msg_header_t, msgh_remote_port, 8);
+AT(mach_msg_header_t, msgh_voucher_port, 16);
+AT(mach_msg_header_t, msgh_id, 20);
+SIZE(mach_msg_body_t, 4);
+SIZE(mach_msg_base_t, 28);
+SIZE(mach_msg_port_descriptor_t, 12);
+SIZE(mach_msg_ool_descriptor_t, 16);
+SIZE(mach_msg_ool_ports_descriptor_t, 16);
+SIZE(mach_msg_type_descriptor_t, 12);
+SIZE(mach_msg_descriptor_t, 16);
+SIZE(mach_msg_trailer_t, 8);
+SIZE(mach_msg_seqno_trailer_t, 12);
+SIZE(mach_msg_security_trailer_t, 20);
+SIZE(mach_msg_audit_trailer_t, 52);
+AT(mach_msg_audit_trailer_t, msgh_audit, 20);
+SIZE(mach_msg_context_trailer_t, 60);
+SIZE(mach_msg_mac_trailer_t, 68);
+SIZE(mach_msg_max_trailer_t, 68);
+SIZE(audit_token_t, 32);
+SIZE(security_token_t, 8);
+SIZE(NDR_record_t, 8);
+SIZE(mig_reply_error_t, 36);
+SIZE(mach_port_status_t, 40);
+SIZE(mach_port_limits_t, 4);
+SIZE(mach_dead_name_notification_t, 24 + 8 + 4 + 20);
+SIZE(mach_no_senders_notification_t, 24 + 8 + 4 + 20);
+SIZE(mach_send_once_notification_t, 24 + 20);
+_Static_assert(MACH_PORT_RECEIVE_STATUS_COUNT == 10, "status count");
+_Static_assert(MACH_PORT_LIMITS_INFO_COUNT == 1, "limits count");
+_Static_assert(MACH_PORT_TYPE_SEND == 0x10000 && MACH_PORT_TYPE_DEAD_NAME == 0x100000, "types");
+_Static_assert(MACH_NOTIFY_DEAD_NAME == 72 && MACH_NOTIFY_NO_SENDERS == 70, "notify ids");
+_Static_assert(MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT) == 0x03000000, "trailer");

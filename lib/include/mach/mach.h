@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libmachexc: <mach/mach.h>: everything, as macOS's umbrella header. */
+#ifndef _MACHEXC_MACH_MACH_H
+#define _MACHEXC_MACH_MACH_H
+
+#include <mach/std_types.h>
+#include <mach/mach_types.h>
+#include <mach/kern_return.h>
+#include <mach/port.h>
+#include <mach/message.h>
+#include <mach/mig_errors.h>
+#include <mach/ndr.h>
+#include <mach/notify.h>
+#include <mach/mach_port.h>
+#include <mach/mach_init.h>
+#include <mach/mach_error.h>
+#include <mach/task.h>
+#include <mach/vm_map.h>
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libmachexc: <mach/mach_types.h>: the kernel object types, all port names. */
+#ifndef _MACHEXC_MACH_MACH_TYPES_H
+#define _MACHEXC_MACH_MACH_TYPES_H
+
+#include <mach/boolean.h>
+#include <mach/kern_return.h>
+#include <mach/port.h>
+#include <mach/vm_types.h>
+
+typedef mach_port_t task_t;
+typedef mach_port_t task_name_t;
+typedef mach_port_t thread_t;
+typedef mach_port_t thread_act_t;
+typedef mach_port_t ipc_space_t;
+typedef mach_port_t host_t;
+typedef mach_port_t host_priv_t;
+typedef mach_port_t exception_handler_t;
+typedef exception_handler_t *exception_handler_array_t;
+typedef task_t *task_array_t;
+typedef thread_t *thread_array_t;
+typedef thread_act_t *thread_act_array_t;
+
+#define TASK_NULL		((task_t) 0)
+#define THREAD_NULL		((thread_t) 0)
+#define HOST_NULL		((host_t) 0)
+
+typedef int vm_prot_t;
+typedef unsigned int vm_inherit_t;
+
+#endif

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * mach_msg().  Like macOS's wrapper, it restarts a send or receive that a
+ * signal interrupted, unless the caller asked to see interruptions with
+ * MACH_SEND_INTERRUPT or MACH_RCV_INTERRUPT.  The kernel reports
+ * MACH_RCV_INTERRUPTED only after the send half is done, so a restart
+ * only receives.
+ */
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include <mach/mach.h>
+
+#include "machexc.h"
+
+static mach_msg_return_t trap(mach_msg_header_t *msg, mach_msg_option_t option,
+			      mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+			      mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
+			      mach_port_name_t notify)
+{
+	struct machexc_msg m = {
+		.msg = (uintptr_t)msg, .option = (uint32_t)option, .send_size = send_size,
+		.rcv_size = rcv_size, .rcv_name = rcv_name, .timeout = timeout,
+		.notify = notify,
+	};
+	int fd = machexc_device_fd();
+	long ret;
+
+	if (fd < 0)
+		return option & MACH_SEND_MSG ? MACH_SEND_INVALID_DEST : MACH_RCV_INVALID_NAME;
+	ret = ioctl(fd, MACHEXC_IOC_MSG, &m);
+	if (ret >= 0)
+		return (mach_msg_return_t)ret;
+	return option & MACH_SEND_MSG ? MACH_SEND_INVALID_DATA : MACH_RCV_INVALID_DATA;
+}
+
+mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option,
+			   mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+			   mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
+			   mach_port_name_t notify)
+{
+	mach_msg_return_t mr;
+
+	for (;;) {
+		mr = trap(msg, option, send_size, rcv_size, rcv_name, timeout, notify);
+		if (mr == MACH_SEND_INTERRUPTED && !(option & MACH_SEND_INTERRUPT))
+			continue;
+		if (mr == MACH_RCV_INTERRUPTED && !(option & MACH_RCV_INTERRUPT)) {
+			option &= ~MACH_SEND_MSG;
+			continue;
+		}
+		return mr;
+	}
+}
+
+mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t option,
+				     mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+				     mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
+				     mach_port_name_t notify, mach_msg_header_t *rcv_msg,
+				     mach_msg_size_t rcv_limit)
+{
+	mach_msg_return_t mr;
+
+	(void)rcv_limit;
+	if (!rcv_msg || rcv_msg == msg || !(option & MACH_RCV_MSG) || !(option & MACH_SEND_MSG))
+		return mach_msg(rcv_msg && !(option & MACH_SEND_MSG) ? rcv_msg : msg, option,
+				send_size, rcv_size, rcv_name, timeout, notify);
+	mr = mach_msg(msg, option & ~MACH_RCV_MSG, send_size, 0, MACH_PORT_NULL, timeout,
+		      notify);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+	return mach_msg(rcv_msg, option & ~MACH_SEND_MSG, 0, rcv_size, rcv_name, timeout,
+			notify);
+}
+
+static void destroy_right(mach_port_name_t name, mach_msg_type_name_t type)
+{
+	if (!MACH_PORT_VALID(name))
+		return;
+	switch (type) {
+	case MACH_MSG_TYPE_PORT_SEND:
+	case MACH_MSG_TYPE_PORT_SEND_ONCE:
+		mach_port_deallocate(mach_task_self(), name);
+		break;
+	case MACH_MSG_TYPE_PORT_RECEIVE:
+		mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_RECEIVE, -1);
+		break;
+	}
+}
+
+/* Release the rights a received message brought, as macOS does. */
+void mach_msg_destroy(mach_msg_header_t *msg)
+{
+	mach_msg_bits_t bits = msg->msgh_bits;
+	mach_msg_body_t *body;
+	mach_msg_port_descriptor_t *d;
+	mach_msg_size_t i;
+
+	destroy_right(msg->msgh_remote_port, MACH_MSGH_BITS_REMOTE(bits));
+	if (!(bits & MACH_MSGH_BITS_COMPLEX))
+		return;
+	body = (mach_msg_body_t *)(msg + 1);
+	d = (mach_msg_port_descriptor_t *)(body + 1);
+	for (i = 0; i < body->msgh_descriptor_count; i++, d++)
+		if (d->type == MACH_MSG_PORT_DESCRIPTOR)
+			destroy_right(d->name, d->disposition);
+}
