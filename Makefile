@@ -80,7 +80,9 @@ install: lib tools
 	install -m 644 $(O)/lib/libmachexc.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(O)/lib/$(SONAME) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmachexc.so
-	install -m 644 $(O)/lib/machexc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	    lib/machexc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/machexc.pc
 	install -m 644 uapi/linux/machexc.h $(DESTDIR)$(INCLUDEDIR)/machexc/linux/
 	cd lib/include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(INCLUDEDIR)/machexc/{} \;
 	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools install DESTDIR=$(DESTDIR) BINDIR=$(BINDIR),true)

@@ -32,6 +32,7 @@ echo "build: library, tools and selftests built with -Wall -Wextra -Werror"
 
 if [ -z "${1:-}" ]; then
 	host abi "$here/abi-check.sh"
+	host install "$here/install-check.sh"
 	host lint "$here/lint.sh"
 	host dkms "$here/dkms.sh"
 fi
