@@ -7,6 +7,7 @@
  *   names/    port spaces and their name tables
  *   ports/    ports, port sets, rights, notifications, mach_port_* calls
  *   msg/      messages: copyin/copyout of rights, queues, mach_msg
+ *   exc/      exceptions: fault signal to exception, exception_raise messages
  *   hooks/    where the module attaches to the kernel (tracepoints)
  *   compat/   differences between the kernels we build for
  *   tests/    KUnit suites (a module of their own: machexc_test.ko)

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Mach exceptions: the types, codes and messages of macOS's exc.defs and
+ * mach_exc.defs (x86-64), and how a Linux fault signal becomes one.
+ */
+#ifndef _MACHEXC_EXC_H
+#define _MACHEXC_EXC_H
+
+#include <linux/signal_types.h>
+#include <linux/types.h>
+
+#include "../mach_abi.h"
+
+/* exception_type_t (mach/exception_types.h) */
+#define EXC_BAD_ACCESS			1
+#define EXC_BAD_INSTRUCTION		2
+#define EXC_ARITHMETIC			3
+#define EXC_EMULATION			4
+#define EXC_SOFTWARE			5
+#define EXC_BREAKPOINT			6
+#define EXC_SYSCALL			7
+#define EXC_MACH_SYSCALL		8
+#define EXC_RPC_ALERT			9
+#define EXC_CRASH			10
+#define EXC_RESOURCE			11
+#define EXC_GUARD			12
+#define EXC_CORPSE_NOTIFY		13
+#define EXC_TYPES_COUNT			14
+
+/* exception_behavior_t */
+#define EXCEPTION_DEFAULT		1
+#define EXCEPTION_STATE			2
+#define EXCEPTION_STATE_IDENTITY	3
+#define MACH_EXCEPTION_CODES		0x80000000U
+#define MACH_EXCEPTION_MASK		MACH_EXCEPTION_CODES
+
+/* x86 codes (mach/i386/exception.h) */
+#define EXC_I386_INVOP			1
+#define EXC_I386_DIV			1
+#define EXC_I386_INTO			2
+#define EXC_I386_EXTERR			5
+#define EXC_I386_SSEEXTERR		8
+#define EXC_I386_SGL			1
+#define EXC_I386_BPT			2
+#define EXC_I386_GPFLT			13
+#define EXC_I386_ALIGNFLT		17
+
+/* kern_return_t codes used as EXC_BAD_ACCESS codes */
+#define KERN_PROTECTION_FAILURE		2
+#define KERN_MEMORY_FAILURE		9
+#define KERN_MEMORY_ERROR		10
+
+/* MIG */
+#define MIG_REPLY_MISMATCH		(-301)
+#define MX_EXC_MSGID_BASE		2400	/* exception_raise is 2401 */
+#define MX_MACH_EXC_MSGID_BASE		2404	/* mach_exception_raise is 2405 */
+#define MX_REPLY_ID_OFFSET		100
+
+/* x86-64 THREAD_STATE_MAX, in natural_t */
+#define MX_THREAD_STATE_MAX		614
+
+/* An exception, as a Mach handler sees it. */
+struct mx_exception {
+	u32 type;		/* EXC_* */
+	s64 code[2];		/* code and subcode */
+};
+
+bool mx_exc_from_siginfo(const kernel_siginfo_t *info, unsigned int trap_nr,
+			 struct mx_exception *exc);
+
+/*
+ * The body of an exception_raise request from the NDR record on: what
+ * follows the header (and, for the behaviors that carry them, the body
+ * count and the thread and task port descriptors), for @behavior.
+ * Writes at most @size bytes at @buf; returns the length, or 0 if it does
+ * not fit.  @state holds @state_count natural_t of @flavor.
+ */
+size_t mx_exc_encode_body(void *buf, size_t size, u32 behavior,
+			  const struct mx_exception *exc, u32 flavor,
+			  const u32 *state, u32 state_count);
+s32 mx_exc_request_id(u32 behavior);
+bool mx_exc_has_identity(u32 behavior);
+
+/*
+ * Check a reply as GNU Mach's exception_parse_reply() does: anything
+ * malformed is MIG_REPLY_MISMATCH.  For state behaviors the new state is
+ * copied to @state (room for MX_THREAD_STATE_MAX) with its flavor/count.
+ */
+s32 mx_exc_parse_reply(const void *msg, u32 size, u32 behavior,
+		       u32 *flavor, u32 *state, u32 *state_count);
+
+#endif /* _MACHEXC_EXC_H */

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: fault signals to Mach exceptions, and exception_raise messages
+ * encoded and decoded with macOS's MIG layouts.
+ */
+#include <asm/trapnr.h>
+#include <kunit/test.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../exc/exc.h"
+
+static struct mx_exception map(int sig, int code, unsigned long addr, unsigned int trap)
+{
+	kernel_siginfo_t info = { };
+	struct mx_exception exc = { };
+
+	info.si_signo = sig;
+	info.si_code = code;
+	info.si_addr = (void __user *)addr;
+	if (!mx_exc_from_siginfo(&info, trap, &exc))
+		exc.type = 0;
+	return exc;
+}
+
+static void signals_map_to_exceptions(struct kunit *test)
+{
+	struct mx_exception e;
+
+	e = map(SIGSEGV, SEGV_MAPERR, 0x1234, 0);
+	KUNIT_EXPECT_EQ(test, e.type, (u32)EXC_BAD_ACCESS);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)KERN_INVALID_ADDRESS);
+	KUNIT_EXPECT_EQ(test, e.code[1], (s64)0x1234);
+	e = map(SIGSEGV, SEGV_ACCERR, 0x5000, 0);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)KERN_PROTECTION_FAILURE);
+	KUNIT_EXPECT_EQ(test, e.code[1], (s64)0x5000);
+	e = map(SIGSEGV, SI_KERNEL, 0, 0);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)EXC_I386_GPFLT);
+	e = map(SIGBUS, BUS_ADRERR, 0x7000, 0);
+	KUNIT_EXPECT_EQ(test, e.type, (u32)EXC_BAD_ACCESS);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)KERN_MEMORY_ERROR);
+	KUNIT_EXPECT_EQ(test, e.code[1], (s64)0x7000);
+	e = map(SIGBUS, BUS_ADRALN, 0x7001, 0);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)EXC_I386_ALIGNFLT);
+	e = map(SIGILL, ILL_ILLOPN, 0x400000, 0);
+	KUNIT_EXPECT_EQ(test, e.type, (u32)EXC_BAD_INSTRUCTION);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)EXC_I386_INVOP);
+	e = map(SIGFPE, FPE_INTDIV, 0x400000, X86_TRAP_DE);
+	KUNIT_EXPECT_EQ(test, e.type, (u32)EXC_ARITHMETIC);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)EXC_I386_DIV);
+	e = map(SIGFPE, FPE_FLTDIV, 0x400000, X86_TRAP_XF);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)EXC_I386_SSEEXTERR);
+	e = map(SIGFPE, FPE_FLTINV, 0x400000, X86_TRAP_MF);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)EXC_I386_EXTERR);
+	e = map(SIGTRAP, SI_KERNEL, 0, X86_TRAP_BP);
+	KUNIT_EXPECT_EQ(test, e.type, (u32)EXC_BREAKPOINT);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)EXC_I386_BPT);
+	e = map(SIGTRAP, TRAP_TRACE, 0, X86_TRAP_DB);
+	KUNIT_EXPECT_EQ(test, e.code[0], (s64)EXC_I386_SGL);
+}
+
+static void user_signals_are_not_exceptions(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, map(SIGSEGV, SI_USER, 0, 0).type, 0U);
+	KUNIT_EXPECT_EQ(test, map(SIGSEGV, SI_TKILL, 0, 0).type, 0U);
+	KUNIT_EXPECT_EQ(test, map(SIGSEGV, SI_QUEUE, 0, 0).type, 0U);
+	KUNIT_EXPECT_EQ(test, map(SIGUSR1, SI_KERNEL, 0, 0).type, 0U);
+	KUNIT_EXPECT_EQ(test, map(SIGCHLD, CLD_EXITED, 0, 0).type, 0U);
+}
+
+static void request_ids(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mx_exc_request_id(EXCEPTION_DEFAULT), 2401);
+	KUNIT_EXPECT_EQ(test, mx_exc_request_id(EXCEPTION_STATE), 2402);
+	KUNIT_EXPECT_EQ(test, mx_exc_request_id(EXCEPTION_STATE_IDENTITY), 2403);
+	KUNIT_EXPECT_EQ(test, mx_exc_request_id(EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES), 2405);
+	KUNIT_EXPECT_EQ(test, mx_exc_request_id(EXCEPTION_STATE | MACH_EXCEPTION_CODES), 2406);
+	KUNIT_EXPECT_EQ(test, mx_exc_request_id(EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES),
+			2407);
+	KUNIT_EXPECT_TRUE(test, mx_exc_has_identity(EXCEPTION_DEFAULT));
+	KUNIT_EXPECT_FALSE(test, mx_exc_has_identity(EXCEPTION_STATE | MACH_EXCEPTION_CODES));
+}
+
+/*
+ * Request sizes are MIG's: __Request__exception_raise_t is 76 bytes with
+ * two codes, __Request__mach_exception_raise_t 84; the state requests add
+ * flavor, count and the state itself.
+ */
+static void request_layouts(struct kunit *test)
+{
+	const size_t hdr = sizeof(struct mach_msg_header);
+	const size_t ident = 4 + 2 * 12;
+	struct mx_exception exc = { EXC_BAD_ACCESS, { KERN_INVALID_ADDRESS, 0x123456789aLL } };
+	u32 state[42];
+	u8 buf[320];
+	size_t n;
+	s64 codes[2];
+	s32 code32[2];
+
+	n = mx_exc_encode_body(buf, sizeof(buf), EXCEPTION_DEFAULT, &exc, 0, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hdr + ident + n, (size_t)76);
+	n = mx_exc_encode_body(buf, sizeof(buf), EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES,
+			       &exc, 0, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hdr + ident + n, (size_t)84);
+	/* NDR int_rep, exception, codeCnt, then the 64-bit codes. */
+	KUNIT_EXPECT_EQ(test, buf[4], 1);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(buf + 8), (u32)EXC_BAD_ACCESS);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(buf + 12), 2U);
+	memcpy(codes, buf + 16, sizeof(codes));
+	KUNIT_EXPECT_EQ(test, codes[1], 0x123456789aLL);
+	n = mx_exc_encode_body(buf, sizeof(buf), EXCEPTION_DEFAULT, &exc, 0, NULL, 0);
+	memcpy(code32, buf + 16, sizeof(code32));
+	KUNIT_EXPECT_EQ(test, code32[1], (s32)0x3456789a);
+
+	memset(state, 0x5a, sizeof(state));
+	n = mx_exc_encode_body(buf, sizeof(buf), EXCEPTION_STATE | MACH_EXCEPTION_CODES,
+			       &exc, 4, state, 42);
+	KUNIT_EXPECT_EQ(test, hdr + n, (size_t)(24 + 8 + 4 + 4 + 16 + 4 + 4 + 42 * 4));
+	KUNIT_EXPECT_EQ(test, *(u32 *)(buf + 32), 4U);		/* flavor */
+	KUNIT_EXPECT_EQ(test, *(u32 *)(buf + 36), 42U);		/* old_stateCnt */
+	KUNIT_EXPECT_EQ(test, *(u32 *)(buf + 40), 0x5a5a5a5aU);
+	/* Too small a buffer, too much state. */
+	KUNIT_EXPECT_EQ(test, mx_exc_encode_body(buf, 20, EXCEPTION_DEFAULT, &exc, 0, NULL, 0),
+			(size_t)0);
+	KUNIT_EXPECT_EQ(test, mx_exc_encode_body(buf, sizeof(buf), EXCEPTION_STATE, &exc, 4,
+						 state, MX_THREAD_STATE_MAX + 1), (size_t)0);
+}
+
+static u32 make_reply(u8 *buf, u32 behavior, s32 ret, u32 flavor, u32 count)
+{
+	struct mach_msg_header *h = (void *)buf;
+	u32 size = 36;
+
+	memset(buf, 0, 512);
+	h->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	h->msgh_id = mx_exc_request_id(behavior) + 100;
+	memcpy(buf + 32, &ret, 4);
+	if (count != ~0U) {
+		memcpy(buf + 36, &flavor, 4);
+		memcpy(buf + 40, &count, 4);
+		size += 8 + 4 * count;
+	}
+	h->msgh_size = size;
+	return size;
+}
+
+static void replies_are_checked(struct kunit *test)
+{
+	u32 flavor = 0, count = 0, size;
+	u32 *state = kunit_kzalloc(test, MX_THREAD_STATE_MAX * sizeof(u32), GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, state);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	size = make_reply(buf, EXCEPTION_DEFAULT, KERN_SUCCESS, 0, ~0U);
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, size, EXCEPTION_DEFAULT, &flavor, state,
+						 &count), KERN_SUCCESS);
+	size = make_reply(buf, EXCEPTION_DEFAULT, KERN_FAILURE, 0, ~0U);
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, size, EXCEPTION_DEFAULT, &flavor, state,
+						 &count), KERN_FAILURE);
+	/* Wrong id, complex bit, size that lies: MIG_REPLY_MISMATCH. */
+	size = make_reply(buf, EXCEPTION_DEFAULT, KERN_SUCCESS, 0, ~0U);
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, size, EXCEPTION_DEFAULT |
+						 MACH_EXCEPTION_CODES, &flavor, state, &count),
+			MIG_REPLY_MISMATCH);
+	((struct mach_msg_header *)buf)->msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, size, EXCEPTION_DEFAULT, &flavor, state,
+						 &count), MIG_REPLY_MISMATCH);
+	size = make_reply(buf, EXCEPTION_DEFAULT, KERN_SUCCESS, 0, ~0U);
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, 24, EXCEPTION_DEFAULT, &flavor, state,
+						 &count), MIG_REPLY_MISMATCH);
+
+	/* State replies carry the new state. */
+	size = make_reply(buf, EXCEPTION_STATE_IDENTITY, KERN_SUCCESS, 4, 42);
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, size, EXCEPTION_STATE_IDENTITY, &flavor,
+						 state, &count), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, flavor, 4U);
+	KUNIT_EXPECT_EQ(test, count, 42U);
+	/* A count the size does not match, or beyond THREAD_STATE_MAX. */
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, size - 4, EXCEPTION_STATE_IDENTITY, &flavor,
+						 state, &count), MIG_REPLY_MISMATCH);
+	size = make_reply(buf, EXCEPTION_STATE, KERN_SUCCESS, 4, MX_THREAD_STATE_MAX + 1);
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, 36 + 8, EXCEPTION_STATE, &flavor, state,
+						 &count), MIG_REPLY_MISMATCH);
+	/* A failing state handler answers with a bare mig_reply_error_t. */
+	size = make_reply(buf, EXCEPTION_STATE, KERN_FAILURE, 0, ~0U);
+	KUNIT_EXPECT_EQ(test, mx_exc_parse_reply(buf, size, EXCEPTION_STATE, &flavor, state,
+						 &count), KERN_FAILURE);
+}
+
+static struct kunit_case machexc_exc_cases[] = {
+	KUNIT_CASE(signals_map_to_exceptions),
+	KUNIT_CASE(user_signals_are_not_exceptions),
+	KUNIT_CASE(request_ids),
+	KUNIT_CASE(request_layouts),
+	KUNIT_CASE(replies_are_checked),
+	{}
+};
+
+static struct kunit_suite machexc_exc_suite = {
+	.name = "machexc_exc",
+	.test_cases = machexc_exc_cases,
+};
+
+kunit_test_suite(machexc_exc_suite);
