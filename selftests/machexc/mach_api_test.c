@@ -743,6 +743,22 @@ TEST(send_once_notification)
 	mach_port_destroy(ME, p);
 }
 
+/* Rights inside messages that die with their port are released. */
+TEST(queued_rights_released_when_port_dies)
+{
+	mach_port_t a = new_port(), b = new_port();
+	mach_send_once_notification_t n;
+
+	/* A request to a, carrying a reply right to b, never received. */
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(a, MACH_MSG_TYPE_MAKE_SEND, b,
+						MACH_MSG_TYPE_MAKE_SEND_ONCE, 1, 0, 0, 0));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_destroy(ME, a));
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(b, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_SEND_ONCE, n.not_header.msgh_id);
+	mach_port_destroy(ME, b);
+}
+
 TEST(names_per_space_are_limited)
 {
 	mach_port_t *names = calloc(1 << 20, sizeof(*names));
