@@ -37,6 +37,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "exc/exc.h"
 #include "mach_abi.h"
 
 struct machexc_port_op;
@@ -44,8 +45,6 @@ struct machexc_msg;
 struct pid;
 struct mx_space;
 struct mx_pset;
-
-typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 
 /* What a port stands for when the kernel, not a space, receives on it. */
 enum mx_kobject_type {
@@ -123,8 +122,9 @@ struct mx_space {
 	u32 task_name;			/* our own send right to it */
 
 	/* What a fork()ed child inherits; read from the fork hook. */
-	spinlock_t special_lock;	/* bootstrap */
+	spinlock_t special_lock;	/* bootstrap, exc */
 	struct mx_port *bootstrap;	/* a send right, or NULL */
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
 
 	const void *key;		/* the owning process's signal_struct */
 	struct hlist_node link;

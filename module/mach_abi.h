@@ -10,6 +10,8 @@
 
 #include <linux/types.h>
 
+typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
+
 /* kern_return_t */
 #define KERN_SUCCESS			0
 #define KERN_INVALID_ADDRESS		1

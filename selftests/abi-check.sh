@@ -10,9 +10,9 @@ trap 'rm -rf "$tmp"' EXIT
 	echo '#include <mach/mach.h>'
 	echo '#include <mach/notify.h>'
 	echo '#include <mach/task_special_ports.h>'
-	# Every object-like #define whose value is a plain number.
-	sed -n 's/^#define \([A-Z][A-Z0-9_]*\)[[:space:]]\+\(0x[0-9a-fA-F]\+U\?\|[0-9]\+U\?\)$/_Static_assert((\1) == (\2), "\1");/p' \
-		"$top/module/mach_abi.h"
+	# Every object-like #define whose value is a plain number (MX_* are ours).
+	sed -n 's/^#define \([A-Za-z][A-Za-z0-9_]*\)[[:space:]]\+\(0x[0-9a-fA-F]\+U\?\|[0-9]\+U\?\)$/_Static_assert((\1) == (\2), "\1");/p' \
+		"$top/module/mach_abi.h" "$top/module/exc/exc.h" | grep -v '"MX_'
 } > "$tmp/kernel-abi.c"
 n=$(grep -c _Static_assert "$tmp/kernel-abi.c")
 cc -std=c11 -Wall -Wextra -Werror -I"$top/lib/include" -I"$top/uapi" -c "$tmp/kernel-abi.c" -o /dev/null

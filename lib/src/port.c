@@ -260,3 +260,68 @@ kern_return_t task_set_special_port(task_t task, int which_port, mach_port_t spe
 
 	return call(MACHEXC_PORT_SET_SPECIAL_PORT, task, &op);
 }
+
+/* Copy out what *_get/_swap_exception_ports found, within the caller's room. */
+static void exc_ports_out(const struct machexc_exc_ports *p, exception_mask_array_t masks,
+			  mach_msg_type_number_t *count, exception_handler_array_t handlers,
+			  exception_behavior_array_t behaviors, exception_flavor_array_t flavors)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->count; i++) {
+		masks[i] = p->masks[i];
+		handlers[i] = p->ports[i];
+		behaviors[i] = (exception_behavior_t)p->behaviors[i];
+		flavors[i] = (thread_state_flavor_t)p->flavors[i];
+	}
+	*count = p->count;
+}
+
+kern_return_t task_set_exception_ports(task_t task, exception_mask_t exception_mask,
+				       mach_port_t new_port, exception_behavior_t behavior,
+				       thread_state_flavor_t new_flavor)
+{
+	struct machexc_port_op op = {
+		.arg = exception_mask, .poly = new_port, .value = (uint32_t)behavior,
+		.right = (uint32_t)new_flavor,
+	};
+
+	return call(MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS, task, &op);
+}
+
+kern_return_t task_get_exception_ports(task_t task, exception_mask_t exception_mask,
+				       exception_mask_array_t masks,
+				       mach_msg_type_number_t *masksCnt,
+				       exception_handler_array_t old_handlers,
+				       exception_behavior_array_t old_behaviors,
+				       exception_flavor_array_t old_flavors)
+{
+	struct machexc_exc_ports p = { .count = *masksCnt };
+	struct machexc_port_op op = { .arg = exception_mask, .buf = (uintptr_t)&p };
+	kern_return_t kr = call(MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS, task, &op);
+
+	if (kr == KERN_SUCCESS)
+		exc_ports_out(&p, masks, masksCnt, old_handlers, old_behaviors, old_flavors);
+	return kr;
+}
+
+kern_return_t task_swap_exception_ports(task_t task, exception_mask_t exception_mask,
+					mach_port_t new_port, exception_behavior_t behavior,
+					thread_state_flavor_t new_flavor,
+					exception_mask_array_t masks,
+					mach_msg_type_number_t *masksCnt,
+					exception_handler_array_t old_handlers,
+					exception_behavior_array_t old_behaviors,
+					exception_flavor_array_t old_flavors)
+{
+	struct machexc_exc_ports p = { .count = *masksCnt };
+	struct machexc_port_op op = {
+		.arg = exception_mask, .poly = new_port, .value = (uint32_t)behavior,
+		.right = (uint32_t)new_flavor, .buf = (uintptr_t)&p,
+	};
+	kern_return_t kr = call(MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS, task, &op);
+
+	if (kr == KERN_SUCCESS)
+		exc_ports_out(&p, masks, masksCnt, old_handlers, old_behaviors, old_flavors);
+	return kr;
+}

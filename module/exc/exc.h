@@ -27,12 +27,23 @@
 #define EXC_CORPSE_NOTIFY		13
 #define EXC_TYPES_COUNT			14
 
+#define MX_EXC_MASK_VALID			0x3ffeU	/* EXC_MASK_BAD_ACCESS..CORPSE_NOTIFY */
+
 /* exception_behavior_t */
 #define EXCEPTION_DEFAULT		1
 #define EXCEPTION_STATE			2
 #define EXCEPTION_STATE_IDENTITY	3
 #define MACH_EXCEPTION_CODES		0x80000000U
 #define MACH_EXCEPTION_MASK		MACH_EXCEPTION_CODES
+
+/* thread_state_flavor_t (mach/i386/thread_status.h) */
+#define x86_THREAD_STATE64		4
+#define x86_FLOAT_STATE64		5
+#define x86_EXCEPTION_STATE64		6
+#define x86_THREAD_STATE		7
+#define x86_FLOAT_STATE			8
+#define x86_EXCEPTION_STATE		9
+#define THREAD_STATE_NONE		13
 
 /* x86 codes (mach/i386/exception.h) */
 #define EXC_I386_INVOP			1
@@ -64,6 +75,25 @@ struct mx_exception {
 	u32 type;		/* EXC_* */
 	s64 code[2];		/* code and subcode */
 };
+
+/* One exception type's handler at one level: task, thread or host. */
+struct mx_exc_slot {
+	struct mx_port *port;	/* a send right, or NULL */
+	u32 behavior;
+	u32 flavor;
+};
+
+struct machexc_exc_ports;
+struct mx_port;
+struct mx_space;
+
+/* exc/ports.c, with space->lock held */
+mx_return_t mx_exc_set_ports(struct mx_space *space, u32 mask, u32 name, u32 behavior,
+			     u32 flavor, struct machexc_exc_ports *old);
+mx_return_t mx_exc_get_ports(struct mx_space *space, u32 mask,
+			     struct machexc_exc_ports *out);
+void mx_exc_slots_release(struct mx_exc_slot *slots);
+void mx_exc_slots_copy(struct mx_exc_slot *dst, const struct mx_exc_slot *src);
 
 bool mx_exc_from_siginfo(const kernel_siginfo_t *info, unsigned int trap_nr,
 			 struct mx_exception *exc);

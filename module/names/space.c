@@ -28,7 +28,8 @@ static struct workqueue_struct *reap_wq;
 struct mx_inherit {
 	struct hlist_node link;
 	const void *key;
-	struct mx_port *bootstrap;	/* a send right */
+	struct mx_port *bootstrap;	/* a send right, or NULL */
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
 	struct work_struct release;
 };
 
@@ -54,7 +55,9 @@ static void inherit_release(struct work_struct *work)
 {
 	struct mx_inherit *inh = container_of(work, struct mx_inherit, release);
 
-	mx_port_release_send(inh->bootstrap);
+	if (inh->bootstrap)
+		mx_port_release_send(inh->bootstrap);
+	mx_exc_slots_release(inh->exc);
 	kfree(inh);
 }
 
@@ -85,6 +88,7 @@ EXPORT_SYMBOL_IF_KUNIT(mx_space_put);
 /* Release every right the space holds; the space stays allocated. */
 void mx_space_destroy(struct mx_space *space)
 {
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];
 	struct mx_port *bootstrap;
 	struct mx_entry *entry;
 	unsigned long index;
@@ -99,9 +103,12 @@ void mx_space_destroy(struct mx_space *space)
 	spin_lock(&space->special_lock);
 	bootstrap = space->bootstrap;
 	space->bootstrap = NULL;
+	memcpy(exc, space->exc, sizeof(exc));
+	memset(space->exc, 0, sizeof(space->exc));
 	spin_unlock(&space->special_lock);
 	if (bootstrap)
 		mx_port_release_send(bootstrap);
+	mx_exc_slots_release(exc);
 
 	/* Nobody can reach the task through its port any more. */
 	spin_lock(&space->task_port->lock);
@@ -126,6 +133,7 @@ struct mx_space *mx_space_create(const void *key)
 	struct mx_space *space;
 	struct mx_entry *entry;
 	mx_return_t kr;
+	int i;
 
 	space = kzalloc(sizeof(*space), GFP_KERNEL_ACCOUNT);
 	if (!space)
@@ -133,6 +141,11 @@ struct mx_space *mx_space_create(const void *key)
 	refcount_set(&space->ref, 1);
 	mutex_init(&space->lock);
 	spin_lock_init(&space->special_lock);
+	for (i = 0; i < EXC_TYPES_COUNT; i++) {
+		/* What XNU reports for a type nobody handles. */
+		space->exc[i].behavior = EXCEPTION_DEFAULT;
+		space->exc[i].flavor = THREAD_STATE_NONE;
+	}
 	space->active = true;
 	xa_init_flags(&space->entries, XA_FLAGS_ALLOC1);
 	space->gen = 3;
@@ -213,6 +226,7 @@ struct mx_space *mx_space_current(void)
 	if (inh) {
 		spin_lock(&fresh->special_lock);
 		fresh->bootstrap = inh->bootstrap;
+		memcpy(fresh->exc, inh->exc, sizeof(fresh->exc));
 		spin_unlock(&fresh->special_lock);
 		kfree(inh);
 	}
@@ -251,42 +265,50 @@ void mx_space_exit_notify(struct task_struct *p)
 		queue_work(reap_wq, &inh->release);
 }
 
+/* Has the space anything a child would inherit?  A racy peek. */
+static bool space_inheritable(struct mx_space *space)
+{
+	int i;
+
+	if (READ_ONCE(space->bootstrap))
+		return true;
+	for (i = 0; i < EXC_TYPES_COUNT; i++)
+		if (READ_ONCE(space->exc[i].port))
+			return true;
+	return false;
+}
+
 /*
  * Called for every new task from the sched_process_fork tracepoint, in
  * atomic context, before the child first runs.  A new process (not a
- * thread) whose parent has a bootstrap port inherits a send right to it.
+ * thread) inherits send rights to its parent's bootstrap port and task
+ * exception ports, as on macOS.
  */
 void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
 {
-	struct mx_port *bootstrap = NULL;
-	struct mx_inherit *inh;
+	struct mx_inherit *inh = NULL;
 	struct mx_space *space;
 
 	if (!atomic_long_read(&mx_nr_spaces) || child->signal == parent->signal)
 		return;
 	rcu_read_lock();
 	space = space_find(parent->signal);
-	if (!space || !READ_ONCE(space->bootstrap)) {
-		rcu_read_unlock();
-		return;
-	}
-	inh = kzalloc(sizeof(*inh), GFP_ATOMIC);
+	if (space && space_inheritable(space))
+		inh = kzalloc(sizeof(*inh), GFP_ATOMIC);
 	if (inh) {
 		spin_lock(&space->special_lock);
-		bootstrap = space->bootstrap;
-		if (bootstrap) {
-			mx_port_copy_send(bootstrap);
-			mx_port_get(bootstrap);
+		inh->bootstrap = space->bootstrap;
+		if (inh->bootstrap) {
+			mx_port_copy_send(inh->bootstrap);
+			mx_port_get(inh->bootstrap);
 		}
+		mx_exc_slots_copy(inh->exc, space->exc);
 		spin_unlock(&space->special_lock);
 	}
 	rcu_read_unlock();
-	if (!bootstrap) {
-		kfree(inh);
+	if (!inh)
 		return;
-	}
 	inh->key = child->signal;
-	inh->bootstrap = bootstrap;
 	INIT_WORK(&inh->release, inherit_release);
 	spin_lock(&spaces_lock);
 	hash_add(inherits, &inh->link, (unsigned long)inh->key);

@@ -19,6 +19,7 @@ struct op_out {
 	void *buf;
 	size_t len;
 	u32 attr[MACH_PORT_RECEIVE_STATUS_COUNT];
+	struct machexc_exc_ports *exc;	/* in: the room the caller has */
 };
 
 static bool name_valid(u32 name)
@@ -605,6 +606,25 @@ static mx_return_t op_set_special_port(struct mx_space *space, u32 which, u32 na
 	return KERN_SUCCESS;
 }
 
+static mx_return_t op_exception_ports(struct mx_space *space, struct machexc_port_op *op,
+				      struct op_out *out)
+{
+	struct machexc_exc_ports *ports = out->exc;
+	mx_return_t kr;
+
+	if (op->op == MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS)
+		return mx_exc_set_ports(space, op->arg, op->poly, op->value, op->right, NULL);
+	if (op->op == MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS)
+		kr = mx_exc_get_ports(space, op->arg, ports);
+	else
+		kr = mx_exc_set_ports(space, op->arg, op->poly, op->value, op->right, ports);
+	if (kr == KERN_SUCCESS) {
+		out->buf = ports;
+		out->len = sizeof(*ports);
+	}
+	return kr;
+}
+
 static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op *op,
 				  const u32 *attr, struct op_out *out, struct list_head *reap)
 {
@@ -660,6 +680,10 @@ static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op
 		return op_get_special_port(space, op->arg, &op->poly);
 	case MACHEXC_PORT_SET_SPECIAL_PORT:
 		return op_set_special_port(space, op->arg, op->poly);
+	case MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS:
+	case MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS:
+	case MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS:
+		return op_exception_ports(space, op, out);
 	}
 	return KERN_INVALID_ARGUMENT;
 }
@@ -668,14 +692,26 @@ static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op
 long mx_port_op(struct machexc_port_op *op)
 {
 	u32 attr[MACH_PORT_LIMITS_INFO_COUNT] = { 0 };
+	struct machexc_exc_ports *exc = NULL;
 	struct op_out out = { };
 	struct mx_space *space;
 	LIST_HEAD(reap);
 	mx_return_t kr;
 	long ret;
 
-	if (op->reserved || !op->op || op->op > MACHEXC_PORT_SET_SPECIAL_PORT)
+	if (op->reserved || !op->op || op->op > MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS)
 		return -EINVAL;
+	if (op->op == MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS ||
+	    op->op == MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS) {
+		exc = kzalloc(sizeof(*exc), GFP_KERNEL);
+		if (!exc)
+			return -ENOMEM;
+		if (get_user(exc->count, (u32 __user *)u64_to_user_ptr(op->buf))) {
+			kfree(exc);
+			return -EFAULT;
+		}
+		out.exc = exc;
+	}
 	if (op->op == MACHEXC_PORT_SET_ATTRIBUTES && op->count &&
 	    copy_from_user(attr, u64_to_user_ptr(op->buf),
 			   min_t(u32, op->count, ARRAY_SIZE(attr)) * sizeof(u32)))
@@ -693,7 +729,8 @@ long mx_port_op(struct machexc_port_op *op)
 	ret = kr;
 	if (out.buf && copy_to_user(u64_to_user_ptr(op->buf), out.buf, out.len))
 		ret = -EFAULT;
-	if (out.buf && out.buf != out.attr)
+	if (out.buf && out.buf != out.attr && out.buf != exc)
 		kvfree(out.buf);
+	kfree(exc);
 	return ret;
 }

@@ -65,6 +65,11 @@ struct machexc_version {
  *   GET_SPECIAL_PORT     arg=which (TASK_*_PORT)     poly (send right, or NULL)
  *   SET_SPECIAL_PORT     arg=which, poly (copied send right, or NULL)
  *
+ *   TASK_SET_EXCEPTION_PORTS  arg=mask, poly=port (copied send right or
+ *                        NULL), value=behavior, right=flavor
+ *   TASK_GET_EXCEPTION_PORTS  arg=mask, buf=struct machexc_exc_ports
+ *   TASK_SWAP_EXCEPTION_PORTS both: sets, and returns what was there
+ *
  * The special ports are task_get_special_port()'s: TASK_KERNEL_PORT (1,
  * the task port; get only) and TASK_BOOTSTRAP_PORT (4), which a fork()ed
  * child inherits, as on macOS.
@@ -92,6 +97,21 @@ enum machexc_port_op_code {
 	MACHEXC_PORT_TASK_SELF,
 	MACHEXC_PORT_GET_SPECIAL_PORT,
 	MACHEXC_PORT_SET_SPECIAL_PORT,
+	MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS,
+	MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS,
+	MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS,
+};
+
+/* EXC_TYPES_COUNT: one slot per exception type. */
+#define MACHEXC_EXC_SLOTS	14
+
+/* The (old) handlers of *_get/_swap_exception_ports, grouped as macOS does. */
+struct machexc_exc_ports {
+	__u32 count;		/* in: room (<= MACHEXC_EXC_SLOTS); out: used */
+	__u32 masks[MACHEXC_EXC_SLOTS];
+	__u32 ports[MACHEXC_EXC_SLOTS];	/* send rights, now the caller's */
+	__u32 behaviors[MACHEXC_EXC_SLOTS];
+	__u32 flavors[MACHEXC_EXC_SLOTS];
 };
 
 struct machexc_port_op {

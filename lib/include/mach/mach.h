@@ -6,6 +6,8 @@
 #include <mach/std_types.h>
 #include <mach/mach_types.h>
 #include <mach/kern_return.h>
+#include <mach/exception_types.h>
+#include <mach/thread_status.h>
 #include <mach/port.h>
 #include <mach/message.h>
 #include <mach/mig_errors.h>
