@@ -50,6 +50,7 @@ struct mx_pset;
 enum mx_kobject_type {
 	MX_KOBJECT_NONE,
 	MX_KOBJECT_TASK,	/* kobject: the task's struct mx_space */
+	MX_KOBJECT_THREAD,	/* kobject: a struct mx_thread */
 };
 
 struct mx_port {
@@ -126,6 +127,8 @@ struct mx_space {
 	struct mx_port *bootstrap;	/* a send right, or NULL */
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
 
+	DECLARE_HASHTABLE(threads, 4);	/* struct mx_thread, by struct pid */
+
 	const void *key;		/* the owning process's signal_struct */
 	struct hlist_node link;
 	struct work_struct reap;
@@ -177,6 +180,7 @@ struct mx_space *mx_space_current(void);
 void mx_space_put(struct mx_space *space);
 void mx_space_exit_notify(struct task_struct *p);
 void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child);
+bool mx_space_handles(const void *key, u32 type);
 int mx_spaces_init(void);
 void mx_spaces_shutdown(void);
 struct mx_space *mx_space_target(struct mx_space *self, u32 task);
@@ -235,7 +239,16 @@ mx_return_t mx_kmsg_copyout(struct mx_space *space, struct mx_kmsg *kmsg,
 			    struct list_head *reap);
 
 /* msg/mqueue.c */
-mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, bool may_block, long timeout);
+int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state);
+mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout);
 long mx_mach_msg(struct machexc_msg *args);
+
+/* exc/thread.c -- with space->lock held */
+struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task);
+void mx_threads_destroy(struct mx_space *space, struct list_head *reap);
+
+/* exc/raise.c */
+void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
+			     int result);
 
 #endif /* _MACHEXC_IPC_H */

@@ -8,6 +8,7 @@
 #define _MACHEXC_COMPAT_H
 
 #include <linux/module.h>
+#include <linux/sched/signal.h>
 #include <linux/version.h>
 
 /*
@@ -20,5 +21,19 @@
 #else
 #define MACHEXC_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
+
+/*
+ * dequeue_signal() lost its task argument (always current) in 6.11.
+ * Called with current->sighand->siglock held.
+ */
+static inline int mx_dequeue_signal(sigset_t *mask, kernel_siginfo_t *info,
+				    enum pid_type *type)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	return dequeue_signal(mask, info, type);
+#else
+	return dequeue_signal(current, mask, info, type);
+#endif
+}
 
 #endif /* _MACHEXC_COMPAT_H */

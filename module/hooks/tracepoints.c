@@ -24,6 +24,12 @@ static void probe_process_fork(void *data, struct task_struct *parent,
 	mx_space_fork_notify(parent, child);
 }
 
+static void probe_signal_generate(void *data, int sig, struct kernel_siginfo *info,
+				  struct task_struct *task, int group, int result)
+{
+	mx_exc_signal_generated(sig, info, task, result);
+}
+
 static struct mx_hook {
 	const char *name;
 	void *probe;
@@ -31,6 +37,7 @@ static struct mx_hook {
 } hooks[] = {
 	{ "sched_process_exit", probe_process_exit },
 	{ "sched_process_fork", probe_process_fork },
+	{ "signal_generate", probe_signal_generate },
 };
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)

@@ -30,17 +30,20 @@
 /* Trailer sizes by MACH_RCV_TRAILER_ELEMENTS, as macOS's x86-64 ABI. */
 static const u32 trailer_sizes[] = { 8, 12, 20, 52, 60, 68, 68, 68, 68 };
 
-/* Sleep on @wq with @lock dropped.  0, or -EINTR for a signal. */
-static int wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout)
+/*
+ * Sleep on @wq with @lock dropped.  0, or -EINTR for a signal that @state
+ * (TASK_INTERRUPTIBLE, or TASK_KILLABLE: fatal signals only) lets in.
+ */
+int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state)
 {
 	DEFINE_WAIT(wait);
 
-	prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+	prepare_to_wait(wq, &wait, state);
 	spin_unlock(lock);
 	*timeout = schedule_timeout(*timeout);
 	finish_wait(wq, &wait);
 	spin_lock(lock);
-	return signal_pending(current) ? -EINTR : 0;
+	return signal_pending_state(state, current) ? -EINTR : 0;
 }
 
 /*
@@ -101,7 +104,7 @@ static void transit_unlock(struct mx_kmsg *kmsg) __releases(&mx_transit_lock)
  * cycle of receive rights in transit is destroyed instead, and the send
  * succeeds, as in XNU.
  */
-mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, bool may_block, long timeout)
+mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
 {
 	struct mx_port *port = kmsg->dest;
 	bool always = kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND_ONCE;
@@ -128,11 +131,11 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, bool may_block, long timeout)
 				if (port->pset)
 					wake_up(&port->pset->rcv_wait);
 			}
-		} else if (!may_block || !timeout) {
+		} else if (!wait_state || !timeout) {
 			mr = MACH_SEND_TIMED_OUT;
 		} else {
 			transit_unlock(kmsg);
-			if (wait_locked(&port->snd_wait, &port->lock, &timeout)) {
+			if (mx_wait_locked(&port->snd_wait, &port->lock, &timeout, wait_state)) {
 				spin_unlock(&port->lock);
 				return MACH_SEND_INTERRUPTED;
 			}
@@ -209,7 +212,7 @@ static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 			*mr = MACH_RCV_TIMED_OUT;
 			break;
 		}
-		if (wait_locked(&port->rcv_wait, &port->lock, &timeout)) {
+		if (mx_wait_locked(&port->rcv_wait, &port->lock, &timeout, TASK_INTERRUPTIBLE)) {
 			*mr = MACH_RCV_INTERRUPTED;
 			break;
 		}
@@ -385,7 +388,7 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 		mx_kmsg_free(kmsg);
 		return mr;
 	}
-	mr = mx_kmsg_send(kmsg, true, timeout);
+	mr = mx_kmsg_send(kmsg, TASK_INTERRUPTIBLE, timeout);
 	if (mr != MACH_MSG_SUCCESS) {
 		/* Not sent: the rights go back where they came from. */
 		mutex_lock(&space->lock);

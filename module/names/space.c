@@ -98,6 +98,7 @@ void mx_space_destroy(struct mx_space *space)
 	space->active = false;
 	xa_for_each(&space->entries, index, entry)
 		mx_entry_release(space, entry, &reap);
+	mx_threads_destroy(space, &reap);
 	mutex_unlock(&space->lock);
 
 	spin_lock(&space->special_lock);
@@ -150,6 +151,7 @@ struct mx_space *mx_space_create(const void *key)
 	xa_init_flags(&space->entries, XA_FLAGS_ALLOC1);
 	space->gen = 3;
 	hash_init(space->by_port);
+	hash_init(space->threads);
 	space->key = key;
 	INIT_WORK(&space->reap, space_reap_work);
 	atomic_long_inc(&mx_nr_spaces);
@@ -263,6 +265,22 @@ void mx_space_exit_notify(struct task_struct *p)
 		queue_work(reap_wq, &space->reap);
 	if (inh)
 		queue_work(reap_wq, &inh->release);
+}
+
+/*
+ * Does the process with this signal_struct have a handler for exceptions
+ * of @type?  For the fault hook: atomic context, a racy peek.
+ */
+bool mx_space_handles(const void *key, u32 type)
+{
+	struct mx_space *space;
+	bool ret;
+
+	rcu_read_lock();
+	space = space_find(key);
+	ret = space && type < EXC_TYPES_COUNT && READ_ONCE(space->exc[type].port);
+	rcu_read_unlock();
+	return ret;
 }
 
 /* Has the space anything a child would inherit?  A racy peek. */

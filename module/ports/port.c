@@ -264,7 +264,7 @@ void mx_notify(struct mx_port *notify, s32 id, u32 arg)
 		}
 		kmsg->dest = notify;
 		kmsg->dest_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
-		if (mx_kmsg_send(kmsg, false, 0) == MACH_MSG_SUCCESS)
+		if (mx_kmsg_send(kmsg, 0, 0) == MACH_MSG_SUCCESS)
 			return;
 		mx_kmsg_free(kmsg);
 	}

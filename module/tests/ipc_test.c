@@ -187,10 +187,10 @@ static void queue_limit_and_reap(struct kunit *test)
 					      &k3->dest_type, &was_receive), KERN_SUCCESS);
 	mutex_unlock(&space->lock);
 
-	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, false, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, 0, 0), (u32)MACH_MSG_SUCCESS);
 	/* Full: a plain send cannot wait here; a send-once one always goes. */
-	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k2, false, 0), (u32)MACH_SEND_TIMED_OUT);
-	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k3, false, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k2, 0, 0), (u32)MACH_SEND_TIMED_OUT);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k3, 0, 0), (u32)MACH_MSG_SUCCESS);
 	KUNIT_EXPECT_EQ(test, port->msgcount, 2U);
 	mx_port_release_send(k2->dest);
 	mx_kmsg_free(k2);

@@ -19,6 +19,7 @@ if [ "$lane" = debug ]; then
 [ -e /sys/kernel/debug/kmemleak ] || echo "MACHEXC-FATAL debug lane without kmemleak"
 [ -d /sys/kernel/debug/kunit ] || echo "MACHEXC-FATAL debug lane without KUnit"
 [ -e /lib/modules/$(uname -r)/extra/machexc_test.ko ] || echo "MACHEXC-FATAL debug lane without machexc_test.ko"
+export MACHEXC_DEBUG_LANE=1
 EOS
 fi
 cat <<'EOS'
