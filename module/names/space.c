@@ -31,6 +31,7 @@ struct mx_inherit {
 	struct mx_port *bootstrap;	/* a send right, or NULL */
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
 	struct work_struct release;
+	struct rcu_head rcu;
 };
 
 static DEFINE_HASHTABLE(inherits, 6);
@@ -43,7 +44,7 @@ static struct mx_inherit *inherit_take(const void *key)
 	lockdep_assert_held(&spaces_lock);
 	hash_for_each_possible(inherits, inh, link, (unsigned long)key) {
 		if (inh->key == key) {
-			hash_del(&inh->link);
+			hash_del_rcu(&inh->link);
 			atomic_dec(&nr_inherits);
 			return inh;
 		}
@@ -58,7 +59,7 @@ static void inherit_release(struct work_struct *work)
 	if (inh->bootstrap)
 		mx_port_release_send(inh->bootstrap);
 	mx_exc_slots_release(inh->exc);
-	kfree(inh);
+	kfree_rcu(inh, rcu);
 }
 
 static struct mx_space *space_find(const void *key)
@@ -230,7 +231,7 @@ struct mx_space *mx_space_current(void)
 		fresh->bootstrap = inh->bootstrap;
 		memcpy(fresh->exc, inh->exc, sizeof(fresh->exc));
 		spin_unlock(&fresh->special_lock);
-		kfree(inh);
+		kfree_rcu(inh, rcu);
 	}
 
 	if (space) {
@@ -273,12 +274,22 @@ void mx_space_exit_notify(struct task_struct *p)
  */
 bool mx_space_handles(const void *key, u32 type)
 {
+	struct mx_inherit *inh;
 	struct mx_space *space;
-	bool ret;
+	bool ret = false;
 
+	if (type >= EXC_TYPES_COUNT)
+		return false;
 	rcu_read_lock();
 	space = space_find(key);
-	ret = space && type < EXC_TYPES_COUNT && READ_ONCE(space->exc[type].port);
+	if (space) {
+		ret = READ_ONCE(space->exc[type].port);
+	} else if (atomic_read(&nr_inherits)) {
+		/* A fork()ed child that has not used machexc yet. */
+		hash_for_each_possible_rcu(inherits, inh, link, (unsigned long)key)
+			if (inh->key == key)
+				ret = READ_ONCE(inh->exc[type].port);
+	}
 	rcu_read_unlock();
 	return ret;
 }
@@ -329,7 +340,7 @@ void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
 	inh->key = child->signal;
 	INIT_WORK(&inh->release, inherit_release);
 	spin_lock(&spaces_lock);
-	hash_add(inherits, &inh->link, (unsigned long)inh->key);
+	hash_add_rcu(inherits, &inh->link, (unsigned long)inh->key);
 	atomic_inc(&nr_inherits);
 	spin_unlock(&spaces_lock);
 }
@@ -365,7 +376,7 @@ void mx_spaces_shutdown(void)
 
 		spin_lock(&spaces_lock);
 		hash_for_each_safe(inherits, bkt, tmp, inh, link) {
-			hash_del(&inh->link);
+			hash_del_rcu(&inh->link);
 			break;
 		}
 		spin_unlock(&spaces_lock);

@@ -237,4 +237,78 @@ TEST(failure_kills_by_the_original_signal)
 	EXPECT_EQ(SIGFPE, WTERMSIG(status));
 }
 
+/*
+ * The parent handles the child's exceptions (inherited task exception
+ * port).  It receives the request and then: @how = 0 destroys the reply
+ * right without answering, 1 kills the child while it waits.
+ */
+static void remote_handler(struct __test_metadata *_metadata, int how)
+{
+	mach_port_t port = exception_port(EXC_MASK_BAD_ACCESS, EXCEPTION_DEFAULT,
+					  THREAD_STATE_NONE);
+	request_t req;
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(MACH_PORT_NULL, port);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		*(volatile char *)mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+				       -1, 0) = 1;
+		_exit(0);
+	}
+	memset(&req, 0, sizeof(req.Head));
+	ASSERT_EQ(MACH_MSG_SUCCESS, mach_msg(&req.Head, MACH_RCV_MSG, 0, sizeof(req), port, 0,
+					     0));
+	EXPECT_EQ(2401, req.Head.msgh_id);
+	if (how == 0) {
+		EXPECT_EQ(KERN_SUCCESS, mach_port_deallocate(ME, req.Head.msgh_remote_port));
+	} else {
+		EXPECT_EQ(0, kill(pid, SIGKILL));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(how == 0 ? SIGSEGV : SIGKILL, WTERMSIG(status));
+	task_set_exception_ports(ME, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+				 THREAD_STATE_NONE);
+	mach_port_destroy(ME, port);
+}
+
+/* A handler that drops the reply right: the exception falls through. */
+TEST(reply_right_destroyed_falls_back)
+{
+	remote_handler(_metadata, 0);
+}
+
+/* SIGKILL ends a thread waiting for its handler at once. */
+TEST(sigkill_while_blocked)
+{
+	remote_handler(_metadata, 1);
+}
+
+/* A process that uses machexc but handles no exceptions is unchanged. */
+TEST(no_exception_ports_no_change)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
+		mach_port_t p;
+
+		if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p))
+			_exit(1);
+		sigaction(SIGSEGV, &sa, NULL);
+		fault_addr = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*(volatile char *)fault_addr = 1;
+		_exit(2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(42, WEXITSTATUS(status));
+}
+
 TEST_HARNESS_MAIN
