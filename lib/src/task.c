@@ -38,3 +38,10 @@ mach_port_t machexc_task_self(void)
 	atomic_store(&task_self_name, op.name);
 	return op.name;
 }
+
+mach_port_t mach_thread_self(void)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_THREAD_SELF };
+
+	return machexc_port_call(&op) == KERN_SUCCESS ? op.name : MACH_PORT_NULL;
+}

@@ -625,11 +625,28 @@ static mx_return_t op_exception_ports(struct mx_space *space, struct machexc_por
 	return kr;
 }
 
+static mx_return_t op_thread_self(struct mx_space *space, u32 *name)
+{
+	struct mx_port *port = mx_thread_port(space, current);
+	mx_return_t kr;
+
+	if (!port)
+		return KERN_RESOURCE_SHORTAGE;
+	mx_port_copy_send(port);
+	mx_port_get(port);
+	kr = mx_right_copyout(space, port, MACH_MSG_TYPE_PORT_SEND, name);
+	if (kr != KERN_SUCCESS)
+		mx_port_release_send(port);
+	return kr;
+}
+
 static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op *op,
 				  const u32 *attr, struct op_out *out, struct list_head *reap)
 {
 	if (op->op == MACHEXC_PORT_TASK_SELF)
 		return op_task_self(space, &op->name);
+	if (op->op == MACHEXC_PORT_THREAD_SELF)
+		return op_thread_self(space, &op->name);
 	if (!mx_space_target(space, op->task))
 		return MACH_SEND_INVALID_DEST;
 
@@ -699,7 +716,7 @@ long mx_port_op(struct machexc_port_op *op)
 	mx_return_t kr;
 	long ret;
 
-	if (op->reserved || !op->op || op->op > MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS)
+	if (op->reserved || !op->op || op->op > MACHEXC_PORT_THREAD_SELF)
 		return -EINVAL;
 	if (op->op == MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS ||
 	    op->op == MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS) {

@@ -54,6 +54,7 @@ struct handler {
 	int move_rip;			/* with STATE_IDENTITY: skip this many bytes */
 	/* what the last request said */
 	int id, exception;
+	mach_port_t thread, task;
 	int64_t code[2];
 	int count;
 };
@@ -94,6 +95,8 @@ static void *handle(void *arg)
 			rep.Head.msgh_size += 8 + req.old_stateCnt * 4;
 		}
 		if (req.Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+			h->thread = req.thread.name;
+			h->task = req.task.name;
 			mach_port_deallocate(ME, req.thread.name);
 			mach_port_deallocate(ME, req.task.name);
 		}
@@ -163,10 +166,28 @@ TEST(handler_moves_rip)
 				EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES,
 				x86_THREAD_STATE64);
 	ASSERT_NE(MACH_PORT_NULL, h.port);
+	/* Hold our own thread port: the message's right will merge into it. */
+	mach_port_t self = mach_thread_self();
+
+	ASSERT_NE(MACH_PORT_NULL, self);
 	ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
 	__asm__ volatile("ud2");
 	pthread_join(t, NULL);
 	EXPECT_EQ(1, h.count);
+	/* The message names the faulting thread and its task. */
+	EXPECT_EQ(self, h.thread);
+	EXPECT_EQ(ME, h.task);
+	mach_port_type_t type = 0;
+
+	EXPECT_EQ(KERN_SUCCESS, mach_port_type(ME, self, &type));
+	EXPECT_EQ(MACH_PORT_TYPE_SEND, type);
+	/* The same thread, the same name: a second call adds a reference. */
+	EXPECT_EQ(self, mach_thread_self());
+	mach_port_urefs_t refs = 0;
+
+	EXPECT_EQ(KERN_SUCCESS, mach_port_get_refs(ME, self, MACH_PORT_RIGHT_SEND, &refs));
+	EXPECT_EQ(2, refs);
+	mach_port_mod_refs(ME, self, MACH_PORT_RIGHT_SEND, -2);
 	EXPECT_EQ(2407, h.id);
 	EXPECT_EQ(EXC_BAD_INSTRUCTION, h.exception);
 	EXPECT_EQ(EXC_I386_INVOP, h.code[0]);

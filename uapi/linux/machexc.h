@@ -69,6 +69,8 @@ struct machexc_version {
  *                        NULL), value=behavior, right=flavor
  *   TASK_GET_EXCEPTION_PORTS  arg=mask, buf=struct machexc_exc_ports
  *   TASK_SWAP_EXCEPTION_PORTS both: sets, and returns what was there
+ *   THREAD_SELF                                      name (send right to the
+ *                                                    calling thread's port)
  *
  * The special ports are task_get_special_port()'s: TASK_KERNEL_PORT (1,
  * the task port; get only) and TASK_BOOTSTRAP_PORT (4), which a fork()ed
@@ -100,6 +102,7 @@ enum machexc_port_op_code {
 	MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS,
 	MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS,
 	MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS,
+	MACHEXC_PORT_THREAD_SELF,
 };
 
 /* EXC_TYPES_COUNT: one slot per exception type. */

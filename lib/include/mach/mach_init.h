@@ -18,6 +18,8 @@ extern "C" {
 #endif
 
 mach_port_t machexc_task_self(void);
+/* A send right to the calling thread's port (release it when done). */
+mach_port_t mach_thread_self(void);
 
 #define mach_task_self()	machexc_task_self()
 #define mach_task_self_		(machexc_task_self())
