@@ -81,17 +81,17 @@ static void kmsg_set_destination(struct mx_kmsg *kmsg)
 }
 
 /* Only messages that carry receive rights need the transit lock. */
-static void transit_lock(struct mx_kmsg *kmsg) __acquires(&mx_transit_lock)
+static void transit_lock(bool carries_receive) __acquires(&mx_transit_lock)
 {
-	if (kmsg->carries_receive)
+	if (carries_receive)
 		spin_lock(&mx_transit_lock);
 	else
 		__acquire(&mx_transit_lock);
 }
 
-static void transit_unlock(struct mx_kmsg *kmsg) __releases(&mx_transit_lock)
+static void transit_unlock(bool carries_receive) __releases(&mx_transit_lock)
 {
-	if (kmsg->carries_receive)
+	if (carries_receive)
 		spin_unlock(&mx_transit_lock);
 	else
 		__release(&mx_transit_lock);
@@ -106,13 +106,18 @@ static void transit_unlock(struct mx_kmsg *kmsg) __releases(&mx_transit_lock)
  */
 mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
 {
-	struct mx_port *port = kmsg->dest;
+	/*
+	 * Once queued, the message belongs to its receiver and may be gone
+	 * the moment the port lock drops: read what we need of it now.
+	 */
+	bool carries_receive = kmsg->carries_receive;
 	bool always = kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND_ONCE;
+	struct mx_port *port = kmsg->dest;
 	bool circular = false;
 	mx_return_t mr;
 
 	for (;;) {
-		transit_lock(kmsg);
+		transit_lock(carries_receive);
 		spin_lock(&port->lock);
 		if (!port->active || port->kotype != MX_KOBJECT_NONE) {
 			mr = MACH_SEND_INVALID_DEST;
@@ -121,9 +126,9 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
 			mr = MACH_SEND_NO_BUFFER;
 		} else if (always || port->msgcount < port->qlimit) {
 			mr = MACH_MSG_SUCCESS;
-			circular = kmsg->carries_receive && kmsg_circular(kmsg);
+			circular = carries_receive && kmsg_circular(kmsg);
 			if (!circular) {
-				if (kmsg->carries_receive)
+				if (carries_receive)
 					kmsg_set_destination(kmsg);
 				list_add_tail(&kmsg->link, &port->msgs);
 				port->msgcount++;
@@ -134,7 +139,7 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
 		} else if (!wait_state || !timeout) {
 			mr = MACH_SEND_TIMED_OUT;
 		} else {
-			transit_unlock(kmsg);
+			transit_unlock(carries_receive);
 			if (mx_wait_locked(&port->snd_wait, &port->lock, &timeout, wait_state)) {
 				spin_unlock(&port->lock);
 				return MACH_SEND_INTERRUPTED;
@@ -143,7 +148,7 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
 			continue;
 		}
 		spin_unlock(&port->lock);
-		transit_unlock(kmsg);
+		transit_unlock(carries_receive);
 		break;
 	}
 	if (circular) {

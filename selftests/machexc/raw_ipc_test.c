@@ -15,6 +15,7 @@
 
 #include <linux/machexc.h>
 
+#include "stats.h"
 #include "kselftest_harness.h"
 
 #define RIGHT_RECEIVE		1
@@ -189,7 +190,7 @@ TEST_F(raw, stats_count_ports)
 	struct machexc_port_op op = { .op = MACHEXC_PORT_ALLOCATE, .task = self->task,
 				      .right = RIGHT_RECEIVE };
 
-	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &before));
+	ASSERT_EQ(0, settled_stats(self->fd, &before));
 	ASSERT_EQ(0, port_op(self->fd, &op));
 	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &after));
 	EXPECT_EQ(before.ports + 1, after.ports);
@@ -348,7 +349,7 @@ TEST_F(raw, transit_cycles_are_destroyed)
 	struct machexc_port_op op = { .op = MACHEXC_PORT_INSERT_RIGHT, .task = self->task,
 				      .arg = MAKE_SEND };
 
-	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &before));
+	ASSERT_EQ(0, settled_stats(self->fd, &before));
 	p = allocate(self->fd, self->task);
 	q = allocate(self->fd, self->task);
 	op.name = op.poly = p;
@@ -393,7 +394,7 @@ TEST_F(raw, send_once_queue_is_bounded)
 	long mr = 0;
 	int i;
 
-	ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &before));
+	ASSERT_EQ(0, settled_stats(self->fd, &before));
 	for (i = 0; i < 100000; i++) {
 		mr = msg(self->fd, &h, SEND_MSG, sizeof(h), 0, 0, 0);
 		if (mr)
