@@ -90,6 +90,10 @@ static struct mx_kmsg *make_request(struct mx_space *space, const struct mx_exc_
 		regs_to_state(task_pt_regs(current), regs);
 	n = mx_exc_encode_body(body, REQ_MAX, behavior, exc, slot->flavor,
 			       (const u32 *)regs, state ? THREAD_STATE64_COUNT : 0);
+	if (!n) {
+		kfree(body);
+		return NULL;
+	}
 	if (identity) {
 		mutex_lock(&space->lock);
 		thread = mx_thread_port(space, current);
