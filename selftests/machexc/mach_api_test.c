@@ -951,6 +951,49 @@ TEST(error_strings)
 	EXPECT_STREQ("unknown error code", mach_error_string(0x7777777));
 }
 
+/* mach_msg_overwrite receives into a buffer of its own; mach_msg_destroy
+ * releases what a received message brought. */
+TEST(overwrite_and_destroy)
+{
+	mach_port_t p = new_port(), reply = new_port();
+	simple_msg_t out = { 0 }, in;
+	mach_port_urefs_t r = 9;
+
+	out.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	out.header.msgh_remote_port = p;
+	out.header.msgh_local_port = reply;
+	out.header.msgh_id = 31;
+	memset(&in, 0, sizeof(in));
+	ASSERT_EQ(MACH_MSG_SUCCESS, mach_msg_overwrite(&out.header, MACH_SEND_MSG | MACH_RCV_MSG,
+						       sizeof(out.header), sizeof(in), p, 0, 0,
+						       &in.header, sizeof(in)));
+	EXPECT_EQ(31, in.header.msgh_id);
+	EXPECT_EQ(p, out.header.msgh_remote_port);	/* the send buffer is untouched */
+	EXPECT_EQ(MACH_PORT_TYPE_SEND_ONCE, type_of(in.header.msgh_remote_port));
+	mach_msg_destroy(&in.header);
+	EXPECT_EQ(0, type_of(in.header.msgh_remote_port));
+	/* ...and the unused send-once right said so to its port. */
+	EXPECT_EQ(MACH_MSG_SUCCESS, receive(reply, &in, sizeof(in), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_SEND_ONCE, in.header.msgh_id);
+	EXPECT_EQ(KERN_SUCCESS, mach_port_get_refs(ME, p, MACH_PORT_RIGHT_SEND, &r));
+	EXPECT_EQ(0, r);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, reply);
+}
+
+TEST(task_kernel_port_is_the_task)
+{
+	mach_port_t k = MACH_PORT_NULL, b = 7;
+
+	ASSERT_EQ(KERN_SUCCESS, task_get_kernel_port(ME, &k));
+	EXPECT_EQ(ME, k);
+	mach_port_deallocate(ME, k);
+	EXPECT_EQ(KERN_SUCCESS, task_get_bootstrap_port(ME, &b));
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, task_get_special_port(ME, 99, &b));
+	EXPECT_STREQ("(os/kern)", mach_error_type(KERN_FAILURE));
+	EXPECT_STREQ("(ipc/send)", mach_error_type(MACH_SEND_INVALID_DEST));
+}
+
 TEST(vm_allocate_own_task)
 {
 	vm_address_t a = 0;
