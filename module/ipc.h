@@ -13,10 +13,14 @@
  *
  * Locking, outermost first:
  *
- *   space->lock     (mutex) the space's name table and its entries
+ *   space->lock     (mutex) the space's name table and its entries,
+ *                           its threads (exc/thread.c)
+ *   special_lock    (spin)  the space's bootstrap port and the task's and
+ *   / host lock             threads' exception ports; the host's own
  *   mx_transit_lock (spin)  port->destination of every port in transit
  *   pset->lock      (spin)  a set's member list
- *   port->lock      (spin)  a port's queue, counters, requests, receiver
+ *   port->lock      (spin)  a port's queue, counters, requests, receiver;
+ *                           for a thread port, the stopped thread's state
  *
  * Never two ports' locks at once, never a space lock inside a port lock.
  * Work on another port (a notification, releasing rights carried in a
@@ -40,6 +44,7 @@
 #include "exc/exc.h"
 #include "mach_abi.h"
 
+struct linux_binprm;
 struct machexc_port_op;
 struct machexc_msg;
 struct pid;
@@ -51,6 +56,7 @@ enum mx_kobject_type {
 	MX_KOBJECT_NONE,
 	MX_KOBJECT_TASK,	/* kobject: the task's struct mx_space */
 	MX_KOBJECT_THREAD,	/* kobject: a struct mx_thread */
+	MX_KOBJECT_HOST,	/* the host port (exc/host.c) */
 };
 
 struct mx_port {
@@ -123,11 +129,13 @@ struct mx_space {
 	u32 task_name;			/* our own send right to it */
 
 	/* What a fork()ed child inherits; read from the fork hook. */
-	spinlock_t special_lock;	/* bootstrap, exc */
+	spinlock_t special_lock;	/* bootstrap, exc, threads' exc */
 	struct mx_port *bootstrap;	/* a send right, or NULL */
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
 
 	DECLARE_HASHTABLE(threads, 4);	/* struct mx_thread, by struct pid */
+	u32 thread_exc_mask;		/* types some thread has a port for */
+	struct callback_head exec_work;	/* a setuid exec resets ports */
 
 	const void *key;		/* the owning process's signal_struct */
 	struct hlist_node link;
@@ -172,6 +180,8 @@ extern spinlock_t mx_transit_lock;
 
 /* Live objects, reported by MACHEXC_IOC_STATS. */
 extern atomic_long_t mx_nr_spaces, mx_nr_ports, mx_nr_psets, mx_nr_kmsgs;
+/* Exceptions: raised, handed straight to a waiting receiver or queued. */
+extern atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
 
 /* names/space.c */
 struct mx_space *mx_space_create(const void *key);
@@ -180,6 +190,7 @@ struct mx_space *mx_space_current(void);
 void mx_space_put(struct mx_space *space);
 void mx_space_exit_notify(struct task_struct *p);
 void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child);
+void mx_space_exec_notify(struct linux_binprm *bprm);
 bool mx_space_handles(const void *key, u32 type);
 int mx_spaces_init(void);
 void mx_spaces_shutdown(void);
@@ -241,11 +252,33 @@ mx_return_t mx_kmsg_copyout(struct mx_space *space, struct mx_kmsg *kmsg,
 /* msg/mqueue.c */
 int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state);
 mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout);
+mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
+			      bool *handoff);
 long mx_mach_msg(struct machexc_msg *args);
 
 /* exc/thread.c -- with space->lock held */
+struct mx_thread;
+struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task);
 struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task);
 void mx_threads_destroy(struct mx_space *space, struct list_head *reap);
+struct mx_thread *mx_thread_lookup(struct mx_space *space, u32 name);
+struct mx_exc_level mx_thread_level(struct mx_thread *th);
+void mx_thread_exc_changed(struct mx_space *space);
+struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type);
+void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state);
+mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flavor,
+			    u32 *buf, u32 *count);
+void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u32 count);
+
+/* exc/host.c */
+extern u32 mx_host_exc_mask;
+int mx_host_init(void);
+void mx_host_exit(void);
+struct mx_exc_level mx_host_level(void);
+void mx_host_exc_changed(void);
+mx_return_t mx_host_self(struct mx_space *space, u32 *name);
+mx_return_t mx_host_check(struct mx_space *space, u32 name);
+struct mx_exc_slot mx_host_slot(u32 type);
 
 /* exc/raise.c */
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,

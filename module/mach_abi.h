@@ -20,6 +20,7 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 #define KERN_FAILURE			5
 #define KERN_RESOURCE_SHORTAGE		6
 #define KERN_NOT_RECEIVER		7
+#define KERN_NO_ACCESS			8
 #define KERN_ALREADY_IN_SET		11
 #define KERN_NOT_IN_SET			12
 #define KERN_NAME_EXISTS		13

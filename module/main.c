@@ -43,23 +43,29 @@ static int __init machexc_init(void)
 {
 	int err;
 
-	err = mx_spaces_init();
+	err = mx_host_init();
 	if (err)
 		return err;
+	err = mx_spaces_init();
+	if (err)
+		goto fail_spaces;
 	err = mx_hooks_init();
-	if (err) {
-		mx_spaces_shutdown();
-		return err;
-	}
+	if (err)
+		goto fail_hooks;
 	err = machexc_dev_init();
-	if (err) {
-		mx_hooks_exit();
-		mx_spaces_shutdown();
-		return err;
-	}
+	if (err)
+		goto fail_dev;
 	pr_info("version %s, API %u.%u\n", MACHEXC_VERSION,
 		MACHEXC_API_MAJOR, MACHEXC_API_MINOR);
 	return 0;
+
+fail_dev:
+	mx_hooks_exit();
+fail_hooks:
+	mx_spaces_shutdown();
+fail_spaces:
+	mx_host_exit();
+	return err;
 }
 
 static void __exit machexc_exit(void)
@@ -67,6 +73,7 @@ static void __exit machexc_exit(void)
 	machexc_dev_exit();
 	mx_hooks_exit();
 	mx_spaces_shutdown();
+	mx_host_exit();
 }
 
 module_init(machexc_init);

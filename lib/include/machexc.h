@@ -22,6 +22,13 @@ int machexc_device_fd(void);
 /* The API version of the running module.  0, or -1 with errno set. */
 int machexc_api_version(struct machexc_version *v);
 
+/*
+ * The module's counters: live objects, and exceptions raised, handed
+ * straight to a waiting handler (exc_handoffs) or queued (exc_misses).
+ * 0, or -1 with errno set.
+ */
+int machexc_get_stats(struct machexc_stats *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,3 +42,10 @@ int machexc_api_version(struct machexc_version *v)
 		return -1;
 	return ioctl(fd, MACHEXC_IOC_VERSION, v) < 0 ? -1 : 0;
 }
+
+int machexc_get_stats(struct machexc_stats *s)
+{
+	int fd = machexc_device_fd();
+
+	return fd < 0 ? -1 : ioctl(fd, MACHEXC_IOC_STATS, s);
+}

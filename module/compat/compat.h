@@ -8,6 +8,9 @@
 #define _MACHEXC_COMPAT_H
 
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
 #include <linux/sched/signal.h>
 #include <linux/version.h>
 
@@ -34,6 +37,29 @@ static inline int mx_dequeue_signal(sigset_t *mask, kernel_siginfo_t *info,
 #else
 	return dequeue_signal(current, mask, info, type);
 #endif
+}
+
+/*
+ * Replace the current thread's x87/SSE state with an fxsave image before
+ * it returns to user space.  kernel_fpu_begin() saves the user registers
+ * to memory and marks them to be reloaded from there on the way out, so
+ * what we write is what the thread gets back.  The state lives in
+ * task_struct.thread.fpu up to 6.14 (x86_task_fpu() after).
+ */
+static inline void mx_fpu_write_fxsave(const void *fx)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	struct fpu *fpu = x86_task_fpu(current);
+#else
+	struct fpu *fpu = &current->thread.fpu;
+#endif
+
+	kernel_fpu_begin();
+	memcpy(&fpu->fpstate->regs.fxsave, fx, sizeof(struct fxregs_state));
+	/* An XSAVE image restores FP/SSE from memory only if marked in use. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		fpu->fpstate->regs.xsave.header.xfeatures |= XFEATURE_MASK_FPSSE;
+	kernel_fpu_end();
 }
 
 #endif /* _MACHEXC_COMPAT_H */

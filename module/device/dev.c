@@ -24,7 +24,7 @@ void machexc_version_get(struct machexc_version *v)
 	memset(v, 0, sizeof(*v));
 	v->major = MACHEXC_API_MAJOR;
 	v->minor = MACHEXC_API_MINOR;
-	v->features = MACHEXC_FEATURE_VERSION | MACHEXC_FEATURE_IPC;
+	v->features = MACHEXC_FEATURE_VERSION | MACHEXC_FEATURE_IPC | MACHEXC_FEATURE_EXC;
 }
 EXPORT_SYMBOL_IF_KUNIT(machexc_version_get);
 
@@ -35,6 +35,10 @@ void machexc_stats_get(struct machexc_stats *s)
 	s->ports = atomic_long_read(&mx_nr_ports);
 	s->psets = atomic_long_read(&mx_nr_psets);
 	s->kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	s->exc_raised = atomic_long_read(&mx_nr_raised);
+	s->exc_handoffs = atomic_long_read(&mx_nr_handoffs);
+	s->exc_misses = atomic_long_read(&mx_nr_misses);
+	s->exc_handled = atomic_long_read(&mx_nr_handled);
 }
 EXPORT_SYMBOL_IF_KUNIT(machexc_stats_get);
 

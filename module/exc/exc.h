@@ -7,6 +7,7 @@
 #define _MACHEXC_EXC_H
 
 #include <linux/signal_types.h>
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 #include "../mach_abi.h"
@@ -70,30 +71,75 @@
 /* x86-64 THREAD_STATE_MAX, in natural_t */
 #define MX_THREAD_STATE_MAX		614
 
+/* State sizes in natural_t (mach/i386/thread_status.h). */
+#define x86_THREAD_STATE64_COUNT	42	/* rax..r15, rip, rflags, cs, fs, gs */
+#define x86_FLOAT_STATE64_COUNT		131	/* 8 reserved + fxsave (512) + 4 */
+#define x86_EXCEPTION_STATE64_COUNT	4	/* trapno, cpu, err, faultvaddr */
+
 /* An exception, as a Mach handler sees it. */
 struct mx_exception {
 	u32 type;		/* EXC_* */
 	s64 code[2];		/* code and subcode */
 };
 
-/* One exception type's handler at one level: task, thread or host. */
+/* One exception type's handler at one level: thread, task or host. */
 struct mx_exc_slot {
-	struct mx_port *port;	/* a send right, or NULL */
+	struct mx_port *port;		/* a send right, or NULL */
 	u32 behavior;
 	u32 flavor;
+	struct pid_namespace *ns;	/* host level: whom it may see (a ref) */
 };
+
+/* A level's slots and the spinlock that guards them. */
+struct mx_exc_level {
+	spinlock_t *lock;		/* guards *slots */
+	struct mx_exc_slot *slots;	/* EXC_TYPES_COUNT of them */
+};
+
+/*
+ * A thread stopped in an exception: its state as it was when it faulted,
+ * which thread_get_state() reads and thread_set_state() changes.  The
+ * faulting thread owns it; it is published on the thread's port (under
+ * the port's lock) while the thread waits for its handlers, and the
+ * changes are put back into the thread when it resumes.
+ */
+struct mx_exc_state {
+	u64 regs[x86_THREAD_STATE64_COUNT / 2];		/* x86_thread_state64_t */
+	u32 exc[x86_EXCEPTION_STATE64_COUNT];		/* x86_exception_state64_t */
+	u32 fpu[x86_FLOAT_STATE64_COUNT];		/* x86_float_state64_t */
+	bool fpu_valid;
+	unsigned int dirty;				/* MX_STATE_DIRTY_* */
+};
+
+#define MX_STATE_DIRTY_REGS	0x1U
+#define MX_STATE_DIRTY_FPU	0x2U
 
 struct machexc_exc_ports;
 struct mx_port;
 struct mx_space;
+struct pid_namespace;
 
 /* exc/ports.c, with space->lock held */
-mx_return_t mx_exc_set_ports(struct mx_space *space, u32 mask, u32 name, u32 behavior,
-			     u32 flavor, struct machexc_exc_ports *old);
-mx_return_t mx_exc_get_ports(struct mx_space *space, u32 mask,
+mx_return_t mx_exc_set_ports(struct mx_space *space, struct mx_exc_level level, u32 mask,
+			     u32 name, u32 behavior, u32 flavor, struct pid_namespace *ns,
+			     struct machexc_exc_ports *old);
+mx_return_t mx_exc_get_ports(struct mx_space *space, struct mx_exc_level level, u32 mask,
 			     struct machexc_exc_ports *out);
+void mx_exc_slots_init(struct mx_exc_slot *slots);
 void mx_exc_slots_release(struct mx_exc_slot *slots);
 void mx_exc_slots_copy(struct mx_exc_slot *dst, const struct mx_exc_slot *src);
+void mx_exc_slot_get(struct mx_exc_slot *slot);
+void mx_exc_slot_put(struct mx_exc_slot *slot);
+
+/* exc/state.c */
+void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
+		       unsigned int trap_nr, unsigned long error_code, unsigned long cr2);
+void mx_exc_state_restore(struct mx_exc_state *st);
+u32 mx_exc_state_count(u32 flavor);
+mx_return_t mx_exc_state_get(const struct mx_exc_state *st, u32 flavor, u32 *out,
+			     u32 *count);
+mx_return_t mx_exc_state_set(struct mx_exc_state *st, u32 flavor, const u32 *state,
+			     u32 count);
 
 bool mx_exc_from_siginfo(const kernel_siginfo_t *info, unsigned int trap_nr,
 			 struct mx_exception *exc);
@@ -103,11 +149,13 @@ bool mx_exc_from_siginfo(const kernel_siginfo_t *info, unsigned int trap_nr,
  * follows the header (and, for the behaviors that carry them, the body
  * count and the thread and task port descriptors), for @behavior.
  * Writes at most @size bytes at @buf; returns the length, or 0 if it does
- * not fit.  @state holds @state_count natural_t of @flavor.
+ * not fit.  @state holds @state_count natural_t of @flavor; with NULL,
+ * room for them is left (zeroed) at the end for the caller to fill.
  */
 size_t mx_exc_encode_body(void *buf, size_t size, u32 behavior,
 			  const struct mx_exception *exc, u32 flavor,
 			  const u32 *state, u32 state_count);
+size_t mx_exc_body_size(u32 behavior, u32 state_count);
 s32 mx_exc_request_id(u32 behavior);
 bool mx_exc_has_identity(u32 behavior);
 

@@ -45,12 +45,25 @@ s32 mx_exc_request_id(u32 behavior)
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_exc_request_id);
 
-/* Append @len bytes; false once the buffer is full. */
+/* The size of a request body mx_exc_encode_body() writes. */
+size_t mx_exc_body_size(u32 behavior, u32 state_count)
+{
+	size_t n = NDR + 2 * sizeof(u32) +
+		   (behavior & MACH_EXCEPTION_CODES ? 2 * sizeof(s64) : 2 * sizeof(s32));
+
+	return has_state(behavior) ? n + (2 + state_count) * sizeof(u32) : n;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_body_size);
+
+/* Append @len bytes (from @src, or zeroes); false once the buffer is full. */
 static bool put(u8 *buf, size_t size, size_t *at, const void *src, size_t len)
 {
 	if (len > size - *at)
 		return false;
-	memcpy(buf + *at, src, len);
+	if (src)
+		memcpy(buf + *at, src, len);
+	else
+		memset(buf + *at, 0, len);
 	*at += len;
 	return true;
 }

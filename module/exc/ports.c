@@ -2,10 +2,13 @@
 /*
  * Exception ports: for each exception type, the send right an exception
  * is delivered to, with the behavior (message format) and the thread
- * state flavor the handler asked for.  Task level here; the slots live in
- * the space under special_lock, so that the fork hook can copy them.
+ * state flavor the handler asked for.  The same code serves the three
+ * levels; each keeps its slots under a spinlock: the task's and its
+ * threads' under the space's special_lock (the fork hook copies the
+ * task's), the host's under mx_host_lock.
  */
 #include <linux/machexc.h>
+#include <linux/pid_namespace.h>
 #include <linux/string.h>
 
 #include "../ipc.h"
@@ -36,16 +39,44 @@ static bool flavor_valid(u32 flavor)
 	return false;
 }
 
+/* What XNU reports for a type nobody handles. */
+void mx_exc_slots_init(struct mx_exc_slot *slots)
+{
+	int i;
+
+	for (i = 0; i < EXC_TYPES_COUNT; i++)
+		slots[i] = (struct mx_exc_slot){ .behavior = EXCEPTION_DEFAULT,
+						 .flavor = THREAD_STATE_NONE };
+}
+
+/* Take a send right and a namespace reference of the slot's own. */
+void mx_exc_slot_get(struct mx_exc_slot *slot)
+{
+	if (slot->port) {
+		mx_port_copy_send(slot->port);
+		mx_port_get(slot->port);
+	}
+	if (slot->ns)
+		get_pid_ns(slot->ns);
+}
+
+void mx_exc_slot_put(struct mx_exc_slot *slot)
+{
+	if (slot->port)
+		mx_port_release_send(slot->port);
+	if (slot->ns)
+		put_pid_ns(slot->ns);
+	slot->port = NULL;
+	slot->ns = NULL;
+}
+
 /* Release every send right in @slots (EXC_TYPES_COUNT of them). */
 void mx_exc_slots_release(struct mx_exc_slot *slots)
 {
 	int i;
 
-	for (i = 0; i < EXC_TYPES_COUNT; i++) {
-		if (slots[i].port)
-			mx_port_release_send(slots[i].port);
-		slots[i].port = NULL;
-	}
+	for (i = 0; i < EXC_TYPES_COUNT; i++)
+		mx_exc_slot_put(&slots[i]);
 }
 
 /* Copy @src to @dst, each port with a send right of its own. */
@@ -55,10 +86,7 @@ void mx_exc_slots_copy(struct mx_exc_slot *dst, const struct mx_exc_slot *src)
 
 	for (i = 0; i < EXC_TYPES_COUNT; i++) {
 		dst[i] = src[i];
-		if (dst[i].port) {
-			mx_port_copy_send(dst[i].port);
-			mx_port_get(dst[i].port);
-		}
+		mx_exc_slot_get(&dst[i]);
 	}
 }
 
@@ -107,16 +135,17 @@ static mx_return_t group_slots(struct mx_space *space, u32 mask,
 	return KERN_SUCCESS;
 }
 
-mx_return_t mx_exc_get_ports(struct mx_space *space, u32 mask, struct machexc_exc_ports *out)
+mx_return_t mx_exc_get_ports(struct mx_space *space, struct mx_exc_level level, u32 mask,
+			     struct machexc_exc_ports *out)
 {
 	struct mx_exc_slot slots[EXC_TYPES_COUNT];
 	mx_return_t kr;
 
 	if (mask & ~MX_EXC_MASK_VALID)
 		return KERN_INVALID_ARGUMENT;
-	spin_lock(&space->special_lock);
-	mx_exc_slots_copy(slots, space->exc);
-	spin_unlock(&space->special_lock);
+	spin_lock(level.lock);
+	mx_exc_slots_copy(slots, level.slots);
+	spin_unlock(level.lock);
 	kr = group_slots(space, mask, slots, out);
 	mx_exc_slots_release(slots);
 	return kr;
@@ -126,8 +155,9 @@ mx_return_t mx_exc_get_ports(struct mx_space *space, u32 mask, struct machexc_ex
  * Point the slots of @mask at @name (a send right, copied, or NULL) with
  * @behavior and @flavor.  With @old, also return what was there (swap).
  */
-mx_return_t mx_exc_set_ports(struct mx_space *space, u32 mask, u32 name, u32 behavior,
-			     u32 flavor, struct machexc_exc_ports *old)
+mx_return_t mx_exc_set_ports(struct mx_space *space, struct mx_exc_level level, u32 mask,
+			     u32 name, u32 behavior, u32 flavor, struct pid_namespace *ns,
+			     struct machexc_exc_ports *old)
 {
 	struct mx_exc_slot prev[EXC_TYPES_COUNT] = { };
 	struct mx_port *port = NULL;
@@ -143,20 +173,15 @@ mx_return_t mx_exc_set_ports(struct mx_space *space, u32 mask, u32 name, u32 beh
 		if (kr != KERN_SUCCESS)
 			return kr == KERN_INVALID_CAPABILITY ? KERN_INVALID_RIGHT : kr;
 	}
-	spin_lock(&space->special_lock);
+	spin_lock(level.lock);
 	for (i = 1; i < EXC_TYPES_COUNT; i++) {
 		if (!(mask & (1U << i)))
 			continue;
-		prev[i] = space->exc[i];
-		space->exc[i].port = port;
-		space->exc[i].behavior = behavior;
-		space->exc[i].flavor = flavor;
-		if (port) {
-			mx_port_copy_send(port);
-			mx_port_get(port);
-		}
+		prev[i] = level.slots[i];
+		level.slots[i] = (struct mx_exc_slot){ port, behavior, flavor, ns };
+		mx_exc_slot_get(&level.slots[i]);
 	}
-	spin_unlock(&space->special_lock);
+	spin_unlock(level.lock);
 	if (port)
 		mx_port_release_send(port);	/* each slot has its own */
 	kr = old ? group_slots(space, mask, prev, old) : KERN_SUCCESS;

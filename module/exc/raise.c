@@ -21,8 +21,18 @@
  * died: its reply right comes back as a send-once notification) moves on;
  * after the last level the signal is left where Linux put it.
  *
- * Task level for now; thread and host levels come next.
+ * The state of the thread is saved once, published on its thread port
+ * for thread_get_state()/thread_set_state() while it waits, and what the
+ * handlers changed is put back before it resumes (exc/state.c).
+ *
+ * Fast path: if a handler is already blocked in mach_msg() receive on the
+ * port (or its set), the request goes straight to it with a sync wakeup
+ * (WF_SYNC: the waker is about to sleep, so the wakee may run here), and
+ * the faulting thread then sleeps at once for the reply: the yield of
+ * GNU Mach's thread_handoff().  Otherwise the message waits in the queue
+ * (a "miss", as GNU Mach's exception_raise_misses).  Both are counted.
  */
+#include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
@@ -36,64 +46,26 @@ struct mx_exc_work {
 	struct callback_head cb;
 	kernel_siginfo_t info;
 	unsigned int trap_nr;
+	unsigned long error_code;
+	unsigned long cr2;
 };
 
-/* Room for the largest request: identity, 64-bit codes, full state. */
-#define REQ_MAX	(sizeof(struct mach_msg_header) + 4 + 2 * 12 + 8 + 4 + 4 + 16 + 8 + \
-		 MX_THREAD_STATE_MAX * 4)
-
-/* x86_thread_state64_t: rax..r15, rip, rflags, cs, fs, gs (21 x u64). */
-#define THREAD_STATE64_COUNT	42
-
-static void regs_to_state(const struct pt_regs *regs, u64 *s)
-{
-	s[0] = regs->ax; s[1] = regs->bx; s[2] = regs->cx; s[3] = regs->dx;
-	s[4] = regs->di; s[5] = regs->si; s[6] = regs->bp; s[7] = regs->sp;
-	s[8] = regs->r8; s[9] = regs->r9; s[10] = regs->r10; s[11] = regs->r11;
-	s[12] = regs->r12; s[13] = regs->r13; s[14] = regs->r14; s[15] = regs->r15;
-	s[16] = regs->ip; s[17] = regs->flags; s[18] = regs->cs; s[19] = 0; s[20] = 0;
-}
-
-/* The handler's new state; segment registers and privileged flags stay. */
-static void state_to_regs(const u64 *s, struct pt_regs *regs)
-{
-	const unsigned long user_flags = X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF |
-					 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF |
-					 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_RF;
-
-	regs->ax = s[0]; regs->bx = s[1]; regs->cx = s[2]; regs->dx = s[3];
-	regs->di = s[4]; regs->si = s[5]; regs->bp = s[6]; regs->sp = s[7];
-	regs->r8 = s[8]; regs->r9 = s[9]; regs->r10 = s[10]; regs->r11 = s[11];
-	regs->r12 = s[12]; regs->r13 = s[13]; regs->r14 = s[14]; regs->r15 = s[15];
-	regs->ip = s[16];
-	regs->flags = (regs->flags & ~user_flags) | (s[17] & user_flags);
-}
+atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
 
 /* Make the exception_raise message for @slot; NULL without memory. */
 static struct mx_kmsg *make_request(struct mx_space *space, const struct mx_exc_slot *slot,
-				    const struct mx_exception *exc, struct mx_port *reply)
+				    const struct mx_exception *exc,
+				    const struct mx_exc_state *st, struct mx_port *reply)
 {
 	u32 behavior = slot->behavior;
 	bool identity = mx_exc_has_identity(behavior);
 	bool state = (behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT;
-	u64 regs[THREAD_STATE64_COUNT / 2];
-	size_t at = sizeof(struct mach_msg_header), n;
+	u32 count = state ? mx_exc_state_count(slot->flavor) : 0;
+	size_t at = sizeof(struct mach_msg_header), n = mx_exc_body_size(behavior, count);
 	struct mach_msg_port_descriptor *d;
 	struct mx_port *thread = NULL;
 	struct mx_kmsg *kmsg;
-	u8 *body;
 
-	body = kmalloc(REQ_MAX, GFP_KERNEL);
-	if (!body)
-		return NULL;
-	if (state)
-		regs_to_state(task_pt_regs(current), regs);
-	n = mx_exc_encode_body(body, REQ_MAX, behavior, exc, slot->flavor,
-			       (const u32 *)regs, state ? THREAD_STATE64_COUNT : 0);
-	if (!n) {
-		kfree(body);
-		return NULL;
-	}
 	if (identity) {
 		mutex_lock(&space->lock);
 		thread = mx_thread_port(space, current);
@@ -102,21 +74,25 @@ static struct mx_kmsg *make_request(struct mx_space *space, const struct mx_exc_
 			mx_port_get(thread);
 		}
 		mutex_unlock(&space->lock);
-		if (!thread) {
-			kfree(body);
+		if (!thread)
 			return NULL;
-		}
 		at += sizeof(struct mach_msg_body) + 2 * sizeof(*d);
 	}
 	kmsg = mx_kmsg_alloc(at + n, identity ? 2 : 0, GFP_KERNEL);
 	if (!kmsg) {
 		if (thread)
 			mx_port_release_send(thread);
-		kfree(body);
 		return NULL;
 	}
-	memcpy(kmsg->data + at, body, n);
-	kfree(body);
+	/* The body, with the state (always last) written in place. */
+	if (mx_exc_encode_body(kmsg->data + at, n, behavior, exc, slot->flavor, NULL, count) != n ||
+	    (state && mx_exc_state_get(st, slot->flavor,
+				       (u32 *)(kmsg->data + at + n) - count, &count))) {
+		if (thread)
+			mx_port_release_send(thread);
+		mx_kmsg_free(kmsg);
+		return NULL;
+	}
 	kmsg->hdr->msgh_id = mx_exc_request_id(behavior);
 	if (identity) {
 		kmsg->hdr->msgh_bits = MACH_MSGH_BITS_COMPLEX;
@@ -161,44 +137,51 @@ static struct mx_kmsg *wait_reply(struct mx_port *reply)
 	return kmsg;
 }
 
-/* One level: true if its handler answered KERN_SUCCESS. */
-static bool raise_to(struct mx_space *space, struct mx_exc_slot *slot,
-		     const struct mx_exception *exc)
+/*
+ * One level: true if its handler answered KERN_SUCCESS.  The slot's send
+ * right goes with the request.
+ */
+static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_exc_slot *slot,
+		     const struct mx_exception *exc, const struct mx_exc_state *st)
 {
-	u32 flavor = 0, count = 0, *state;
+	bool state = (slot->behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT;
+	u32 flavor = 0, count = 0, *new_state = NULL;
 	struct mx_kmsg *request, *answer;
 	struct mx_port *reply;
-	bool handled = false;
+	bool handled = false, handoff = false;
 	LIST_HEAD(reap);
 	s32 kr;
 
-	/* Only x86_THREAD_STATE64 is offered so far. */
-	if ((slot->behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT &&
-	    slot->flavor != x86_THREAD_STATE64)
-		return false;
 	reply = mx_port_alloc();
 	if (!reply)
 		return false;
-	request = make_request(space, slot, exc, reply);
+	/* No memory, or a flavor we cannot give: as a dead port, move on. */
+	request = make_request(space, slot, exc, st, reply);
 	if (!request)
 		goto out;
 	slot->port = NULL;	/* the request carries that send right now */
-	if (mx_kmsg_send(request, TASK_KILLABLE, MAX_SCHEDULE_TIMEOUT) != MACH_MSG_SUCCESS) {
+	atomic_long_inc(&mx_nr_raised);
+	if (mx_kmsg_send_sync(request, TASK_KILLABLE, MAX_SCHEDULE_TIMEOUT, &handoff) !=
+	    MACH_MSG_SUCCESS) {
 		mx_kmsg_destroy(request, &reap);
 		goto out;
 	}
+	atomic_long_inc(handoff ? &mx_nr_handoffs : &mx_nr_misses);
+	/* Going to sleep right away is the yield to the handler just woken. */
 	answer = wait_reply(reply);
 	if (!answer)
 		goto out;	/* killed */
-	state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL);
-	kr = state ? mx_exc_parse_reply(answer->data, answer->size, slot->behavior, &flavor,
-					state, &count) : MIG_REPLY_MISMATCH;
+	if (state)
+		new_state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL);
+	kr = !state || new_state ? mx_exc_parse_reply(answer->data, answer->size, slot->behavior,
+						     &flavor, new_state, &count) :
+				   MIG_REPLY_MISMATCH;
 	if (kr == KERN_SUCCESS) {
 		handled = true;
-		if (count == THREAD_STATE64_COUNT && flavor == x86_THREAD_STATE64)
-			state_to_regs((const u64 *)state, task_pt_regs(current));
+		if (state && th)
+			mx_thread_apply_reply(th, flavor, new_state, count);
 	}
-	kfree(state);
+	kfree(new_state);
 	mx_kmsg_destroy(answer, &reap);
 out:
 	mx_port_destroy(reply, &reap);
@@ -222,28 +205,79 @@ static void discard_signal(int sig)
 	spin_unlock_irq(&sighand->siglock);
 }
 
+/* The task's slot for @type, with a right of its own. */
+static struct mx_exc_slot task_slot(struct mx_space *space, u32 type)
+{
+	struct mx_exc_slot slot;
+
+	spin_lock(&space->special_lock);
+	slot = space->exc[type];
+	mx_exc_slot_get(&slot);
+	spin_unlock(&space->special_lock);
+	return slot;
+}
+
+enum { LEVEL_THREAD, LEVEL_TASK, LEVEL_HOST, LEVELS };
+
 static void raise_exception(const struct mx_exc_work *w)
 {
+	struct mx_thread *th = NULL;
+	struct mx_exc_state *st;
 	struct mx_exception exc;
 	struct mx_exc_slot slot;
 	struct mx_space *space;
+	bool handled = false;
+	int level;
 
-	if (!mx_exc_from_siginfo(&w->info, w->trap_nr, &exc))
+	/*
+	 * Only 64-bit processes: the messages carry x86-64 state.  Work left
+	 * when a thread exits runs in do_exit(): no exception then.
+	 */
+	if ((current->flags & PF_EXITING) || !mx_exc_from_siginfo(&w->info, w->trap_nr, &exc) ||
+	    !user_64bit_mode(task_pt_regs(current)))
 		return;
 	space = mx_space_current();
 	if (IS_ERR(space))
 		return;
-	spin_lock(&space->special_lock);
-	slot = space->exc[exc.type];
-	if (slot.port) {
-		mx_port_copy_send(slot.port);
-		mx_port_get(slot.port);
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		goto out;
+	mx_exc_state_save(st, &w->info, w->trap_nr, w->error_code, w->cr2);
+
+	/*
+	 * Our own thread stays while we are here: only an exited thread is
+	 * pruned, and the space goes only after its last thread.
+	 */
+	mutex_lock(&space->lock);
+	if (space->active)
+		th = mx_thread_get(space, current);
+	if (th)
+		mx_thread_set_stopped(th, st);
+	mutex_unlock(&space->lock);
+
+	for (level = LEVEL_THREAD; level < LEVELS && !handled; level++) {
+		if (fatal_signal_pending(current))
+			break;
+		if (level == LEVEL_THREAD)
+			slot = th ? mx_thread_slot(th, exc.type) : (struct mx_exc_slot){ };
+		else if (level == LEVEL_TASK)
+			slot = task_slot(space, exc.type);
+		else
+			slot = mx_host_slot(exc.type);
+		if (slot.port)
+			handled = raise_to(space, th, &slot, &exc, st);
+		mx_exc_slot_put(&slot);
 	}
-	spin_unlock(&space->special_lock);
-	if (slot.port && raise_to(space, &slot, &exc))
+
+	if (th)
+		mx_thread_set_stopped(th, NULL);
+	mx_exc_state_restore(st);
+	kfree(st);
+	if (handled) {
+		atomic_long_inc(&mx_nr_handled);
 		discard_signal(w->info.si_signo);
-	if (slot.port)
-		mx_port_release_send(slot.port);
+	}
+out:
 	mx_space_put(space);
 }
 
@@ -253,6 +287,7 @@ static void exc_work(struct callback_head *cb)
 
 	raise_exception(w);
 	kfree(w);
+	module_put(THIS_MODULE);
 }
 
 static bool is_fault_signal(int sig)
@@ -277,14 +312,23 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	    info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||
 	    (current->flags & (PF_EXITING | PF_KTHREAD)) ||
 	    !mx_exc_from_siginfo(info, current->thread.trap_nr, &exc) ||
-	    !mx_space_handles(current->signal, exc.type))
+	    !((READ_ONCE(mx_host_exc_mask) & (1U << exc.type)) ||
+	      mx_space_handles(current->signal, exc.type)))
+		return;
+	/* A thread waiting for its handler keeps the module loaded. */
+	if (!try_module_get(THIS_MODULE))
 		return;
 	w = kmalloc(sizeof(*w), GFP_ATOMIC);
 	if (!w)
-		return;		/* Linux delivers the signal as always */
+		goto fail;	/* Linux delivers the signal as always */
 	copy_siginfo(&w->info, info);
 	w->trap_nr = current->thread.trap_nr;
+	w->error_code = current->thread.error_code;
+	w->cr2 = current->thread.cr2;
 	init_task_work(&w->cb, exc_work);
-	if (task_work_add(current, &w->cb, TWA_RESUME))
-		kfree(w);
+	if (!task_work_add(current, &w->cb, TWA_RESUME))
+		return;
+	kfree(w);
+fail:
+	module_put(THIS_MODULE);
 }

@@ -1,21 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Thread ports: the kernel object a thread is known by in Mach messages
- * (mach_thread_self(), the thread of an exception).  One per thread per
- * space, made on first use, keyed by the thread's struct pid (which cannot
- * be reused while we hold it).  Ports of threads that have exited are
- * pruned when a new one is made, and all go with the space.
+ * Threads: the kernel object a thread is known by in Mach messages
+ * (mach_thread_self(), the thread of an exception), its thread-level
+ * exception ports, and its state while it is stopped in an exception.
+ *
+ * One struct mx_thread per thread per space, made on first use, keyed by
+ * the thread's struct pid (which cannot be reused while we hold it).
+ * Threads that have exited are pruned when a new one is made, and all go
+ * with the space (or at a setuid exec, see mx_space_secure_exec()).
+ *
+ * Locks: the hash and th->space under space->lock; th->exc under the
+ * space's special_lock; th->state (and port->kobject) under th->port->lock,
+ * which is what a handler in another process holds to read the state.
  */
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "../ipc.h"
 
 struct mx_thread {
 	struct hlist_node link;
+	struct mx_space *space;		/* identity, no reference */
 	struct pid *pid;
 	struct mx_port *port;
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* thread exception ports */
+	struct mx_exc_state *state;	/* while stopped in an exception */
 };
 
 static void thread_destroy(struct mx_thread *th, struct list_head *reap)
@@ -26,8 +37,21 @@ static void thread_destroy(struct mx_thread *th, struct list_head *reap)
 	spin_unlock(&th->port->lock);
 	mx_port_destroy(th->port, reap);
 	mx_port_put(th->port);
+	mx_exc_slots_release(th->exc);
 	put_pid(th->pid);
 	kfree(th);
+}
+
+static bool thread_exited(struct pid *pid)
+{
+	struct task_struct *task;
+	bool exited;
+
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_PID);
+	exited = !task || (READ_ONCE(task->flags) & PF_EXITING);
+	rcu_read_unlock();
+	return exited;
 }
 
 static void prune_exited(struct mx_space *space, struct list_head *reap)
@@ -37,22 +61,38 @@ static void prune_exited(struct mx_space *space, struct list_head *reap)
 	int bkt;
 
 	hash_for_each_safe(space->threads, bkt, tmp, th, link)
-		if (!pid_has_task(th->pid, PIDTYPE_PID))
+		if (th->pid != task_pid(current) && thread_exited(th->pid))
 			thread_destroy(th, reap);
 }
 
-/* @task's thread port in @space, made if need be; NULL without memory. */
-struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task)
+/* Recompute the space's summary of its threads' exception masks. */
+static void update_thread_mask(struct mx_space *space)
+{
+	struct mx_thread *th;
+	u32 mask = 0;
+	int bkt, i;
+
+	hash_for_each(space->threads, bkt, th, link)
+		for (i = 1; i < EXC_TYPES_COUNT; i++)
+			if (th->exc[i].port)
+				mask |= 1U << i;
+	WRITE_ONCE(space->thread_exc_mask, mask);
+}
+
+/* @task's thread in @space, made if need be; NULL without memory. */
+struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task)
 {
 	struct pid *pid = task_pid(task);
 	struct mx_thread *th;
 	LIST_HEAD(reap);
 
+	lockdep_assert_held(&space->lock);
 	hash_for_each_possible(space->threads, th, link, (unsigned long)pid)
 		if (th->pid == pid)
-			return th->port;
+			return th;
 
 	prune_exited(space, &reap);
+	update_thread_mask(space);
 	mx_reap(&reap);
 	th = kzalloc(sizeof(*th), GFP_KERNEL_ACCOUNT);
 	if (!th)
@@ -62,11 +102,20 @@ struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task)
 		kfree(th);
 		return NULL;
 	}
+	mx_exc_slots_init(th->exc);
 	th->port->kotype = MX_KOBJECT_THREAD;
 	th->port->kobject = th;
+	th->space = space;
 	th->pid = get_pid(pid);
 	hash_add(space->threads, &th->link, (unsigned long)pid);
-	return th->port;
+	return th;
+}
+
+struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task)
+{
+	struct mx_thread *th = mx_thread_get(space, task);
+
+	return th ? th->port : NULL;
 }
 
 void mx_threads_destroy(struct mx_space *space, struct list_head *reap)
@@ -77,4 +126,105 @@ void mx_threads_destroy(struct mx_space *space, struct list_head *reap)
 
 	hash_for_each_safe(space->threads, bkt, tmp, th, link)
 		thread_destroy(th, reap);
+	WRITE_ONCE(space->thread_exc_mask, 0);
+}
+
+/* The exception ports of @th, for mx_exc_{set,get}_ports(). */
+struct mx_exc_level mx_thread_level(struct mx_thread *th)
+{
+	return (struct mx_exc_level){ &th->space->special_lock, th->exc };
+}
+
+/* After thread_set/swap_exception_ports: let the fault hook know. */
+void mx_thread_exc_changed(struct mx_space *space)
+{
+	update_thread_mask(space);
+}
+
+/* A copy of @th's slot for @type, with a right of its own. */
+struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type)
+{
+	struct mx_exc_slot slot;
+
+	spin_lock(&th->space->special_lock);
+	slot = th->exc[type];
+	mx_exc_slot_get(&slot);
+	spin_unlock(&th->space->special_lock);
+	return slot;
+}
+
+/*
+ * The thread one of @space's own threads' ports names: a send right
+ * whose thread belongs to @space.  With space->lock held.
+ */
+struct mx_thread *mx_thread_lookup(struct mx_space *space, u32 name)
+{
+	struct mx_entry *entry = mx_entry_lookup(space, name);
+	struct mx_thread *th;
+
+	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
+	    entry->port->kotype != MX_KOBJECT_THREAD)
+		return NULL;
+	th = READ_ONCE(entry->port->kobject);
+	return th && th->space == space ? th : NULL;
+}
+
+/* Publish (or, with NULL, withdraw) @th's state while it is stopped. */
+void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state)
+{
+	spin_lock(&th->port->lock);
+	th->state = state;
+	spin_unlock(&th->port->lock);
+}
+
+/* A handler's reply carried new state: as thread_set_state(). */
+void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u32 count)
+{
+	spin_lock(&th->port->lock);
+	if (th->state)
+		mx_exc_state_set(th->state, flavor, state, count);
+	spin_unlock(&th->port->lock);
+}
+
+/*
+ * thread_get_state() and thread_set_state() through a send right to a
+ * thread port, which may be another process's thread: holding the right
+ * is the permission, as in Mach (only the thread's own process, or the
+ * handler it sent an exception to, can have one).  Only a thread stopped
+ * in an exception has a state to read or change; any other gives
+ * KERN_FAILURE (macOS would suspend it, machexc never stops a thread
+ * that did not fault).
+ */
+mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flavor,
+			    u32 *buf, u32 *count)
+{
+	struct mx_entry *entry = mx_entry_lookup(space, name);
+	struct mx_port *port;
+	struct mx_thread *th;
+	mx_return_t kr;
+	u32 n;
+
+	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND))
+		return MACH_SEND_INVALID_DEST;
+	port = entry->port;
+	spin_lock(&port->lock);
+	th = port->kotype == MX_KOBJECT_THREAD ? port->kobject : NULL;
+	if (!th) {
+		kr = port->kotype == MX_KOBJECT_THREAD ? KERN_INVALID_ARGUMENT :
+							 MACH_SEND_INVALID_DEST;
+	} else if (!th->state) {
+		kr = KERN_FAILURE;
+	} else if (set) {
+		kr = mx_exc_state_set(th->state, flavor, buf, *count);
+	} else {
+		n = mx_exc_state_count(flavor);
+		if (!n)
+			kr = KERN_INVALID_ARGUMENT;
+		else if (*count < n)
+			kr = KERN_INVALID_ARGUMENT;
+		else
+			kr = mx_exc_state_get(th->state, flavor, buf, count);
+	}
+	spin_unlock(&port->lock);
+	return kr;
 }

@@ -24,6 +24,12 @@ static void probe_process_fork(void *data, struct task_struct *parent,
 	mx_space_fork_notify(parent, child);
 }
 
+static void probe_process_exec(void *data, struct task_struct *p, pid_t old_pid,
+			       struct linux_binprm *bprm)
+{
+	mx_space_exec_notify(bprm);
+}
+
 static void probe_signal_generate(void *data, int sig, struct kernel_siginfo *info,
 				  struct task_struct *task, int group, int result)
 {
@@ -37,6 +43,7 @@ static struct mx_hook {
 } hooks[] = {
 	{ "sched_process_exit", probe_process_exit },
 	{ "sched_process_fork", probe_process_fork },
+	{ "sched_process_exec", probe_process_exec },
 	{ "signal_generate", probe_signal_generate },
 };
 

@@ -80,6 +80,23 @@ static void kmsg_set_destination(struct mx_kmsg *kmsg)
 	}
 }
 
+/* A message was queued on @port (locked): wake whoever receives from it. */
+static void wake_receivers(struct mx_port *port, bool *handoff)
+{
+	wait_queue_head_t *set = port->pset ? &port->pset->rcv_wait : NULL;
+
+	if (!handoff) {
+		wake_up(&port->rcv_wait);
+		if (set)
+			wake_up(set);
+		return;
+	}
+	*handoff = wq_has_sleeper(&port->rcv_wait) || (set && wq_has_sleeper(set));
+	wake_up_interruptible_sync(&port->rcv_wait);
+	if (set)
+		wake_up_interruptible_sync(set);
+}
+
 /* Only messages that carry receive rights need the transit lock. */
 static void transit_lock(bool carries_receive) __acquires(&mx_transit_lock)
 {
@@ -103,8 +120,13 @@ static void transit_unlock(bool carries_receive) __releases(&mx_transit_lock)
  * and its rights are still the caller's.  A message that would close a
  * cycle of receive rights in transit is destroyed instead, and the send
  * succeeds, as in XNU.
+ *
+ * With @handoff (the exception path), a receiver already blocked on the
+ * port or its set is woken with a sync wakeup, and *@handoff tells
+ * whether there was one.
  */
-mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
+mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
+			      bool *handoff)
 {
 	/*
 	 * Once queued, the message belongs to its receiver and may be gone
@@ -132,9 +154,7 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
 					kmsg_set_destination(kmsg);
 				list_add_tail(&kmsg->link, &port->msgs);
 				port->msgcount++;
-				wake_up(&port->rcv_wait);
-				if (port->pset)
-					wake_up(&port->pset->rcv_wait);
+				wake_receivers(port, handoff);
 			}
 		} else if (!wait_state || !timeout) {
 			mr = MACH_SEND_TIMED_OUT;
@@ -158,6 +178,12 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
 		mx_reap(&reap);
 	}
 	return mr;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_send_sync);
+
+mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
+{
+	return mx_kmsg_send_sync(kmsg, wait_state, timeout, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_send);
 

@@ -6,10 +6,13 @@
  * process's last thread exits: the exit hook unhashes it at once, in
  * atomic context, and a workqueue item releases every right it held.
  */
+#include <linux/binfmts.h>
+#include <linux/module.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 
 #include <kunit/visibility.h>
 
@@ -135,7 +138,6 @@ struct mx_space *mx_space_create(const void *key)
 	struct mx_space *space;
 	struct mx_entry *entry;
 	mx_return_t kr;
-	int i;
 
 	space = kzalloc(sizeof(*space), GFP_KERNEL_ACCOUNT);
 	if (!space)
@@ -143,11 +145,7 @@ struct mx_space *mx_space_create(const void *key)
 	refcount_set(&space->ref, 1);
 	mutex_init(&space->lock);
 	spin_lock_init(&space->special_lock);
-	for (i = 0; i < EXC_TYPES_COUNT; i++) {
-		/* What XNU reports for a type nobody handles. */
-		space->exc[i].behavior = EXCEPTION_DEFAULT;
-		space->exc[i].flavor = THREAD_STATE_NONE;
-	}
+	mx_exc_slots_init(space->exc);
 	space->active = true;
 	xa_init_flags(&space->entries, XA_FLAGS_ALLOC1);
 	space->gen = 3;
@@ -283,7 +281,8 @@ bool mx_space_handles(const void *key, u32 type)
 	rcu_read_lock();
 	space = space_find(key);
 	if (space) {
-		ret = READ_ONCE(space->exc[type].port);
+		ret = READ_ONCE(space->exc[type].port) ||
+		      (READ_ONCE(space->thread_exc_mask) & (1U << type));
 	} else if (atomic_read(&nr_inherits)) {
 		/* A fork()ed child that has not used machexc yet. */
 		hash_for_each_possible_rcu(inherits, inh, link, (unsigned long)key)
@@ -343,6 +342,65 @@ void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
 	hash_add_rcu(inherits, &inh->link, (unsigned long)inh->key);
 	atomic_inc(&nr_inherits);
 	spin_unlock(&spaces_lock);
+}
+
+/*
+ * An exec that raised privileges (setuid, setgid, file capabilities)
+ * must not leave the new program in the hands of whoever handled the old
+ * one's exceptions, nor let anyone holding its thread ports read or set
+ * its registers.  As XNU's ipc_task_reset(): exception ports (task and
+ * thread) go, and the thread ports are destroyed.  Runs in the exec'ing
+ * thread before the new program's first instruction.
+ */
+static void space_secure_exec(struct callback_head *cb)
+{
+	struct mx_space *space = container_of(cb, struct mx_space, exec_work);
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];
+	LIST_HEAD(reap);
+
+	mutex_lock(&space->lock);
+	mx_threads_destroy(space, &reap);
+	mutex_unlock(&space->lock);
+	spin_lock(&space->special_lock);
+	memcpy(exc, space->exc, sizeof(exc));
+	mx_exc_slots_init(space->exc);
+	spin_unlock(&space->special_lock);
+	mx_exc_slots_release(exc);
+	mx_reap(&reap);
+	mx_space_put(space);
+	module_put(THIS_MODULE);
+}
+
+/* From the sched_process_exec tracepoint, atomic, in the exec'ing thread. */
+void mx_space_exec_notify(struct linux_binprm *bprm)
+{
+	struct mx_inherit *inh = NULL;
+	struct mx_space *space;
+
+	if (!bprm->secureexec || !atomic_long_read(&mx_nr_spaces))
+		return;
+	rcu_read_lock();
+	space = space_find(current->signal);
+	if (space && !refcount_inc_not_zero(&space->ref))
+		space = NULL;
+	rcu_read_unlock();
+	if (!space) {
+		/* A fork()ed child that never used machexc: drop what it inherited. */
+		spin_lock(&spaces_lock);
+		if (atomic_read(&nr_inherits))
+			inh = inherit_take(current->signal);
+		spin_unlock(&spaces_lock);
+		if (inh)
+			queue_work(reap_wq, &inh->release);
+		return;
+	}
+	/* exec is single-threaded and returns to user space in between. */
+	__module_get(THIS_MODULE);
+	init_task_work(&space->exec_work, space_secure_exec);
+	if (task_work_add(current, &space->exec_work, TWA_RESUME)) {
+		mx_space_put(space);	/* exiting: nothing will run */
+		module_put(THIS_MODULE);
+	}
 }
 
 /* Module unload: the hooks are gone; reap everything that is left. */

@@ -7,6 +7,7 @@
  */
 #include <linux/err.h>
 #include <linux/machexc.h>
+#include <linux/pid_namespace.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -20,6 +21,7 @@ struct op_out {
 	size_t len;
 	u32 attr[MACH_PORT_RECEIVE_STATUS_COUNT];
 	struct machexc_exc_ports *exc;	/* in: the room the caller has */
+	u32 *state;			/* thread_get/set_state */
 };
 
 static bool name_valid(u32 name)
@@ -606,21 +608,64 @@ static mx_return_t op_set_special_port(struct mx_space *space, u32 which, u32 na
 	return KERN_SUCCESS;
 }
 
+/* *_SET/GET/SWAP_EXCEPTION_PORTS at the task, thread and host levels. */
 static mx_return_t op_exception_ports(struct mx_space *space, struct machexc_port_op *op,
 				      struct op_out *out)
 {
 	struct machexc_exc_ports *ports = out->exc;
+	struct pid_namespace *ns = NULL;
+	struct mx_thread *th = NULL;
+	struct mx_exc_level level;
 	mx_return_t kr;
+	u32 which;
 
-	if (op->op == MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS)
-		return mx_exc_set_ports(space, op->arg, op->poly, op->value, op->right, NULL);
-	if (op->op == MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS)
-		kr = mx_exc_get_ports(space, op->arg, ports);
-	else
-		kr = mx_exc_set_ports(space, op->arg, op->poly, op->value, op->right, ports);
-	if (kr == KERN_SUCCESS) {
+	if (op->op <= MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS) {
+		if (!mx_space_target(space, op->task))
+			return MACH_SEND_INVALID_DEST;
+		level = (struct mx_exc_level){ &space->special_lock, space->exc };
+		which = op->op - MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS;
+	} else if (op->op <= MACHEXC_PORT_THREAD_SWAP_EXCEPTION_PORTS) {
+		th = mx_thread_lookup(space, op->task);
+		if (!th)
+			return MACH_SEND_INVALID_DEST;
+		level = mx_thread_level(th);
+		which = op->op - MACHEXC_PORT_THREAD_SET_EXCEPTION_PORTS;
+	} else {
+		kr = mx_host_check(space, op->task);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		level = mx_host_level();
+		ns = task_active_pid_ns(current);
+		which = op->op - MACHEXC_PORT_HOST_SET_EXCEPTION_PORTS;
+	}
+
+	if (which == 1) {	/* get */
+		kr = mx_exc_get_ports(space, level, op->arg, ports);
+	} else {
+		kr = mx_exc_set_ports(space, level, op->arg, op->poly, op->value, op->right, ns,
+				      which == 2 ? ports : NULL);
+		if (kr == KERN_SUCCESS && th)
+			mx_thread_exc_changed(space);
+		else if (kr == KERN_SUCCESS && ns)
+			mx_host_exc_changed();
+	}
+	if (kr == KERN_SUCCESS && which) {
 		out->buf = ports;
 		out->len = sizeof(*ports);
+	}
+	return kr;
+}
+
+static mx_return_t op_thread_state(struct mx_space *space, struct machexc_port_op *op,
+				   struct op_out *out)
+{
+	bool set = op->op == MACHEXC_PORT_THREAD_SET_STATE;
+	mx_return_t kr;
+
+	kr = mx_thread_state(space, op->task, set, op->arg, out->state, &op->count);
+	if (kr == KERN_SUCCESS && !set) {
+		out->buf = out->state;
+		out->len = op->count * sizeof(u32);
 	}
 	return kr;
 }
@@ -640,6 +685,24 @@ static mx_return_t op_thread_self(struct mx_space *space, u32 *name)
 	return kr;
 }
 
+static bool exc_ports_op(u32 op)
+{
+	return (op >= MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS &&
+		op <= MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS) ||
+	       (op >= MACHEXC_PORT_THREAD_SET_EXCEPTION_PORTS &&
+		op <= MACHEXC_PORT_THREAD_SWAP_EXCEPTION_PORTS) ||
+	       (op >= MACHEXC_PORT_HOST_SET_EXCEPTION_PORTS &&
+		op <= MACHEXC_PORT_HOST_SWAP_EXCEPTION_PORTS);
+}
+
+/* Does @op return a struct machexc_exc_ports (get or swap)? */
+static bool exc_ports_out(u32 op)
+{
+	return exc_ports_op(op) && op != MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS &&
+	       op != MACHEXC_PORT_THREAD_SET_EXCEPTION_PORTS &&
+	       op != MACHEXC_PORT_HOST_SET_EXCEPTION_PORTS;
+}
+
 static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op *op,
 				  const u32 *attr, struct op_out *out, struct list_head *reap)
 {
@@ -647,6 +710,12 @@ static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op
 		return op_task_self(space, &op->name);
 	if (op->op == MACHEXC_PORT_THREAD_SELF)
 		return op_thread_self(space, &op->name);
+	if (op->op == MACHEXC_PORT_HOST_SELF)
+		return mx_host_self(space, &op->name);
+	if (exc_ports_op(op->op))
+		return op_exception_ports(space, op, out);
+	if (op->op == MACHEXC_PORT_THREAD_GET_STATE || op->op == MACHEXC_PORT_THREAD_SET_STATE)
+		return op_thread_state(space, op, out);
 	if (!mx_space_target(space, op->task))
 		return MACH_SEND_INVALID_DEST;
 
@@ -697,10 +766,6 @@ static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op
 		return op_get_special_port(space, op->arg, &op->poly);
 	case MACHEXC_PORT_SET_SPECIAL_PORT:
 		return op_set_special_port(space, op->arg, op->poly);
-	case MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS:
-	case MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS:
-	case MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS:
-		return op_exception_ports(space, op, out);
 	}
 	return KERN_INVALID_ARGUMENT;
 }
@@ -716,10 +781,21 @@ long mx_port_op(struct machexc_port_op *op)
 	mx_return_t kr;
 	long ret;
 
-	if (op->reserved || !op->op || op->op > MACHEXC_PORT_THREAD_SELF)
+	if (op->reserved || !op->op || op->op > MACHEXC_PORT_OP_MAX)
 		return -EINVAL;
-	if (op->op == MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS ||
-	    op->op == MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS) {
+	if (op->op == MACHEXC_PORT_THREAD_GET_STATE || op->op == MACHEXC_PORT_THREAD_SET_STATE) {
+		if (op->count > MACHEXC_THREAD_STATE_MAX)
+			return KERN_INVALID_ARGUMENT;
+		out.state = kcalloc(MACHEXC_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL);
+		if (!out.state)
+			return -ENOMEM;
+		if (op->op == MACHEXC_PORT_THREAD_SET_STATE &&
+		    copy_from_user(out.state, u64_to_user_ptr(op->buf), op->count * sizeof(u32))) {
+			kfree(out.state);
+			return -EFAULT;
+		}
+	}
+	if (exc_ports_out(op->op)) {
 		exc = kzalloc(sizeof(*exc), GFP_KERNEL);
 		if (!exc)
 			return -ENOMEM;
@@ -735,8 +811,10 @@ long mx_port_op(struct machexc_port_op *op)
 		return -EFAULT;
 
 	space = mx_space_current();
-	if (IS_ERR(space))
-		return PTR_ERR(space);
+	if (IS_ERR(space)) {
+		ret = PTR_ERR(space);
+		goto out;
+	}
 	mutex_lock(&space->lock);
 	kr = space->active ? port_op_locked(space, op, attr, &out, &reap) : KERN_INVALID_TASK;
 	mutex_unlock(&space->lock);
@@ -746,8 +824,10 @@ long mx_port_op(struct machexc_port_op *op)
 	ret = kr;
 	if (out.buf && copy_to_user(u64_to_user_ptr(op->buf), out.buf, out.len))
 		ret = -EFAULT;
-	if (out.buf && out.buf != out.attr && out.buf != exc)
+out:
+	if (out.buf && out.buf != out.attr && out.buf != exc && out.buf != out.state)
 		kvfree(out.buf);
 	kfree(exc);
+	kfree(out.state);
 	return ret;
 }

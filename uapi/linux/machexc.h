@@ -23,11 +23,12 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	0
+#define MACHEXC_API_MINOR	1
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
 #define MACHEXC_FEATURE_IPC	0x2U	/* ports, rights, mach_msg, port fds */
+#define MACHEXC_FEATURE_EXC	0x4U	/* exceptions: thread, task, host levels */
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
@@ -71,6 +72,18 @@ struct machexc_version {
  *   TASK_SWAP_EXCEPTION_PORTS both: sets, and returns what was there
  *   THREAD_SELF                                      name (send right to the
  *                                                    calling thread's port)
+ *   THREAD_SET/GET/SWAP_EXCEPTION_PORTS  as TASK_*, with task = a thread
+ *                        port of the caller's own process
+ *   HOST_SELF                                        name (send right to the
+ *                                                    host port)
+ *   HOST_SET/GET/SWAP_EXCEPTION_PORTS  as TASK_*, with task = the host
+ *                        port; CAP_SYS_ADMIN, else KERN_NO_ACCESS
+ *   THREAD_GET_STATE     task=thread, arg=flavor,    count; buf: the state
+ *                        buf, count (capacity, natural_t)
+ *   THREAD_SET_STATE     task=thread, arg=flavor, buf, count
+ *
+ * thread_get/set_state work on a thread stopped in an exception (else
+ * KERN_FAILURE), through any send right to its thread port.
  *
  * The special ports are task_get_special_port()'s: TASK_KERNEL_PORT (1,
  * the task port; get only) and TASK_BOOTSTRAP_PORT (4), which a fork()ed
@@ -103,7 +116,20 @@ enum machexc_port_op_code {
 	MACHEXC_PORT_TASK_GET_EXCEPTION_PORTS,
 	MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS,
 	MACHEXC_PORT_THREAD_SELF,
+	MACHEXC_PORT_THREAD_SET_EXCEPTION_PORTS,
+	MACHEXC_PORT_THREAD_GET_EXCEPTION_PORTS,
+	MACHEXC_PORT_THREAD_SWAP_EXCEPTION_PORTS,
+	MACHEXC_PORT_HOST_SELF,
+	MACHEXC_PORT_HOST_SET_EXCEPTION_PORTS,
+	MACHEXC_PORT_HOST_GET_EXCEPTION_PORTS,
+	MACHEXC_PORT_HOST_SWAP_EXCEPTION_PORTS,
+	MACHEXC_PORT_THREAD_GET_STATE,
+	MACHEXC_PORT_THREAD_SET_STATE,
+	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_THREAD_SET_STATE,
 };
+
+/* THREAD_STATE_MAX (x86-64): the most a state buffer holds, in natural_t. */
+#define MACHEXC_THREAD_STATE_MAX	614
 
 /* EXC_TYPES_COUNT: one slot per exception type. */
 #define MACHEXC_EXC_SLOTS	14
@@ -162,7 +188,11 @@ struct machexc_stats {
 	__u64 ports;		/* live ports */
 	__u64 psets;		/* live port sets */
 	__u64 kmsgs;		/* queued messages */
-	__u64 reserved[12];
+	__u64 exc_raised;	/* exception_raise messages sent */
+	__u64 exc_handoffs;	/* ... to a receiver already waiting */
+	__u64 exc_misses;	/* ... queued with nobody waiting */
+	__u64 exc_handled;	/* exceptions a handler answered KERN_SUCCESS */
+	__u64 reserved[8];
 };
 
 #define MACHEXC_IOC_MAGIC	0xE7

@@ -17,6 +17,8 @@
 #include <mach/mach_init.h>
 #include <mach/mach_error.h>
 #include <mach/task.h>
+#include <mach/thread_act.h>
+#include <mach/host_priv.h>
 #include <mach/vm_map.h>
 
 #endif

@@ -20,6 +20,8 @@ extern "C" {
 mach_port_t machexc_task_self(void);
 /* A send right to the calling thread's port (release it when done). */
 mach_port_t mach_thread_self(void);
+/* A send right to the host port (host_*_exception_ports need CAP_SYS_ADMIN). */
+mach_port_t mach_host_self(void);
 
 #define mach_task_self()	machexc_task_self()
 #define mach_task_self_		(machexc_task_self())

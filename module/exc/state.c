@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Thread state in macOS's x86-64 flavors: what an exception message
+ * carries, what thread_get_state()/thread_set_state() read and change on
+ * a thread stopped in an exception, and what a handler's reply puts back.
+ *
+ *   x86_THREAD_STATE64     the general registers (user flags only are
+ *                          written back; segment registers stay)
+ *   x86_EXCEPTION_STATE64  trap number, CPU, error code, fault address
+ *                          (read only, as on macOS)
+ *   x86_FLOAT_STATE64      x87/SSE: the fxsave image, as macOS lays it
+ *                          out after two reserved words
+ *   x86_THREAD_STATE, x86_FLOAT_STATE, x86_EXCEPTION_STATE
+ *                          the same with the x86_state_hdr in front
+ *
+ * The faulting thread saves its state once, before it raises, and puts
+ * back what changed when it resumes: handlers never touch a live thread.
+ */
+#include <linux/elf.h>
+#include <linux/regset.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <asm/trapnr.h>
+
+#include <kunit/visibility.h>
+
+#include "../compat/compat.h"
+#include "../ipc.h"
+
+#define FXSAVE_SIZE	512
+#define FPU_RESERVED	2	/* natural_t before the fxsave image */
+#define MXCSR_WORD	(FPU_RESERVED + 6)
+#define MXCSR_MASK_WORD	(FPU_RESERVED + 7)
+#define MXCSR_DEFAULT_MASK 0xffbf
+
+static void regs_to_state(const struct pt_regs *regs, u64 *s)
+{
+	s[0] = regs->ax; s[1] = regs->bx; s[2] = regs->cx; s[3] = regs->dx;
+	s[4] = regs->di; s[5] = regs->si; s[6] = regs->bp; s[7] = regs->sp;
+	s[8] = regs->r8; s[9] = regs->r9; s[10] = regs->r10; s[11] = regs->r11;
+	s[12] = regs->r12; s[13] = regs->r13; s[14] = regs->r14; s[15] = regs->r15;
+	s[16] = regs->ip; s[17] = regs->flags; s[18] = regs->cs; s[19] = 0; s[20] = 0;
+}
+
+/* The new state; segment registers and privileged flags stay as they are. */
+static void state_to_regs(const u64 *s, struct pt_regs *regs)
+{
+	const unsigned long user_flags = X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF |
+					 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF |
+					 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_RF;
+
+	regs->ax = s[0]; regs->bx = s[1]; regs->cx = s[2]; regs->dx = s[3];
+	regs->di = s[4]; regs->si = s[5]; regs->bp = s[6]; regs->sp = s[7];
+	regs->r8 = s[8]; regs->r9 = s[9]; regs->r10 = s[10]; regs->r11 = s[11];
+	regs->r12 = s[12]; regs->r13 = s[13]; regs->r14 = s[14]; regs->r15 = s[15];
+	regs->ip = s[16];
+	regs->flags = (regs->flags & ~user_flags) | (s[17] & user_flags);
+}
+
+/* The fxsave image of the current thread's x87/SSE state. */
+static bool fpu_read(void *fx)
+{
+	const struct user_regset_view *view = task_user_regset_view(current);
+	unsigned int i;
+
+	for (i = 0; i < view->n; i++)
+		if (view->regsets[i].core_note_type == NT_PRFPREG)
+			return regset_get(current, &view->regsets[i], FXSAVE_SIZE, fx) >= 0;
+	return false;
+}
+
+void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
+		       unsigned int trap_nr, unsigned long error_code, unsigned long cr2)
+{
+	u64 fault = trap_nr == X86_TRAP_PF ? cr2 : 0;
+
+	memset(st, 0, sizeof(*st));
+	regs_to_state(task_pt_regs(current), st->regs);
+	st->exc[0] = (trap_nr & 0xffff) | (raw_smp_processor_id() & 0xffff) << 16;
+	st->exc[1] = error_code;
+	memcpy(&st->exc[2], &fault, sizeof(fault));
+	st->fpu_valid = fpu_read(&st->fpu[FPU_RESERVED]);
+}
+
+/* Put back into the current thread what handlers changed. */
+void mx_exc_state_restore(struct mx_exc_state *st)
+{
+	if (st->dirty & MX_STATE_DIRTY_REGS)
+		state_to_regs(st->regs, task_pt_regs(current));
+	if ((st->dirty & MX_STATE_DIRTY_FPU) && st->fpu_valid)
+		mx_fpu_write_fxsave(&st->fpu[FPU_RESERVED]);
+	st->dirty = 0;
+}
+
+/* The 64-bit flavor a unified flavor (x86_THREAD_STATE, ...) stands for. */
+static u32 flavor64(u32 flavor)
+{
+	switch (flavor) {
+	case x86_THREAD_STATE:
+		return x86_THREAD_STATE64;
+	case x86_FLOAT_STATE:
+		return x86_FLOAT_STATE64;
+	case x86_EXCEPTION_STATE:
+		return x86_EXCEPTION_STATE64;
+	}
+	return flavor;
+}
+
+/* A state's size in natural_t, or 0 for a flavor we do not offer. */
+u32 mx_exc_state_count(u32 flavor)
+{
+	u32 hdr = flavor64(flavor) != flavor ? 2 : 0;
+
+	switch (flavor64(flavor)) {
+	case x86_THREAD_STATE64:
+		return hdr + x86_THREAD_STATE64_COUNT;
+	case x86_FLOAT_STATE64:
+		return hdr + x86_FLOAT_STATE64_COUNT;
+	case x86_EXCEPTION_STATE64:
+		return hdr + x86_EXCEPTION_STATE64_COUNT;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_count);
+
+/* Copy @flavor of @st to @out (room for its count); sets *count. */
+mx_return_t mx_exc_state_get(const struct mx_exc_state *st, u32 flavor, u32 *out, u32 *count)
+{
+	u32 f = flavor64(flavor), n = mx_exc_state_count(f);
+	const void *src;
+
+	if (!n || (f == x86_FLOAT_STATE64 && !st->fpu_valid))
+		return KERN_INVALID_ARGUMENT;
+	if (f == x86_THREAD_STATE64)
+		src = st->regs;
+	else if (f == x86_FLOAT_STATE64)
+		src = st->fpu;
+	else
+		src = st->exc;
+	if (f != flavor) {
+		*out++ = f;	/* x86_state_hdr */
+		*out++ = n;
+	}
+	memcpy(out, src, n * sizeof(u32));
+	*count = mx_exc_state_count(flavor);
+	return KERN_SUCCESS;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_get);
+
+/* Change @flavor of @st, as thread_set_state() does on macOS. */
+mx_return_t mx_exc_state_set(struct mx_exc_state *st, u32 flavor, const u32 *in, u32 count)
+{
+	u32 f = flavor64(flavor), n = mx_exc_state_count(f), mask;
+
+	if (!n || count != mx_exc_state_count(flavor))
+		return KERN_INVALID_ARGUMENT;
+	if (f != flavor) {
+		if (in[0] != f || in[1] != n)
+			return KERN_INVALID_ARGUMENT;
+		in += 2;
+	}
+	switch (f) {
+	case x86_THREAD_STATE64:
+		memcpy(st->regs, in, sizeof(st->regs));
+		st->dirty |= MX_STATE_DIRTY_REGS;
+		return KERN_SUCCESS;
+	case x86_FLOAT_STATE64:
+		/* MXCSR bits the CPU does not have would fault on restore. */
+		mask = st->fpu[MXCSR_MASK_WORD] ?: MXCSR_DEFAULT_MASK;
+		if (!st->fpu_valid || (in[MXCSR_WORD] & ~mask))
+			return KERN_INVALID_ARGUMENT;
+		memcpy(st->fpu, in, sizeof(st->fpu));
+		st->fpu[MXCSR_MASK_WORD] = mask;
+		st->dirty |= MX_STATE_DIRTY_FPU;
+		return KERN_SUCCESS;
+	}
+	return KERN_INVALID_ARGUMENT;	/* exception state is read only */
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_set);

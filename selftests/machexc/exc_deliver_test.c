@@ -1,0 +1,993 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exception delivery: every exception type with macOS's codes, every
+ * behavior with and without MACH_EXCEPTION_CODES (ids, sizes, layouts),
+ * the three state flavors, thread_get_state/thread_set_state on a thread
+ * stopped in an exception, thread before task before host, 8 threads
+ * faulting into one handler, ptrace unchanged, the fast-path counters,
+ * a setuid exec resetting the ports, and a handler that faults itself.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <machexc.h>
+#include <mach/mach.h>
+
+#include "kselftest_harness.h"
+
+#define ME mach_task_self()
+
+/* The largest request (STATE_IDENTITY, 64-bit codes, full state), as MIG. */
+#pragma pack(push, 4)
+typedef struct {
+	mach_msg_header_t Head;
+	union {
+		struct {	/* DEFAULT, STATE_IDENTITY */
+			mach_msg_body_t msgh_body;
+			mach_msg_port_descriptor_t thread;
+			mach_msg_port_descriptor_t task;
+		} id;
+	};
+	char rest[8 + 4 + 4 + 16 + 8 + THREAD_STATE_MAX * 4 + sizeof(mach_msg_max_trailer_t)];
+} request_t;
+
+typedef struct {
+	mach_msg_header_t Head;
+	NDR_record_t NDR;
+	kern_return_t RetCode;
+	int flavor;
+	mach_msg_type_number_t new_stateCnt;
+	natural_t new_state[THREAD_STATE_MAX];
+} reply_t;
+#pragma pack(pop)
+
+/* What a request said, decoded whatever its behavior. */
+struct seen {
+	int id, size, complex;
+	exception_type_t exception;
+	int64_t code[2];
+	int flavor, count;
+	union {
+		natural_t state[THREAD_STATE_MAX];
+		x86_thread_state64_t ts64;
+		x86_thread_state_t uts;
+		x86_float_state64_t fs64;
+		x86_exception_state64_t es64;
+	};
+	x86_exception_state64_t es;	/* from thread_get_state */
+	x86_thread_state64_t ts;	/* from thread_get_state */
+};
+
+struct handler {
+	mach_port_t port;		/* receive right (or a port set) */
+	int rounds;
+	kern_return_t answer;
+	int move_rip;			/* bytes to step over */
+	int clear_tf;			/* clear the trap flag (single step) */
+	int set_xmm1;			/* float state: put a pattern in xmm1 */
+	int fault_inside;		/* the handler itself faults */
+	atomic_int count;
+	struct seen last;
+};
+
+static const char xmm_in[16] = "machexc-xmm0-in";
+static const char xmm_out[16] = "machexc-xmm1-ok";
+
+static void decode(const request_t *req, struct seen *s)
+{
+	const char *p = (const char *)&req->Head + sizeof(mach_msg_header_t);
+	int wide = req->Head.msgh_id >= 2405, n;
+
+	s->id = req->Head.msgh_id;
+	s->size = (int)req->Head.msgh_size;
+	s->complex = !!(req->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	if (s->complex)
+		p += sizeof(mach_msg_body_t) + 2 * sizeof(mach_msg_port_descriptor_t);
+	p += sizeof(NDR_record_t);
+	memcpy(&s->exception, p, 4);
+	p += 8;				/* exception, codeCnt */
+	if (wide) {
+		memcpy(s->code, p, 16);
+		p += 16;
+	} else {
+		int32_t c[2];
+
+		memcpy(c, p, 8);
+		s->code[0] = c[0];
+		s->code[1] = c[1];
+		p += 8;
+	}
+	s->flavor = 0;
+	s->count = 0;
+	if (s->id % 4 != 1) {		/* 2401/2405 carry no state */
+		memcpy(&s->flavor, p, 4);
+		memcpy(&n, p + 4, 4);
+		s->count = n;
+		memcpy(s->state, p + 8, (size_t)n * 4);
+	}
+}
+
+static void *handle(void *arg)
+{
+	struct handler *h = arg;
+	request_t req;
+	reply_t rep;
+	int i;
+
+	for (i = 0; i < h->rounds; i++) {
+		struct seen *s = &h->last;
+		mach_port_t thread = MACH_PORT_NULL;
+		x86_thread_state64_t *ts;
+		mach_msg_type_number_t n;
+
+		memset(&req, 0, sizeof(req.Head));
+		if (mach_msg(&req.Head, MACH_RCV_MSG, 0, sizeof(req), h->port, 0, 0))
+			return NULL;
+		if (h->fault_inside)
+			__asm__ volatile("ud2");
+		decode(&req, s);
+		memset(&rep, 0, sizeof(rep));
+		rep.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+		rep.Head.msgh_remote_port = req.Head.msgh_remote_port;
+		rep.Head.msgh_id = req.Head.msgh_id + 100;
+		rep.NDR = NDR_record;
+		rep.RetCode = h->answer;
+		rep.Head.msgh_size = sizeof(mach_msg_header_t) + sizeof(NDR_record_t) + 4;
+		if (s->complex)
+			thread = req.id.thread.name;
+
+		/* The thread is stopped: its state can be read and changed. */
+		if (thread) {
+			n = x86_EXCEPTION_STATE64_COUNT;
+			thread_get_state(thread, x86_EXCEPTION_STATE64, (thread_state_t)&s->es, &n);
+			n = x86_THREAD_STATE64_COUNT;
+			thread_get_state(thread, x86_THREAD_STATE64, (thread_state_t)&s->ts, &n);
+		}
+		if (h->answer == KERN_SUCCESS && s->count &&
+		    (s->flavor == x86_THREAD_STATE64 || s->flavor == x86_THREAD_STATE)) {
+			/* The reply's state wins over thread_set_state: change it. */
+			ts = s->flavor == x86_THREAD_STATE64 ? &s->ts64 : &s->uts.uts.ts64;
+			ts->__rip += h->move_rip;
+			if (h->clear_tf)
+				ts->__rflags &= ~0x100ULL;
+		} else if (h->answer == KERN_SUCCESS && s->count && s->flavor == x86_FLOAT_STATE64) {
+			x86_thread_state64_t t;
+
+			if (h->set_xmm1)
+				memcpy(&s->fs64.__fpu_xmm1, xmm_out, 16);
+			/* The float flavor has no rip: move it with thread_set_state. */
+			t = s->ts;
+			t.__rip += h->move_rip;
+			if (thread)
+				thread_set_state(thread, x86_THREAD_STATE64, (thread_state_t)&t,
+						 x86_THREAD_STATE64_COUNT);
+		} else if (h->answer == KERN_SUCCESS && thread && h->move_rip) {
+			x86_thread_state64_t t = s->ts;
+
+			t.__rip += h->move_rip;
+			if (h->clear_tf)
+				t.__rflags &= ~0x100ULL;
+			thread_set_state(thread, x86_THREAD_STATE64, (thread_state_t)&t,
+					 x86_THREAD_STATE64_COUNT);
+		}
+		if (h->answer == KERN_SUCCESS && s->count) {
+			rep.flavor = s->flavor;
+			rep.new_stateCnt = (mach_msg_type_number_t)s->count;
+			memcpy(rep.new_state, s->state, (size_t)s->count * 4);
+			rep.Head.msgh_size += 8 + (mach_msg_size_t)s->count * 4;
+		}
+		if (s->complex) {
+			mach_port_deallocate(ME, req.id.thread.name);
+			mach_port_deallocate(ME, req.id.task.name);
+		}
+		if (mach_msg(&rep.Head, MACH_SEND_MSG, rep.Head.msgh_size, 0, 0, 0, 0))
+			return NULL;
+		atomic_fetch_add(&h->count, 1);
+	}
+	return NULL;
+}
+
+static mach_port_t new_port(void)
+{
+	mach_port_t p;
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p) ||
+	    mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND))
+		return MACH_PORT_NULL;
+	return p;
+}
+
+static void clear_task_ports(void)
+{
+	task_set_exception_ports(ME, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+				 THREAD_STATE_NONE);
+}
+
+/* The faults, each an instruction of known length. */
+static void fault_maperr(void)
+{
+	long a = 8;
+
+	__asm__ volatile("mov (%%rax), %%eax" : "+a"(a) :: "memory");	/* 2 bytes */
+}
+
+static volatile char *ro_page;
+
+static void fault_accerr(void)
+{
+	__asm__ volatile("movb $1, (%%rax)" :: "a"(ro_page) : "memory");	/* 3 bytes */
+}
+
+static volatile char *bus_page;
+
+static void fault_bus(void)
+{
+	long a = (long)bus_page;
+
+	__asm__ volatile("mov (%%rax), %%eax" : "+a"(a) :: "memory");	/* 2 bytes */
+}
+
+static void fault_ill(void)
+{
+	__asm__ volatile("ud2");					/* 2 bytes */
+}
+
+static void fault_div(void)
+{
+	__asm__ volatile("xor %%edx, %%edx; mov $1, %%eax; xor %%ecx, %%ecx; div %%ecx"
+			 ::: "eax", "ecx", "edx");			/* div: 2 bytes */
+}
+
+static void fault_int3(void)
+{
+	__asm__ volatile("int3");		/* a trap: rip is already past it */
+}
+
+static void fault_step(void)
+{
+	/* Set TF: the instruction after popf runs, then the step trap. */
+	__asm__ volatile("pushf; orq $0x100, (%%rsp); popf; nop" ::: "cc", "memory");
+}
+
+struct fault {
+	const char *name;
+	void (*fn)(void);
+	int len;
+	exception_type_t exception;
+	int64_t code;
+	volatile char **addr;		/* the subcode, or NULL for 0 */
+	int64_t fixed_addr;
+	int trapno;
+};
+
+static const struct fault faults[] = {
+	{ "maperr", fault_maperr, 2, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, NULL, 8, 14 },
+	{ "accerr", fault_accerr, 3, EXC_BAD_ACCESS, KERN_PROTECTION_FAILURE, &ro_page, 0, 14 },
+	{ "sigbus", fault_bus, 2, EXC_BAD_ACCESS, KERN_MEMORY_ERROR, &bus_page, 0, 14 },
+	{ "ud2", fault_ill, 2, EXC_BAD_INSTRUCTION, EXC_I386_INVOP, NULL, 0, 6 },
+	{ "div0", fault_div, 2, EXC_ARITHMETIC, EXC_I386_DIV, NULL, 0, 0 },
+	{ "int3", fault_int3, 0, EXC_BREAKPOINT, EXC_I386_BPT, NULL, 0, 3 },
+	{ "single_step", fault_step, 0, EXC_BREAKPOINT, EXC_I386_SGL, NULL, 0, 1 },
+};
+
+/* Each exception type, with macOS's codes and the exception state. */
+TEST(each_exception_type)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int memfd = memfd_create("bus", 0);
+	unsigned int i;
+
+	ASSERT_LE(0, memfd);
+	ro_page = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bus_page = mmap(NULL, page, PROT_READ, MAP_SHARED, memfd, 0);	/* past EOF */
+	ASSERT_NE(MAP_FAILED, ro_page);
+	ASSERT_NE(MAP_FAILED, bus_page);
+
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		const struct fault *f = &faults[i];
+		struct handler h = { .rounds = 1, .answer = KERN_SUCCESS, .move_rip = f->len,
+				     .clear_tf = f->fn == fault_step };
+		int64_t addr = f->addr ? (int64_t)(uintptr_t)*f->addr : f->fixed_addr;
+		pthread_t t;
+
+		TH_LOG("%s", f->name);
+		h.port = new_port();
+		ASSERT_NE(MACH_PORT_NULL, h.port);
+		ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, 1 << f->exception, h.port,
+			  EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES, x86_THREAD_STATE64));
+		ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+		f->fn();
+		pthread_join(t, NULL);
+		EXPECT_EQ(1, h.count);
+		EXPECT_EQ(2407, h.last.id);
+		EXPECT_EQ(f->exception, h.last.exception);
+		EXPECT_EQ(f->code, h.last.code[0]);
+		EXPECT_EQ(addr, h.last.code[1]);
+		EXPECT_EQ(f->trapno, h.last.es.__trapno);
+		if (f->trapno == 14)
+			EXPECT_EQ((uint64_t)addr, h.last.es.__faultvaddr);
+		/* thread_get_state saw the message's state (then moved past). */
+		EXPECT_EQ(h.last.ts.__rip + (uint64_t)f->len, h.last.ts64.__rip);
+		EXPECT_EQ(h.last.ts.__rsp, h.last.ts64.__rsp);
+		clear_task_ports();
+		mach_port_destroy(ME, h.port);
+	}
+	munmap((void *)ro_page, page);
+	munmap((void *)bus_page, page);
+	close(memfd);
+}
+
+/* Every behavior, with and without 64-bit codes: MIG's ids and sizes. */
+TEST(behaviors_ids_and_layouts)
+{
+	static const struct {
+		exception_behavior_t behavior;
+		int id, size, complex, count;
+	} b[] = {
+		{ EXCEPTION_DEFAULT, 2401, 76, 1, 0 },
+		{ EXCEPTION_STATE, 2402, 24 + 8 + 16 + 8 + 168, 0, 42 },
+		{ EXCEPTION_STATE_IDENTITY, 2403, 52 + 8 + 16 + 8 + 168, 1, 42 },
+		{ EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES, 2405, 84, 1, 0 },
+		{ EXCEPTION_STATE | MACH_EXCEPTION_CODES, 2406, 24 + 8 + 24 + 8 + 168, 0, 42 },
+		{ EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES, 2407,
+		  52 + 8 + 24 + 8 + 168, 1, 42 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		/* DEFAULT moves rip with thread_set_state; STATE has no thread port. */
+		struct handler h = { .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+		pthread_t t;
+
+		TH_LOG("behavior %#x", b[i].behavior);
+		h.port = new_port();
+		ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_ACCESS, h.port,
+			  b[i].behavior, x86_THREAD_STATE64));
+		ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+		fault_maperr();
+		pthread_join(t, NULL);
+		EXPECT_EQ(1, h.count);
+		EXPECT_EQ(b[i].id, h.last.id);
+		EXPECT_EQ(b[i].size, h.last.size);
+		EXPECT_EQ(b[i].complex, h.last.complex);
+		EXPECT_EQ(EXC_BAD_ACCESS, h.last.exception);
+		EXPECT_EQ(KERN_INVALID_ADDRESS, h.last.code[0]);
+		EXPECT_EQ(8, h.last.code[1]);
+		EXPECT_EQ(b[i].count, h.last.count);
+		if (b[i].count)
+			EXPECT_EQ(x86_THREAD_STATE64, h.last.flavor);
+		clear_task_ports();
+		mach_port_destroy(ME, h.port);
+	}
+}
+
+/* A 64-bit subcode arrives whole with MACH_EXCEPTION_CODES, cut without. */
+TEST(codes_32_and_64_bit)
+{
+	volatile char *high = mmap((void *)0x7f1200000000ULL, 4096, PROT_READ,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	int wide;
+
+	ASSERT_NE(MAP_FAILED, high);
+	ro_page = high;
+	for (wide = 0; wide < 2; wide++) {
+		struct handler h = { .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 3 };
+		pthread_t t;
+
+		h.port = new_port();
+		ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_ACCESS, h.port,
+			  EXCEPTION_STATE_IDENTITY | (wide ? MACH_EXCEPTION_CODES : 0),
+			  x86_THREAD_STATE64));
+		ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+		fault_accerr();
+		pthread_join(t, NULL);
+		EXPECT_EQ(wide ? 0x7f1200000000LL : 0, h.last.code[1]);
+		clear_task_ports();
+		mach_port_destroy(ME, h.port);
+	}
+	munmap((void *)high, 4096);
+}
+
+/* The unified flavors carry the x86_state_hdr; exception state is read only. */
+TEST(state_flavors)
+{
+	static const struct {
+		int flavor, count;
+	} f[] = {
+		{ x86_THREAD_STATE64, 42 }, { x86_EXCEPTION_STATE64, 4 },
+		{ x86_FLOAT_STATE64, 131 }, { x86_THREAD_STATE, 44 },
+		{ x86_EXCEPTION_STATE, 6 }, { x86_FLOAT_STATE, 133 },
+	};
+	unsigned int i;
+
+	EXPECT_EQ(42, x86_THREAD_STATE64_COUNT);
+	EXPECT_EQ(4, x86_EXCEPTION_STATE64_COUNT);
+	EXPECT_EQ(131, x86_FLOAT_STATE64_COUNT);
+	EXPECT_EQ(44, x86_THREAD_STATE_COUNT);
+	EXPECT_EQ(6, x86_EXCEPTION_STATE_COUNT);
+	EXPECT_EQ(133, x86_FLOAT_STATE_COUNT);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		struct handler h = { .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+		pthread_t t;
+
+		TH_LOG("flavor %d", f[i].flavor);
+		h.port = new_port();
+		ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION,
+			  h.port, EXCEPTION_STATE_IDENTITY, f[i].flavor));
+		ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+		fault_ill();	/* the handler steps over it (thread_set_state) */
+		pthread_join(t, NULL);
+		EXPECT_EQ(1, h.count);
+		EXPECT_EQ(f[i].flavor, h.last.flavor);
+		EXPECT_EQ(f[i].count, h.last.count);
+		if (f[i].flavor == x86_THREAD_STATE) {
+			EXPECT_EQ(x86_THREAD_STATE64, (int)h.last.uts.tsh.flavor);
+			EXPECT_EQ(42, (int)h.last.uts.tsh.count);
+		}
+		if (f[i].flavor == x86_EXCEPTION_STATE64)
+			EXPECT_EQ(6, h.last.es64.__trapno);
+		clear_task_ports();
+		mach_port_destroy(ME, h.port);
+	}
+}
+
+/* x86_FLOAT_STATE64: the handler reads xmm0 and sets xmm1. */
+TEST(float_state_read_and_written)
+{
+	struct handler h = { .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2,
+			     .set_xmm1 = 1 };
+	char out[16] = { 0 };
+	pthread_t t;
+
+	h.port = new_port();
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
+		  EXCEPTION_STATE_IDENTITY, x86_FLOAT_STATE64));
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+	__asm__ volatile("movdqu %1, %%xmm0; pxor %%xmm1, %%xmm1; ud2; movdqu %%xmm1, %0"
+			 : "=m"(out) : "m"(xmm_in) : "xmm0", "xmm1", "memory");
+	pthread_join(t, NULL);
+	ASSERT_EQ(1, h.count);
+	ASSERT_EQ(x86_FLOAT_STATE64, h.last.flavor);
+	EXPECT_EQ(0, memcmp(&h.last.fs64.__fpu_xmm0, xmm_in, 16));
+	EXPECT_EQ(0, memcmp(out, xmm_out, 16));
+	clear_task_ports();
+	mach_port_destroy(ME, h.port);
+}
+
+/* thread_get_state on a thread that is not stopped; bad flavors and counts. */
+TEST(thread_state_errors)
+{
+	mach_port_t self = mach_thread_self();
+	natural_t buf[THREAD_STATE_MAX];
+	mach_msg_type_number_t n = THREAD_STATE_MAX;
+
+	ASSERT_NE(MACH_PORT_NULL, self);
+	EXPECT_EQ(KERN_FAILURE, thread_get_state(self, x86_THREAD_STATE64, buf, &n));
+	EXPECT_EQ(MACH_SEND_INVALID_DEST, thread_get_state(ME, x86_THREAD_STATE64, buf, &n));
+	EXPECT_EQ(MACH_SEND_INVALID_DEST, thread_get_state(0x1234, x86_THREAD_STATE64, buf,
+							   &n));
+	EXPECT_EQ(MIG_ARRAY_TOO_LARGE, thread_set_state(self, x86_THREAD_STATE64, buf,
+							THREAD_STATE_MAX + 1));
+	mach_port_deallocate(ME, self);
+}
+
+static void *bad_state_handler(void *arg)
+{
+	struct handler *h = arg;
+	request_t req;
+	union {
+		natural_t buf[THREAD_STATE_MAX];
+		x86_thread_state64_t ts;
+	} u;
+	natural_t *buf = u.buf;
+	mach_msg_type_number_t n;
+	mach_port_t th;
+	reply_t rep;
+
+	if (mach_msg(&req.Head, MACH_RCV_MSG, 0, sizeof(req), h->port, 0, 0))
+		return NULL;
+	th = req.id.thread.name;
+	n = x86_THREAD_STATE64_COUNT - 1;	/* too small */
+	h->last.id = thread_get_state(th, x86_THREAD_STATE64, buf, &n);
+	n = THREAD_STATE_MAX;
+	h->last.size = thread_get_state(th, 99, buf, &n);
+	n = THREAD_STATE_MAX;
+	thread_get_state(th, x86_EXCEPTION_STATE64, buf, &n);
+	h->last.count = thread_set_state(th, x86_EXCEPTION_STATE64, buf, n);
+	n = THREAD_STATE_MAX;
+	thread_get_state(th, x86_THREAD_STATE64, buf, &n);
+	h->last.flavor = thread_set_state(th, x86_THREAD_STATE64, buf, n - 1);
+	u.ts.__rip += 2;
+	h->last.exception = thread_set_state(th, x86_THREAD_STATE64, buf, n);
+	memset(&rep, 0, sizeof(rep));
+	rep.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	rep.Head.msgh_remote_port = req.Head.msgh_remote_port;
+	rep.Head.msgh_id = req.Head.msgh_id + 100;
+	rep.Head.msgh_size = sizeof(mach_msg_header_t) + sizeof(NDR_record_t) + 4;
+	rep.NDR = NDR_record;
+	mach_msg(&rep.Head, MACH_SEND_MSG, rep.Head.msgh_size, 0, 0, 0, 0);
+	atomic_fetch_add(&h->count, 1);
+	return NULL;
+}
+
+TEST(thread_state_bad_arguments_while_stopped)
+{
+	struct handler h = { 0 };
+	pthread_t t;
+
+	h.port = new_port();
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
+							 EXCEPTION_DEFAULT, THREAD_STATE_NONE));
+	ASSERT_EQ(0, pthread_create(&t, NULL, bad_state_handler, &h));
+	fault_ill();
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, h.count);
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, h.last.id);		/* count too small */
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, h.last.size);		/* unknown flavor */
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, h.last.count);		/* exception state: read only */
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, h.last.flavor);	/* wrong count */
+	EXPECT_EQ(KERN_SUCCESS, h.last.exception);
+	clear_task_ports();
+	mach_port_destroy(ME, h.port);
+}
+
+/* Thread level first; its KERN_FAILURE moves on to the task level. */
+TEST(thread_before_task)
+{
+	struct handler th = { .rounds = 1, .answer = KERN_FAILURE };
+	struct handler task = { .rounds = 2, .answer = KERN_SUCCESS, .move_rip = 2 };
+	mach_port_t self = mach_thread_self();
+	exception_mask_t masks[EXC_TYPES_COUNT];
+	mach_msg_type_number_t n = EXC_TYPES_COUNT;
+	exception_handler_t ports[EXC_TYPES_COUNT];
+	exception_behavior_t behaviors[EXC_TYPES_COUNT];
+	thread_state_flavor_t flavors[EXC_TYPES_COUNT];
+	pthread_t t1, t2;
+	int status;
+	pid_t pid;
+
+	th.port = new_port();
+	task.port = new_port();
+	ASSERT_EQ(KERN_SUCCESS, thread_set_exception_ports(self, EXC_MASK_BAD_INSTRUCTION,
+			th.port, EXCEPTION_DEFAULT, THREAD_STATE_NONE));
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION,
+			task.port, EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64));
+	ASSERT_EQ(KERN_SUCCESS, thread_get_exception_ports(self, EXC_MASK_BAD_INSTRUCTION,
+			masks, &n, ports, behaviors, flavors));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(EXC_MASK_BAD_INSTRUCTION, masks[0]);
+	EXPECT_EQ(th.port, ports[0]);
+	EXPECT_EQ(EXCEPTION_DEFAULT, behaviors[0]);
+	mach_port_deallocate(ME, ports[0]);
+	/* Not our thread port: refused. */
+	EXPECT_EQ(MACH_SEND_INVALID_DEST, thread_set_exception_ports(ME, EXC_MASK_ALL, th.port,
+			EXCEPTION_DEFAULT, THREAD_STATE_NONE));
+
+	ASSERT_EQ(0, pthread_create(&t1, NULL, handle, &th));
+	ASSERT_EQ(0, pthread_create(&t2, NULL, handle, &task));
+	fault_ill();
+	pthread_join(t1, NULL);		/* the thread level saw it first */
+	EXPECT_EQ(1, th.count);
+	EXPECT_EQ(2401, th.last.id);
+
+	/* A fork()ed child inherits the task level only. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		fault_ill();	/* the parent's task handler steps over it */
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pthread_join(t2, NULL);
+	EXPECT_EQ(2, task.count);
+	EXPECT_EQ(2403, task.last.id);
+
+	thread_set_exception_ports(self, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+				   THREAD_STATE_NONE);
+	clear_task_ports();
+	mach_port_destroy(ME, th.port);
+	mach_port_destroy(ME, task.port);
+	mach_port_deallocate(ME, self);
+}
+
+/* 8 threads fault at once into one handler thread. */
+static void *fault_loop(void *arg)
+{
+	int i, n = *(int *)arg;
+
+	for (i = 0; i < n; i++)
+		fault_ill();
+	return NULL;
+}
+
+TEST(eight_threads_one_handler)
+{
+	int per = getenv("MACHEXC_DEBUG_LANE") ? 20 : 200, i;
+	struct handler h = { .rounds = 8 * per, .answer = KERN_SUCCESS, .move_rip = 2 };
+	pthread_t handler, t[8];
+
+	h.port = new_port();
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
+			EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES, x86_THREAD_STATE64));
+	ASSERT_EQ(0, pthread_create(&handler, NULL, handle, &h));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, fault_loop, &per));
+	for (i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	pthread_join(handler, NULL);
+	EXPECT_EQ(8 * per, h.count);
+	clear_task_ports();
+	mach_port_destroy(ME, h.port);
+}
+
+/* The state of @tid as /proc shows it: 'S' once it sleeps in receive. */
+static char thread_state_of(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] && p[2] ? p[2] : '?';
+}
+
+struct waiting_handler {
+	struct handler h;
+	atomic_int tid;
+};
+
+static void *handle_with_tid(void *arg)
+{
+	struct waiting_handler *w = arg;
+
+	atomic_store(&w->tid, gettid());
+	return handle(&w->h);
+}
+
+/* A handler already blocked in receive takes the message directly. */
+TEST(fast_path_counter)
+{
+	struct waiting_handler w = { .h = { .rounds = 1, .answer = KERN_SUCCESS,
+					    .move_rip = 2 } };
+	struct machexc_stats a, b;
+	mach_port_status_t st;
+	mach_msg_type_number_t n;
+	pthread_t t;
+	int status;
+	pid_t pid;
+
+	w.h.port = new_port();
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION,
+			w.h.port, EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64));
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle_with_tid, &w));
+	while (!atomic_load(&w.tid) || thread_state_of(atomic_load(&w.tid)) != 'S')
+		sched_yield();
+	ASSERT_EQ(0, machexc_get_stats(&a));
+	fault_ill();
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, machexc_get_stats(&b));
+	EXPECT_EQ(1, w.h.count);
+	EXPECT_LE(a.exc_handoffs + 1, b.exc_handoffs);
+	EXPECT_LE(a.exc_handled + 1, b.exc_handled);
+
+	/* Nobody waiting: the message is queued, a miss. */
+	ASSERT_EQ(0, machexc_get_stats(&a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		fault_ill();
+		_exit(0);
+	}
+	do {
+		n = MACH_PORT_RECEIVE_STATUS_COUNT;
+		ASSERT_EQ(KERN_SUCCESS, mach_port_get_attributes(ME, w.h.port,
+				MACH_PORT_RECEIVE_STATUS, (mach_port_info_t)&st, &n));
+		if (!st.mps_msgcount)
+			sched_yield();
+	} while (!st.mps_msgcount);
+	ASSERT_EQ(0, machexc_get_stats(&b));
+	EXPECT_LE(a.exc_misses + 1, b.exc_misses);
+	w.h.count = 0;
+	handle(&w.h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	clear_task_ports();
+	mach_port_destroy(ME, w.h.port);
+}
+
+/* ptrace sees the signal as ever: no ports, and after a KERN_FAILURE. */
+TEST(ptrace_unchanged)
+{
+	int with_ports;
+
+	for (with_ports = 0; with_ports < 2; with_ports++) {
+		int status;
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			struct handler h = { .rounds = 1, .answer = KERN_FAILURE };
+			pthread_t t;
+
+			if (with_ports) {
+				h.port = new_port();
+				if (!h.port || task_set_exception_ports(ME, EXC_MASK_BREAKPOINT,
+						h.port, EXCEPTION_DEFAULT, THREAD_STATE_NONE) ||
+				    pthread_create(&t, NULL, handle, &h))
+					_exit(1);
+			}
+			ptrace(PTRACE_TRACEME, 0, 0, 0);
+			raise(SIGSTOP);
+			fault_int3();
+			if (with_ports)
+				pthread_join(t, NULL);
+			_exit(with_ports ? (h.count == 1 ? 7 : 8) : 7);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSTOPPED(status));
+		EXPECT_EQ(SIGSTOP, WSTOPSIG(status));
+		ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSTOPPED(status));
+		EXPECT_EQ(SIGTRAP, WSTOPSIG(status));
+		ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));	/* suppress it */
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(7, WEXITSTATUS(status));
+	}
+}
+
+/* The host level: CAP_SYS_ADMIN, last in line, pid namespaces. */
+TEST(host_level)
+{
+	struct handler h = { .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	mach_port_t host = mach_host_self();
+	int status, ready[2], go[2];
+	pthread_t t;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(MACH_PORT_NULL, host);
+	ASSERT_EQ(0, geteuid());
+	h.port = new_port();
+	ASSERT_EQ(MACH_SEND_INVALID_DEST, host_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION,
+			h.port, EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64));
+	ASSERT_EQ(KERN_SUCCESS, host_set_exception_ports(host, EXC_MASK_BAD_INSTRUCTION,
+			h.port, EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64));
+
+	/* Without CAP_SYS_ADMIN: no access. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		exception_mask_t m[EXC_TYPES_COUNT];
+		mach_msg_type_number_t n = EXC_TYPES_COUNT;
+		exception_handler_t p[EXC_TYPES_COUNT];
+		exception_behavior_t b[EXC_TYPES_COUNT];
+		thread_state_flavor_t f[EXC_TYPES_COUNT];
+
+		if (setresuid(65534, 65534, 65534))
+			_exit(1);
+		_exit(host_get_exception_ports(mach_host_self(), EXC_MASK_ALL, m, &n, p, b, f) ==
+		      KERN_NO_ACCESS ? 0 : 2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* A process that never used machexc goes to the host handler. */
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		fault_ill();
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	pthread_join(t, NULL);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(1, h.count);
+	EXPECT_EQ(2403, h.last.id);
+
+	/* One in a new pid namespace (below ours) is seen too. */
+	h.count = 0;
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t inner;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		inner = fork();
+		if (inner == 0) {
+			fault_ill();
+			_exit(0);
+		}
+		_exit(waitpid(inner, &status, 0) == inner && WIFEXITED(status) ? 0 : 2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	pthread_join(t, NULL);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(1, h.count);
+
+	/* A host handler set inside a child pid namespace never sees us. */
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t inner;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		inner = fork();
+		if (inner == 0) {
+			mach_port_t p = new_port();
+			mach_port_status_t st;
+			mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+
+			if (host_set_exception_ports(mach_host_self(), EXC_MASK_ARITHMETIC, p,
+						     EXCEPTION_DEFAULT, THREAD_STATE_NONE))
+				_exit(3);
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+				_exit(4);
+			mach_port_get_attributes(ME, p, MACH_PORT_RECEIVE_STATUS,
+						 (mach_port_info_t)&st, &n);
+			host_set_exception_ports(mach_host_self(), EXC_MASK_ALL, MACH_PORT_NULL,
+						 EXCEPTION_DEFAULT, THREAD_STATE_NONE);
+			_exit(st.mps_msgcount == 0 ? 0 : 5);
+		}
+		_exit(waitpid(inner, &status, 0) == inner && WIFEXITED(status) ?
+		      WEXITSTATUS(status) : 2);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	{
+		pid_t victim = fork();
+
+		ASSERT_LE(0, victim);
+		if (victim == 0) {
+			fault_div();
+			_exit(0);
+		}
+		ASSERT_EQ(victim, waitpid(victim, &status, 0));
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGFPE);
+	}
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	host_set_exception_ports(host, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+				 THREAD_STATE_NONE);
+	mach_port_destroy(ME, h.port);
+	mach_port_deallocate(ME, host);
+}
+
+/* In the exec'd program: 0 if BAD_INSTRUCTION still has a handler. */
+static int exec_probe(void)
+{
+	exception_mask_t m[EXC_TYPES_COUNT];
+	mach_msg_type_number_t n = EXC_TYPES_COUNT;
+	exception_handler_t p[EXC_TYPES_COUNT];
+	exception_behavior_t b[EXC_TYPES_COUNT];
+	thread_state_flavor_t f[EXC_TYPES_COUNT];
+
+	if (task_get_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, m, &n, p, b, f))
+		return 2;
+	return n == 1 && p[0] != MACH_PORT_NULL ? 0 : 1;
+}
+
+/* Copy of ourselves at @path with @mode, owned by root. */
+static int copy_self(const char *path, mode_t mode)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY), out;
+	ssize_t n;
+
+	unlink(path);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL, 0700);
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return -1;
+	close(in);
+	if (fchown(out, 0, 0) || fchmod(out, mode))
+		return -1;
+	return close(out);
+}
+
+/* Exec as an unprivileged user: @path's exit status. */
+static int exec_as_nobody(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		mach_port_t p = new_port();
+
+		if (!p || task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, p,
+						   EXCEPTION_DEFAULT, THREAD_STATE_NONE) ||
+		    setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(10);
+		execl(path, path, "--exec-probe", (char *)NULL);
+		_exit(11);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* A setuid exec drops the exception ports; a plain exec keeps them. */
+TEST(setuid_exec_resets_ports)
+{
+	ASSERT_EQ(0, copy_self("/tmp/machexc-plain", 0755));
+	ASSERT_EQ(0, copy_self("/tmp/machexc-setuid", 04755));
+	EXPECT_EQ(0, exec_as_nobody("/tmp/machexc-plain"));
+	EXPECT_EQ(1, exec_as_nobody("/tmp/machexc-setuid"));
+	unlink("/tmp/machexc-plain");
+	unlink("/tmp/machexc-setuid");
+}
+
+/* A handler thread that faults itself: the process hangs, killably. */
+TEST(handler_faults_itself)
+{
+	struct machexc_stats a, b;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, machexc_get_stats(&a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct handler h = { .rounds = 1, .answer = KERN_SUCCESS, .fault_inside = 1 };
+		pthread_t t;
+
+		h.port = new_port();
+		if (!h.port || task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
+							EXCEPTION_DEFAULT, THREAD_STATE_NONE) ||
+		    pthread_create(&t, NULL, handle, &h))
+			_exit(1);
+		fault_ill();
+		_exit(2);
+	}
+	/* Both exceptions raised (the second nobody will receive)... */
+	do {
+		ASSERT_EQ(0, machexc_get_stats(&b));
+		if (b.exc_raised < a.exc_raised + 2)
+			sched_yield();
+	} while (b.exc_raised < a.exc_raised + 2);
+	/* ...and SIGKILL still ends it. */
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--exec-probe"))
+		return exec_probe();
+	return test_harness_run(argc, argv);
+}
