@@ -47,3 +47,29 @@ _Static_assert(MACH_PORT_LIMITS_INFO_COUNT == 1, "limits count");
 _Static_assert(MACH_PORT_TYPE_SEND == 0x10000 && MACH_PORT_TYPE_DEAD_NAME == 0x100000, "types");
 _Static_assert(MACH_NOTIFY_DEAD_NAME == 72 && MACH_NOTIFY_NO_SENDERS == 70, "notify ids");
 _Static_assert(MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT) == 0x03000000, "trailer");
+
+/* Thread state (mach/i386/_structs.h, thread_status.h). */
+SIZE(x86_thread_state64_t, 168);
+AT(x86_thread_state64_t, __rip, 128);
+AT(x86_thread_state64_t, __gs, 160);
+SIZE(x86_exception_state64_t, 16);
+AT(x86_exception_state64_t, __err, 4);
+AT(x86_exception_state64_t, __faultvaddr, 8);
+SIZE(x86_float_state64_t, 524);
+AT(x86_float_state64_t, __fpu_fcw, 8);
+AT(x86_float_state64_t, __fpu_mxcsr, 32);
+AT(x86_float_state64_t, __fpu_stmm0, 40);
+AT(x86_float_state64_t, __fpu_xmm0, 168);
+AT(x86_float_state64_t, __fpu_xmm15, 408);
+AT(x86_float_state64_t, __fpu_reserved1, 520);
+SIZE(x86_thread_state32_t, 64);
+SIZE(x86_float_state32_t, 524);
+SIZE(x86_exception_state32_t, 12);
+SIZE(x86_state_hdr_t, 8);
+SIZE(x86_thread_state_t, 176);
+SIZE(x86_float_state_t, 532);
+SIZE(x86_exception_state_t, 24);
+_Static_assert(x86_THREAD_STATE64_COUNT == 42 && x86_FLOAT_STATE64_COUNT == 131 &&
+	       x86_EXCEPTION_STATE64_COUNT == 4 && x86_THREAD_STATE_COUNT == 44 &&
+	       x86_FLOAT_STATE_COUNT == 133 && x86_EXCEPTION_STATE_COUNT == 6, "state counts");
+_Static_assert(THREAD_STATE_MAX == 614, "THREAD_STATE_MAX");

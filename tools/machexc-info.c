@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * machexc-info: is machexc there, and which API does it speak?
+ * machexc-info: is machexc there, which API does it speak, and what is
+ * it doing (live objects; exceptions raised, handed straight to a waiting
+ * handler or queued, and handled)?
  *
  * Exit status: 0 when the module answers, 1 when it cannot be reached
  * (with the reason and what to do about it on stderr).
@@ -18,16 +20,18 @@ static const struct {
 } features[] = {
 	{ MACHEXC_FEATURE_VERSION, "version" },
 	{ MACHEXC_FEATURE_IPC, "ipc" },
+	{ MACHEXC_FEATURE_EXC, "exceptions" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: machexc-info [-h]\n"
-		"Print the API version and features of the machexc module.\n");
+		"Print the API version, features and counters of the machexc module.\n");
 }
 
 int main(int argc, char **argv)
 {
+	struct machexc_stats st;
 	struct machexc_version v;
 	unsigned int i;
 	int c;
@@ -60,5 +64,14 @@ int main(int argc, char **argv)
 		if (v.features & features[i].bit)
 			printf(" %s", features[i].name);
 	printf("\n");
+	if (machexc_get_stats(&st) == 0) {
+		printf("live: %llu spaces, %llu ports, %llu port sets, %llu queued messages\n",
+		       (unsigned long long)st.spaces, (unsigned long long)st.ports,
+		       (unsigned long long)st.psets, (unsigned long long)st.kmsgs);
+		printf("exceptions: %llu raised, %llu handed off, %llu queued (misses), "
+		       "%llu handled\n",
+		       (unsigned long long)st.exc_raised, (unsigned long long)st.exc_handoffs,
+		       (unsigned long long)st.exc_misses, (unsigned long long)st.exc_handled);
+	}
 	return v.major == MACHEXC_API_MAJOR ? 0 : 1;
 }

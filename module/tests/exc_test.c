@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: fault signals to Mach exceptions, and exception_raise messages
- * encoded and decoded with macOS's MIG layouts.
+ * KUnit: fault signals to Mach exceptions, exception_raise messages
+ * encoded and decoded with macOS's MIG layouts, and thread state read and
+ * changed in macOS's flavors.
  */
 #include <asm/trapnr.h>
 #include <kunit/test.h>
@@ -190,12 +191,116 @@ static void replies_are_checked(struct kunit *test)
 						 &count), KERN_FAILURE);
 }
 
+/* mx_exc_body_size() is what mx_exc_encode_body() writes. */
+static void body_sizes(struct kunit *test)
+{
+	static const u32 behaviors[] = {
+		EXCEPTION_DEFAULT, EXCEPTION_STATE, EXCEPTION_STATE_IDENTITY,
+	};
+	struct mx_exception exc = { EXC_BAD_ACCESS, { 1, 2 } };
+	u32 *state = kunit_kzalloc(test, MX_THREAD_STATE_MAX * sizeof(u32), GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	unsigned int i, wide;
+
+	KUNIT_ASSERT_NOT_NULL(test, state);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < ARRAY_SIZE(behaviors); i++) {
+		for (wide = 0; wide < 2; wide++) {
+			u32 b = behaviors[i] | (wide ? MACH_EXCEPTION_CODES : 0);
+			u32 n = b == EXCEPTION_DEFAULT ? 0 : x86_THREAD_STATE64_COUNT;
+
+			KUNIT_EXPECT_EQ(test, mx_exc_body_size(b, n),
+					mx_exc_encode_body(buf, 4096, b, &exc, x86_THREAD_STATE64,
+							   state, n));
+			/* Without a state buffer the room is left zeroed. */
+			memset(buf, 0xff, 4096);
+			KUNIT_EXPECT_EQ(test, mx_exc_body_size(b, n),
+					mx_exc_encode_body(buf, 4096, b, &exc, x86_THREAD_STATE64,
+							   NULL, n));
+			if (n)
+				KUNIT_EXPECT_EQ(test, buf[mx_exc_body_size(b, n) - 1], 0);
+		}
+	}
+}
+
+static void state_counts(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mx_exc_state_count(x86_THREAD_STATE64), 42U);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_count(x86_FLOAT_STATE64), 131U);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_count(x86_EXCEPTION_STATE64), 4U);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_count(x86_THREAD_STATE), 44U);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_count(x86_FLOAT_STATE), 133U);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_count(x86_EXCEPTION_STATE), 6U);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_count(1), 0U);	/* 32-bit flavors: no */
+	KUNIT_EXPECT_EQ(test, mx_exc_state_count(THREAD_STATE_NONE), 0U);
+}
+
+/* Reading and changing a saved state, as thread_get/set_state do. */
+static void state_get_and_set(struct kunit *test)
+{
+	struct mx_exc_state *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	u32 *buf = kunit_kzalloc(test, MX_THREAD_STATE_MAX * sizeof(u32), GFP_KERNEL);
+	u32 count = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	st->regs[16] = 0x401000;		/* __rip */
+	st->exc[0] = 14;			/* __trapno */
+
+	KUNIT_EXPECT_EQ(test, mx_exc_state_get(st, x86_THREAD_STATE, buf, &count), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, count, 44U);
+	KUNIT_EXPECT_EQ(test, buf[0], (u32)x86_THREAD_STATE64);	/* x86_state_hdr */
+	KUNIT_EXPECT_EQ(test, buf[1], 42U);
+	KUNIT_EXPECT_EQ(test, buf[2 + 32], 0x401000U);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_get(st, x86_EXCEPTION_STATE64, buf, &count),
+			KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, count, 4U);
+	KUNIT_EXPECT_EQ(test, buf[0], 14U);
+	/* No float state was saved: none to give or take. */
+	KUNIT_EXPECT_EQ(test, mx_exc_state_get(st, x86_FLOAT_STATE64, buf, &count),
+			KERN_INVALID_ARGUMENT);
+
+	mx_exc_state_get(st, x86_THREAD_STATE64, buf, &count);
+	buf[32] = 0x402000;
+	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, x86_THREAD_STATE64, buf, 41),
+			KERN_INVALID_ARGUMENT);
+	KUNIT_EXPECT_EQ(test, st->dirty, 0U);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, x86_THREAD_STATE64, buf, 42), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, st->regs[16], 0x402000ULL);
+	KUNIT_EXPECT_EQ(test, st->dirty, MX_STATE_DIRTY_REGS);
+	/* A unified flavor whose header does not say 64-bit. */
+	mx_exc_state_get(st, x86_THREAD_STATE, buf, &count);
+	buf[0] = 1;
+	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, x86_THREAD_STATE, buf, 44),
+			KERN_INVALID_ARGUMENT);
+	/* Exception state is read only; unknown flavors are refused. */
+	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, x86_EXCEPTION_STATE64, buf, 4),
+			KERN_INVALID_ARGUMENT);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, 99, buf, 4), KERN_INVALID_ARGUMENT);
+
+	/* Float state: MXCSR bits the CPU lacks are refused. */
+	st->fpu_valid = true;
+	st->fpu[2 + 7] = 0xffbf;		/* __fpu_mxcsrmask */
+	mx_exc_state_get(st, x86_FLOAT_STATE64, buf, &count);
+	KUNIT_EXPECT_EQ(test, count, 131U);
+	buf[2 + 6] = 0x10000;			/* __fpu_mxcsr: a reserved bit */
+	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, x86_FLOAT_STATE64, buf, 131),
+			KERN_INVALID_ARGUMENT);
+	buf[2 + 6] = 0x1f80;
+	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, x86_FLOAT_STATE64, buf, 131), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, st->dirty, MX_STATE_DIRTY_REGS | MX_STATE_DIRTY_FPU);
+	KUNIT_EXPECT_EQ(test, st->fpu[2 + 6], 0x1f80U);
+}
+
 static struct kunit_case machexc_exc_cases[] = {
 	KUNIT_CASE(signals_map_to_exceptions),
 	KUNIT_CASE(user_signals_are_not_exceptions),
 	KUNIT_CASE(request_ids),
 	KUNIT_CASE(request_layouts),
 	KUNIT_CASE(replies_are_checked),
+	KUNIT_CASE(body_sizes),
+	KUNIT_CASE(state_counts),
+	KUNIT_CASE(state_get_and_set),
 	{}
 };
 
