@@ -7,6 +7,7 @@
 #   make check LANE=6.1 TEST=device_test     one lane, one test
 #   make vm LANE=6.12 CMD='...' FILES='...'  a command in a lane's VM
 #   make demo            the module at work in a VM
+#   make bench           benchmarks in the stock lanes (bench/RESULTS.md)
 #   make lint            checkpatch and sparse over module/
 #   make install DESTDIR=... PREFIX=...
 
@@ -35,7 +36,7 @@ LIB_HDRS := $(shell find lib/include -name '*.h')
 SONAME := libmachexc.so.0
 TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/machexc/*_test.c))
 
-.PHONY: all module lib selftests tools install clean check lint vm demo source-files
+.PHONY: all module lib selftests tools install clean check lint vm demo bench source-files
 all: module lib tools selftests
 
 module:
@@ -101,6 +102,10 @@ vm:
 
 demo:
 	selftests/demo.sh
+
+# Figures, never pass/fail: see bench/RESULTS.md.
+bench:
+	bench/run.sh $(LANE)
 
 clean:
 	rm -rf $(O)

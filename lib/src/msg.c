@@ -2,7 +2,8 @@
 /*
  * mach_msg().  Like macOS's wrapper, it restarts a send or receive that a
  * signal interrupted, unless the caller asked to see interruptions with
- * MACH_SEND_INTERRUPT or MACH_RCV_INTERRUPT.  The kernel reports
+ * MACH_SEND_INTERRUPT or MACH_RCV_INTERRUPT; those two options are the
+ * library's, and the kernel never sees them.  The kernel reports
  * MACH_RCV_INTERRUPTED only after the send half is done, so a restart
  * only receives.
  */
@@ -19,7 +20,9 @@ static mach_msg_return_t trap(mach_msg_header_t *msg, mach_msg_option_t option,
 			      mach_port_name_t notify)
 {
 	struct machexc_msg m = {
-		.msg = (uintptr_t)msg, .option = (uint32_t)option, .send_size = send_size,
+		.msg = (uintptr_t)msg,
+		.option = (uint32_t)(option & ~(MACH_SEND_INTERRUPT | MACH_RCV_INTERRUPT)),
+		.send_size = send_size,
 		.rcv_size = rcv_size, .rcv_name = rcv_name, .timeout = timeout,
 		.notify = notify,
 	};
@@ -73,35 +76,87 @@ mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t o
 			notify);
 }
 
+/*
+ * As if a right of this disposition had been sent and destroyed: a
+ * received right goes away, a right the message would have made is made
+ * and released (so a send-once right sends its notification).
+ */
 static void destroy_right(mach_port_name_t name, mach_msg_type_name_t type)
 {
+	mach_msg_type_name_t t;
+
 	if (!MACH_PORT_VALID(name))
 		return;
 	switch (type) {
-	case MACH_MSG_TYPE_PORT_SEND:
-	case MACH_MSG_TYPE_PORT_SEND_ONCE:
+	case MACH_MSG_TYPE_MOVE_SEND:
+	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
 		mach_port_deallocate(mach_task_self(), name);
 		break;
-	case MACH_MSG_TYPE_PORT_RECEIVE:
+	case MACH_MSG_TYPE_MOVE_RECEIVE:
 		mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_RECEIVE, -1);
+		break;
+	case MACH_MSG_TYPE_MAKE_SEND:
+		if (mach_port_insert_right(mach_task_self(), name, name,
+					   MACH_MSG_TYPE_MAKE_SEND) == KERN_SUCCESS)
+			mach_port_deallocate(mach_task_self(), name);
+		break;
+	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		if (mach_port_extract_right(mach_task_self(), name, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+					    &name, &t) == KERN_SUCCESS)
+			mach_port_deallocate(mach_task_self(), name);
 		break;
 	}
 }
 
-/* Release the rights a received message brought, as macOS does. */
+static void destroy_memory(void *addr, mach_msg_size_t size)
+{
+	if (size)
+		vm_deallocate(mach_task_self(), (vm_address_t)addr, size);
+}
+
+/*
+ * Release the rights and memory a received message brought, or that an
+ * unsent one carries, as macOS does.  msgh_local_port holds no right.
+ * Descriptors differ in size, so the walk stops at a type it does not
+ * know (guarded ports, which the module refuses to carry).
+ */
 void mach_msg_destroy(mach_msg_header_t *msg)
 {
 	mach_msg_bits_t bits = msg->msgh_bits;
-	mach_msg_body_t *body;
-	mach_msg_port_descriptor_t *d;
-	mach_msg_size_t i;
+	mach_msg_descriptor_t *d;
+	mach_msg_size_t i, j, count;
 
 	destroy_right(msg->msgh_remote_port, MACH_MSGH_BITS_REMOTE(bits));
+	destroy_right(msg->msgh_voucher_port, MACH_MSGH_BITS_VOUCHER(bits));
 	if (!(bits & MACH_MSGH_BITS_COMPLEX))
 		return;
-	body = (mach_msg_body_t *)(msg + 1);
-	d = (mach_msg_port_descriptor_t *)(body + 1);
-	for (i = 0; i < body->msgh_descriptor_count; i++, d++)
-		if (d->type == MACH_MSG_PORT_DESCRIPTOR)
-			destroy_right(d->name, d->disposition);
+	count = ((mach_msg_base_t *)msg)->body.msgh_descriptor_count;
+	d = (mach_msg_descriptor_t *)((mach_msg_base_t *)msg + 1);
+	for (i = 0; i < count; i++) {
+		switch (d->type.type) {
+		case MACH_MSG_PORT_DESCRIPTOR:
+			destroy_right(d->port.name, d->port.disposition);
+			d = (mach_msg_descriptor_t *)(&d->port + 1);
+			break;
+		case MACH_MSG_OOL_DESCRIPTOR:
+			if (d->out_of_line.deallocate)
+				destroy_memory(d->out_of_line.address, d->out_of_line.size);
+			d = (mach_msg_descriptor_t *)(&d->out_of_line + 1);
+			break;
+		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
+			d = (mach_msg_descriptor_t *)(&d->out_of_line + 1);
+			break;
+		case MACH_MSG_OOL_PORTS_DESCRIPTOR:
+			for (j = 0; j < d->ool_ports.count; j++)
+				destroy_right(((mach_port_t *)d->ool_ports.address)[j],
+					      d->ool_ports.disposition);
+			if (d->ool_ports.deallocate)
+				destroy_memory(d->ool_ports.address,
+					       d->ool_ports.count * sizeof(mach_port_t));
+			d = (mach_msg_descriptor_t *)(&d->ool_ports + 1);
+			break;
+		default:
+			return;
+		}
+	}
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * vm_allocate()/vm_deallocate() for the caller's own task: zero-filled
- * anonymous memory, page-rounded as Mach rounds it.  Other tasks are not
- * reachable this way (KERN_INVALID_ARGUMENT).
+ * anonymous memory, page-rounded as Mach rounds it (a fixed address is
+ * truncated to its page, the size rounded up on its own).  Other tasks
+ * are not reachable this way (KERN_INVALID_ARGUMENT).
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -19,6 +22,7 @@ kern_return_t mach_vm_allocate(vm_map_t target, mach_vm_address_t *address,
 			       mach_vm_size_t size, int flags)
 {
 	uintptr_t mask = page_mask();
+	bool fixed = !(flags & VM_FLAGS_ANYWHERE);
 	void *want = NULL, *p;
 	int mflags = MAP_PRIVATE | MAP_ANONYMOUS;
 
@@ -31,16 +35,20 @@ kern_return_t mach_vm_allocate(vm_map_t target, mach_vm_address_t *address,
 	if (size > SIZE_MAX - mask)
 		return KERN_INVALID_ARGUMENT;
 	size = (size + mask) & ~(mach_vm_size_t)mask;
-	if (!(flags & VM_FLAGS_ANYWHERE)) {
-		if (*address & mask)
-			return KERN_INVALID_ADDRESS;
-		want = (void *)(uintptr_t)*address;
-		mflags |= MAP_FIXED_NOREPLACE;
+	if (fixed) {
+		want = (void *)(uintptr_t)(*address & ~(mach_vm_address_t)mask);
+		mflags |= flags & VM_FLAGS_OVERWRITE ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	} else if (flags & VM_FLAGS_OVERWRITE) {
+		return KERN_INVALID_ARGUMENT;	/* as XNU: only with a fixed address */
 	}
 	p = mmap(want, size, PROT_READ | PROT_WRITE, mflags, -1, 0);
+	if (p == MAP_FAILED && fixed)
+		/* Taken (or no room there), else not a user address. */
+		return errno == EEXIST || errno == ENOMEM ? KERN_NO_SPACE : KERN_INVALID_ADDRESS;
 	if (p == MAP_FAILED)
-		return want ? KERN_NO_SPACE : KERN_RESOURCE_SHORTAGE;
-	if (want && p != want) {
+		return KERN_RESOURCE_SHORTAGE;
+	/* Kernels before 4.17 take MAP_FIXED_NOREPLACE as a mere hint. */
+	if (fixed && p != want) {
 		munmap(p, size);
 		return KERN_NO_SPACE;
 	}

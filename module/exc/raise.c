@@ -53,8 +53,8 @@ struct mx_exc_work {
 atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
 
 /* Make the exception_raise message for @slot; NULL without memory. */
-static struct mx_kmsg *make_request(struct mx_space *space, const struct mx_exc_slot *slot,
-				    const struct mx_exception *exc,
+static struct mx_kmsg *make_request(struct mx_space *space, struct mx_thread *th,
+				    const struct mx_exc_slot *slot, const struct mx_exception *exc,
 				    const struct mx_exc_state *st, struct mx_port *reply)
 {
 	u32 behavior = slot->behavior;
@@ -67,15 +67,9 @@ static struct mx_kmsg *make_request(struct mx_space *space, const struct mx_exc_
 	struct mx_kmsg *kmsg;
 
 	if (identity) {
-		mutex_lock(&space->lock);
-		thread = mx_thread_port(space, current);
-		if (thread) {
-			mx_port_copy_send(thread);
-			mx_port_get(thread);
-		}
-		mutex_unlock(&space->lock);
-		if (!thread)
-			return NULL;
+		thread = mx_thread_kport(th);
+		mx_port_copy_send(thread);
+		mx_port_get(thread);
 		at += sizeof(struct mach_msg_body) + 2 * sizeof(*d);
 	}
 	kmsg = mx_kmsg_alloc(at + n, identity ? 2 : 0, GFP_KERNEL);
@@ -139,38 +133,40 @@ static struct mx_kmsg *wait_reply(struct mx_port *reply)
 
 /*
  * One level: true if its handler answered KERN_SUCCESS.  The slot's send
- * right goes with the request.
+ * right goes with the request.  *@answered tells whether an answer came
+ * (a reply, or the send-once notification of a reply right destroyed):
+ * only then is @reply empty and fit for the next exception.
  */
-static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_exc_slot *slot,
-		     const struct mx_exception *exc, const struct mx_exc_state *st)
+static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_port *reply,
+		     struct mx_exc_slot *slot, const struct mx_exception *exc,
+		     const struct mx_exc_state *st, bool *answered)
 {
 	bool state = (slot->behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT;
 	u32 flavor = 0, count = 0, *new_state = NULL;
 	struct mx_kmsg *request, *answer;
-	struct mx_port *reply;
 	bool handled = false, handoff = false;
 	LIST_HEAD(reap);
 	s32 kr;
 
-	reply = mx_port_alloc();
-	if (!reply)
-		return false;
+	*answered = false;
 	/* No memory, or a flavor we cannot give: as a dead port, move on. */
-	request = make_request(space, slot, exc, st, reply);
+	request = make_request(space, th, slot, exc, st, reply);
 	if (!request)
-		goto out;
+		return false;
 	slot->port = NULL;	/* the request carries that send right now */
 	atomic_long_inc(&mx_nr_raised);
 	if (mx_kmsg_send_sync(request, TASK_KILLABLE, MAX_SCHEDULE_TIMEOUT, &handoff) !=
 	    MACH_MSG_SUCCESS) {
 		mx_kmsg_destroy(request, &reap);
-		goto out;
+		mx_reap(&reap);
+		return false;
 	}
 	atomic_long_inc(handoff ? &mx_nr_handoffs : &mx_nr_misses);
 	/* Going to sleep right away is the yield to the handler just woken. */
 	answer = wait_reply(reply);
 	if (!answer)
-		goto out;	/* killed */
+		return false;	/* killed */
+	*answered = true;
 	if (state)
 		new_state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL);
 	kr = !state || new_state ? mx_exc_parse_reply(answer->data, answer->size, slot->behavior,
@@ -178,14 +174,11 @@ static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_exc
 				   MIG_REPLY_MISMATCH;
 	if (kr == KERN_SUCCESS) {
 		handled = true;
-		if (state && th)
+		if (state)
 			mx_thread_apply_reply(th, flavor, new_state, count);
 	}
 	kfree(new_state);
 	mx_kmsg_destroy(answer, &reap);
-out:
-	mx_port_destroy(reply, &reap);
-	mx_port_put(reply);
 	mx_reap(&reap);
 	return handled;
 }
@@ -221,12 +214,14 @@ enum { LEVEL_THREAD, LEVEL_TASK, LEVEL_HOST, LEVELS };
 
 static void raise_exception(const struct mx_exc_work *w)
 {
+	struct mx_port *reply = NULL;
 	struct mx_thread *th = NULL;
+	bool handled = false, answered;
 	struct mx_exc_state *st;
 	struct mx_exception exc;
 	struct mx_exc_slot slot;
 	struct mx_space *space;
-	bool handled = false;
+	LIST_HEAD(reap);
 	int level;
 
 	/*
@@ -254,29 +249,47 @@ static void raise_exception(const struct mx_exc_work *w)
 	if (th)
 		mx_thread_set_stopped(th, st);
 	mutex_unlock(&space->lock);
+	if (!th)
+		goto out_state;		/* no memory: Linux delivers the signal */
 
 	for (level = LEVEL_THREAD; level < LEVELS && !handled; level++) {
 		if (fatal_signal_pending(current))
 			break;
 		if (level == LEVEL_THREAD)
-			slot = th ? mx_thread_slot(th, exc.type) : (struct mx_exc_slot){ };
+			slot = mx_thread_slot(th, exc.type);
 		else if (level == LEVEL_TASK)
 			slot = task_slot(space, exc.type);
 		else
 			slot = mx_host_slot(exc.type);
-		if (slot.port)
-			handled = raise_to(space, th, &slot, &exc, st);
+		if (slot.port && !reply) {
+			mutex_lock(&space->lock);
+			reply = mx_thread_reply_port(th);
+			mutex_unlock(&space->lock);
+		}
+		if (slot.port && reply) {
+			handled = raise_to(space, th, reply, &slot, &exc, st, &answered);
+			if (!answered) {
+				/* A right or a message may linger there: start afresh. */
+				mx_port_put(reply);
+				reply = NULL;
+				mutex_lock(&space->lock);
+				mx_thread_drop_reply_port(th, &reap);
+				mutex_unlock(&space->lock);
+				mx_reap(&reap);
+			}
+		}
 		mx_exc_slot_put(&slot);
 	}
-
-	if (th)
-		mx_thread_set_stopped(th, NULL);
+	if (reply)
+		mx_port_put(reply);
+	mx_thread_set_stopped(th, NULL);
 	mx_exc_state_restore(st);
-	kfree(st);
 	if (handled) {
 		atomic_long_inc(&mx_nr_handled);
 		discard_signal(w->info.si_signo);
 	}
+out_state:
+	kfree(st);
 out:
 	mx_space_put(space);
 }

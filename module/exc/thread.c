@@ -27,6 +27,7 @@ struct mx_thread {
 	struct mx_port *port;
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* thread exception ports */
 	struct mx_exc_state *state;	/* while stopped in an exception */
+	struct mx_port *reply;		/* kernel-held, for its exceptions' replies */
 };
 
 static void thread_destroy(struct mx_thread *th, struct list_head *reap)
@@ -38,6 +39,10 @@ static void thread_destroy(struct mx_thread *th, struct list_head *reap)
 	mx_port_destroy(th->port, reap);
 	mx_port_put(th->port);
 	mx_exc_slots_release(th->exc);
+	if (th->reply) {
+		mx_port_destroy(th->reply, reap);
+		mx_port_put(th->reply);
+	}
 	put_pid(th->pid);
 	kfree(th);
 }
@@ -109,6 +114,37 @@ struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task
 	th->pid = get_pid(pid);
 	hash_add(space->threads, &th->link, (unsigned long)pid);
 	return th;
+}
+
+/*
+ * The port @th's exceptions get their replies on, made once and reused
+ * (as GNU Mach's per-thread reply port): every answer consumes the one
+ * send-once right a request carries, so between exceptions it is empty.
+ * A new reference; with space->lock held.  NULL without memory.
+ */
+struct mx_port *mx_thread_reply_port(struct mx_thread *th)
+{
+	if (!th->reply)
+		th->reply = mx_port_alloc();
+	if (th->reply)
+		mx_port_get(th->reply);
+	return th->reply;
+}
+
+/* An exception ended without an answer: the port may hold a right still. */
+void mx_thread_drop_reply_port(struct mx_thread *th, struct list_head *reap)
+{
+	if (th->reply) {
+		mx_port_destroy(th->reply, reap);
+		mx_port_put(th->reply);
+		th->reply = NULL;
+	}
+}
+
+/* @th's own thread port (no new reference). */
+struct mx_port *mx_thread_kport(struct mx_thread *th)
+{
+	return th->port;
 }
 
 struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task)

@@ -2,7 +2,18 @@
 #ifndef _MACHEXC_HOOKS_H
 #define _MACHEXC_HOOKS_H
 
+/*
+ * The hooks are attached on first need, so that a kernel where nobody uses
+ * machexc (or nobody has set an exception port) pays nothing for them.
+ */
+enum mx_hook_group {
+	MX_HOOKS_SPACES,	/* process exit, fork, exec: once a space exists */
+	MX_HOOKS_EXCEPTIONS,	/* signal generation: once an exception port is set */
+	MX_HOOK_GROUPS,
+};
+
 int mx_hooks_init(void);
+int mx_hooks_arm(enum mx_hook_group group);
 void mx_hooks_exit(void);
 
 #endif /* _MACHEXC_HOOKS_H */

@@ -5,7 +5,13 @@
  * modules) and attached with tracepoint_probe_register().  Probes run in
  * atomic context; they only look, and hand anything that sleeps to
  * process context.
+ *
+ * A tracepoint with a probe costs every caller an indirect call, so each
+ * group is attached only when first needed (mx_hooks_arm()) and stays
+ * until the module goes: a machine where nobody has set an exception port
+ * pays nothing on its signal path.
  */
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -39,13 +45,18 @@ static void probe_signal_generate(void *data, int sig, struct kernel_siginfo *in
 static struct mx_hook {
 	const char *name;
 	void *probe;
+	enum mx_hook_group group;
 	struct tracepoint *tp;
+	bool registered;
 } hooks[] = {
-	{ "sched_process_exit", probe_process_exit },
-	{ "sched_process_fork", probe_process_fork },
-	{ "sched_process_exec", probe_process_exec },
-	{ "signal_generate", probe_signal_generate },
+	{ "sched_process_exit", probe_process_exit, MX_HOOKS_SPACES },
+	{ "sched_process_fork", probe_process_fork, MX_HOOKS_SPACES },
+	{ "sched_process_exec", probe_process_exec, MX_HOOKS_SPACES },
+	{ "signal_generate", probe_signal_generate, MX_HOOKS_EXCEPTIONS },
 };
+
+static DEFINE_MUTEX(hooks_lock);	/* registered, armed */
+static bool armed[MX_HOOK_GROUPS];
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
 {
@@ -56,36 +67,58 @@ static void find_tracepoint(struct tracepoint *tp, void *priv)
 			hooks[i].tp = tp;
 }
 
-static void unregister_hooks(unsigned int n)
+static void unregister_hooks(void)
 {
-	while (n--)
-		tracepoint_probe_unregister(hooks[n].tp, hooks[n].probe, NULL);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		if (hooks[i].registered)
+			tracepoint_probe_unregister(hooks[i].tp, hooks[i].probe, NULL);
+		hooks[i].registered = false;
+	}
 	tracepoint_synchronize_unregister();
 }
 
+/* Find every tracepoint now, so that a kernel without one fails to load. */
 int mx_hooks_init(void)
 {
 	unsigned int i;
-	int err;
 
 	for_each_kernel_tracepoint(find_tracepoint, NULL);
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
 		if (!hooks[i].tp) {
 			pr_err("machexc: tracepoint %s not found\n", hooks[i].name);
-			err = -ENOENT;
-			goto fail;
+			return -ENOENT;
 		}
-		err = tracepoint_probe_register(hooks[i].tp, hooks[i].probe, NULL);
-		if (err)
-			goto fail;
 	}
 	return 0;
-fail:
-	unregister_hooks(i);
+}
+
+/* Attach @group's probes, if not yet.  Sleeps; 0 or -errno. */
+int mx_hooks_arm(enum mx_hook_group group)
+{
+	unsigned int i;
+	int err = 0;
+
+	/* Pairs with the release below: armed means the probes are in. */
+	if (smp_load_acquire(&armed[group]))
+		return 0;
+	mutex_lock(&hooks_lock);
+	for (i = 0; i < ARRAY_SIZE(hooks) && !armed[group]; i++) {
+		if (hooks[i].group != group || hooks[i].registered)
+			continue;
+		err = tracepoint_probe_register(hooks[i].tp, hooks[i].probe, NULL);
+		if (err)
+			break;
+		hooks[i].registered = true;
+	}
+	if (!err)	/* after the registrations, for the lockless test above */
+		smp_store_release(&armed[group], true);
+	mutex_unlock(&hooks_lock);
 	return err;
 }
 
 void mx_hooks_exit(void)
 {
-	unregister_hooks(ARRAY_SIZE(hooks));
+	unregister_hooks();
 }

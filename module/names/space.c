@@ -16,6 +16,7 @@
 
 #include <kunit/visibility.h>
 
+#include "../hooks/hooks.h"
 #include "../ipc.h"
 #include "../machexc.h"
 
@@ -208,6 +209,9 @@ struct mx_space *mx_space_current(void)
 	/* An exiting process gets no new space: nothing would reap it. */
 	if (current->flags & PF_EXITING)
 		return ERR_PTR(-ESRCH);
+	/* Nor does any process before the exit hook is there to reap it. */
+	if (mx_hooks_arm(MX_HOOKS_SPACES))
+		return ERR_PTR(-ENOMEM);
 	fresh = mx_space_create(key);
 	if (!fresh)
 		return ERR_PTR(-ENOMEM);

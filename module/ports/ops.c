@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "../hooks/hooks.h"
 #include "../ipc.h"
 
 #define TYPE_SENDS (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)
@@ -641,6 +642,8 @@ static mx_return_t op_exception_ports(struct mx_space *space, struct machexc_por
 
 	if (which == 1) {	/* get */
 		kr = mx_exc_get_ports(space, level, op->arg, ports);
+	} else if (op->poly != MACH_PORT_NULL && mx_hooks_arm(MX_HOOKS_EXCEPTIONS)) {
+		kr = KERN_RESOURCE_SHORTAGE;	/* the fault hook could not be attached */
 	} else {
 		kr = mx_exc_set_ports(space, level, op->arg, op->poly, op->value, op->right, ns,
 				      which == 2 ? ports : NULL);

@@ -947,7 +947,7 @@ TEST(error_strings)
 	EXPECT_STREQ("(ipc/send) invalid destination port",
 		     mach_error_string(MACH_SEND_INVALID_DEST));
 	EXPECT_STREQ("(ipc/rcv) timed out", mach_error_string(MACH_RCV_TIMED_OUT));
-	EXPECT_STREQ("(ipc/mig) wrong return message ID", mach_error_string(MIG_REPLY_MISMATCH));
+	EXPECT_STREQ("(ipc/mig) wrong reply message ID", mach_error_string(MIG_REPLY_MISMATCH));
 	EXPECT_STREQ("unknown error code", mach_error_string(0x7777777));
 }
 

@@ -1,0 +1,54 @@
+#!/bin/bash
+# `make bench`: boot each stock lane and run machexc-bench inside it, in
+# one boot per lane: the overhead rows before and after the module is
+# loaded, then every row with both CPUs free and with everything pinned to
+# one CPU, throughput, and kernel memory.  Prints the tables and writes
+# them to bench/RESULTS.md (bench/report.py).
+#
+#   bench/run.sh [LANE...]      (default: the stock lanes)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+vm=$top/selftests/vm
+. "$vm/lanes.sh"
+"$vm/setup.sh"
+make -s -C "$top" lib
+mkdir -p "$top/build/bench"
+cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -I"$top/uapi" -I"$top/lib/include" \
+	-static -o "$top/build/bench/machexc-bench" "$here/machexc-bench.c" \
+	"$top/build/lib/libmachexc.a" -pthread
+lanes=("$@")
+[ ${#lanes[@]} -gt 0 ] || read -ra lanes <<< "$STOCK_LANES"
+outs=()
+for lane in "${lanes[@]}"; do
+	out=$top/build/bench/$lane
+	mkdir -p "$out"
+	mods=$("$vm/build-module.sh" "$lane")
+	cat > "$out/job" <<'EOS'
+echo "kernel $(uname -r)"
+echo "cpus $(grep -c ^processor /proc/cpuinfo)"
+# No "traps:" line per unhandled int3 in the kernel log: it would be timed too.
+echo 0 > /proc/sys/debug/exception-trace
+machexc-bench overhead | sed 's/^/unloaded /'
+depmod
+modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
+machexc-bench overhead | sed 's/^/loaded /'
+machexc-bench hold &
+holder=$!
+machexc-bench overhead | sed 's/^/in-use /'
+kill $holder
+machexc-bench rows | sed 's/^/free /'
+machexc-bench rows --pin | sed 's/^/pinned /'
+machexc-bench throughput | sed 's/^/free /'
+machexc-bench throughput --pin | sed 's/^/pinned /'
+machexc-bench memory
+echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"
+EOS
+	echo "bench: lane $lane (this takes a few minutes under TCG)" >&2
+	# shellcheck disable=SC2086
+	MACHEXC_VM_TIMEOUT=1800 "$vm/vm.sh" "$lane" "$out" "$out/job" $mods \
+		"$top/build/bench/machexc-bench"
+	"$vm/report.py" splats "$out"
+	outs+=("$lane=$out/output.log")
+done
+"$here/report.py" "$here/RESULTS.md" "${outs[@]}"
