@@ -73,3 +73,17 @@ _Static_assert(x86_THREAD_STATE64_COUNT == 42 && x86_FLOAT_STATE64_COUNT == 131 
 	       x86_EXCEPTION_STATE64_COUNT == 4 && x86_THREAD_STATE_COUNT == 44 &&
 	       x86_FLOAT_STATE_COUNT == 133 && x86_EXCEPTION_STATE_COUNT == 6, "state counts");
 _Static_assert(THREAD_STATE_MAX == 614, "THREAD_STATE_MAX");
+
+/* exc.defs and mach_exc.defs messages (MIG, packed to 4). */
+#include <mach/exc.h>
+#include <mach/mach_exc.h>
+SIZE(__Request__exception_raise_t, 76);
+SIZE(__Request__mach_exception_raise_t, 84);
+SIZE(__Request__exception_raise_state_t, 24 + 8 + 4 + 4 + 8 + 4 + 4 + 614 * 4);
+SIZE(__Request__mach_exception_raise_state_t, 24 + 8 + 4 + 4 + 16 + 4 + 4 + 614 * 4);
+SIZE(__Request__exception_raise_state_identity_t, 52 + 8 + 4 + 4 + 8 + 4 + 4 + 614 * 4);
+SIZE(__Request__mach_exception_raise_state_identity_t, 52 + 8 + 4 + 4 + 16 + 4 + 4 + 614 * 4);
+AT(__Request__mach_exception_raise_t, code, 68);
+SIZE(__Reply__exception_raise_t, 36);
+SIZE(__Reply__mach_exception_raise_state_identity_t, 44 + 614 * 4);
+AT(__Reply__exception_raise_state_t, new_state, 44);

@@ -46,6 +46,7 @@
 
 struct linux_binprm;
 struct machexc_port_op;
+struct machexc_thread_fault;
 struct machexc_msg;
 struct pid;
 struct mx_space;
@@ -138,6 +139,7 @@ struct mx_space {
 	struct callback_head exec_work;	/* a setuid exec resets ports */
 
 	const void *key;		/* the owning process's signal_struct */
+	struct pid *pid;		/* and its thread group (pid_for_task) */
 	struct hlist_node link;
 	struct work_struct reap;
 	struct rcu_head rcu;
@@ -271,6 +273,9 @@ struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type);
 void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state);
 mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flavor,
 			    u32 *buf, u32 *count);
+mx_return_t mx_thread_fault(struct mx_space *space, u32 name, u32 *tid,
+			    struct machexc_thread_fault *fault, u32 *count);
+mx_return_t mx_pid_for_task(struct mx_space *space, u32 name, u32 *pid);
 void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u32 count);
 
 /* exc/host.c */

@@ -29,6 +29,14 @@ int machexc_api_version(struct machexc_version *v);
  */
 int machexc_get_stats(struct machexc_stats *s);
 
+/*
+ * The thread a thread port names: its tid (in the caller's pid namespace)
+ * and, if it is stopped in an exception, the Linux view of the fault
+ * (*stopped = 1 and *fault filled).  A kern_return_t.
+ */
+int machexc_thread_fault(unsigned int thread, int *tid, int *stopped,
+			 struct machexc_thread_fault *fault);
+
 #ifdef __cplusplus
 }
 #endif

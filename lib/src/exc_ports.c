@@ -10,6 +10,7 @@
 #include <mach/mach.h>
 
 #include "internal.h"
+#include "machexc.h"
 
 /* The three opcodes of a level, in the order set, get, swap. */
 #define TASK	MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS
@@ -185,4 +186,29 @@ kern_return_t thread_set_state(thread_act_t target_act, thread_state_flavor_t fl
 	if (new_stateCnt > THREAD_STATE_MAX)
 		return MIG_ARRAY_TOO_LARGE;
 	return machexc_port_call(&op);
+}
+
+kern_return_t pid_for_task(mach_port_name_t t, int *x)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_PID_FOR_TASK, .task = t };
+	kern_return_t kr = machexc_port_call(&op);
+
+	if (kr == KERN_SUCCESS)
+		*x = (int)op.value;
+	return kr;
+}
+
+int machexc_thread_fault(unsigned int thread, int *tid, int *stopped,
+			 struct machexc_thread_fault *fault)
+{
+	struct machexc_port_op op = {
+		.op = MACHEXC_PORT_THREAD_FAULT, .task = thread, .buf = (uintptr_t)fault,
+	};
+	kern_return_t kr = machexc_port_call(&op);
+
+	if (kr == KERN_SUCCESS) {
+		*tid = (int)op.value;
+		*stopped = op.count == 1;
+	}
+	return kr;
 }

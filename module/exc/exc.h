@@ -109,6 +109,9 @@ struct mx_exc_state {
 	u32 fpu[x86_FLOAT_STATE64_COUNT];		/* x86_float_state64_t */
 	bool fpu_valid;
 	unsigned int dirty;				/* MX_STATE_DIRTY_* */
+	int signo, code;				/* the Linux signal */
+	u64 addr;
+	u32 trapno, error_code;
 };
 
 #define MX_STATE_DIRTY_REGS	0x1U

@@ -13,7 +13,9 @@
  * space's special_lock; th->state (and port->kobject) under th->port->lock,
  * which is what a handler in another process holds to read the state.
  */
+#include <linux/machexc.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -260,6 +262,39 @@ mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flav
 			kr = KERN_INVALID_ARGUMENT;
 		else
 			kr = mx_exc_state_get(th->state, flavor, buf, count);
+	}
+	spin_unlock(&port->lock);
+	return kr;
+}
+
+/* MACHEXC_PORT_THREAD_FAULT: the thread's tid, and its fault if stopped. */
+mx_return_t mx_thread_fault(struct mx_space *space, u32 name, u32 *tid,
+			    struct machexc_thread_fault *fault, u32 *count)
+{
+	struct mx_entry *entry = mx_entry_lookup(space, name);
+	struct mx_port *port;
+	struct mx_thread *th;
+	mx_return_t kr = KERN_SUCCESS;
+
+	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND))
+		return MACH_SEND_INVALID_DEST;
+	port = entry->port;
+	spin_lock(&port->lock);
+	th = port->kotype == MX_KOBJECT_THREAD ? port->kobject : NULL;
+	*count = 0;
+	if (!th) {
+		kr = port->kotype == MX_KOBJECT_THREAD ? KERN_INVALID_ARGUMENT :
+							 MACH_SEND_INVALID_DEST;
+	} else {
+		*tid = pid_nr_ns(th->pid, task_active_pid_ns(current));
+		if (th->state) {
+			*fault = (struct machexc_thread_fault){
+				.signo = th->state->signo, .code = th->state->code,
+				.addr = th->state->addr, .trapno = th->state->trapno,
+				.error_code = th->state->error_code,
+			};
+			*count = 1;
+		}
 	}
 	spin_unlock(&port->lock);
 	return kr;

@@ -92,9 +92,9 @@ static void wake_receivers(struct mx_port *port, bool *handoff)
 		return;
 	}
 	*handoff = wq_has_sleeper(&port->rcv_wait) || (set && wq_has_sleeper(set));
-	wake_up_interruptible_sync(&port->rcv_wait);
+	__wake_up_sync(&port->rcv_wait, TASK_NORMAL);
 	if (set)
-		wake_up_interruptible_sync(set);
+		__wake_up_sync(set, TASK_NORMAL);
 }
 
 /* Only messages that carry receive rights need the transit lock. */
@@ -121,9 +121,10 @@ static void transit_unlock(bool carries_receive) __releases(&mx_transit_lock)
  * cycle of receive rights in transit is destroyed instead, and the send
  * succeeds, as in XNU.
  *
- * With @handoff (the exception path), a receiver already blocked on the
- * port or its set is woken with a sync wakeup, and *@handoff tells
- * whether there was one.
+ * With @handoff (an exception, or a reply from a server that receives
+ * next), a receiver already waiting on the port or its set is woken with a
+ * sync wakeup (the sender is about to sleep), and *@handoff tells whether
+ * there was one.
  */
 mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
 			      bool *handoff)
@@ -391,6 +392,7 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 						       MAX_SCHEDULE_TIMEOUT;
 	const struct cred *cred = current_cred();
 	struct mx_kmsg *kmsg;
+	bool handoff;
 	mx_return_t mr;
 
 	if (a->send_size < sizeof(struct mach_msg_header) || (a->send_size & 3))
@@ -419,7 +421,8 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 		mx_kmsg_free(kmsg);
 		return mr;
 	}
-	mr = mx_kmsg_send(kmsg, TASK_INTERRUPTIBLE, timeout);
+	mr = mx_kmsg_send_sync(kmsg, TASK_INTERRUPTIBLE, timeout,
+			       a->option & MACH_RCV_MSG ? &handoff : NULL);
 	if (mr != MACH_MSG_SUCCESS) {
 		/* Not sent: the rights go back where they came from. */
 		mutex_lock(&space->lock);
@@ -430,18 +433,72 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 	return mr;
 }
 
+/*
+ * A server's send-and-receive (a reply, then the next request): it counts
+ * as waiting on its receive port from before the send, so that a client
+ * woken by the reply, which may run first and send again at once, finds
+ * it there (a handoff) rather than a queue.  The entry only makes the
+ * server visible and wakeable; the receive waits as usual.
+ */
+struct early_wait {
+	wait_queue_head_t *wq;
+	struct wait_queue_entry entry;
+	struct mx_port *port;
+	struct mx_pset *pset;
+};
+
+static void early_wait_add(struct mx_space *space, u32 name, struct early_wait *ew)
+{
+	struct mx_entry *entry;
+
+	ew->wq = NULL;
+	mutex_lock(&space->lock);
+	entry = mx_entry_lookup(space, name);
+	if (entry && (entry->type & MACH_PORT_TYPE_RECEIVE)) {
+		ew->port = entry->port;
+		mx_port_get(ew->port);
+		ew->wq = &ew->port->rcv_wait;
+	} else if (entry && (entry->type & MACH_PORT_TYPE_PORT_SET)) {
+		ew->pset = entry->pset;
+		refcount_inc(&ew->pset->ref);
+		ew->wq = &ew->pset->rcv_wait;
+	}
+	mutex_unlock(&space->lock);
+	if (ew->wq) {
+		init_wait(&ew->entry);
+		add_wait_queue(ew->wq, &ew->entry);
+	}
+}
+
+static void early_wait_remove(struct early_wait *ew)
+{
+	if (!ew->wq)
+		return;
+	remove_wait_queue(ew->wq, &ew->entry);
+	if (ew->port)
+		mx_port_put(ew->port);
+	else
+		mx_pset_put(ew->pset);
+}
+
 /* MACHEXC_IOC_MSG: returns the mach_msg_return_t, or -errno. */
 long mx_mach_msg(struct machexc_msg *a)
 {
 	struct mx_space *space = mx_space_current();
+	struct early_wait ew = { };
 	mx_return_t mr = MACH_MSG_SUCCESS;
+	bool both = (a->option & MACH_SEND_MSG) && (a->option & MACH_RCV_MSG);
 
 	if (IS_ERR(space))
 		return PTR_ERR(space);
+	if (both)
+		early_wait_add(space, a->rcv_name, &ew);
 	if (a->option & MACH_SEND_MSG)
 		mr = msg_send(space, a);
 	if (mr == MACH_MSG_SUCCESS && (a->option & MACH_RCV_MSG))
 		mr = msg_receive(space, a);
+	if (both)
+		early_wait_remove(&ew);
 	mx_space_put(space);
 	return mr;
 }

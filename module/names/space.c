@@ -8,6 +8,7 @@
  */
 #include <linux/binfmts.h>
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -78,6 +79,7 @@ static struct mx_space *space_find(const void *key)
 
 static void space_free(struct mx_space *space)
 {
+	put_pid(space->pid);
 	xa_destroy(&space->entries);
 	atomic_long_dec(&mx_nr_spaces);
 	kfree_rcu(space, rcu);
@@ -153,6 +155,7 @@ struct mx_space *mx_space_create(const void *key)
 	hash_init(space->by_port);
 	hash_init(space->threads);
 	space->key = key;
+	space->pid = get_task_pid(current, PIDTYPE_TGID);
 	INIT_WORK(&space->reap, space_reap_work);
 	atomic_long_inc(&mx_nr_spaces);
 
@@ -447,6 +450,30 @@ void mx_spaces_shutdown(void)
 		inherit_release(&inh->release);
 	}
 	rcu_barrier();
+}
+
+/*
+ * pid_for_task(): the pid of the process whose task port @name is, as the
+ * caller's pid namespace numbers it (0 if it cannot see it).  Holding the
+ * send right is the permission, as on macOS.  With space->lock held.
+ */
+mx_return_t mx_pid_for_task(struct mx_space *space, u32 name, u32 *pid)
+{
+	struct mx_entry *entry = mx_entry_lookup(space, name);
+	struct mx_space *target;
+	mx_return_t kr = KERN_FAILURE;
+
+	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
+	    entry->port->kotype != MX_KOBJECT_TASK)
+		return KERN_FAILURE;
+	spin_lock(&entry->port->lock);
+	target = entry->port->kobject;	/* cleared before the space goes */
+	if (target) {
+		*pid = pid_nr_ns(target->pid, task_active_pid_ns(current));
+		kr = KERN_SUCCESS;
+	}
+	spin_unlock(&entry->port->lock);
+	return kr;
 }
 
 /*

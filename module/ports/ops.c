@@ -688,6 +688,21 @@ static mx_return_t op_thread_self(struct mx_space *space, u32 *name)
 	return kr;
 }
 
+static mx_return_t op_thread_fault(struct mx_space *space, struct machexc_port_op *op,
+				   struct op_out *out)
+{
+	struct machexc_thread_fault *fault = (void *)out->attr;
+	mx_return_t kr;
+
+	BUILD_BUG_ON(sizeof(*fault) > sizeof(out->attr));
+	kr = mx_thread_fault(space, op->task, &op->value, fault, &op->count);
+	if (kr == KERN_SUCCESS && op->count) {
+		out->buf = fault;
+		out->len = sizeof(*fault);
+	}
+	return kr;
+}
+
 static bool exc_ports_op(u32 op)
 {
 	return (op >= MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS &&
@@ -719,6 +734,10 @@ static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op
 		return op_exception_ports(space, op, out);
 	if (op->op == MACHEXC_PORT_THREAD_GET_STATE || op->op == MACHEXC_PORT_THREAD_SET_STATE)
 		return op_thread_state(space, op, out);
+	if (op->op == MACHEXC_PORT_PID_FOR_TASK)
+		return mx_pid_for_task(space, op->task, &op->value);
+	if (op->op == MACHEXC_PORT_THREAD_FAULT)
+		return op_thread_fault(space, op, out);
 	if (!mx_space_target(space, op->task))
 		return MACH_SEND_INVALID_DEST;
 

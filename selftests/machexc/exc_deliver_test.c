@@ -68,6 +68,8 @@ struct seen {
 	};
 	x86_exception_state64_t es;	/* from thread_get_state */
 	x86_thread_state64_t ts;	/* from thread_get_state */
+	int pid, tid, stopped;		/* pid_for_task, machexc_thread_fault */
+	struct machexc_thread_fault fault;
 };
 
 struct handler {
@@ -150,6 +152,8 @@ static void *handle(void *arg)
 
 		/* The thread is stopped: its state can be read and changed. */
 		if (thread) {
+			pid_for_task(req.id.task.name, &s->pid);
+			machexc_thread_fault(thread, &s->tid, &s->stopped, &s->fault);
 			n = x86_EXCEPTION_STATE64_COUNT;
 			thread_get_state(thread, x86_EXCEPTION_STATE64, (thread_state_t)&s->es, &n);
 			n = x86_THREAD_STATE64_COUNT;
@@ -270,16 +274,22 @@ struct fault {
 	volatile char **addr;		/* the subcode, or NULL for 0 */
 	int64_t fixed_addr;
 	int trapno;
+	int signo, si_code;		/* what Linux would deliver */
 };
 
 static const struct fault faults[] = {
-	{ "maperr", fault_maperr, 2, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, NULL, 8, 14 },
-	{ "accerr", fault_accerr, 3, EXC_BAD_ACCESS, KERN_PROTECTION_FAILURE, &ro_page, 0, 14 },
-	{ "sigbus", fault_bus, 2, EXC_BAD_ACCESS, KERN_MEMORY_ERROR, &bus_page, 0, 14 },
-	{ "ud2", fault_ill, 2, EXC_BAD_INSTRUCTION, EXC_I386_INVOP, NULL, 0, 6 },
-	{ "div0", fault_div, 2, EXC_ARITHMETIC, EXC_I386_DIV, NULL, 0, 0 },
-	{ "int3", fault_int3, 0, EXC_BREAKPOINT, EXC_I386_BPT, NULL, 0, 3 },
-	{ "single_step", fault_step, 0, EXC_BREAKPOINT, EXC_I386_SGL, NULL, 0, 1 },
+	{ "maperr", fault_maperr, 2, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, NULL, 8, 14,
+	  SIGSEGV, SEGV_MAPERR },
+	{ "accerr", fault_accerr, 3, EXC_BAD_ACCESS, KERN_PROTECTION_FAILURE, &ro_page, 0, 14,
+	  SIGSEGV, SEGV_ACCERR },
+	{ "sigbus", fault_bus, 2, EXC_BAD_ACCESS, KERN_MEMORY_ERROR, &bus_page, 0, 14,
+	  SIGBUS, BUS_ADRERR },
+	{ "ud2", fault_ill, 2, EXC_BAD_INSTRUCTION, EXC_I386_INVOP, NULL, 0, 6,
+	  SIGILL, ILL_ILLOPN },
+	{ "div0", fault_div, 2, EXC_ARITHMETIC, EXC_I386_DIV, NULL, 0, 0, SIGFPE, FPE_INTDIV },
+	{ "int3", fault_int3, 0, EXC_BREAKPOINT, EXC_I386_BPT, NULL, 0, 3, SIGTRAP, SI_KERNEL },
+	{ "single_step", fault_step, 0, EXC_BREAKPOINT, EXC_I386_SGL, NULL, 0, 1,
+	  SIGTRAP, TRAP_TRACE },
 };
 
 /* Each exception type, with macOS's codes and the exception state. */
@@ -318,6 +328,15 @@ TEST(each_exception_type)
 		EXPECT_EQ(f->trapno, h.last.es.__trapno);
 		if (f->trapno == 14)
 			EXPECT_EQ((uint64_t)addr, h.last.es.__faultvaddr);
+		/* Who faulted, and the signal Linux would have delivered. */
+		EXPECT_EQ(getpid(), h.last.pid);
+		EXPECT_EQ(gettid(), h.last.tid);
+		EXPECT_EQ(1, h.last.stopped);
+		EXPECT_EQ(f->signo, h.last.fault.signo);
+		EXPECT_EQ(f->si_code, h.last.fault.code);
+		EXPECT_EQ(f->trapno, (int)h.last.fault.trapno);
+		if (f->addr || f->fixed_addr)
+			EXPECT_EQ((uint64_t)addr, h.last.fault.addr);
 		/* thread_get_state saw the message's state (then moved past). */
 		EXPECT_EQ(h.last.ts.__rip + (uint64_t)f->len, h.last.ts64.__rip);
 		EXPECT_EQ(h.last.ts.__rsp, h.last.ts64.__rsp);
@@ -473,8 +492,19 @@ TEST(thread_state_errors)
 	natural_t buf[THREAD_STATE_MAX];
 	mach_msg_type_number_t n = THREAD_STATE_MAX;
 
+	struct machexc_thread_fault fault;
+	int pid = 0, tid = 0, stopped = -1;
+
 	ASSERT_NE(MACH_PORT_NULL, self);
 	EXPECT_EQ(KERN_FAILURE, thread_get_state(self, x86_THREAD_STATE64, buf, &n));
+	/* A running thread: its tid, no fault.  pid_for_task wants a task. */
+	EXPECT_EQ(KERN_SUCCESS, machexc_thread_fault(self, &tid, &stopped, &fault));
+	EXPECT_EQ(gettid(), tid);
+	EXPECT_EQ(0, stopped);
+	EXPECT_EQ(KERN_SUCCESS, pid_for_task(ME, &pid));
+	EXPECT_EQ(getpid(), pid);
+	EXPECT_EQ(KERN_FAILURE, pid_for_task(self, &pid));
+	EXPECT_EQ(MACH_SEND_INVALID_DEST, machexc_thread_fault(ME, &tid, &stopped, &fault));
 	EXPECT_EQ(MACH_SEND_INVALID_DEST, thread_get_state(ME, x86_THREAD_STATE64, buf, &n));
 	EXPECT_EQ(MACH_SEND_INVALID_DEST, thread_get_state(0x1234, x86_THREAD_STATE64, buf,
 							   &n));

@@ -81,6 +81,13 @@ struct machexc_version {
  *   THREAD_GET_STATE     task=thread, arg=flavor,    count; buf: the state
  *                        buf, count (capacity, natural_t)
  *   THREAD_SET_STATE     task=thread, arg=flavor, buf, count
+ *   PID_FOR_TASK         task=a task port            value (pid in the
+ *                                                    caller's namespace, 0
+ *                                                    if not visible there)
+ *   THREAD_FAULT         task=a thread port,         value (tid, as above);
+ *                        buf=struct                  count (1: the thread is
+ *                        machexc_thread_fault        stopped in a fault, buf
+ *                                                    filled; 0: it is not)
  *
  * thread_get/set_state work on a thread stopped in an exception (else
  * KERN_FAILURE), through any send right to its thread port.
@@ -125,7 +132,21 @@ enum machexc_port_op_code {
 	MACHEXC_PORT_HOST_SWAP_EXCEPTION_PORTS,
 	MACHEXC_PORT_THREAD_GET_STATE,
 	MACHEXC_PORT_THREAD_SET_STATE,
-	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_THREAD_SET_STATE,
+	MACHEXC_PORT_PID_FOR_TASK,
+	MACHEXC_PORT_THREAD_FAULT,
+	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_THREAD_FAULT,
+};
+
+/*
+ * MACHEXC_PORT_THREAD_FAULT (a machexc extension): the Linux view of the
+ * fault a thread is stopped in, for crash reports.
+ */
+struct machexc_thread_fault {
+	__s32 signo;		/* the signal Linux would deliver */
+	__s32 code;		/* its si_code */
+	__u64 addr;		/* its si_addr */
+	__u32 trapno;		/* the x86 trap */
+	__u32 error_code;	/* the trap's error code */
 };
 
 /* THREAD_STATE_MAX (x86-64): the most a state buffer holds, in natural_t. */

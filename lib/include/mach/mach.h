@@ -15,6 +15,8 @@
 #include <mach/notify.h>
 #include <mach/mach_port.h>
 #include <mach/mach_init.h>
+#include <mach/mach_traps.h>
+#include <mach/mig.h>
 #include <mach/mach_error.h>
 #include <mach/task.h>
 #include <mach/thread_act.h>
