@@ -30,6 +30,13 @@ int machexc_api_version(struct machexc_version *v);
 int machexc_get_stats(struct machexc_stats *s);
 
 /*
+ * A file descriptor for poll/epoll on a receive right or port set: readable
+ * while a message is queued, EPOLLHUP once the right is gone.  @flags:
+ * O_CLOEXEC, O_NONBLOCK.  The descriptor, or -1 with errno set.
+ */
+int machexc_port_fd(unsigned int name, int flags);
+
+/*
  * The thread a thread port names: its tid (in the caller's pid namespace)
  * and, if it is stopped in an exception, the Linux view of the fault
  * (*stopped = 1 and *fault filled).  A kern_return_t.

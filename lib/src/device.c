@@ -49,3 +49,11 @@ int machexc_get_stats(struct machexc_stats *s)
 
 	return fd < 0 ? -1 : ioctl(fd, MACHEXC_IOC_STATS, s);
 }
+
+int machexc_port_fd(unsigned int name, int flags)
+{
+	struct machexc_port_fd req = { .name = name, .flags = (__u32)flags };
+	int fd = machexc_device_fd();
+
+	return fd < 0 ? -1 : ioctl(fd, MACHEXC_IOC_PORT_FD, &req);
+}

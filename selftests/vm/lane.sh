@@ -22,6 +22,11 @@ for t in "$@"; do
 	bins+=("$top/build/selftests/$t")
 done
 "$here/job.sh" "$lane" "$@" > "$out/job"
+# The tools are on the VM's PATH too (the supervisor's tests run it).
+tools=()
+for t in "$top"/build/tools/*; do
+	[ -x "$t" ] && tools+=("$t")
+done
 vmrc=0
-"$here/vm.sh" "$lane" "$out" "$out/job" $mods "${bins[@]}" || vmrc=$?
+"$here/vm.sh" "$lane" "$out" "$out/job" $mods "${bins[@]}" "${tools[@]}" || vmrc=$?
 "$here/report.py" lane "$lane" "$out" && [ $vmrc = 0 ]

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * machexc-supervise over crashers of each exception type and a
+ * multithreaded one: the report's fields (symbol names in the backtrace
+ * included), the exit status and signal, and the restart policy and its
+ * limit.  The crashers are this program, run as "supervise_test crash
+ * KIND"; it is built with symbols, so frames have names.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+/* ---- the crashers ---------------------------------------------------------- */
+
+static int *volatile bad_pointer = (int *)16;
+
+__attribute__((noinline)) void crash_segv(void)
+{
+	*bad_pointer = 1;
+}
+
+__attribute__((noinline)) void crash_ill(void)
+{
+	__asm__ volatile("ud2");
+}
+
+__attribute__((noinline)) void crash_fpe(void)
+{
+	__asm__ volatile("xor %%edx, %%edx; mov $1, %%eax; xor %%ecx, %%ecx; div %%ecx"
+			 ::: "eax", "ecx", "edx");
+}
+
+__attribute__((noinline)) void crash_trap(void)
+{
+	__asm__ volatile("int3");
+}
+
+__attribute__((noinline)) void *crash_thread_main(void *arg)
+{
+	(void)arg;
+	crash_segv();
+	return NULL;
+}
+
+static int crasher(const char *kind)
+{
+	pthread_t t;
+
+	if (!strcmp(kind, "segv"))
+		crash_segv();
+	else if (!strcmp(kind, "ill"))
+		crash_ill();
+	else if (!strcmp(kind, "fpe"))
+		crash_fpe();
+	else if (!strcmp(kind, "trap"))
+		crash_trap();
+	else if (!strcmp(kind, "thread")) {
+		pthread_create(&t, NULL, crash_thread_main, NULL);
+		pthread_join(t, NULL);
+	} else if (!strcmp(kind, "exit3"))
+		return 3;
+	return 0;
+}
+
+/* ---- running the supervisor --------------------------------------------------- */
+
+static char self[4096];
+
+/* Run the supervisor with @opts over "self crash @kind"; its wait status. */
+static int supervise(const char *dir, const char *opts, const char *kind)
+{
+	char cmd[8192];
+
+	snprintf(cmd, sizeof(cmd), "exec machexc-supervise --json --report-dir %s %s -- %s "
+		 "crash %s 2>>%s/log", dir, opts, self, kind, dir);
+	return system(cmd);
+}
+
+static int count_reports(const char *dir)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	if (!dp)
+		return -1;
+	while ((d = readdir(dp)))
+		n += !strncmp(d->d_name, "crash-", 6);
+	closedir(dp);
+	return n;
+}
+
+/* The (first) report's text. */
+static char *read_report(const char *dir)
+{
+	static char buf[65536];
+	char path[4096];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	ssize_t n = 0;
+	int fd;
+
+	buf[0] = 0;
+	while (dp && (d = readdir(dp))) {
+		if (strncmp(d->d_name, "crash-", 6))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? 0 : read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = 0;
+		if (fd >= 0)
+			close(fd);
+		break;
+	}
+	if (dp)
+		closedir(dp);
+	return buf;
+}
+
+static void fresh_dir(char *dir, size_t size, const char *name)
+{
+	snprintf(dir, size, "/tmp/supervise-%s-%d", name, getpid());
+	mkdir(dir, 0755);
+}
+
+struct kind {
+	const char *kind, *exception, *signal, *code, *symbol;
+	int sig;
+};
+
+static const struct kind kinds[] = {
+	{ "segv", "EXC_BAD_ACCESS", "SIGSEGV", "SEGV_MAPERR", "crash_segv", SIGSEGV },
+	{ "ill", "EXC_BAD_INSTRUCTION", "SIGILL", "ILL_ILLOPN", "crash_ill", SIGILL },
+	{ "fpe", "EXC_ARITHMETIC", "SIGFPE", "FPE_INTDIV", "crash_fpe", SIGFPE },
+	{ "trap", "EXC_BREAKPOINT", "SIGTRAP", "SI_KERNEL", "crash_trap", SIGTRAP },
+};
+
+/* Each exception type: a report with the right fields; death by the signal. */
+TEST(crash_report_each_type)
+{
+	char dir[256], want[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		const struct kind *k = &kinds[i];
+		char *r;
+		int st;
+
+		TH_LOG("%s", k->kind);
+		fresh_dir(dir, sizeof(dir), k->kind);
+		st = supervise(dir, "", k->kind);
+		/* system() gives the shell's status: the supervisor died by the signal. */
+		ASSERT_TRUE(WIFSIGNALED(st));
+		EXPECT_EQ(k->sig, WTERMSIG(st));
+		EXPECT_EQ(1, count_reports(dir));
+		r = read_report(dir);
+		snprintf(want, sizeof(want), "\"type\": \"%s\"", k->exception);
+		EXPECT_NE(NULL, strstr(r, want));
+		snprintf(want, sizeof(want), "\"name\": \"%s\"", k->signal);
+		EXPECT_NE(NULL, strstr(r, want));
+		snprintf(want, sizeof(want), "\"code\": \"%s\"", k->code);
+		EXPECT_NE(NULL, strstr(r, want));
+		EXPECT_NE(NULL, strstr(r, k->symbol));		/* symbolized backtrace */
+		EXPECT_NE(NULL, strstr(r, "\"symbol\": \"main+"));
+		EXPECT_NE(NULL, strstr(r, "\"rip\": \"0x"));	/* registers */
+		EXPECT_NE(NULL, strstr(r, "supervise_test"));	/* program and mapping */
+		if (k->sig == SIGSEGV)
+			EXPECT_NE(NULL, strstr(r, "\"address\": \"0x10\""));
+	}
+}
+
+/* A crash in a second thread: its tid, its stack. */
+TEST(multithreaded_crash)
+{
+	char dir[256], *r, *pid, *tid;
+	int st;
+
+	fresh_dir(dir, sizeof(dir), "thread");
+	st = supervise(dir, "", "thread");
+	ASSERT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(st));
+	r = read_report(dir);
+	EXPECT_NE(NULL, strstr(r, "crash_thread_main"));
+	EXPECT_NE(NULL, strstr(r, "crash_segv"));
+	pid = strstr(r, "\"pid\": ");
+	tid = strstr(r, "\"tid\": ");
+	ASSERT_NE(NULL, pid);
+	ASSERT_NE(NULL, tid);
+	EXPECT_NE(atoi(pid + 7), atoi(tid + 7));	/* not the main thread */
+	EXPECT_NE(NULL, strstr(r, "\"threads\": [")); /* and the other threads listed */
+}
+
+/* --restart=on-crash with a limit: 1 + N runs, N + 1 reports, then its signal. */
+TEST(restart_on_crash_with_limit)
+{
+	char dir[256], log[512];
+	FILE *f;
+	int st, restarts = 0;
+	char line[512];
+
+	fresh_dir(dir, sizeof(dir), "restart");
+	st = supervise(dir, "--restart=on-crash --max-restarts 2 --backoff-ms 10", "ill");
+	ASSERT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGILL, WTERMSIG(st));
+	EXPECT_EQ(3, count_reports(dir));
+	snprintf(log, sizeof(log), "%s/log", dir);
+	f = fopen(log, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		restarts += !!strstr(line, "restarting in");
+	fclose(f);
+	EXPECT_EQ(2, restarts);
+}
+
+/* on-crash does not restart a clean exit; always does; the status passes through. */
+TEST(restart_policies_and_exit_status)
+{
+	char dir[256];
+	int st;
+
+	fresh_dir(dir, sizeof(dir), "exit");
+	st = supervise(dir, "--restart=on-crash", "exit3");
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(3, WEXITSTATUS(st));
+	EXPECT_EQ(0, count_reports(dir));
+	st = supervise(dir, "--restart=always --max-restarts 1 --backoff-ms 1", "none");
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
+/* Bad options: a clear error and status 2; a missing program: 127. */
+TEST(bad_usage)
+{
+	EXPECT_EQ(2, WEXITSTATUS(system("machexc-supervise --restart=sometimes -- true "
+					"2>/dev/null")));
+	EXPECT_EQ(2, WEXITSTATUS(system("machexc-supervise 2>/dev/null")));
+	EXPECT_EQ(2, WEXITSTATUS(system("machexc-supervise --json -- true 2>/dev/null")));
+	EXPECT_EQ(127, WEXITSTATUS(system("machexc-supervise -- /nonexistent 2>/dev/null")));
+}
+
+int main(int argc, char **argv)
+{
+	ssize_t n;
+
+	if (argc > 2 && !strcmp(argv[1], "crash"))
+		return crasher(argv[2]);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	return test_harness_run(argc, argv);
+}
