@@ -164,6 +164,7 @@ struct unwind {
 	pid_t pid, tid;
 	const x86_thread_state64_t *regs;
 	bool given;
+	int mem_fd;	/* /proc/PID/mem, where process_vm_readv() is missing */
 };
 
 static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
@@ -185,7 +186,18 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(*result) };
 
 	(void)dwfl;
-	return process_vm_readv(u->pid, &local, 1, &remote, 1, 0) == sizeof(*result);
+	if (u->mem_fd < 0 &&
+	    process_vm_readv(u->pid, &local, 1, &remote, 1, 0) == sizeof(*result))
+		return true;
+	/* Kernels without CONFIG_CROSS_MEMORY_ATTACH: the same, through /proc. */
+	if (u->mem_fd < 0 && errno == ENOSYS) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/mem", u->pid);
+		u->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	return u->mem_fd >= 0 &&
+	       pread(u->mem_fd, result, sizeof(*result), (off_t)addr) == sizeof(*result);
 }
 
 static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
@@ -248,7 +260,7 @@ static void backtrace(struct crash *c)
 		.find_elf = dwfl_linux_proc_find_elf,
 		.find_debuginfo = dwfl_standard_find_debuginfo,
 	};
-	struct unwind u = { c->pid, c->tid, &c->regs, false };
+	struct unwind u = { c->pid, c->tid, &c->regs, false, -1 };
 	Dwfl *dwfl = dwfl_begin(&callbacks);
 
 	if (!dwfl)
@@ -260,6 +272,8 @@ static void backtrace(struct crash *c)
 	if (!c->nframes)	/* no unwinding at all: the faulting pc alone */
 		symbolize(dwfl, c->regs.__rip, &c->frames[c->nframes++]);
 	dwfl_end(dwfl);
+	if (u.mem_fd >= 0)
+		close(u.mem_fd);
 }
 
 static void find_mapping(struct crash *c, uint64_t addr)

@@ -225,6 +225,22 @@ void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u
 }
 
 /*
+ * The thread port a send right in @space names, or NULL (for a MIG call,
+ * MACH_SEND_INVALID_DEST).  Its thread is port->kobject, read under
+ * port->lock: thread_destroy() clears it there before the thread goes.
+ * With space->lock held.
+ */
+static struct mx_port *thread_port_of(struct mx_space *space, u32 name)
+{
+	struct mx_entry *entry = mx_entry_lookup(space, name);
+
+	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
+	    entry->port->kotype != MX_KOBJECT_THREAD)
+		return NULL;
+	return entry->port;
+}
+
+/*
  * thread_get_state() and thread_set_state() through a send right to a
  * thread port, which may be another process's thread: holding the right
  * is the permission, as in Mach (only the thread's own process, or the
@@ -236,29 +252,24 @@ void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u
 mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flavor,
 			    u32 *buf, u32 *count)
 {
-	struct mx_entry *entry = mx_entry_lookup(space, name);
-	struct mx_port *port;
+	struct mx_port *port = thread_port_of(space, name);
 	struct mx_thread *th;
 	mx_return_t kr;
 	u32 n;
 
-	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND))
+	if (!port)
 		return MACH_SEND_INVALID_DEST;
-	port = entry->port;
 	spin_lock(&port->lock);
-	th = port->kotype == MX_KOBJECT_THREAD ? port->kobject : NULL;
+	th = port->kobject;
 	if (!th) {
-		kr = port->kotype == MX_KOBJECT_THREAD ? KERN_INVALID_ARGUMENT :
-							 MACH_SEND_INVALID_DEST;
+		kr = KERN_INVALID_ARGUMENT;	/* the thread is gone */
 	} else if (!th->state) {
 		kr = KERN_FAILURE;
 	} else if (set) {
 		kr = mx_exc_state_set(th->state, flavor, buf, *count);
 	} else {
 		n = mx_exc_state_count(flavor);
-		if (!n)
-			kr = KERN_INVALID_ARGUMENT;
-		else if (*count < n)
+		if (!n || *count < n)
 			kr = KERN_INVALID_ARGUMENT;
 		else
 			kr = mx_exc_state_get(th->state, flavor, buf, count);
@@ -271,21 +282,15 @@ mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flav
 mx_return_t mx_thread_fault(struct mx_space *space, u32 name, u32 *tid,
 			    struct machexc_thread_fault *fault, u32 *count)
 {
-	struct mx_entry *entry = mx_entry_lookup(space, name);
-	struct mx_port *port;
+	struct mx_port *port = thread_port_of(space, name);
 	struct mx_thread *th;
-	mx_return_t kr = KERN_SUCCESS;
 
-	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND))
-		return MACH_SEND_INVALID_DEST;
-	port = entry->port;
-	spin_lock(&port->lock);
-	th = port->kotype == MX_KOBJECT_THREAD ? port->kobject : NULL;
 	*count = 0;
-	if (!th) {
-		kr = port->kotype == MX_KOBJECT_THREAD ? KERN_INVALID_ARGUMENT :
-							 MACH_SEND_INVALID_DEST;
-	} else {
+	if (!port)
+		return MACH_SEND_INVALID_DEST;
+	spin_lock(&port->lock);
+	th = port->kobject;
+	if (th) {
 		*tid = pid_nr_ns(th->pid, task_active_pid_ns(current));
 		if (th->state) {
 			*fault = (struct machexc_thread_fault){
@@ -297,5 +302,5 @@ mx_return_t mx_thread_fault(struct mx_space *space, u32 name, u32 *tid,
 		}
 	}
 	spin_unlock(&port->lock);
-	return kr;
+	return th ? KERN_SUCCESS : KERN_INVALID_ARGUMENT;
 }
