@@ -14,7 +14,8 @@
  *   machexc-bench memory
  *	kernel memory per port and per port space
  *   machexc-bench hold
- *	make a port space and wait: another process that uses machexc
+ *	set an exception port and wait: another process that uses machexc,
+ *	so that every hook of the module is attached
  *
  * Output is one line per figure, "key value ..." (see bench/run.sh).
  */
@@ -860,7 +861,7 @@ int main(int argc, char **argv)
 		overhead();
 	else if (!strcmp(what, "memory"))
 		memory();
-	else if (!strcmp(what, "hold") && mach_task_self() != MACH_PORT_NULL)
+	else if (!strcmp(what, "hold") && exc_port(EXC_MASK_BAD_ACCESS, EXCEPTION_DEFAULT))
 		pause();
 	else {
 		usage(stderr);

@@ -104,7 +104,7 @@ def lane_tables(lane, d):
                 "Median microseconds per operation; the change is against the module "
                 "not loaded, in the same boot.", "",
                 "| operation | not loaded | loaded | change "
-                "| loaded, another process using it | change |",
+                "| loaded, another process has exception ports (all hooks on) | change |",
                 "| --- | --- | --- | --- | --- | --- |"]
         for n in ov:
             base = d["rows"][("unloaded", n)][0]

@@ -914,6 +914,80 @@ TEST(host_level)
 	mach_port_deallocate(ME, host);
 }
 
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen = 1;
+}
+
+/*
+ * Other signals neither end the wait nor lose the exception: the handler
+ * signals the stopped child, then answers; the child resumes past the
+ * fault, and its SIGUSR1 handler runs afterwards.
+ */
+TEST(other_signals_do_not_break_the_wait)
+{
+	mach_port_t port = new_port();
+	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, port,
+			EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		signal(SIGUSR1, on_usr1);
+		fault_ill();
+		_exit(usr1_seen ? 0 : 3);
+	}
+	/* Peek that the request is there, signal the child, then answer. */
+	do {
+		mach_port_status_t st;
+		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+
+		ASSERT_EQ(KERN_SUCCESS, mach_port_get_attributes(ME, port,
+				MACH_PORT_RECEIVE_STATUS, (mach_port_info_t)&st, &n));
+		if (st.mps_msgcount)
+			break;
+		sched_yield();
+	} while (1);
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	handle(&h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(1, h.count);
+	clear_task_ports();
+	mach_port_destroy(ME, port);
+}
+
+/* A dead exception port: the fault goes on to Linux's own delivery. */
+TEST(dead_port_falls_through)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mach_port_t p = new_port();
+
+		if (!p || task_set_exception_ports(ME, EXC_MASK_ARITHMETIC, p, EXCEPTION_DEFAULT,
+						   THREAD_STATE_NONE) ||
+		    mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1))
+			_exit(1);
+		fault_div();
+		_exit(2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGFPE, WTERMSIG(status));
+}
+
 /* In the exec'd program: 0 if BAD_INSTRUCTION still has a handler. */
 static int exec_probe(void)
 {

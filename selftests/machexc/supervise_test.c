@@ -51,9 +51,21 @@ __attribute__((noinline)) void *crash_thread_main(void *arg)
 	return NULL;
 }
 
+static pthread_barrier_t together;
+
+/* Two threads crash at once: the second waits while the first is reported. */
+__attribute__((noinline)) void *crash_together(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&together);
+	crash_ill();
+	return NULL;
+}
+
 static int crasher(const char *kind)
 {
-	pthread_t t;
+	pthread_t t, t2;
+	int status;
 
 	if (!strcmp(kind, "segv"))
 		crash_segv();
@@ -66,6 +78,18 @@ static int crasher(const char *kind)
 	else if (!strcmp(kind, "thread")) {
 		pthread_create(&t, NULL, crash_thread_main, NULL);
 		pthread_join(t, NULL);
+	} else if (!strcmp(kind, "two")) {
+		pthread_barrier_init(&together, NULL, 2);
+		pthread_create(&t, NULL, crash_together, NULL);
+		pthread_create(&t2, NULL, crash_together, NULL);
+		pthread_join(t, NULL);
+		pthread_join(t2, NULL);
+	} else if (!strcmp(kind, "child")) {
+		/* A program that forks: its child crashes, it survives. */
+		if (fork() == 0)
+			crash_segv();
+		wait(&status);
+		return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV ? 5 : 6;
 	} else if (!strcmp(kind, "exit3"))
 		return 3;
 	return 0;
@@ -197,6 +221,39 @@ TEST(multithreaded_crash)
 	ASSERT_NE(NULL, tid);
 	EXPECT_NE(atoi(pid + 7), atoi(tid + 7));	/* not the main thread */
 	EXPECT_NE(NULL, strstr(r, "\"threads\": [")); /* and the other threads listed */
+}
+
+/* Two threads crash at once: both reported, one after the other. */
+TEST(crash_while_reporting)
+{
+	char dir[256];
+	int st;
+
+	fresh_dir(dir, sizeof(dir), "two");
+	st = supervise(dir, "", "two");
+	ASSERT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGILL, WTERMSIG(st));
+	/* The first crash kills the process; the second was already waiting. */
+	EXPECT_LE(1, count_reports(dir));
+	EXPECT_NE(NULL, strstr(read_report(dir), "crash_together"));
+}
+
+/* A program that forks: its child's crash is reported, with the child's pid. */
+TEST(program_that_forks)
+{
+	char dir[256], *r, *pid;
+	int st;
+
+	fresh_dir(dir, sizeof(dir), "child");
+	st = supervise(dir, "", "child");
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(5, WEXITSTATUS(st));		/* the program itself survived */
+	EXPECT_EQ(1, count_reports(dir));
+	r = read_report(dir);
+	EXPECT_NE(NULL, strstr(r, "crash_segv"));
+	pid = strstr(r, "\"pid\": ");
+	ASSERT_NE(NULL, pid);
+	EXPECT_NE(0, atoi(pid + 7));
 }
 
 /* --restart=on-crash with a limit: 1 + N runs, N + 1 reports, then its signal. */
