@@ -459,6 +459,11 @@ static void handle_exception(mach_port_t port)
 		pid_for_task(req.task.name, &c.pid);
 		machexc_thread_fault(req.thread.name, &c.tid, &stopped, &c.fault);
 		c.have_fault = stopped;
+	}
+	if (req.head.msgh_id == 2407 && (!c.pid || !stopped)) {
+		/* Queued behind a crash that has since killed its process. */
+		event("%s from a process that has exited: no report", exc_name(c.exception));
+	} else if (req.head.msgh_id == 2407) {
 		snprintf(path, sizeof(path), "/proc/%d/exe", c.pid);
 		n = readlink(path, c.program, sizeof(c.program) - 1);
 		c.program[n > 0 ? n : 0] = 0;

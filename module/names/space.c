@@ -26,9 +26,10 @@ static DEFINE_HASHTABLE(spaces, 8);
 static struct workqueue_struct *reap_wq;
 
 /*
- * What a fork()ed child inherits (its parent's bootstrap port), taken in
- * the fork hook and held, keyed by the child's signal_struct, until the
- * child creates its space or exits without ever using machexc.
+ * What a fork()ed child inherits (its parent's bootstrap port and task
+ * exception ports), taken in the fork hook and held, keyed by the child's
+ * signal_struct, until the child creates its space or exits without ever
+ * using machexc; a child that forks before then passes a copy on.
  */
 struct mx_inherit {
 	struct hlist_node link;
@@ -321,8 +322,9 @@ static bool space_inheritable(struct mx_space *space)
  */
 void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
 {
-	struct mx_inherit *inh = NULL;
+	struct mx_inherit *inh = NULL, *from;
 	struct mx_space *space;
+	bool found = false;
 
 	if (!atomic_long_read(&mx_nr_spaces) || child->signal == parent->signal)
 		return;
@@ -341,6 +343,34 @@ void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
 		spin_unlock(&space->special_lock);
 	}
 	rcu_read_unlock();
+	if (!space && atomic_read(&nr_inherits)) {
+		/*
+		 * A parent that never used machexc itself but inherited ports
+		 * (a supervised program that forks): pass them on.  Under
+		 * spaces_lock the parent's record cannot be taken and released.
+		 */
+		inh = kzalloc(sizeof(*inh), GFP_ATOMIC);
+		if (!inh)
+			return;
+		spin_lock(&spaces_lock);
+		hash_for_each_possible(inherits, from, link, (unsigned long)parent->signal) {
+			if (from->key != parent->signal)
+				continue;
+			inh->bootstrap = from->bootstrap;
+			if (inh->bootstrap) {
+				mx_port_copy_send(inh->bootstrap);
+				mx_port_get(inh->bootstrap);
+			}
+			mx_exc_slots_copy(inh->exc, from->exc);
+			found = true;
+			break;
+		}
+		spin_unlock(&spaces_lock);
+		if (!found) {
+			kfree(inh);
+			return;
+		}
+	}
 	if (!inh)
 		return;
 	inh->key = child->signal;
