@@ -27,20 +27,26 @@ NAMES = {
 
 
 def parse(path):
-    d = {"rows": {}, "fast": {}, "tput": {}, "mem": {}, "kernel": "?", "cpus": "?"}
+    d = {"rows": {}, "runs": {}, "fast": {}, "tput": {}, "mem": {}, "kernel": "?", "cpus": "?"}
     with open(path, errors="replace") as f:
         for line in f:
             w = line.split()
             if len(w) >= 2 and w[0] in ("kernel", "cpus"):
                 d[w[0]] = w[1]
             elif len(w) == 6 and w[1] == "row":
-                d["rows"][(w[0], w[2])] = tuple(int(x) for x in w[3:6])
+                d["runs"].setdefault((w[0], w[2]), []).append(tuple(int(x) for x in w[3:6]))
             elif len(w) == 5 and w[1] == "fastpath":
                 d["fast"][w[0]] = tuple(int(x) for x in w[2:5])
             elif len(w) == 5 and w[1] == "throughput":
                 d["tput"][(w[0], int(w[2]), int(w[3]))] = int(w[4])
             elif len(w) == 3 and w[0] == "memory":
                 d["mem"][w[1]] = int(w[2])
+    # A row measured in several rounds: the median of the medians, and the
+    # spread over every run of every round.
+    for key, runs in d["runs"].items():
+        meds = sorted(r[0] for r in runs)
+        d["rows"][key] = (meds[len(meds) // 2], min(r[1] for r in runs),
+                          max(r[2] for r in runs))
     return d
 
 
@@ -101,17 +107,21 @@ def lane_tables(lane, d):
           if ("unloaded", n) in d["rows"]]
     if ov:
         out += ["### Cost for processes that never use machexc", "",
-                "Median microseconds per operation; the change is against the module "
-                "not loaded, in the same boot.", "",
+                "Median microseconds per operation (the median of three rounds, the "
+                "three configurations interleaved, each round 7 runs; min-max over "
+                "all); the change is against the module not loaded, in the same boot.",
+                "",
                 "| operation | not loaded | loaded | change "
                 "| loaded, another process has exception ports (all hooks on) | change |",
                 "| --- | --- | --- | --- | --- | --- |"]
         for n in ov:
-            base = d["rows"][("unloaded", n)][0]
-            cells = [NAMES[n], us(base)]
+            b = d["rows"][("unloaded", n)]
+            base = b[0]
+            cells = [NAMES[n], f"{us(base)} ({us(b[1])}-{us(b[2])})"]
             for mode in ("loaded", "in-use"):
-                v = d["rows"].get((mode, n), (0,))[0]
-                cells += [us(v), f"{100.0 * (v - base) / base:+.1f}%" if base else "-"]
+                v = d["rows"].get((mode, n), (0, 0, 0))
+                cells += [f"{us(v[0])} ({us(v[1])}-{us(v[2])})",
+                          f"{100.0 * (v[0] - base) / base:+.1f}%" if base else "-"]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     if d["mem"]:

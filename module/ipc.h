@@ -194,6 +194,7 @@ void mx_space_exit_notify(struct task_struct *p);
 void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child);
 void mx_space_exec_notify(struct linux_binprm *bprm);
 bool mx_space_handles(const void *key, u32 type);
+void mx_space_mark_exc(const void *key);
 int mx_spaces_init(void);
 void mx_spaces_shutdown(void);
 struct mx_space *mx_space_target(struct mx_space *self, u32 task);

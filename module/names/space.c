@@ -7,6 +7,7 @@
  * atomic context, and a workqueue item releases every right it held.
  */
 #include <linux/binfmts.h>
+#include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/pid_namespace.h>
 #include <linux/rculist.h>
@@ -42,6 +43,20 @@ struct mx_inherit {
 
 static DEFINE_HASHTABLE(inherits, 6);
 static atomic_t nr_inherits = ATOMIC_INIT(0);
+
+/*
+ * Which processes may have exception ports, as a filter for the fault
+ * hook: a bit per hash of the signal_struct, set (never cleared) before a
+ * process gets a task or thread exception port or inherits one.  A clear
+ * bit spares every other process's fault signals the hash lookups below.
+ */
+#define EXC_KEY_BITS	6
+static unsigned long exc_keys;
+
+void mx_space_mark_exc(const void *key)
+{
+	set_bit(hash_ptr(key, EXC_KEY_BITS), &exc_keys);
+}
 
 static struct mx_inherit *inherit_take(const void *key)
 {
@@ -284,7 +299,7 @@ bool mx_space_handles(const void *key, u32 type)
 	struct mx_space *space;
 	bool ret = false;
 
-	if (type >= EXC_TYPES_COUNT)
+	if (type >= EXC_TYPES_COUNT || !test_bit(hash_ptr(key, EXC_KEY_BITS), &exc_keys))
 		return false;
 	rcu_read_lock();
 	space = space_find(key);
@@ -374,6 +389,7 @@ void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
 	if (!inh)
 		return;
 	inh->key = child->signal;
+	mx_space_mark_exc(inh->key);	/* it may carry exception ports */
 	INIT_WORK(&inh->release, inherit_release);
 	spin_lock(&spaces_lock);
 	hash_add_rcu(inherits, &inh->link, (unsigned long)inh->key);

@@ -645,6 +645,8 @@ static mx_return_t op_exception_ports(struct mx_space *space, struct machexc_por
 	} else if (op->poly != MACH_PORT_NULL && mx_hooks_arm(MX_HOOKS_EXCEPTIONS)) {
 		kr = KERN_RESOURCE_SHORTAGE;	/* the fault hook could not be attached */
 	} else {
+		if (op->poly != MACH_PORT_NULL && !ns)
+			mx_space_mark_exc(space->key);	/* before the fault hook may look */
 		kr = mx_exc_set_ports(space, level, op->arg, op->poly, op->value, op->right, ns,
 				      which == 2 ? ports : NULL);
 		if (kr == KERN_SUCCESS && th)
