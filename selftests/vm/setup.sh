@@ -12,7 +12,7 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 
-pkgs="build-essential bc bison flex cpio kmod xz-utils python3 pkg-config
+pkgs="build-essential bc bison flex cpio kmod rsync xz-utils python3 pkg-config
       libelf-dev libssl-dev dwarves ccache sparse dkms qemu-system-x86
       busybox-static linux-source-6.1 libmnl-dev libdw-dev libunwind-dev"
 missing=()
