@@ -183,6 +183,14 @@ static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_por
 	return handled;
 }
 
+/* Is @sig's action SA_IMMUTABLE (the kernel's "this kills")?  siglock held. */
+static bool signal_immutable(int sig)
+{
+	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
+
+	return sighand->action[sig - 1].sa.sa_flags & SA_IMMUTABLE;
+}
+
 /* Take the handled fault signal back before get_signal() sees it. */
 static void discard_signal(int sig)
 {
@@ -194,7 +202,8 @@ static void discard_signal(int sig)
 
 	siginitsetinv(&mask, sigmask(sig));
 	spin_lock_irq(&sighand->siglock);
-	mx_dequeue_signal(&mask, &info, &type);
+	if (!signal_immutable(sig))
+		mx_dequeue_signal(&mask, &info, &type);
 	spin_unlock_irq(&sighand->siglock);
 }
 
@@ -327,6 +336,14 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	    !mx_exc_from_siginfo(info, current->thread.trap_nr, &exc) ||
 	    !((READ_ONCE(mx_host_exc_mask) & (1U << exc.type)) ||
 	      mx_space_handles(current->signal, exc.type)))
+		return;
+	/*
+	 * Never for a signal that must kill: the SIGSEGV of an exec that
+	 * failed past its point of no return (the process may already have
+	 * the new program's credentials: no handler may resume it), or one
+	 * the kernel made immutable.  siglock is held.
+	 */
+	if (current->in_execve || signal_immutable(sig))
 		return;
 	/* A thread waiting for its handler keeps the module loaded. */
 	if (!try_module_get(THIS_MODULE))

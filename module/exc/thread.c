@@ -203,8 +203,17 @@ struct mx_thread *mx_thread_lookup(struct mx_space *space, u32 name)
 	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
 	    entry->port->kotype != MX_KOBJECT_THREAD)
 		return NULL;
-	th = READ_ONCE(entry->port->kobject);
-	return th && th->space == space ? th : NULL;
+	/*
+	 * Another process's thread may be freed at any time by its own space:
+	 * look at it only under the port lock, which thread_destroy() takes to
+	 * withdraw it.  Ours stays while our space->lock is held.
+	 */
+	spin_lock(&entry->port->lock);
+	th = entry->port->kobject;
+	if (th && th->space != space)
+		th = NULL;
+	spin_unlock(&entry->port->lock);
+	return th;
 }
 
 /* Publish (or, with NULL, withdraw) @th's state while it is stopped. */

@@ -274,7 +274,9 @@ void mx_space_exit_notify(struct task_struct *p)
 	struct mx_inherit *inh = NULL;
 	struct mx_space *space;
 
-	if (!atomic_long_read(&mx_nr_spaces) || atomic_read(&p->signal->live))
+	/* A fork()ed child's inheritance outlives the space it came from. */
+	if ((!atomic_long_read(&mx_nr_spaces) && !atomic_read(&nr_inherits)) ||
+	    atomic_read(&p->signal->live))
 		return;
 	spin_lock(&spaces_lock);
 	space = space_find(p->signal);
@@ -430,7 +432,8 @@ void mx_space_exec_notify(struct linux_binprm *bprm)
 	struct mx_inherit *inh = NULL;
 	struct mx_space *space;
 
-	if (!bprm->secureexec || !atomic_long_read(&mx_nr_spaces))
+	if (!bprm->secureexec ||
+	    (!atomic_long_read(&mx_nr_spaces) && !atomic_read(&nr_inherits)))
 		return;
 	rcu_read_lock();
 	space = space_find(current->signal);

@@ -349,6 +349,7 @@ static mx_return_t request_dead_name(struct mx_space *space, struct mx_entry *en
 {
 	struct mx_port *port = entry->port;
 	struct mx_dnrequest *req, *fresh = NULL;
+	bool alive;
 
 	if (mx_entry_check_dead(space, entry)) {
 		/* Already dead: with sync set, the notification comes now. */
@@ -379,10 +380,12 @@ static mx_return_t request_dead_name(struct mx_space *space, struct mx_entry *en
 			break;
 		}
 	}
-	if (fresh && port->active)
+	/* Decided once, under the lock: once listed, a dying port fires it. */
+	alive = port->active;
+	if (fresh && alive)
 		list_add_tail(&fresh->link, &port->dnrequests);
 	spin_unlock(&port->lock);
-	if (fresh && !port->active) {
+	if (fresh && !alive) {
 		/* Died just now: fire at once, as if registered in time. */
 		mx_notify(notify, MACH_NOTIFY_DEAD_NAME, entry->name);
 		kfree(fresh);
@@ -532,8 +535,11 @@ static mx_return_t op_task_self(struct mx_space *space, u32 *name)
 {
 	struct mx_entry *entry = mx_entry_lookup(space, space->task_name);
 
-	/* The task may have deallocated its own name: give it a new one. */
-	if (!entry) {
+	/*
+	 * The task may have deallocated its own name, and even reused it for
+	 * another right: give it a new one.
+	 */
+	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) || entry->port != space->task_port) {
 		struct mx_port *port = space->task_port;
 		mx_return_t kr;
 

@@ -198,20 +198,23 @@ void mx_right_copyin_undo(struct mx_space *space, u32 name, u32 disposition,
 			  struct mx_port *port, u32 type)
 {
 	switch (disposition) {
-	case MACH_MSG_TYPE_MAKE_SEND:
 	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		/* Made for the message: unmade, never used. */
+		mx_port_consume_send_once(port);
+		return;
+	case MACH_MSG_TYPE_MAKE_SEND:
 	case MACH_MSG_TYPE_COPY_SEND:
-		/* Made or copied for the message: unmake without notifying. */
-		spin_lock(&port->lock);
-		if (disposition == MACH_MSG_TYPE_MAKE_SEND_ONCE) {
-			port->sorights--;
-		} else {
-			port->srights--;
-			if (disposition == MACH_MSG_TYPE_MAKE_SEND)
-				port->mscount--;
+		/*
+		 * Made or copied for the message: released like any send right,
+		 * so that if the other send rights went meanwhile, a no-senders
+		 * request still fires.  A made right does not count as made.
+		 */
+		if (disposition == MACH_MSG_TYPE_MAKE_SEND) {
+			spin_lock(&port->lock);
+			port->mscount--;
+			spin_unlock(&port->lock);
 		}
-		spin_unlock(&port->lock);
-		mx_port_put(port);
+		mx_port_release_send(port);
 		return;
 	}
 	/* Moved: back under the same name, or any name if that is taken. */
@@ -315,10 +318,15 @@ mx_return_t mx_right_copyout_name(struct mx_space *space, struct mx_port *port,
 
 	if (name == MACH_PORT_NULL || name == MACH_PORT_DEAD)
 		return KERN_INVALID_VALUE;
+	/*
+	 * A send right to a port that has died becomes a dead name first, so
+	 * that it can no longer match @port below.
+	 */
+	if (entry)
+		mx_entry_check_dead(space, entry);
 	if (type != MACH_MSG_TYPE_PORT_SEND_ONCE)
 		other = mx_entry_by_port(space, port);
 	if (entry) {
-		mx_entry_check_dead(space, entry);
 		if (entry != other || type == MACH_MSG_TYPE_PORT_SEND_ONCE)
 			return KERN_NAME_EXISTS;
 		if (type == MACH_MSG_TYPE_PORT_RECEIVE && (entry->type & MACH_PORT_TYPE_RECEIVE))

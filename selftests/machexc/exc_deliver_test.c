@@ -1054,6 +1054,80 @@ TEST(setuid_exec_resets_ports)
 	unlink("/tmp/machexc-setuid");
 }
 
+/*
+ * An ELF whose one PT_LOAD lies in kernel space: execve() gets past its
+ * point of no return (the old program is gone, new credentials would be
+ * in force) and then fails, and the kernel kills the process with
+ * SIGSEGV.  No handler may see that as an exception and resume it.
+ */
+static int write_bad_elf(const char *path)
+{
+	unsigned char elf[64 + 56] = {
+		0x7f, 'E', 'L', 'F', 2 /* 64-bit */, 1 /* LE */, 1 /* version */,
+	};
+	uint16_t *h16 = (uint16_t *)elf;
+	uint32_t *ph32 = (uint32_t *)(elf + 64);
+	uint64_t *ph64 = (uint64_t *)(elf + 64);
+	uint64_t *h64 = (uint64_t *)elf;
+	int fd, ok;
+
+	h16[8] = 2;			/* e_type ET_EXEC */
+	h16[9] = 62;			/* e_machine EM_X86_64 */
+	elf[20] = 1;			/* e_version */
+	h64[3] = 0xffff800000001000ULL;	/* e_entry */
+	h64[4] = 64;			/* e_phoff */
+	h16[26] = 64;			/* e_ehsize */
+	h16[27] = 56;			/* e_phentsize */
+	h16[28] = 1;			/* e_phnum */
+	ph32[0] = 1;			/* p_type PT_LOAD */
+	ph32[1] = 5;			/* p_flags R+X */
+	ph64[2] = 0xffff800000000000ULL;	/* p_vaddr */
+	ph64[3] = 0xffff800000000000ULL;	/* p_paddr */
+	ph64[5] = 0x1000;		/* p_memsz (p_filesz 0) */
+	ph64[6] = 0x1000;		/* p_align */
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, elf, sizeof(elf)) == sizeof(elf);
+	return close(fd) || !ok ? -1 : 0;
+}
+
+TEST(failed_exec_is_not_an_exception)
+{
+	const char *path = "/tmp/machexc-bad-elf";
+	mach_port_t port = new_port();
+	int status, raised = 0;
+	request_t req;
+	pid_t pid;
+
+	ASSERT_EQ(0, write_bad_elf(path));
+	ASSERT_NE(MACH_PORT_NULL, port);
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_ACCESS, port,
+							 EXCEPTION_DEFAULT, THREAD_STATE_NONE));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		execl(path, path, (char *)NULL);
+		_exit(1);	/* failed before the point of no return */
+	}
+	clear_task_ports();
+	/* Until the child is gone: any request that comes is a failure. */
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		memset(&req.Head, 0, sizeof(req.Head));
+		if (mach_msg(&req.Head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(req), port,
+			     10, 0) == MACH_MSG_SUCCESS) {
+			raised++;
+			mach_msg_destroy(&req.Head);	/* no answer: falls through */
+		}
+	}
+	EXPECT_EQ(0, raised);
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
+	mach_port_destroy(ME, port);
+	unlink(path);
+}
+
 /* A handler thread that faults itself: the process hangs, killably. */
 TEST(handler_faults_itself)
 {

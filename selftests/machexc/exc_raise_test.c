@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -306,6 +307,79 @@ TEST(reply_right_destroyed_falls_back)
 TEST(sigkill_while_blocked)
 {
 	remote_handler(_metadata, 1);
+}
+
+/*
+ * The handler process dies with the request outstanding: @received = 1
+ * after it took the request (the reply right dies with its space), 0 while
+ * the request is still queued (the message dies with the port).  Either
+ * way the faulting process falls back to Linux: death by SIGSEGV.  The
+ * faulting process is the handler's child, reparented to us (a subreaper)
+ * when the handler dies.
+ */
+static void handler_killed(struct __test_metadata *_metadata, int received)
+{
+	pid_t handler, faulter = 0, pid;
+	int ready[2], status;
+
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, pipe(ready));
+	handler = fork();
+	ASSERT_LE(0, handler);
+	if (handler == 0) {
+		mach_port_t port = exception_port(EXC_MASK_BAD_ACCESS, EXCEPTION_DEFAULT,
+						  THREAD_STATE_NONE);
+		mach_port_status_t st;
+		mach_msg_type_number_t n;
+		request_t req;
+
+		if (!port)
+			_exit(1);
+		pid = fork();
+		if (pid == 0) {
+			*(volatile char *)mmap(NULL, 4096, PROT_READ,
+					       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) = 1;
+			_exit(0);
+		}
+		if (received) {
+			memset(&req, 0, sizeof(req.Head));
+			if (mach_msg(&req.Head, MACH_RCV_MSG, 0, sizeof(req), port, 0, 0))
+				_exit(2);
+		} else {
+			do {	/* until the request is in the queue */
+				n = MACH_PORT_RECEIVE_STATUS_COUNT;
+				if (mach_port_get_attributes(ME, port, MACH_PORT_RECEIVE_STATUS,
+							     (mach_port_info_t)&st, &n))
+					_exit(3);
+				if (!st.mps_msgcount)
+					usleep(1000);
+			} while (!st.mps_msgcount);
+		}
+		if (write(ready[1], &pid, sizeof(pid)) != sizeof(pid))
+			_exit(4);
+		pause();
+		_exit(5);
+	}
+	close(ready[1]);
+	ASSERT_EQ(sizeof(faulter), read(ready[0], &faulter, sizeof(faulter)));
+	close(ready[0]);
+	ASSERT_EQ(0, kill(handler, SIGKILL));
+	ASSERT_EQ(handler, waitpid(handler, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	ASSERT_EQ(faulter, waitpid(faulter, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+TEST(handler_killed_after_receiving_falls_back)
+{
+	handler_killed(_metadata, 1);
+}
+
+TEST(handler_killed_with_request_queued_falls_back)
+{
+	handler_killed(_metadata, 0);
 }
 
 /* A process that uses machexc but handles no exceptions is unchanged. */

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -517,6 +519,128 @@ TEST(sender_waits_for_room)
 	ASSERT_EQ(MACH_MSG_SUCCESS, receive(blocked_port, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));
 	EXPECT_EQ(2, m.header.msgh_id);
 	mach_port_destroy(ME, blocked_port);
+}
+
+struct blocked_send {
+	mach_port_t port;
+	pid_t tid;
+	mach_msg_return_t mr;
+};
+
+static void *send_move_and_block(void *arg)
+{
+	struct blocked_send *b = arg;
+
+	b->tid = gettid();
+	b->mr = send_simple(b->port, MACH_MSG_TYPE_MOVE_SEND, 0, 0, 3, 0, 0, 0);
+	return NULL;
+}
+
+/* Is thread @tid of this process asleep (state S)? */
+static int thread_sleeps(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+/*
+ * A send that waits for room, with MOVE_SEND, while its destination dies:
+ * the send fails and the moved right comes back, as what it now is, a dead
+ * name (which can then be destroyed like any other).
+ */
+TEST(failed_send_returns_a_right_to_a_dead_port_as_a_dead_name)
+{
+	mach_port_limits_t lim = { .mpl_qlimit = 0 };	/* every send waits */
+	struct blocked_send b = { .port = new_port() };
+	mach_port_type_t type;
+	mach_port_urefs_t refs;
+	pthread_t t;
+
+	ASSERT_NE(MACH_PORT_NULL, b.port);
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, b.port, b.port,
+						       MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, b.port, MACH_PORT_RIGHT_SEND, 1));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_set_attributes(ME, b.port, MACH_PORT_LIMITS_INFO,
+							  (mach_port_info_t)&lim, 1));
+	ASSERT_EQ(0, pthread_create(&t, NULL, send_move_and_block, &b));
+	while (!b.tid || !thread_sleeps(b.tid))
+		sched_yield();
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, b.port, MACH_PORT_RIGHT_RECEIVE, -1));
+	pthread_join(t, NULL);
+	EXPECT_EQ(MACH_SEND_INVALID_DEST, b.mr);
+	ASSERT_EQ(KERN_SUCCESS, mach_port_type(ME, b.port, &type));
+	EXPECT_EQ(MACH_PORT_TYPE_DEAD_NAME, type);
+	ASSERT_EQ(KERN_SUCCESS, mach_port_get_refs(ME, b.port, MACH_PORT_RIGHT_DEAD_NAME, &refs));
+	EXPECT_LE(1, refs);
+	EXPECT_EQ(KERN_SUCCESS, mach_port_destroy(ME, b.port));
+	EXPECT_EQ(KERN_INVALID_NAME, mach_port_type(ME, b.port, &type));
+}
+
+struct blocked_copy {
+	mach_port_t dest, carried;
+	pid_t tid;
+	mach_msg_return_t mr;
+};
+
+static void *send_copy_and_block(void *arg)
+{
+	struct blocked_copy *b = arg;
+
+	b->tid = gettid();
+	b->mr = send_simple(b->dest, MACH_MSG_TYPE_MAKE_SEND, b->carried,
+			    MACH_MSG_TYPE_COPY_SEND, 4, 0, 0, 0);
+	return NULL;
+}
+
+/*
+ * A failed send gives back the send right it copied like any send right:
+ * if that was the last one, no-senders fires.  Here the name's own right
+ * goes while the send waits, and the send then fails (its destination
+ * dies).
+ */
+TEST(failed_send_keeps_no_senders)
+{
+	mach_port_limits_t lim = { .mpl_qlimit = 0 };
+	struct blocked_copy b = { .dest = new_port(), .carried = new_port() };
+	mach_port_t notify = new_port(), prev;
+	struct {
+		mach_no_senders_notification_t n;
+		char pad[64];
+	} m;
+	pthread_t t;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, b.carried, b.carried,
+						       MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_request_notification(ME, b.carried,
+							       MACH_NOTIFY_NO_SENDERS, 0, notify,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE,
+							       &prev));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_set_attributes(ME, b.dest, MACH_PORT_LIMITS_INFO,
+							  (mach_port_info_t)&lim, 1));
+	ASSERT_EQ(0, pthread_create(&t, NULL, send_copy_and_block, &b));
+	while (!b.tid || !thread_sleeps(b.tid))
+		sched_yield();
+	ASSERT_EQ(KERN_SUCCESS, mach_port_deallocate(ME, b.carried));	/* not the last */
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, b.dest, MACH_PORT_RIGHT_RECEIVE, -1));
+	pthread_join(t, NULL);
+	EXPECT_EQ(MACH_SEND_INVALID_DEST, b.mr);
+	memset(&m, 0, sizeof(m));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_NO_SENDERS, m.n.not_header.msgh_id);
+	mach_port_destroy(ME, b.carried);
+	mach_port_destroy(ME, notify);
 }
 
 static void on_usr1(int sig)
