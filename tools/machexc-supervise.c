@@ -31,7 +31,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/ptrace.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,10 +140,27 @@ static const char *si_code_name(int sig, int code)
 
 /* ---- the report ------------------------------------------------------------ */
 
+#define MAX_THREADS 256		/* listed */
+#define MAX_UNWOUND 32		/* other threads unwound */
+#define NREGS 17		/* DWARF: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
+
 struct frame {
 	uint64_t pc;
 	char symbol[256];	/* "name+0x1f", or "" */
 	char module[256];
+};
+
+/* A thread's stack: registers in DWARF order, its frames, or why not. */
+struct stack {
+	pid_t tid;
+	Dwarf_Word regs[NREGS];
+	bool have_regs;
+	bool seized;		/* PTRACE_SEIZEd by us */
+	bool stopped;		/* in a ptrace stop */
+	int stop_sig;		/* the signal to deliver on detach */
+	const char *note;	/* why it was not unwound */
+	struct frame frames[MAX_FRAMES];
+	int nframes;
 };
 
 struct crash {
@@ -153,30 +172,52 @@ struct crash {
 	bool have_fault;
 	x86_thread_state64_t regs;
 	char mapping[512];		/* the /proc/PID/maps line of the address */
-	struct frame frames[MAX_FRAMES];
-	int nframes;
-	pid_t threads[256];
+	struct stack stack;		/* the faulting thread */
+	struct stack others[MAX_UNWOUND];
+	int nothers;
+	pid_t threads[MAX_THREADS];
 	int nthreads;
 };
 
-/* libdwfl: the stopped thread, its registers and its memory. */
+/* libdwfl: the threads whose registers we have, and the process's memory. */
 struct unwind {
-	pid_t pid, tid;
-	const x86_thread_state64_t *regs;
-	bool given;
+	struct crash *c;
+	int next;	/* -1: the faulting thread, then others[] */
 	int mem_fd;	/* /proc/PID/mem, where process_vm_readv() is missing */
 };
 
 static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
 {
 	struct unwind *u = arg;
+	struct stack *s;
 
 	(void)dwfl;
-	if (u->given)
-		return 0;
-	u->given = true;
-	*thread_argp = u;
-	return u->tid;
+	for (; u->next < u->c->nothers; u->next++) {
+		s = u->next < 0 ? &u->c->stack : &u->c->others[u->next];
+		if (s->have_regs) {
+			u->next++;
+			*thread_argp = s;
+			return s->tid;
+		}
+	}
+	return 0;
+}
+
+static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	struct unwind *u = arg;
+	int i;
+
+	(void)dwfl;
+	for (i = -1; i < u->c->nothers; i++) {
+		struct stack *s = i < 0 ? &u->c->stack : &u->c->others[i];
+
+		if (s->tid == tid && s->have_regs) {
+			*thread_argp = s;
+			return true;
+		}
+	}
+	return false;
 }
 
 static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
@@ -187,13 +228,13 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 
 	(void)dwfl;
 	if (u->mem_fd < 0 &&
-	    process_vm_readv(u->pid, &local, 1, &remote, 1, 0) == sizeof(*result))
+	    process_vm_readv(u->c->pid, &local, 1, &remote, 1, 0) == sizeof(*result))
 		return true;
 	/* Kernels without CONFIG_CROSS_MEMORY_ATTACH: the same, through /proc. */
 	if (u->mem_fd < 0 && errno == ENOSYS) {
 		char path[64];
 
-		snprintf(path, sizeof(path), "/proc/%d/mem", u->pid);
+		snprintf(path, sizeof(path), "/proc/%d/mem", u->c->pid);
 		u->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	return u->mem_fd >= 0 &&
@@ -202,19 +243,12 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 
 static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
 {
-	const x86_thread_state64_t *r = ((struct unwind *)arg)->regs;
-	/* DWARF numbering: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip. */
-	Dwarf_Word w[17] = {
-		r->__rax, r->__rdx, r->__rcx, r->__rbx, r->__rsi, r->__rdi, r->__rbp, r->__rsp,
-		r->__r8, r->__r9, r->__r10, r->__r11, r->__r12, r->__r13, r->__r14, r->__r15,
-		r->__rip,
-	};
-
-	return dwfl_thread_state_registers(thread, 0, 17, w);
+	return dwfl_thread_state_registers(thread, 0, NREGS, ((struct stack *)arg)->regs);
 }
 
 static const Dwfl_Thread_Callbacks thread_callbacks = {
 	.next_thread = next_thread,
+	.get_thread = get_thread,
 	.memory_read = memory_read,
 	.set_initial_registers = set_initial_registers,
 };
@@ -241,36 +275,46 @@ static void symbolize(Dwfl *dwfl, uint64_t pc, struct frame *f)
 
 static int frame_cb(Dwfl_Frame *state, void *arg)
 {
-	struct crash *c = arg;
+	struct stack *s = arg;
 	Dwarf_Addr pc;
 	bool activation;
 
-	if (!dwfl_frame_pc(state, &pc, &activation) || c->nframes == MAX_FRAMES)
+	if (!dwfl_frame_pc(state, &pc, &activation) || s->nframes == MAX_FRAMES)
 		return DWARF_CB_ABORT;
 	/* A return address points after the call: look up the call itself. */
 	symbolize(dwfl_thread_dwfl(dwfl_frame_thread(state)), activation ? pc : pc - 1,
-		  &c->frames[c->nframes]);
-	c->frames[c->nframes++].pc = pc;
+		  &s->frames[s->nframes]);
+	s->frames[s->nframes++].pc = pc;
 	return DWARF_CB_OK;
 }
 
+/* Unwind and symbolize every thread we have registers for. */
 static void backtrace(struct crash *c)
 {
 	static const Dwfl_Callbacks callbacks = {
 		.find_elf = dwfl_linux_proc_find_elf,
 		.find_debuginfo = dwfl_standard_find_debuginfo,
 	};
-	struct unwind u = { c->pid, c->tid, &c->regs, false, -1 };
+	struct unwind u = { c, -1, -1 };
 	Dwfl *dwfl = dwfl_begin(&callbacks);
+	bool attached;
+	int i;
 
 	if (!dwfl)
 		return;
-	if (dwfl_linux_proc_report(dwfl, c->pid) == 0 &&
-	    dwfl_report_end(dwfl, NULL, NULL) == 0 &&
-	    dwfl_attach_state(dwfl, NULL, c->pid, &thread_callbacks, &u))
-		dwfl_getthread_frames(dwfl, c->tid, frame_cb, c);
-	if (!c->nframes)	/* no unwinding at all: the faulting pc alone */
-		symbolize(dwfl, c->regs.__rip, &c->frames[c->nframes++]);
+	attached = dwfl_linux_proc_report(dwfl, c->pid) == 0 &&
+		   dwfl_report_end(dwfl, NULL, NULL) == 0 &&
+		   dwfl_attach_state(dwfl, NULL, c->pid, &thread_callbacks, &u);
+	for (i = -1; i < c->nothers; i++) {
+		struct stack *s = i < 0 ? &c->stack : &c->others[i];
+
+		if (!s->have_regs)
+			continue;
+		if (attached)
+			dwfl_getthread_frames(dwfl, s->tid, frame_cb, s);
+		if (!s->nframes)	/* no unwinding at all: the pc alone */
+			symbolize(dwfl, s->regs[NREGS - 1], &s->frames[s->nframes++]);
+	}
 	dwfl_end(dwfl);
 	if (u.mem_fd >= 0)
 		close(u.mem_fd);
@@ -307,10 +351,195 @@ static void find_threads(struct crash *c)
 	dir = opendir(path);
 	if (!dir)
 		return;
-	while ((d = readdir(dir)) && c->nthreads < 256)
+	while ((d = readdir(dir)) && c->nthreads < MAX_THREADS)
 		if (d->d_name[0] != '.')
 			c->threads[c->nthreads++] = atoi(d->d_name);
 	closedir(dir);
+}
+
+/* ---- stopping the other threads ------------------------------------------ */
+/*
+ * machexc stops only the faulting thread; the others keep running.  To
+ * unwind them they are stopped with PTRACE_SEIZE + PTRACE_INTERRUPT (the
+ * supervisor is the program's parent or ancestor, which ptrace allows
+ * under Yama's default scope), their registers read, and let go with
+ * PTRACE_DETACH once unwound.
+ *
+ * A thread asleep in the kernel uninterruptibly (state D: for example one
+ * waiting for the answer to an exception of its own, queued behind this
+ * one) does not stop, so it is never waited for without a bound.  One that
+ * does not stop in time stays seized: it is "pending", and detached (or
+ * reaped, if it died) as soon as it stops, from the supervisor's loop.
+ */
+#define STOP_WAIT_MS 1000
+
+static pid_t pending[MAX_UNWOUND * 4];
+static int npending;
+static pid_t leader;		/* the program's pid, whose exit run_once() waits for */
+static int leader_status;
+static bool leader_reaped;
+
+/* The state letter of /proc/PID/task/TID/stat, or 0 if it has gone. */
+static char thread_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * waitpid() on a traced thread; 1 stopped, 0 nothing yet, -1 gone.  *@sig
+ * is the signal to hand back when detaching: 0 for our own interrupt
+ * (PTRACE_EVENT_STOP), else the signal it stopped to deliver, which must
+ * not be lost.
+ */
+static int wait_thread(pid_t tid, int *sig)
+{
+	int status;
+	pid_t r = waitpid(tid, &status, WNOHANG | __WALL);
+
+	if (r == 0)
+		return 0;
+	if (r == tid && WIFSTOPPED(status)) {
+		*sig = status >> 16 ? 0 : WSTOPSIG(status);
+		return 1;
+	}
+	if (r == tid && tid == leader) {	/* the program's own end: keep it */
+		leader_status = status;
+		leader_reaped = true;
+	}
+	return -1;
+}
+
+/* Detach the pending threads that have stopped since; forget the dead. */
+static void reap_pending(void)
+{
+	int i = 0, r, sig;
+
+	while (i < npending) {
+		r = wait_thread(pending[i], &sig);
+		if (r == 1)
+			ptrace(PTRACE_DETACH, pending[i], NULL, (void *)(long)sig);
+		if (r)
+			pending[i] = pending[--npending];
+		else
+			i++;
+	}
+}
+
+static void ptrace_regs(struct stack *s)
+{
+	struct user_regs_struct r;
+
+	if (ptrace(PTRACE_GETREGS, s->tid, NULL, &r)) {
+		s->note = "registers could not be read";
+		return;
+	}
+	Dwarf_Word w[NREGS] = {
+		r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp,
+		r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip,
+	};
+	memcpy(s->regs, w, sizeof(w));
+	s->have_regs = true;
+}
+
+/* The faulting thread's registers, from the exception message. */
+static void stack_from_state(struct stack *s, const x86_thread_state64_t *r)
+{
+	Dwarf_Word w[NREGS] = {
+		r->__rax, r->__rdx, r->__rcx, r->__rbx, r->__rsi, r->__rdi, r->__rbp, r->__rsp,
+		r->__r8, r->__r9, r->__r10, r->__r11, r->__r12, r->__r13, r->__r14, r->__r15,
+		r->__rip,
+	};
+
+	memcpy(s->regs, w, sizeof(w));
+	s->have_regs = true;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void stop_others(struct crash *c)
+{
+	long deadline = now_ms() + STOP_WAIT_MS;
+	int i, r, room = (int)(sizeof(pending) / sizeof(pending[0])) - npending;
+	bool waiting = true;
+
+	for (i = 0; i < c->nthreads && c->nothers < MAX_UNWOUND; i++) {
+		struct stack *s = &c->others[c->nothers];
+		char state;
+
+		if (c->threads[i] == c->tid)
+			continue;
+		memset(s, 0, sizeof(*s));
+		s->tid = c->threads[i];
+		c->nothers++;
+		state = thread_state(c->pid, s->tid);
+		if (!state || state == 'X' || state == 'Z')
+			s->note = "exited";
+		else if (state == 'D')
+			s->note = "asleep in the kernel (state D), not stopped";
+		else if (!room)
+			s->note = "not stopped (too many threads still to detach)";
+		else if (ptrace(PTRACE_SEIZE, s->tid, NULL, NULL) ||
+			 ptrace(PTRACE_INTERRUPT, s->tid, NULL, NULL))
+			s->note = errno == EPERM ? "not permitted to trace it" : "could not be stopped";
+		else
+			s->seized = true, room--;
+	}
+	while (waiting) {
+		waiting = false;
+		for (i = 0; i < c->nothers; i++) {
+			struct stack *s = &c->others[i];
+
+			if (!s->seized || s->stopped || s->note)
+				continue;
+			r = wait_thread(s->tid, &s->stop_sig);
+			if (r == 1) {
+				s->stopped = true;
+				ptrace_regs(s);
+			} else if (r < 0) {
+				s->seized = false;
+				s->note = "exited";
+			} else if (thread_state(c->pid, s->tid) == 'D' || now_ms() >= deadline) {
+				s->note = "did not stop (asleep in the kernel)";
+			} else {
+				waiting = true;
+			}
+		}
+		if (waiting)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+}
+
+/* Let the stopped threads go on; those that did not stop yet, later. */
+static void release_others(struct crash *c)
+{
+	int i;
+
+	for (i = 0; i < c->nothers; i++) {
+		struct stack *s = &c->others[i];
+
+		if (s->stopped)
+			ptrace(PTRACE_DETACH, s->tid, NULL, (void *)(long)s->stop_sig);
+		else if (s->seized)
+			pending[npending++] = s->tid;	/* stop_others() kept room */
+	}
 }
 
 static void json_string(FILE *f, const char *s)
@@ -332,6 +561,21 @@ static const char *const reg_names[] = {
 	"r12", "r13", "r14", "r15", "rip", "rflags", "cs", "fs", "gs",
 };
 
+static void text_stack(FILE *f, const struct stack *s, bool crashed)
+{
+	int i;
+
+	if (!s->nframes) {
+		fprintf(f, "\nThread %d: not unwound: %s\n", s->tid, s->note ? s->note : "?");
+		return;
+	}
+	fprintf(f, "\nBacktrace of thread %d%s:\n", s->tid, crashed ? " (crashed)" : "");
+	for (i = 0; i < s->nframes; i++)
+		fprintf(f, "  #%-2d 0x%016" PRIx64 " %s (%s)\n", i, s->frames[i].pc,
+			s->frames[i].symbol[0] ? s->frames[i].symbol : "??",
+			s->frames[i].module[0] ? s->frames[i].module : "?");
+}
+
 static void write_text(FILE *f, const struct crash *c)
 {
 	const uint64_t *r = (const uint64_t *)&c->regs;
@@ -350,15 +594,35 @@ static void write_text(FILE *f, const struct crash *c)
 	fprintf(f, "Mapping:   %s\n\nRegisters:\n", c->mapping);
 	for (i = 0; i < 21; i++)
 		fprintf(f, "  %-6s 0x%016" PRIx64 "%s", reg_names[i], r[i], i % 3 == 2 ? "\n" : "");
-	fprintf(f, "\nBacktrace of thread %d:\n", c->tid);
-	for (i = 0; i < c->nframes; i++)
-		fprintf(f, "  #%-2d 0x%016" PRIx64 " %s (%s)\n", i, c->frames[i].pc,
-			c->frames[i].symbol[0] ? c->frames[i].symbol : "??",
-			c->frames[i].module[0] ? c->frames[i].module : "?");
+	text_stack(f, &c->stack, true);
+	for (i = 0; i < c->nothers; i++)
+		text_stack(f, &c->others[i], false);
 	fprintf(f, "\nThreads (%d):", c->nthreads);
 	for (i = 0; i < c->nthreads; i++)
 		fprintf(f, " %d%s", c->threads[i], c->threads[i] == c->tid ? "*" : "");
-	fprintf(f, "\n  (only the faulting thread is stopped; the others are not unwound)\n");
+	fputc('\n', f);
+}
+
+static void json_stack(FILE *f, const struct stack *s, bool crashed)
+{
+	int i;
+
+	fprintf(f, "    { \"tid\": %d, \"crashed\": %s, ", s->tid, crashed ? "true" : "false");
+	if (!s->nframes) {
+		fprintf(f, "\"note\": ");
+		json_string(f, s->note ? s->note : "?");
+		fprintf(f, " }");
+		return;
+	}
+	fprintf(f, "\"backtrace\": [\n");
+	for (i = 0; i < s->nframes; i++) {
+		fprintf(f, "      { \"pc\": \"0x%" PRIx64 "\", \"symbol\": ", s->frames[i].pc);
+		json_string(f, s->frames[i].symbol);
+		fprintf(f, ", \"module\": ");
+		json_string(f, s->frames[i].module);
+		fprintf(f, " }%s\n", i + 1 < s->nframes ? "," : "");
+	}
+	fprintf(f, "    ] }");
 }
 
 static void write_json(FILE *f, const struct crash *c)
@@ -384,15 +648,13 @@ static void write_json(FILE *f, const struct crash *c)
 	fprintf(f, ",\n  \"registers\": {");
 	for (i = 0; i < 21; i++)
 		fprintf(f, "%s \"%s\": \"0x%" PRIx64 "\"", i ? "," : "", reg_names[i], r[i]);
-	fprintf(f, " },\n  \"backtrace\": [\n");
-	for (i = 0; i < c->nframes; i++) {
-		fprintf(f, "    { \"pc\": \"0x%" PRIx64 "\", \"symbol\": ", c->frames[i].pc);
-		json_string(f, c->frames[i].symbol);
-		fprintf(f, ", \"module\": ");
-		json_string(f, c->frames[i].module);
-		fprintf(f, " }%s\n", i + 1 < c->nframes ? "," : "");
+	fprintf(f, " },\n  \"threads\": [\n");
+	json_stack(f, &c->stack, true);
+	for (i = 0; i < c->nothers; i++) {
+		fprintf(f, ",\n");
+		json_stack(f, &c->others[i], false);
 	}
-	fprintf(f, "  ],\n  \"threads\": [");
+	fprintf(f, "\n  ],\n  \"thread_ids\": [");
 	for (i = 0; i < c->nthreads; i++)
 		fprintf(f, "%s%d", i ? ", " : "", c->threads[i]);
 	fprintf(f, "]\n}\n");
@@ -456,8 +718,10 @@ static void handle_exception(mach_port_t port)
 		c.exception = req.exception;
 		memcpy(c.code, req.code, sizeof(c.code));
 		memcpy(&c.regs, req.state, sizeof(c.regs));
+		stack_from_state(&c.stack, &c.regs);
 		pid_for_task(req.task.name, &c.pid);
 		machexc_thread_fault(req.thread.name, &c.tid, &stopped, &c.fault);
+		c.stack.tid = c.tid;
 		c.have_fault = stopped;
 	}
 	if (req.head.msgh_id == 2407 && (!c.pid || !stopped)) {
@@ -468,8 +732,10 @@ static void handle_exception(mach_port_t port)
 		n = readlink(path, c.program, sizeof(c.program) - 1);
 		c.program[n > 0 ? n : 0] = 0;
 		find_mapping(&c, c.have_fault ? c.fault.addr : (uint64_t)c.code[1]);
-		backtrace(&c);
 		find_threads(&c);
+		stop_others(&c);
+		backtrace(&c);
+		release_others(&c);
 		event("pid %d thread %d: %s, %s", c.pid, c.tid, exc_name(c.exception),
 		      c.have_fault ? signal_name(c.fault.signo) : "?");
 		write_report(&c);
@@ -517,6 +783,7 @@ static pid_t start(mach_port_t port)
 		fprintf(stderr, "machexc-supervise: fork: %s\n", strerror(errno));
 		exit(EXIT_SUPERVISOR);
 	}
+	leader = pid;
 	event("started %s, pid %d", opt.argv[0], pid);
 	return pid;
 }
@@ -534,7 +801,9 @@ static int run_once(mach_port_t port, int port_fd)
 	for (;;) {
 		struct pollfd p[2] = { { port_fd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR) {
+		/* Threads left seized by a report are detached once they stop. */
+		reap_pending();
+		if (poll(p, 2, npending ? 10 : -1) < 0 && errno != EINTR) {
 			fprintf(stderr, "machexc-supervise: poll: %s\n", strerror(errno));
 			exit(EXIT_SUPERVISOR);
 		}
@@ -547,8 +816,12 @@ static int run_once(mach_port_t port, int port_fd)
 			break;
 	}
 	close(pidfd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (leader_reaped)	/* by reap_pending(), which waits for the threads */
+		status = leader_status;
+	else
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	leader_reaped = false;
 	if (WIFSIGNALED(status))
 		event("pid %d killed by %s%s", pid, signal_name(WTERMSIG(status)),
 		      WCOREDUMP(status) ? " (core dumped)" : "");

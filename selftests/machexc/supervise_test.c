@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,45 @@ __attribute__((noinline)) void *crash_together(void *arg)
 	return NULL;
 }
 
+static volatile sig_atomic_t recovered;
+static volatile int spins;
+static sigjmp_buf recover;
+
+static void on_segv(int sig)
+{
+	(void)sig;
+	siglongjmp(recover, 1);
+}
+
+/* A thread that keeps running (and counting) while another one crashes. */
+__attribute__((noinline)) void *spin_thread_main(void *arg)
+{
+	(void)arg;
+	while (!recovered)
+		spins++;
+	return NULL;
+}
+
+/* The crash goes to the program's own SIGSEGV handler; all threads go on. */
+static int survive(void)
+{
+	pthread_t t;
+	int before;
+
+	pthread_create(&t, NULL, spin_thread_main, NULL);
+	while (!spins)
+		;
+	signal(SIGSEGV, on_segv);
+	if (!sigsetjmp(recover, 1))
+		crash_segv();
+	before = spins;
+	while (spins == before)		/* the spinner was let go again */
+		;
+	recovered = 1;
+	pthread_join(t, NULL);
+	return 7;
+}
+
 static int crasher(const char *kind)
 {
 	pthread_t t, t2;
@@ -90,6 +130,8 @@ static int crasher(const char *kind)
 			crash_segv();
 		wait(&status);
 		return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV ? 5 : 6;
+	} else if (!strcmp(kind, "survive")) {
+		return survive();
 	} else if (!strcmp(kind, "exit3"))
 		return 3;
 	return 0;
@@ -220,7 +262,29 @@ TEST(multithreaded_crash)
 	ASSERT_NE(NULL, pid);
 	ASSERT_NE(NULL, tid);
 	EXPECT_NE(atoi(pid + 7), atoi(tid + 7));	/* not the main thread */
-	EXPECT_NE(NULL, strstr(r, "\"threads\": [")); /* and the other threads listed */
+	/* The main thread, waiting in pthread_join(), stopped and unwound too. */
+	EXPECT_NE(NULL, strstr(r, "\"crashed\": true, \"backtrace\""));
+	EXPECT_NE(NULL, strstr(r, "\"crashed\": false, \"backtrace\""));
+	EXPECT_NE(NULL, strstr(r, "\"symbol\": \"main+"));
+}
+
+/*
+ * The other threads were only stopped to be unwound: a program that
+ * survives its crash (its own SIGSEGV handler) goes on with every thread,
+ * none left traced.
+ */
+TEST(other_threads_go_on)
+{
+	char dir[256], *r;
+	int st;
+
+	fresh_dir(dir, sizeof(dir), "survive");
+	st = supervise(dir, "", "survive");
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(7, WEXITSTATUS(st));
+	EXPECT_EQ(1, count_reports(dir));
+	r = read_report(dir);
+	EXPECT_NE(NULL, strstr(r, "\"symbol\": \"spin_thread_main+"));
 }
 
 /* Two threads crash at once: both reported, one after the other. */
