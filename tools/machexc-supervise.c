@@ -428,8 +428,9 @@ static void reap_pending(void)
 
 	while (i < npending) {
 		r = wait_thread(pending[i], &sig);
-		if (r == 1)
-			ptrace(PTRACE_DETACH, pending[i], NULL, (void *)(long)sig);
+		/* A detach that fails (it died meanwhile): wait for it again. */
+		if (r == 1 && ptrace(PTRACE_DETACH, pending[i], NULL, (void *)(long)sig))
+			r = 0;
 		if (r)
 			pending[i] = pending[--npending];
 		else
@@ -527,7 +528,12 @@ static void stop_others(struct crash *c)
 	}
 }
 
-/* Let the stopped threads go on; those that did not stop yet, later. */
+/*
+ * Let the stopped threads go on.  Any we still trace (it did not stop yet,
+ * or it was killed while we unwound, so the detach failed) is pending: a
+ * traced thread that dies is a zombie only its tracer can reap, and it
+ * keeps its whole process from being reaped.
+ */
 static void release_others(struct crash *c)
 {
 	int i;
@@ -535,9 +541,9 @@ static void release_others(struct crash *c)
 	for (i = 0; i < c->nothers; i++) {
 		struct stack *s = &c->others[i];
 
-		if (s->stopped)
-			ptrace(PTRACE_DETACH, s->tid, NULL, (void *)(long)s->stop_sig);
-		else if (s->seized)
+		if (s->stopped && !ptrace(PTRACE_DETACH, s->tid, NULL, (void *)(long)s->stop_sig))
+			continue;
+		if (s->seized)
 			pending[npending++] = s->tid;	/* stop_others() kept room */
 	}
 }

@@ -9,11 +9,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -364,8 +366,38 @@ TEST(bad_usage)
 	EXPECT_EQ(2, WEXITSTATUS(system("machexc-supervise --restart=sometimes -- true "
 					"2>/dev/null")));
 	EXPECT_EQ(2, WEXITSTATUS(system("machexc-supervise 2>/dev/null")));
+	EXPECT_EQ(0, WEXITSTATUS(system("machexc-supervise --help | grep -q -- --max-restarts")));
 	EXPECT_EQ(2, WEXITSTATUS(system("machexc-supervise --json -- true 2>/dev/null")));
 	EXPECT_EQ(127, WEXITSTATUS(system("machexc-supervise -- /nonexistent 2>/dev/null")));
+}
+
+/* No /dev/machexc (here: hidden by an empty /dev): 125, and what to do. */
+TEST(missing_device)
+{
+	char path[] = "/tmp/supervise-nodev-XXXXXX", buf[4096];
+	int fd = mkstemp(path), status;
+	ssize_t n;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", "/dev", "tmpfs", 0, NULL) || dup2(fd, 2) < 0)
+			_exit(99);
+		execlp("machexc-supervise", "machexc-supervise", "--", "true", (char *)NULL);
+		_exit(98);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(125, WEXITSTATUS(status));
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = 0;
+	EXPECT_NE(NULL, strstr(buf, "/dev/machexc"));
+	EXPECT_NE(NULL, strstr(buf, "modprobe machexc"));
+	close(fd);
+	unlink(path);
 }
 
 int main(int argc, char **argv)
