@@ -6,6 +6,9 @@
  *
  *   machexc-bench rows [--pin] [--runs R] [--iters N]
  *	each row: median ns per round trip over R runs of N, with min-max
+ *   machexc-bench legs [--pin]
+ *	the cross-process EXCEPTION_DEFAULT round trip in three legs: fault
+ *	to handler, the handler itself, reply to the faulting thread resumed
  *   machexc-bench throughput [--pin]
  *	exceptions per second, 1/2/4/8 faulting threads x 1/2 handlers
  *   machexc-bench overhead
@@ -315,6 +318,126 @@ static uint64_t machexc_local(void)
 	pthread_join(t, NULL);
 	drop_exc_port(a.port);
 	return ns;
+}
+
+/*
+ * Where a cross-process round trip goes: the faulting child stamps the
+ * clock just before its int3 (t0) and just after it runs again (t3); the
+ * server just after its receive returns (t1) and just before it sends the
+ * reply (t2), in a page both share.  Legs: t1 - t0 (fault to handler),
+ * t2 - t1 (the handler itself), t3 - t2 (reply to resumed).
+ */
+struct stamps {
+	_Atomic uint64_t t0, t1, t2;
+};
+
+static struct stamps *stamps;
+
+static uint64_t median_u64(uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
+	return v[n / 2];
+}
+
+static void legs_child(int fd)
+{
+	uint64_t *leg[3], m[3], t3;
+	int i, k;
+
+	for (k = 0; k < 3; k++) {
+		leg[k] = calloc((size_t)iters, sizeof(uint64_t));
+		if (!leg[k])
+			_exit(1);
+	}
+	do_int3();	/* warm up */
+	for (i = 0; i < iters; i++) {
+		atomic_store(&stamps->t0, now_ns());
+		do_int3();
+		t3 = now_ns();
+		leg[0][i] = atomic_load(&stamps->t1) - atomic_load(&stamps->t0);
+		leg[1][i] = atomic_load(&stamps->t2) - atomic_load(&stamps->t1);
+		leg[2][i] = t3 - atomic_load(&stamps->t2);
+	}
+	for (k = 0; k < 3; k++)
+		m[k] = median_u64(leg[k], iters);
+	if (write(fd, m, sizeof(m)) != sizeof(m))
+		_exit(1);
+	_exit(0);
+}
+
+/* serve(), stamping t1 and t2 (EXCEPTION_DEFAULT requests only). */
+static void serve_stamped(mach_port_t port, int n)
+{
+	struct urefs u = { .n = 0 };
+	mach_msg_option_t opt = MACH_RCV_MSG;
+	mach_msg_size_t send = 0;
+	union msg m;
+	int i;
+
+	for (i = 0; i <= n; i++) {
+		if (opt & MACH_SEND_MSG)
+			atomic_store(&stamps->t2, now_ns());
+		if (mach_msg(&m.head, opt | (i == n ? 0 : MACH_RCV_MSG), send,
+			     i == n ? 0 : sizeof(m), port, 0, MACH_PORT_NULL))
+			die("mach_msg");
+		if (i == n)
+			break;
+		atomic_store(&stamps->t1, now_ns());
+		urefs_add(&u, m.req.thread.name);
+		urefs_add(&u, m.req.task.name);
+		m.rep.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+		m.rep.head.msgh_local_port = MACH_PORT_NULL;
+		m.rep.head.msgh_id += 100;
+		m.rep.ndr = NDR_record;
+		m.rep.ret = KERN_SUCCESS;
+		m.rep.head.msgh_size = sizeof(mach_msg_header_t) + sizeof(NDR_record_t) + 4;
+		send = m.rep.head.msgh_size;
+		opt = MACH_SEND_MSG;
+	}
+	urefs_flush(&u);
+}
+
+/* "leg NAME median min max": each the median over the runs' medians. */
+static void legs(void)
+{
+	static const char *const names[3] = {
+		"fault_to_handler", "handler", "reply_to_resumed",
+	};
+	uint64_t v[3][64];
+	int fd[2], r, k;
+
+	stamps = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (stamps == MAP_FAILED)
+		die("mmap");
+	for (r = 0; r < runs; r++) {
+		mach_port_t p = exc_port(EXC_MASK_BREAKPOINT,
+					 EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES);
+		uint64_t m[3];
+		pid_t pid;
+
+		if (pipe(fd))
+			die("pipe");
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			legs_child(fd[1]);
+		serve_stamped(p, iters + 1);
+		if (read(fd[0], m, sizeof(m)) != sizeof(m))
+			die("child result");
+		waitpid(pid, NULL, 0);
+		close(fd[0]);
+		close(fd[1]);
+		drop_exc_port(p);
+		for (k = 0; k < 3; k++)
+			v[k][r] = m[k];
+	}
+	for (k = 0; k < 3; k++) {
+		qsort(v[k], (size_t)runs, sizeof(uint64_t), cmp_u64);
+		printf("leg %s %llu %llu %llu\n", names[k], (unsigned long long)v[k][runs / 2],
+		       (unsigned long long)v[k][0], (unsigned long long)v[k][runs - 1]);
+	}
+	munmap(stamps, 4096);
 }
 
 /* ---- peers -------------------------------------------------------------- */
@@ -815,7 +938,7 @@ static void memory(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: machexc-bench rows|throughput|overhead|memory|hold [--pin] "
+	fprintf(f, "usage: machexc-bench rows|legs|throughput|overhead|memory|hold [--pin] "
 		"[--runs R] [--iters N] [--only ROW]\n");
 }
 
@@ -857,6 +980,8 @@ int main(int argc, char **argv)
 		rows();
 	else if (!strcmp(what, "throughput"))
 		throughput();
+	else if (!strcmp(what, "legs"))
+		legs();
 	else if (!strcmp(what, "overhead"))
 		overhead();
 	else if (!strcmp(what, "memory"))

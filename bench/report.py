@@ -27,7 +27,8 @@ NAMES = {
 
 
 def parse(path):
-    d = {"rows": {}, "runs": {}, "fast": {}, "tput": {}, "mem": {}, "kernel": "?", "cpus": "?"}
+    d = {"rows": {}, "runs": {}, "legs": {}, "fast": {}, "tput": {}, "mem": {},
+         "kernel": "?", "cpus": "?"}
     with open(path, errors="replace") as f:
         for line in f:
             w = line.split()
@@ -35,6 +36,8 @@ def parse(path):
                 d[w[0]] = w[1]
             elif len(w) == 6 and w[1] == "row":
                 d["runs"].setdefault((w[0], w[2]), []).append(tuple(int(x) for x in w[3:6]))
+            elif len(w) == 6 and w[1] == "leg":
+                d["legs"][(w[0], w[2])] = tuple(int(x) for x in w[3:6])
             elif len(w) == 5 and w[1] == "fastpath":
                 d["fast"][w[0]] = tuple(int(x) for x in w[2:5])
             elif len(w) == 5 and w[1] == "throughput":
@@ -47,7 +50,20 @@ def parse(path):
         meds = sorted(r[0] for r in runs)
         d["rows"][key] = (meds[len(meds) // 2], min(r[1] for r in runs),
                           max(r[2] for r in runs))
+        d["rounds"] = d.get("rounds", {})
+        d["rounds"][key] = (meds[0], meds[-1], len(meds))
     return d
+
+
+def noise(d):
+    """Round-to-round spread of the unloaded medians, in percent: what any
+    change smaller than this is lost in."""
+    worst = 0.0
+    for (mode, n), (lo, hi, k) in d.get("rounds", {}).items():
+        med = d["rows"][(mode, n)][0]
+        if mode == "unloaded" and k > 1 and med:
+            worst = max(worst, 100.0 * (hi - lo) / med)
+    return worst
 
 
 def us(ns):
@@ -91,6 +107,28 @@ def lane_tables(lane, d):
                        f"handler waiting in receive: {h} of {r} exceptions handed off "
                        f"({pct:.1f}%), {m} queued.")
     out.append("")
+    if d["legs"]:
+        out += ["### Where the round trip goes", "",
+                "The cross-process `EXCEPTION_DEFAULT` round trip in three legs, "
+                "stamped with CLOCK_MONOTONIC in the faulting process and the handler "
+                "(a run of its own: median microseconds over 7 runs of 2000, min-max). "
+                "For scale, one way of futex ping-pong is half its round trip.", "",
+                "| leg | both CPUs free | pinned to one CPU |",
+                "| --- | --- | --- |"]
+        for n, label in (("fault_to_handler", "fault to the handler's receive returning"),
+                         ("handler", "the handler itself (user space)"),
+                         ("reply_to_resumed", "reply sent to the faulting thread resumed")):
+            cells = [label]
+            for mode in ("free", "pinned"):
+                v = d["legs"].get((mode, n))
+                cells.append(f"{us(v[0])} ({us(v[1])}-{us(v[2])})" if v else "-")
+            out.append("| " + " | ".join(cells) + " |")
+        cells = ["futex ping-pong, one way"]
+        for mode in ("free", "pinned"):
+            fx = d["rows"].get((mode, "futex"))
+            cells.append(us(fx[0] / 2) if fx else "-")
+        out.append("| " + " | ".join(cells) + " |")
+        out.append("")
     if d["tput"]:
         out += ["### Throughput", "",
                 "Exceptions per second, handler process with 1 or 2 handler threads, "
@@ -107,20 +145,24 @@ def lane_tables(lane, d):
           if ("unloaded", n) in d["rows"]]
     if ov:
         out += ["### Cost for processes that never use machexc", "",
-                "Median microseconds per operation (the median of three rounds, the "
-                "three configurations interleaved, each round 7 runs; min-max over "
-                "all); the change is against the module not loaded, in the same boot.",
+                "Median microseconds per operation: the median of five rounds (the "
+                "three configurations interleaved, each round the median of 7 runs), "
+                "with the lowest and highest round in brackets; the change is against "
+                "the module not loaded, in the same boot.  The not-loaded rounds "
+                f"alone spread by up to {noise(d):.1f}% of their median: a change "
+                "smaller than that is noise.",
                 "",
                 "| operation | not loaded | loaded | change "
                 "| loaded, another process has exception ports (all hooks on) | change |",
                 "| --- | --- | --- | --- | --- | --- |"]
         for n in ov:
-            b = d["rows"][("unloaded", n)]
-            base = b[0]
-            cells = [NAMES[n], f"{us(base)} ({us(b[1])}-{us(b[2])})"]
+            base = d["rows"][("unloaded", n)][0]
+            r = d["rounds"][("unloaded", n)]
+            cells = [NAMES[n], f"{us(base)} ({us(r[0])}-{us(r[1])})"]
             for mode in ("loaded", "in-use"):
                 v = d["rows"].get((mode, n), (0, 0, 0))
-                cells += [f"{us(v[0])} ({us(v[1])}-{us(v[2])})",
+                r = d["rounds"].get((mode, n), (0, 0, 0))
+                cells += [f"{us(v[0])} ({us(r[0])}-{us(r[1])})",
                           f"{100.0 * (v[0] - base) / base:+.1f}%" if base else "-"]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
@@ -205,14 +247,15 @@ def goals(lanes):
                 v = d["rows"].get((mode, n), (0,))[0]
                 if base:
                     worst.append(100.0 * (v - base) / base)
-        ov.append(f"worst {max(worst):+.1f}%" if worst else "-")
+        ov.append(f"worst {max(worst):+.1f}% (noise {noise(d):.1f}%)" if worst else "-")
     out.append("| non-user overhead at most 2% | " + " | ".join(ov) + " |")
     out += ["", "Run-to-run spread under TCG is several percent (see the min-max "
             "columns), so overhead figures within a few percent either way are "
             "noise: with the module loaded and unused no machexc code runs at all "
             "(no probe is attached until a process uses machexc); once a process "
             "has set an exception port, the signal probe costs everyone else a few "
-            "compares per signal, and one hash lookup per fault signal.", "", ANALYSIS]
+            "compares per signal, and one bit test per fault signal (a filter of "
+            "the processes that ever set an exception port).", "", ANALYSIS]
     return out
 
 

@@ -29,10 +29,10 @@ echo "kernel $(uname -r)"
 echo "cpus $(grep -c ^processor /proc/cpuinfo)"
 # No "traps:" line per unhandled int3 in the kernel log: it would be timed too.
 echo 0 > /proc/sys/debug/exception-trace
-# Overhead for non-users: the three configurations interleaved, three
+# Overhead for non-users: the three configurations interleaved, five
 # times, so that drift in the VM hits them alike.
 depmod
-for round in 1 2 3; do
+for round in 1 2 3 4 5; do
 	machexc-bench overhead | sed 's/^/unloaded /'
 	modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
 	machexc-bench overhead | sed 's/^/loaded /'
@@ -41,10 +41,12 @@ for round in 1 2 3; do
 	machexc-bench overhead | sed 's/^/in-use /'
 	kill $holder
 	wait $holder 2>/dev/null
-	[ $round = 3 ] || rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
+	[ $round = 5 ] || rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
 done
 machexc-bench rows | sed 's/^/free /'
 machexc-bench rows --pin | sed 's/^/pinned /'
+machexc-bench legs | sed 's/^/free /'
+machexc-bench legs --pin | sed 's/^/pinned /'
 machexc-bench throughput | sed 's/^/free /'
 machexc-bench throughput --pin | sed 's/^/pinned /'
 machexc-bench memory
