@@ -10,7 +10,7 @@ cd "$top"
 "$here/vm/setup.sh"
 make -s lib tools
 mkdir -p build/demo
-cc -std=c11 -O1 -g -fno-omit-frame-pointer -fno-inline -static -o build/demo/crasher \
+cc -std=c11 -O1 -g -fno-omit-frame-pointer -fno-inline -static -pthread -o build/demo/crasher \
 	selftests/demo/crasher.c
 cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -Iuapi -Ilib/include -static \
 	-o build/demo/lazymap selftests/demo/lazymap.c build/lib/libmachexc.a -pthread
