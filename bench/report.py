@@ -189,8 +189,16 @@ Measured with ftrace (`function_graph` on `exc_work` and `mx_mach_msg` in the
   page walk; the exception path touches far more memory (message, reply
   port, the two port rights copied out into the handler's space) than a
   futex wake.  The same code with the handler in the faulting process (no
-  address-space switch), pinned, comes within about 1.2-1.4x of futex and
-  under 0.7-0.9x of ptrace.
+  address-space switch), pinned, comes closest to the goals (the "same
+  process" rows of the goals table).
+- The legs table shows where it goes: the handler's own user-space work is
+  a few microseconds; each kernel leg, fault to handler and reply to
+  resumed, costs about one and a half to two and a half one-way futex
+  wakes.  Neither leg alone explains the gap: it is the kernel path in both
+  directions (signal generation and task work, building and copying out
+  the message with its two port rights; copying in and parsing the reply,
+  taking the signal back), each run under TCG at a fraction of native
+  speed, where path length counts almost directly.
 - What was improved: the hooks are attached only on first use (no cost for
   non-users); a per-thread reply port is reused instead of made and
   destroyed per exception; one lock round for the thread lookup; a server's
@@ -249,9 +257,9 @@ def goals(lanes):
                     worst.append(100.0 * (v - base) / base)
         ov.append(f"worst {max(worst):+.1f}% (noise {noise(d):.1f}%)" if worst else "-")
     out.append("| non-user overhead at most 2% | " + " | ".join(ov) + " |")
-    out += ["", "Run-to-run spread under TCG is several percent (see the min-max "
-            "columns), so overhead figures within a few percent either way are "
-            "noise: with the module loaded and unused no machexc code runs at all "
+    out += ["", "Run-to-run spread under TCG is large (see the min-max columns and "
+            "the noise figure beside each overhead), so overhead figures inside "
+            "that noise say nothing either way.  By construction: with the module loaded and unused no machexc code runs at all "
             "(no probe is attached until a process uses machexc); once a process "
             "has set an exception port, the signal probe costs everyone else a few "
             "compares per signal, and one bit test per fault signal (a filter of "

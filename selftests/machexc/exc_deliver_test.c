@@ -26,6 +26,7 @@
 #include <mach/mach.h>
 
 #include "kselftest_harness.h"
+#include "proc.h"
 
 #define ME mach_task_self()
 
@@ -661,26 +662,6 @@ TEST(eight_threads_one_handler)
 	EXPECT_EQ(8 * per, h.count);
 	clear_task_ports();
 	mach_port_destroy(ME, h.port);
-}
-
-/* The state of @tid as /proc shows it: 'S' once it sleeps in receive. */
-static char thread_state_of(pid_t tid)
-{
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] && p[2] ? p[2] : '?';
 }
 
 struct waiting_handler {

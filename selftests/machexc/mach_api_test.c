@@ -24,6 +24,7 @@
 #include "machexc.h"
 #include "stats.h"
 #include "kselftest_harness.h"
+#include "proc.h"
 
 #define ME mach_task_self()
 
@@ -536,24 +537,6 @@ static void *send_move_and_block(void *arg)
 	return NULL;
 }
 
-/* Is thread @tid of this process asleep (state S)? */
-static int thread_sleeps(pid_t tid)
-{
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] == 'S';
-}
-
 /*
  * A send that waits for room, with MOVE_SEND, while its destination dies:
  * the send fails and the moved right comes back, as what it now is, a dead
@@ -574,7 +557,7 @@ TEST(failed_send_returns_a_right_to_a_dead_port_as_a_dead_name)
 	ASSERT_EQ(KERN_SUCCESS, mach_port_set_attributes(ME, b.port, MACH_PORT_LIMITS_INFO,
 							  (mach_port_info_t)&lim, 1));
 	ASSERT_EQ(0, pthread_create(&t, NULL, send_move_and_block, &b));
-	while (!b.tid || !thread_sleeps(b.tid))
+	while (!b.tid || thread_state_of(b.tid) != 'S')
 		sched_yield();
 	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, b.port, MACH_PORT_RIGHT_RECEIVE, -1));
 	pthread_join(t, NULL);
@@ -629,7 +612,7 @@ TEST(failed_send_keeps_no_senders)
 	ASSERT_EQ(KERN_SUCCESS, mach_port_set_attributes(ME, b.dest, MACH_PORT_LIMITS_INFO,
 							  (mach_port_info_t)&lim, 1));
 	ASSERT_EQ(0, pthread_create(&t, NULL, send_copy_and_block, &b));
-	while (!b.tid || !thread_sleeps(b.tid))
+	while (!b.tid || thread_state_of(b.tid) != 'S')
 		sched_yield();
 	ASSERT_EQ(KERN_SUCCESS, mach_port_deallocate(ME, b.carried));	/* not the last */
 	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));

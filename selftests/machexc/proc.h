@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A thread's scheduler state as /proc shows it ('R', 'S', 'D', ...), for
+ * tests that must wait until another thread is asleep in a call (never a
+ * timed wait: they poll this until it says so).
+ */
+#ifndef _MACHEXC_SELFTEST_PROC_H
+#define _MACHEXC_SELFTEST_PROC_H
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* The state letter of thread @tid of this process, or '?'. */
+static inline char thread_state_of(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* the name may hold anything, even ')' */
+	return p && p[1] && p[2] ? p[2] : '?';
+}
+
+#endif
