@@ -200,6 +200,13 @@ static void urefs_add(struct urefs *u, mach_port_t name)
 	}
 }
 
+/* Clock stamps shared with a faulting child (legs()); NULL otherwise. */
+struct stamps {
+	_Atomic uint64_t t0, t1, t2;
+};
+
+static struct stamps *stamps;
+
 /*
  * A server loop: answer @n exceptions on @port with KERN_SUCCESS, each
  * reply sent together with the next receive (one call), as
@@ -214,11 +221,15 @@ static void serve(mach_port_t port, int n)
 	int i;
 
 	for (i = 0; i <= n; i++) {
+		if (stamps && (opt & MACH_SEND_MSG))
+			atomic_store(&stamps->t2, now_ns());
 		if (mach_msg(&m.head, opt | (i == n ? 0 : MACH_RCV_MSG), send,
 			     i == n ? 0 : sizeof(m), port, 0, MACH_PORT_NULL))
 			die("mach_msg");
 		if (i == n)
 			break;
+		if (stamps)
+			atomic_store(&stamps->t1, now_ns());
 		mach_port_t reply = m.head.msgh_remote_port;
 		int id = m.head.msgh_id, state = id == 2407 || id == 2403;
 		x86_thread_state64_t st;
@@ -325,14 +336,9 @@ static uint64_t machexc_local(void)
  * clock just before its int3 (t0) and just after it runs again (t3); the
  * server just after its receive returns (t1) and just before it sends the
  * reply (t2), in a page both share.  Legs: t1 - t0 (fault to handler),
- * t2 - t1 (the handler itself), t3 - t2 (reply to resumed).
+ * t2 - t1 (the handler itself), t3 - t2 (reply to resumed).  serve()
+ * stamps t1 and t2 while `stamps` is set.
  */
-struct stamps {
-	_Atomic uint64_t t0, t1, t2;
-};
-
-static struct stamps *stamps;
-
 static uint64_t median_u64(uint64_t *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
@@ -365,38 +371,6 @@ static void legs_child(int fd)
 	_exit(0);
 }
 
-/* serve(), stamping t1 and t2 (EXCEPTION_DEFAULT requests only). */
-static void serve_stamped(mach_port_t port, int n)
-{
-	struct urefs u = { .n = 0 };
-	mach_msg_option_t opt = MACH_RCV_MSG;
-	mach_msg_size_t send = 0;
-	union msg m;
-	int i;
-
-	for (i = 0; i <= n; i++) {
-		if (opt & MACH_SEND_MSG)
-			atomic_store(&stamps->t2, now_ns());
-		if (mach_msg(&m.head, opt | (i == n ? 0 : MACH_RCV_MSG), send,
-			     i == n ? 0 : sizeof(m), port, 0, MACH_PORT_NULL))
-			die("mach_msg");
-		if (i == n)
-			break;
-		atomic_store(&stamps->t1, now_ns());
-		urefs_add(&u, m.req.thread.name);
-		urefs_add(&u, m.req.task.name);
-		m.rep.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
-		m.rep.head.msgh_local_port = MACH_PORT_NULL;
-		m.rep.head.msgh_id += 100;
-		m.rep.ndr = NDR_record;
-		m.rep.ret = KERN_SUCCESS;
-		m.rep.head.msgh_size = sizeof(mach_msg_header_t) + sizeof(NDR_record_t) + 4;
-		send = m.rep.head.msgh_size;
-		opt = MACH_SEND_MSG;
-	}
-	urefs_flush(&u);
-}
-
 /* "leg NAME median min max": each the median over the runs' medians. */
 static void legs(void)
 {
@@ -422,7 +396,7 @@ static void legs(void)
 			die("fork");
 		if (pid == 0)
 			legs_child(fd[1]);
-		serve_stamped(p, iters + 1);
+		serve(p, iters + 1);
 		if (read(fd[0], m, sizeof(m)) != sizeof(m))
 			die("child result");
 		waitpid(pid, NULL, 0);
@@ -438,6 +412,7 @@ static void legs(void)
 		       (unsigned long long)v[k][0], (unsigned long long)v[k][runs - 1]);
 	}
 	munmap(stamps, 4096);
+	stamps = NULL;
 }
 
 /* ---- peers -------------------------------------------------------------- */
