@@ -497,11 +497,14 @@ static void stop_others(struct crash *c)
 			s->note = "asleep in the kernel (state D), not stopped";
 		else if (!room)
 			s->note = "not stopped (too many threads still to detach)";
-		else if (ptrace(PTRACE_SEIZE, s->tid, NULL, NULL) ||
-			 ptrace(PTRACE_INTERRUPT, s->tid, NULL, NULL))
-			s->note = errno == EPERM ? "not permitted to trace it" : "could not be stopped";
-		else
-			s->seized = true, room--;
+		else if (ptrace(PTRACE_SEIZE, s->tid, NULL, NULL))
+			s->note = errno == EPERM ? "not permitted to trace it" : "could not be traced";
+		else {
+			s->seized = true;	/* from here on ours to detach or reap */
+			room--;
+			if (ptrace(PTRACE_INTERRUPT, s->tid, NULL, NULL))
+				s->note = "could not be stopped";
+		}
 	}
 	while (waiting) {
 		waiting = false;
