@@ -87,3 +87,21 @@ AT(__Request__mach_exception_raise_t, code, 68);
 SIZE(__Reply__exception_raise_t, 36);
 SIZE(__Reply__mach_exception_raise_state_identity_t, 44 + 614 * 4);
 AT(__Reply__exception_raise_state_t, new_state, 44);
+
+/*
+ * Code that mig(1) generates from exc.defs packs its own message structs
+ * only where <mach/mig.h> defines __MigPackStructs, as macOS's does, and
+ * skips our message typedefs where it has made its own (the guards of
+ * macOS's generated headers).
+ */
+#ifndef __MigPackStructs
+#error "<mach/mig.h> must define __MigPackStructs"
+#endif
+#if !defined(_mach_exc_user_) || !defined(__Request__mach_exc_subsystem__defined) || \
+	!defined(__Reply__exc_subsystem__defined)
+#error "<mach/exc.h>, <mach/mach_exc.h>: the guards of macOS's generated headers"
+#endif
+_Static_assert(EXC_I386_NOEXT == 3 && EXC_I386_EXTOVR == 4 && EXC_I386_EXTERR == 5,
+	       "EXC_I386_* codes");
+_Static_assert(MACH_RCV_NOTIFY == 0 && MACH_RCV_OVERWRITE == 0,
+	       "obsolete receive options are 0 in the macOS 11 SDK and later");

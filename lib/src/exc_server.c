@@ -7,6 +7,7 @@
  */
 #include <mach/exc.h>
 
+#include "catch.h"
 #include "exc_mig.h"
 
 #pragma weak catch_exception_raise

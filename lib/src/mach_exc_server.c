@@ -7,6 +7,7 @@
  */
 #include <mach/mach_exc.h>
 
+#include "catch.h"
 #include "exc_mig.h"
 
 #pragma weak catch_mach_exception_raise

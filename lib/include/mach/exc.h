@@ -2,11 +2,12 @@
 /*
  * libmachexc: <mach/exc.h>: exc.defs (subsystem 2401, 32-bit codes), as
  * MIG generates it for macOS: the client stubs exception_raise*, the
- * server exc_server() with the catch_exception_raise* routines a program
+ * server exc_server() calling the catch_exception_raise* routines a program
  * defines, and the message layouts.
  */
-#ifndef _MACHEXC_MACH_EXC_H
-#define _MACHEXC_MACH_EXC_H
+/* The guard macOS's generated header uses, so that only one of the two is seen. */
+#ifndef _exc_user_
+#define _exc_user_
 
 #include <mach/exception_types.h>
 #include <mach/mach_types.h>
@@ -41,28 +42,8 @@ kern_return_t exception_raise_state_identity(mach_port_t exception_port, mach_po
 boolean_t exc_server(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
 mig_routine_t exc_server_routine(mach_msg_header_t *InHeadP);
 
-/* Defined by the program that calls exc_server(). */
-kern_return_t catch_exception_raise(mach_port_t exception_port, mach_port_t thread,
-				    mach_port_t task, exception_type_t exception,
-				    exception_data_t code, mach_msg_type_number_t codeCnt);
-kern_return_t catch_exception_raise_state(mach_port_t exception_port,
-					  exception_type_t exception,
-					  const exception_data_t code,
-					  mach_msg_type_number_t codeCnt, int *flavor,
-					  const thread_state_t old_state,
-					  mach_msg_type_number_t old_stateCnt,
-					  thread_state_t new_state,
-					  mach_msg_type_number_t *new_stateCnt);
-kern_return_t catch_exception_raise_state_identity(mach_port_t exception_port,
-						   mach_port_t thread, mach_port_t task,
-						   exception_type_t exception,
-						   exception_data_t code,
-						   mach_msg_type_number_t codeCnt, int *flavor,
-						   thread_state_t old_state,
-						   mach_msg_type_number_t old_stateCnt,
-						   thread_state_t new_state,
-						   mach_msg_type_number_t *new_stateCnt);
-
+#ifndef __Request__exc_subsystem__defined
+#define __Request__exc_subsystem__defined
 #pragma pack(push, 4)
 typedef struct {
 	mach_msg_header_t Head;
@@ -100,6 +81,12 @@ typedef struct {
 	natural_t old_state[THREAD_STATE_MAX];
 } __Request__exception_raise_state_identity_t;
 
+#pragma pack(pop)
+#endif /* !__Request__exc_subsystem__defined */
+
+#ifndef __Reply__exc_subsystem__defined
+#define __Reply__exc_subsystem__defined
+#pragma pack(push, 4)
 typedef struct {
 	mach_msg_header_t Head;
 	NDR_record_t NDR;
@@ -117,18 +104,25 @@ typedef struct {
 
 typedef __Reply__exception_raise_state_t __Reply__exception_raise_state_identity_t;
 #pragma pack(pop)
+#endif /* !__Reply__exc_subsystem__defined */
 
+#ifndef __RequestUnion__exc_subsystem__defined
+#define __RequestUnion__exc_subsystem__defined
 union __RequestUnion__exc_subsystem {
 	__Request__exception_raise_t Request_exception_raise;
 	__Request__exception_raise_state_t Request_exception_raise_state;
 	__Request__exception_raise_state_identity_t Request_exception_raise_state_identity;
 };
+#endif
 
+#ifndef __ReplyUnion__exc_subsystem__defined
+#define __ReplyUnion__exc_subsystem__defined
 union __ReplyUnion__exc_subsystem {
 	__Reply__exception_raise_t Reply_exception_raise;
 	__Reply__exception_raise_state_t Reply_exception_raise_state;
 	__Reply__exception_raise_state_identity_t Reply_exception_raise_state_identity;
 };
+#endif
 
 #ifdef __cplusplus
 }

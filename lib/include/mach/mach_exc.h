@@ -2,11 +2,12 @@
 /*
  * libmachexc: <mach/mach_exc.h>: mach_exc.defs (subsystem 2405, 64-bit codes), as
  * MIG generates it for macOS: the client stubs mach_exception_raise*, the
- * server mach_exc_server() with the catch_mach_exception_raise* routines a program
+ * server mach_exc_server() calling the catch_mach_exception_raise* routines a program
  * defines, and the message layouts.
  */
-#ifndef _MACHEXC_MACH_MACH_EXC_H
-#define _MACHEXC_MACH_MACH_EXC_H
+/* The guard macOS's generated header uses, so that only one of the two is seen. */
+#ifndef _mach_exc_user_
+#define _mach_exc_user_
 
 #include <mach/exception_types.h>
 #include <mach/mach_types.h>
@@ -41,28 +42,8 @@ kern_return_t mach_exception_raise_state_identity(mach_port_t exception_port, ma
 boolean_t mach_exc_server(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
 mig_routine_t mach_exc_server_routine(mach_msg_header_t *InHeadP);
 
-/* Defined by the program that calls mach_exc_server(). */
-kern_return_t catch_mach_exception_raise(mach_port_t exception_port, mach_port_t thread,
-				    mach_port_t task, exception_type_t exception,
-				    mach_exception_data_t code, mach_msg_type_number_t codeCnt);
-kern_return_t catch_mach_exception_raise_state(mach_port_t exception_port,
-					  exception_type_t exception,
-					  const mach_exception_data_t code,
-					  mach_msg_type_number_t codeCnt, int *flavor,
-					  const thread_state_t old_state,
-					  mach_msg_type_number_t old_stateCnt,
-					  thread_state_t new_state,
-					  mach_msg_type_number_t *new_stateCnt);
-kern_return_t catch_mach_exception_raise_state_identity(mach_port_t exception_port,
-						   mach_port_t thread, mach_port_t task,
-						   exception_type_t exception,
-						   mach_exception_data_t code,
-						   mach_msg_type_number_t codeCnt, int *flavor,
-						   thread_state_t old_state,
-						   mach_msg_type_number_t old_stateCnt,
-						   thread_state_t new_state,
-						   mach_msg_type_number_t *new_stateCnt);
-
+#ifndef __Request__mach_exc_subsystem__defined
+#define __Request__mach_exc_subsystem__defined
 #pragma pack(push, 4)
 typedef struct {
 	mach_msg_header_t Head;
@@ -100,6 +81,12 @@ typedef struct {
 	natural_t old_state[THREAD_STATE_MAX];
 } __Request__mach_exception_raise_state_identity_t;
 
+#pragma pack(pop)
+#endif /* !__Request__mach_exc_subsystem__defined */
+
+#ifndef __Reply__mach_exc_subsystem__defined
+#define __Reply__mach_exc_subsystem__defined
+#pragma pack(push, 4)
 typedef struct {
 	mach_msg_header_t Head;
 	NDR_record_t NDR;
@@ -117,18 +104,25 @@ typedef struct {
 
 typedef __Reply__mach_exception_raise_state_t __Reply__mach_exception_raise_state_identity_t;
 #pragma pack(pop)
+#endif /* !__Reply__mach_exc_subsystem__defined */
 
+#ifndef __RequestUnion__mach_exc_subsystem__defined
+#define __RequestUnion__mach_exc_subsystem__defined
 union __RequestUnion__mach_exc_subsystem {
 	__Request__mach_exception_raise_t Request_mach_exception_raise;
 	__Request__mach_exception_raise_state_t Request_mach_exception_raise_state;
 	__Request__mach_exception_raise_state_identity_t Request_mach_exception_raise_state_identity;
 };
+#endif
 
+#ifndef __ReplyUnion__mach_exc_subsystem__defined
+#define __ReplyUnion__mach_exc_subsystem__defined
 union __ReplyUnion__mach_exc_subsystem {
 	__Reply__mach_exception_raise_t Reply_mach_exception_raise;
 	__Reply__mach_exception_raise_state_t Reply_mach_exception_raise_state;
 	__Reply__mach_exception_raise_state_identity_t Reply_mach_exception_raise_state_identity;
 };
+#endif
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,12 @@
 extern "C" {
 #endif
 
+/* MIG-generated code type-checks requests, and packs its message structs, as on macOS. */
+#ifndef __MigTypeCheck
+#define __MigTypeCheck 1
+#endif
+#define __MigPackStructs 1
+
 typedef void (*mig_stub_routine_t)(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
 typedef mig_stub_routine_t mig_routine_t;
 typedef mig_routine_t (*mig_server_routine_t)(mach_msg_header_t *InHeadP);

@@ -9,7 +9,7 @@
 
 #define EXC_I386_DIV		1
 #define EXC_I386_INTO		2
-#define EXC_I386_NOMATH		3
+#define EXC_I386_NOEXT		3
 #define EXC_I386_EXTOVR		4
 #define EXC_I386_EXTERR		5
 #define EXC_I386_EMERR		6
