@@ -248,6 +248,56 @@ TEST(servers_call_the_catch_routines)
 	}
 }
 
+struct msg_server {
+	mach_port_t port;
+	int loop;		/* mach_msg_server(), else mach_msg_server_once() */
+	mach_msg_return_t mr;
+};
+
+static void *run_msg_server(void *arg)
+{
+	struct msg_server *m = arg;
+	mach_msg_size_t size = sizeof(union __RequestUnion__mach_exc_subsystem);
+
+	m->mr = (m->loop ? mach_msg_server : mach_msg_server_once)(mach_exc_server, size,
+								    m->port, 0);
+	return NULL;
+}
+
+/* macOS's generic loops run mach_exc_server() as well. */
+TEST(mach_msg_server_and_server_once)
+{
+	struct msg_server once = { new_port(), 0, -1 }, loop = { new_port(), 1, -1 };
+	pthread_t t;
+	int i;
+
+	memset(&seen, 0, sizeof(seen));
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, once.port,
+			EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES, x86_THREAD_STATE64));
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_msg_server, &once));
+	ud2();
+	pthread_join(t, NULL);
+	EXPECT_EQ(MACH_MSG_SUCCESS, once.mr);
+	EXPECT_EQ(1, seen.calls);
+	EXPECT_EQ(3, seen.which);
+
+	/* The loop answers until its port goes. */
+	memset(&seen, 0, sizeof(seen));
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, loop.port,
+			EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES, x86_THREAD_STATE64));
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_msg_server, &loop));
+	for (i = 0; i < 3; i++)
+		ud2();
+	EXPECT_EQ(3, seen.calls);
+	task_set_exception_ports(ME, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+				 THREAD_STATE_NONE);
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, loop.port, MACH_PORT_RIGHT_RECEIVE, -1));
+	pthread_join(t, NULL);
+	EXPECT_NE(MACH_MSG_SUCCESS, loop.mr);
+	mach_port_destroy(ME, once.port);
+	mach_port_deallocate(ME, loop.port);
+}
+
 /* A handler forwards to the handler it replaced (client stub), which answers. */
 TEST(forward_to_previous_handler)
 {

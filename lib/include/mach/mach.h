@@ -23,4 +23,24 @@
 #include <mach/host_priv.h>
 #include <mach/vm_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Receive a request on @rcv_name, hand it to @demux (a MIG server such as
+ * mach_exc_server()) and send its reply: once, or until a call fails.
+ */
+mach_msg_return_t mach_msg_server_once(boolean_t (*demux)(mach_msg_header_t *,
+							  mach_msg_header_t *),
+				       mach_msg_size_t max_size, mach_port_t rcv_name,
+				       mach_msg_options_t options);
+mach_msg_return_t mach_msg_server(boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
+				  mach_msg_size_t max_size, mach_port_t rcv_name,
+				  mach_msg_options_t options);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

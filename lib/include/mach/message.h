@@ -30,6 +30,7 @@ typedef natural_t mach_msg_type_size_t;
 typedef unsigned int mach_msg_trailer_type_t;
 typedef unsigned int mach_msg_trailer_size_t;
 typedef integer_t mach_msg_option_t;
+typedef integer_t mach_msg_options_t;
 typedef kern_return_t mach_msg_return_t;
 typedef char *mach_msg_trailer_info_t;
 
