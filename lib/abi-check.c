@@ -105,3 +105,9 @@ _Static_assert(EXC_I386_NOEXT == 3 && EXC_I386_EXTOVR == 4 && EXC_I386_EXTERR ==
 	       "EXC_I386_* codes");
 _Static_assert(MACH_RCV_NOTIFY == 0 && MACH_RCV_OVERWRITE == 0,
 	       "obsolete receive options are 0 in the macOS 11 SDK and later");
+#include <mach/exception.h>
+SIZE(x86_debug_state32_t, 32);
+SIZE(x86_debug_state64_t, 64);
+_Static_assert(x86_DEBUG_STATE64_COUNT == 16 && x86_DEBUG_STATE32_COUNT == 8 &&
+	       x86_DEBUG_STATE_COUNT == 18, "x86 debug state counts");
+AT(x86_debug_state_t, uds.ds64.__dr7, 8 + 56);

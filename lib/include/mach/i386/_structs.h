@@ -85,6 +85,11 @@ _STRUCT_X86_EXCEPTION_STATE32 {
 	uint32_t __faultvaddr;
 };
 
+#define _STRUCT_X86_DEBUG_STATE32	struct __darwin_x86_debug_state32
+_STRUCT_X86_DEBUG_STATE32 {
+	unsigned int __dr0, __dr1, __dr2, __dr3, __dr4, __dr5, __dr6, __dr7;
+};
+
 #define _STRUCT_X86_THREAD_STATE64	struct __darwin_x86_thread_state64
 _STRUCT_X86_THREAD_STATE64 {
 	uint64_t __rax, __rbx, __rcx, __rdx, __rdi, __rsi, __rbp, __rsp;
@@ -107,6 +112,11 @@ _STRUCT_X86_EXCEPTION_STATE64 {
 	uint16_t __cpu;
 	uint32_t __err;
 	uint64_t __faultvaddr;
+};
+
+#define _STRUCT_X86_DEBUG_STATE64	struct __darwin_x86_debug_state64
+_STRUCT_X86_DEBUG_STATE64 {
+	uint64_t __dr0, __dr1, __dr2, __dr3, __dr4, __dr5, __dr6, __dr7;
 };
 
 #endif

@@ -42,6 +42,9 @@ typedef _STRUCT_X86_EXCEPTION_STATE32 x86_exception_state32_t;
 typedef _STRUCT_X86_THREAD_STATE64 x86_thread_state64_t;
 typedef _STRUCT_X86_FLOAT_STATE64 x86_float_state64_t;
 typedef _STRUCT_X86_EXCEPTION_STATE64 x86_exception_state64_t;
+typedef _STRUCT_X86_DEBUG_STATE32 x86_debug_state32_t;
+typedef _STRUCT_X86_DEBUG_STATE32 i386_debug_state_t;
+typedef _STRUCT_X86_DEBUG_STATE64 x86_debug_state64_t;
 
 typedef struct x86_thread_state {
 	x86_state_hdr_t tsh;
@@ -67,6 +70,14 @@ typedef struct x86_exception_state {
 	} ues;
 } x86_exception_state_t;
 
+typedef struct x86_debug_state {
+	x86_state_hdr_t dsh;
+	union {
+		x86_debug_state32_t ds32;
+		x86_debug_state64_t ds64;
+	} uds;
+} x86_debug_state_t;
+
 #define __MACHEXC_COUNT(t) ((mach_msg_type_number_t)(sizeof(t) / sizeof(int)))
 #define x86_THREAD_STATE32_COUNT	__MACHEXC_COUNT(x86_thread_state32_t)
 #define x86_FLOAT_STATE32_COUNT		__MACHEXC_COUNT(x86_float_state32_t)
@@ -77,6 +88,9 @@ typedef struct x86_exception_state {
 #define x86_THREAD_STATE_COUNT		__MACHEXC_COUNT(x86_thread_state_t)
 #define x86_FLOAT_STATE_COUNT		__MACHEXC_COUNT(x86_float_state_t)
 #define x86_EXCEPTION_STATE_COUNT	__MACHEXC_COUNT(x86_exception_state_t)
+#define x86_DEBUG_STATE32_COUNT		__MACHEXC_COUNT(x86_debug_state32_t)
+#define x86_DEBUG_STATE64_COUNT		__MACHEXC_COUNT(x86_debug_state64_t)
+#define x86_DEBUG_STATE_COUNT		__MACHEXC_COUNT(x86_debug_state_t)
 #define i386_THREAD_STATE_COUNT		x86_THREAD_STATE32_COUNT
 #define i386_FLOAT_STATE_COUNT		x86_FLOAT_STATE32_COUNT
 #define i386_EXCEPTION_STATE_COUNT	x86_EXCEPTION_STATE32_COUNT
