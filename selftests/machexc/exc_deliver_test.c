@@ -895,6 +895,29 @@ TEST(host_level)
 	mach_port_deallocate(ME, host);
 }
 
+/* Root of a user namespace (a container's root) is not the host's root. */
+TEST(host_level_needs_the_initial_user_namespace)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mach_port_t host = mach_host_self(), p = new_port();
+
+		if (!host || !p)
+			_exit(1);
+		if (unshare(CLONE_NEWUSER))
+			_exit(2);
+		/* Every capability in its own namespace, none in the first. */
+		_exit(host_set_exception_ports(host, EXC_MASK_BAD_INSTRUCTION, p, EXCEPTION_DEFAULT,
+					       THREAD_STATE_NONE) == KERN_NO_ACCESS ? 0 : 3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 static volatile sig_atomic_t usr1_seen;
 
 static void on_usr1(int sig)
