@@ -25,8 +25,9 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: machexc-info [-h]\n"
-		"Print the API version, features and counters of the machexc module.\n");
+	fprintf(f, "usage: machexc-info [-h|--help]\n"
+		"Print the API version, features and counters of the machexc module\n"
+		"(exception counters are totals since the module was loaded).\n");
 }
 
 int main(int argc, char **argv)
@@ -36,7 +37,12 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int c;
 
-	while ((c = getopt(argc, argv, "h")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			return 0;

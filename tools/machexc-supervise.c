@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -863,13 +864,15 @@ static void usage(FILE *f)
 		"die by its original signal, and exit as it did.\n\n"
 		"  --json                   write reports as JSON (with --report-dir)\n"
 		"  --report-dir DIR         write each report to DIR/crash-PID-TID-N.{txt,json}\n"
+		"                           (DIR is made if it does not exist)\n"
 		"  --restart=never|on-crash|always\n"
 		"                           restart PROGRAM (default never)\n"
 		"  --max-restarts N         at most N restarts (default 5)\n"
 		"  --backoff-ms MS          first restart delay, doubled each time (default 100)\n"
 		"  -h, --help               this text\n\n"
 		"Exit status: PROGRAM's (or death by its signal); 125 if the supervisor\n"
-		"fails, 127 if PROGRAM cannot be run.  See machexc-supervise(1).\n");
+		"fails, 127 if PROGRAM cannot be run, 2 for bad options.\n"
+		"See machexc-supervise(1).\n");
 }
 
 static void parse(int argc, char **argv)
@@ -961,6 +964,11 @@ int main(int argc, char **argv)
 	}
 	if (!(v.features & MACHEXC_FEATURE_EXC)) {
 		fprintf(stderr, "machexc-supervise: this machexc module has no exceptions\n");
+		return EXIT_SUPERVISOR;
+	}
+	if (opt.report_dir && mkdir(opt.report_dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "machexc-supervise: --report-dir %s: %s\n", opt.report_dir,
+			strerror(errno));
 		return EXIT_SUPERVISOR;
 	}
 	if (opt.report_dir && access(opt.report_dir, W_OK)) {

@@ -371,6 +371,22 @@ TEST(bad_usage)
 	EXPECT_EQ(127, WEXITSTATUS(system("machexc-supervise -- /nonexistent 2>/dev/null")));
 }
 
+/* A --report-dir that does not exist yet is made. */
+TEST(report_dir_is_made)
+{
+	char dir[256], cmd[8192];
+	int st;
+
+	snprintf(dir, sizeof(dir), "/tmp/supervise-new-%d", getpid());
+	ASSERT_NE(0, access(dir, F_OK));
+	snprintf(cmd, sizeof(cmd), "exec machexc-supervise --report-dir %s -- %s crash segv "
+		 "2>/dev/null", dir, self);
+	st = system(cmd);
+	ASSERT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(st));
+	EXPECT_EQ(1, count_reports(dir));
+}
+
 /* No /dev/machexc (here: hidden by an empty /dev): 125, and what to do. */
 TEST(missing_device)
 {
