@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1113,4 +1114,52 @@ TEST(vm_allocate_own_task)
 	EXPECT_EQ(KERN_INVALID_ARGUMENT, vm_allocate(ME + 4, &a, 4096, VM_FLAGS_ANYWHERE));
 }
 
-TEST_HARNESS_MAIN
+/*
+ * In a program started where there is no /dev/machexc: every call fails
+ * as a MIG call to a dead server does, nothing crashes.  0 if so.
+ */
+static int without_device(void)
+{
+	mach_port_t p = MACH_PORT_NULL;
+	mach_msg_header_t h = { .msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0),
+				.msgh_size = sizeof(h), .msgh_remote_port = 0x103 };
+	struct machexc_version v;
+
+	if (mach_task_self() != MACH_PORT_NULL || machexc_api_version(&v) != -1)
+		return 1;
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p) !=
+	    MACH_SEND_INVALID_DEST || p != MACH_PORT_NULL)
+		return 2;
+	if (mach_msg(&h, MACH_SEND_MSG, sizeof(h), 0, 0, 0, 0) != MACH_SEND_INVALID_DEST)
+		return 3;
+	if (task_set_exception_ports(mach_task_self(), EXC_MASK_BAD_ACCESS, 0x103,
+				     EXCEPTION_DEFAULT, THREAD_STATE_NONE) != MACH_SEND_INVALID_DEST)
+		return 4;
+	return 0;
+}
+
+TEST(calls_without_the_device_fail_as_a_dead_server)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* A fresh program (the library's descriptor does not survive exec). */
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", "/dev", "tmpfs", 0, NULL))
+			_exit(99);
+		execl("/proc/self/exe", "mach_api_test", "--without-device", (char *)NULL);
+		_exit(98);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--without-device"))
+		return without_device();
+	return test_harness_run(argc, argv);
+}
