@@ -172,6 +172,8 @@ struct crash {
 	struct machexc_thread_fault fault;
 	bool have_fault;
 	x86_thread_state64_t regs;
+	x86_float_state64_t fpu;	/* thread_get_state() while it is stopped */
+	bool have_fpu;
 	char mapping[512];		/* the /proc/PID/maps line of the address */
 	struct stack stack;		/* the faulting thread */
 	struct stack others[MAX_UNWOUND];
@@ -571,6 +573,50 @@ static const char *const reg_names[] = {
 	"r12", "r13", "r14", "r15", "rip", "rflags", "cs", "fs", "gs",
 };
 
+static const _STRUCT_XMM_REG *xmm(const x86_float_state64_t *fs, int i)
+{
+	const _STRUCT_XMM_REG *r[16] = {
+		&fs->__fpu_xmm0, &fs->__fpu_xmm1, &fs->__fpu_xmm2, &fs->__fpu_xmm3,
+		&fs->__fpu_xmm4, &fs->__fpu_xmm5, &fs->__fpu_xmm6, &fs->__fpu_xmm7,
+		&fs->__fpu_xmm8, &fs->__fpu_xmm9, &fs->__fpu_xmm10, &fs->__fpu_xmm11,
+		&fs->__fpu_xmm12, &fs->__fpu_xmm13, &fs->__fpu_xmm14, &fs->__fpu_xmm15,
+	};
+
+	return r[i];
+}
+
+/* An xmm register as one 128-bit hexadecimal number. */
+static void xmm_hex(const _STRUCT_XMM_REG *r, char *out)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		sprintf(out + 2 * i, "%02x", (unsigned char)r->__xmm_reg[15 - i]);
+}
+
+static void fpu_words(const x86_float_state64_t *fs, uint16_t *fcw, uint16_t *fsw)
+{
+	memcpy(fcw, &fs->__fpu_fcw, sizeof(*fcw));
+	memcpy(fsw, &fs->__fpu_fsw, sizeof(*fsw));
+}
+
+static void text_fpu(FILE *f, const struct crash *c)
+{
+	uint16_t fcw, fsw;
+	char hex[33];
+	int i;
+
+	if (!c->have_fpu)
+		return;
+	fpu_words(&c->fpu, &fcw, &fsw);
+	fprintf(f, "\nFloating point and SSE:\n  fcw    0x%04x  fsw    0x%04x  mxcsr  0x%08x\n",
+		fcw, fsw, c->fpu.__fpu_mxcsr);
+	for (i = 0; i < 16; i++) {
+		xmm_hex(xmm(&c->fpu, i), hex);
+		fprintf(f, "  xmm%-2d  0x%s%s", i, hex, i % 2 ? "\n" : "");
+	}
+}
+
 static void text_stack(FILE *f, const struct stack *s, bool crashed)
 {
 	int i;
@@ -604,6 +650,7 @@ static void write_text(FILE *f, const struct crash *c)
 	fprintf(f, "Mapping:   %s\n\nRegisters:\n", c->mapping);
 	for (i = 0; i < 21; i++)
 		fprintf(f, "  %-6s 0x%016" PRIx64 "%s", reg_names[i], r[i], i % 3 == 2 ? "\n" : "");
+	text_fpu(f, c);
 	text_stack(f, &c->stack, true);
 	for (i = 0; i < c->nothers; i++)
 		text_stack(f, &c->others[i], false);
@@ -658,7 +705,21 @@ static void write_json(FILE *f, const struct crash *c)
 	fprintf(f, ",\n  \"registers\": {");
 	for (i = 0; i < 21; i++)
 		fprintf(f, "%s \"%s\": \"0x%" PRIx64 "\"", i ? "," : "", reg_names[i], r[i]);
-	fprintf(f, " },\n  \"threads\": [\n");
+	fprintf(f, " },\n");
+	if (c->have_fpu) {
+		uint16_t fcw, fsw;
+		char hex[33];
+
+		fpu_words(&c->fpu, &fcw, &fsw);
+		fprintf(f, "  \"fpu\": { \"fcw\": \"0x%x\", \"fsw\": \"0x%x\", \"mxcsr\": \"0x%x\", "
+			"\"xmm\": [", fcw, fsw, c->fpu.__fpu_mxcsr);
+		for (i = 0; i < 16; i++) {
+			xmm_hex(xmm(&c->fpu, i), hex);
+			fprintf(f, "%s\"0x%s\"", i ? ", " : "", hex);
+		}
+		fprintf(f, "] },\n");
+	}
+	fprintf(f, "  \"threads\": [\n");
 	json_stack(f, &c->stack, true);
 	for (i = 0; i < c->nothers; i++) {
 		fprintf(f, ",\n");
@@ -733,6 +794,12 @@ static void handle_exception(mach_port_t port)
 		machexc_thread_fault(req.thread.name, &c.tid, &stopped, &c.fault);
 		c.stack.tid = c.tid;
 		c.have_fault = stopped;
+		if (stopped) {
+			mach_msg_type_number_t n = x86_FLOAT_STATE64_COUNT;
+
+			c.have_fpu = thread_get_state(req.thread.name, x86_FLOAT_STATE64,
+						      (thread_state_t)&c.fpu, &n) == KERN_SUCCESS;
+		}
 	}
 	if (req.head.msgh_id == 2407 && (!c.pid || !stopped)) {
 		/* Queued behind a crash that has since killed its process. */

@@ -243,6 +243,9 @@ TEST(crash_report_each_type)
 		EXPECT_NE(NULL, strstr(r, "supervise_test"));	/* program and mapping */
 		if (k->sig == SIGSEGV)
 			EXPECT_NE(NULL, strstr(r, "\"address\": \"0x10\""));
+		/* The float and SSE state too (MXCSR as a new thread has it). */
+		EXPECT_NE(NULL, strstr(r, "\"mxcsr\": \"0x1f80\""));
+		EXPECT_NE(NULL, strstr(r, "\"xmm\": [\"0x"));
 	}
 }
 
