@@ -18,10 +18,40 @@
 
 typedef boolean_t (*demux_t)(mach_msg_header_t *, mach_msg_header_t *);
 
-/* Room for a message of @max_size and the largest trailer. */
-static mach_msg_header_t *buffer(mach_msg_size_t max_size)
+/* A request and a reply buffer, each with room for the largest trailer. */
+struct buffers {
+	mach_msg_header_t *request, *reply;
+	mach_msg_size_t size;
+	mach_port_t rcv_name;
+	mach_msg_option_t rcv;
+};
+
+static int buffers_get(struct buffers *b, mach_msg_size_t max_size, mach_port_t rcv_name,
+		       mach_msg_options_t options)
 {
-	return calloc(1, (size_t)max_size + sizeof(mach_msg_max_trailer_t));
+	b->size = max_size + MAX_TRAILER_SIZE;
+	b->request = calloc(1, b->size);
+	b->reply = calloc(1, b->size);
+	b->rcv_name = rcv_name;
+	b->rcv = MACH_RCV_MSG | (options & MACH_RCV_TRAILER_MASK) |
+		 (options & MACH_RCV_TRAILER_TYPE(0xf));
+	if (b->request && b->reply)
+		return 0;
+	free(b->request);
+	free(b->reply);
+	return -1;
+}
+
+static void buffers_put(struct buffers *b)
+{
+	free(b->request);
+	free(b->reply);
+}
+
+static mach_msg_return_t receive(struct buffers *b)
+{
+	return mach_msg(b->request, b->rcv, 0, b->size, b->rcv_name, MACH_MSG_TIMEOUT_NONE,
+			MACH_PORT_NULL);
 }
 
 /*
@@ -54,12 +84,6 @@ static boolean_t serve(demux_t demux, mach_msg_header_t *request, mach_msg_heade
 	return TRUE;
 }
 
-static mach_msg_option_t rcv_options(mach_msg_options_t options)
-{
-	return MACH_RCV_MSG | (options & MACH_RCV_TRAILER_MASK) |
-	       (options & MACH_RCV_TRAILER_TYPE(0xf));
-}
-
 static int undeliverable(mach_msg_return_t mr)
 {
 	return mr == MACH_SEND_INVALID_DEST || mr == MACH_SEND_TIMED_OUT;
@@ -68,63 +92,51 @@ static int undeliverable(mach_msg_return_t mr)
 mach_msg_return_t mach_msg_server_once(demux_t demux, mach_msg_size_t max_size,
 				       mach_port_t rcv_name, mach_msg_options_t options)
 {
-	mach_msg_header_t *request = buffer(max_size), *reply = buffer(max_size);
-	mach_msg_size_t size = max_size + (mach_msg_size_t)sizeof(mach_msg_max_trailer_t);
 	mach_msg_option_t send;
 	mach_msg_return_t mr;
+	struct buffers b;
 
-	if (!request || !reply) {
-		free(request);
-		free(reply);
+	if (buffers_get(&b, max_size, rcv_name, options))
 		return KERN_RESOURCE_SHORTAGE;
-	}
-	mr = mach_msg(request, rcv_options(options), 0, size, rcv_name, MACH_MSG_TIMEOUT_NONE,
-		      MACH_PORT_NULL);
-	if (mr == MACH_MSG_SUCCESS && serve(demux, request, reply, &send)) {
-		mr = mach_msg(reply, send, reply->msgh_size, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+	mr = receive(&b);
+	if (mr == MACH_MSG_SUCCESS && serve(demux, b.request, b.reply, &send)) {
+		mr = mach_msg(b.reply, send, b.reply->msgh_size, 0, MACH_PORT_NULL, 0,
+			      MACH_PORT_NULL);
 		if (undeliverable(mr))
-			mach_msg_destroy(reply);
+			mach_msg_destroy(b.reply);
 	}
-	free(request);
-	free(reply);
+	buffers_put(&b);
 	return mr;
 }
 
 mach_msg_return_t mach_msg_server(demux_t demux, mach_msg_size_t max_size,
 				  mach_port_t rcv_name, mach_msg_options_t options)
 {
-	mach_msg_header_t *request = buffer(max_size), *reply = buffer(max_size), *t;
-	mach_msg_size_t size = max_size + (mach_msg_size_t)sizeof(mach_msg_max_trailer_t);
+	mach_msg_header_t *t;
 	mach_msg_option_t send;
 	mach_msg_return_t mr;
+	struct buffers b;
 
-	if (!request || !reply) {
-		free(request);
-		free(reply);
+	if (buffers_get(&b, max_size, rcv_name, options))
 		return KERN_RESOURCE_SHORTAGE;
-	}
-	mr = mach_msg(request, rcv_options(options), 0, size, rcv_name, MACH_MSG_TIMEOUT_NONE,
-		      MACH_PORT_NULL);
+	mr = receive(&b);
 	while (mr == MACH_MSG_SUCCESS) {
-		if (!serve(demux, request, reply, &send)) {
-			mr = mach_msg(request, rcv_options(options), 0, size, rcv_name,
-				      MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+		if (!serve(demux, b.request, b.reply, &send)) {
+			mr = receive(&b);
 			continue;
 		}
 		/* The reply and the next receive in one call, into the reply's buffer. */
-		mr = mach_msg(reply, send | rcv_options(options), reply->msgh_size, size, rcv_name,
-			      0, MACH_PORT_NULL);
+		mr = mach_msg(b.reply, send | b.rcv, b.reply->msgh_size, b.size, rcv_name, 0,
+			      MACH_PORT_NULL);
 		if (undeliverable(mr)) {
-			mach_msg_destroy(reply);
-			mr = mach_msg(request, rcv_options(options), 0, size, rcv_name,
-				      MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+			mach_msg_destroy(b.reply);
+			mr = receive(&b);
 			continue;
 		}
-		t = request;	/* the new request is where the reply was */
-		request = reply;
-		reply = t;
+		t = b.request;	/* the new request is where the reply was */
+		b.request = b.reply;
+		b.reply = t;
 	}
-	free(request);
-	free(reply);
+	buffers_put(&b);
 	return mr;
 }
