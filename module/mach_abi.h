@@ -134,7 +134,59 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 #define MACH_PORT_QLIMIT_DEFAULT	5
 #define MACH_PORT_QLIMIT_MAX		1024
 
+/* task_info() and thread_info() (mach/task_info.h, mach/thread_info.h) */
+#define MACH_TASK_BASIC_INFO		20
+#define MACH_TASK_BASIC_INFO_COUNT	12
+#define THREAD_BASIC_INFO		3
+#define THREAD_BASIC_INFO_COUNT		10
+#define THREAD_IDENTIFIER_INFO		4
+#define THREAD_IDENTIFIER_INFO_COUNT	6
+#define TH_STATE_RUNNING		1
+#define TH_STATE_STOPPED		2
+#define TH_STATE_WAITING		3
+#define TH_STATE_UNINTERRUPTIBLE	4
+#define TH_STATE_HALTED			5
+#define TH_USAGE_SCALE			1000
+#define POLICY_TIMESHARE		1
+
 /* Wire layouts. */
+
+/* time_value_t */
+struct mx_time_value {
+	s32 seconds;
+	s32 microseconds;
+};
+
+/* struct mach_task_basic_info, packed to 4 as on macOS (48 bytes). */
+struct mx_task_basic_info {
+	u64 virtual_size;
+	u64 resident_size;
+	u64 resident_size_max;
+	struct mx_time_value user_time;
+	struct mx_time_value system_time;
+	s32 policy;
+	s32 suspend_count;
+} __packed __aligned(4);
+
+/* struct thread_basic_info (40 bytes) */
+struct mx_thread_basic_info {
+	struct mx_time_value user_time;
+	struct mx_time_value system_time;
+	s32 cpu_usage;
+	s32 policy;
+	s32 run_state;
+	s32 flags;
+	s32 suspend_count;
+	s32 sleep_time;
+};
+
+/* struct thread_identifier_info (24 bytes), packed to 4 as on macOS */
+struct mx_thread_identifier_info {
+	u64 thread_id;
+	u64 thread_handle;
+	u64 dispatch_qaddr;
+} __packed __aligned(4);
+
 struct mach_msg_header {
 	u32 msgh_bits;
 	u32 msgh_size;

@@ -23,12 +23,13 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	1
+#define MACHEXC_API_MINOR	2
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
 #define MACHEXC_FEATURE_IPC	0x2U	/* ports, rights, mach_msg, port fds */
 #define MACHEXC_FEATURE_EXC	0x4U	/* exceptions: thread, task, host levels */
+#define MACHEXC_FEATURE_TASKS	0x8U	/* task_for_pid, suspend, remote state */
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
@@ -88,16 +89,34 @@ struct machexc_version {
  *                        buf=struct                  count (1: the thread is
  *                        machexc_thread_fault        stopped in a fault, buf
  *                                                    filled; 0: it is not)
+ *   TASK_FOR_PID         arg=pid (caller's pid       name (send right to
+ *                        namespace)                  that task's port)
+ *   TASK_THREADS         task, buf (__u32 names),    count; if it exceeds the
+ *                        count (capacity)            capacity nothing is made
+ *                                                    and buf is untouched
+ *   TASK_SUSPEND, TASK_RESUME      task
+ *   THREAD_SUSPEND, THREAD_RESUME  task=a thread port
+ *   TASK_INFO            task, arg=flavor, buf,      count (natural_t)
+ *                        count (capacity, natural_t)
+ *   THREAD_INFO          task=a thread port, arg=flavor, buf, count: as
+ *                        TASK_INFO
  *
- * thread_get/set_state work on a thread stopped in an exception (else
- * KERN_FAILURE), through any send right to its thread port.
+ * Task and thread ports of other processes: every use checks, with the
+ * caller's credentials at that moment, what ptrace(PTRACE_ATTACH) would
+ * (ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS)), and that the target
+ * is in the caller's pid and user namespaces or below them.  A refusal is
+ * KERN_FAILURE.  pid_for_task needs only the send right, as on macOS.
+ *
+ * thread_get/set_state work on a thread stopped in an exception or
+ * suspended (else KERN_FAILURE), through any send right to its thread port.
  *
  * The special ports are task_get_special_port()'s: TASK_KERNEL_PORT (1,
  * the task port; get only) and TASK_BOOTSTRAP_PORT (4), which a fork()ed
  * child inherits, as on macOS.
  *
- * "task" names the space to operate on; only the caller's own task port
- * (mach_task_self()) is accepted.
+ * "task" names the task to operate on.  The mach_port_* operations and the
+ * special ports take only the caller's own task port (mach_task_self());
+ * the task and exception-port calls take any task port.
  */
 enum machexc_port_op_code {
 	MACHEXC_PORT_ALLOCATE = 1,
@@ -134,7 +153,15 @@ enum machexc_port_op_code {
 	MACHEXC_PORT_THREAD_SET_STATE,
 	MACHEXC_PORT_PID_FOR_TASK,
 	MACHEXC_PORT_THREAD_FAULT,
-	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_THREAD_FAULT,
+	MACHEXC_PORT_TASK_FOR_PID,
+	MACHEXC_PORT_TASK_THREADS,
+	MACHEXC_PORT_TASK_SUSPEND,
+	MACHEXC_PORT_TASK_RESUME,
+	MACHEXC_PORT_THREAD_SUSPEND,
+	MACHEXC_PORT_THREAD_RESUME,
+	MACHEXC_PORT_TASK_INFO,
+	MACHEXC_PORT_THREAD_INFO,
+	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_THREAD_INFO,
 };
 
 /*
@@ -148,6 +175,9 @@ struct machexc_thread_fault {
 	__u32 trapno;		/* the x86 trap */
 	__u32 error_code;	/* the trap's error code */
 };
+
+/* The most natural_t TASK_INFO and THREAD_INFO return (TASK_INFO_MAX). */
+#define MACHEXC_INFO_MAX		1024
 
 /* THREAD_STATE_MAX (x86-64): the most a state buffer holds, in natural_t. */
 #define MACHEXC_THREAD_STATE_MAX	614
