@@ -111,3 +111,33 @@ SIZE(x86_debug_state64_t, 64);
 _Static_assert(x86_DEBUG_STATE64_COUNT == 16 && x86_DEBUG_STATE32_COUNT == 8 &&
 	       x86_DEBUG_STATE_COUNT == 18, "x86 debug state counts");
 AT(x86_debug_state_t, uds.ds64.__dr7, 8 + 56);
+
+/* task_info() and thread_info() (mach/task_info.h, thread_info.h, time_value.h). */
+#include <linux/machexc.h>
+SIZE(time_value_t, 8);
+AT(time_value_t, microseconds, 4);
+SIZE(mach_task_basic_info_data_t, 48);
+AT(mach_task_basic_info_data_t, resident_size, 8);
+AT(mach_task_basic_info_data_t, resident_size_max, 16);
+AT(mach_task_basic_info_data_t, user_time, 24);
+AT(mach_task_basic_info_data_t, system_time, 32);
+AT(mach_task_basic_info_data_t, policy, 40);
+AT(mach_task_basic_info_data_t, suspend_count, 44);
+_Static_assert(_Alignof(mach_task_basic_info_data_t) == 4, "task_info.h is packed to 4");
+SIZE(thread_basic_info_data_t, 40);
+AT(thread_basic_info_data_t, cpu_usage, 16);
+AT(thread_basic_info_data_t, run_state, 24);
+AT(thread_basic_info_data_t, suspend_count, 32);
+AT(thread_basic_info_data_t, sleep_time, 36);
+SIZE(thread_identifier_info_data_t, 24);
+AT(thread_identifier_info_data_t, thread_handle, 8);
+AT(thread_identifier_info_data_t, dispatch_qaddr, 16);
+_Static_assert(MACH_TASK_BASIC_INFO == 20 && MACH_TASK_BASIC_INFO_COUNT == 12 &&
+	       THREAD_BASIC_INFO == 3 && THREAD_BASIC_INFO_COUNT == 10 &&
+	       THREAD_IDENTIFIER_INFO == 4 && THREAD_IDENTIFIER_INFO_COUNT == 6, "info flavors");
+_Static_assert(TASK_INFO_MAX == 1024 && TASK_INFO_MAX == MACHEXC_INFO_MAX &&
+	       THREAD_INFO_MAX == 32, "info maxima");
+_Static_assert(TH_STATE_RUNNING == 1 && TH_STATE_HALTED == 5 && TH_USAGE_SCALE == 1000 &&
+	       TH_FLAGS_IDLE == 2 && POLICY_TIMESHARE == 1 && POLICY_FIFO == 4, "thread info values");
+SIZE(task_info_data_t, 4096);
+SIZE(thread_info_data_t, 128);
