@@ -158,7 +158,7 @@ mach_port_t mach_host_self(void)
 	return machexc_port_call(&op) == KERN_SUCCESS ? op.name : MACH_PORT_NULL;
 }
 
-kern_return_t thread_get_state(thread_act_t target_act, thread_state_flavor_t flavor,
+kern_return_t thread_get_state(thread_read_t target_act, thread_state_flavor_t flavor,
 			       thread_state_t old_state,
 			       mach_msg_type_number_t *old_stateCnt)
 {

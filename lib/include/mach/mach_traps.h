@@ -16,6 +16,14 @@ extern "C" {
  */
 kern_return_t pid_for_task(mach_port_name_t t, int *x);
 
+/*
+ * A send right to the task port of process @pid (in the caller's pid
+ * namespace) in *@t; pass mach_task_self() as @target_tport.  The caller
+ * must be allowed to ptrace() it, else KERN_FAILURE; on failure *@t is
+ * MACH_PORT_NULL, as on macOS.
+ */
+kern_return_t task_for_pid(mach_port_name_t target_tport, int pid, mach_port_name_t *t);
+
 #ifdef __cplusplus
 }
 #endif
