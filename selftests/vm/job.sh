@@ -4,15 +4,28 @@
 # KUnit, unload, and scan for leaks where the kernel has kmemleak.
 #
 #   job.sh LANE TEST... > job
-# (lifecycle_test, which unloads and reloads the module, always runs last.)
+# (lifecycle_test, which unloads and reloads the module, runs after the
+# other selftests; yama_final_test, which sets Yama's ptrace_scope to 3
+# for the rest of the boot, after everything else, KUnit included, just
+# before the module is unloaded.)
 set -euo pipefail
 lane=$1
 shift
 tests=()
 last=()
+final=()
 for t in "$@"; do
-	case "$t" in lifecycle_test) last+=("$t") ;; *) tests+=("$t") ;; esac
+	case "$t" in
+	lifecycle_test) last+=("$t") ;;
+	yama_final_test) final+=("$t") ;;
+	*) tests+=("$t") ;;
+	esac
 done
+run_tests() {
+	for t in "$@"; do
+		printf 'echo "MACHEXC-TEST %s"\n/machexc/bin/%s\necho "MACHEXC-TEST-EXIT %s $?"\n' "$t" "$t" "$t"
+	done
+}
 if [ "$lane" = debug ]; then
 	# The debug lane exists for these; their absence is a failure.
 	cat <<'EOS'
@@ -33,9 +46,7 @@ fi
 depmod
 modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
 EOS
-for t in "${tests[@]}" "${last[@]}"; do
-	printf 'echo "MACHEXC-TEST %s"\n/machexc/bin/%s\necho "MACHEXC-TEST-EXIT %s $?"\n' "$t" "$t" "$t"
-done
+run_tests "${tests[@]}" "${last[@]}"
 cat <<'EOS'
 if [ -e /lib/modules/$(uname -r)/extra/machexc_test.ko ]; then
 	modprobe machexc_test || echo "MACHEXC-FATAL modprobe machexc_test failed"
@@ -46,6 +57,9 @@ if [ -e /lib/modules/$(uname -r)/extra/machexc_test.ko ]; then
 	done
 	rmmod machexc_test || echo "MACHEXC-FATAL rmmod machexc_test failed"
 fi
+EOS
+run_tests "${final[@]}"
+cat <<'EOS'
 rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
 if [ -e $kmemleak ]; then
 	# kmemleak reports only objects older than 5 s.
