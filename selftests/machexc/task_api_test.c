@@ -762,9 +762,11 @@ TEST_F(tasks, sigkill_kills_a_suspended_task)
 TEST_F(tasks, killed_suspended_process_leaves_nothing_behind)
 {
 	struct machexc_stats before, after;
+	mach_port_t mine = new_port();	/* our own space exists before the baseline */
 	thread_act_t th[4];
 	int status, i, n;
 
+	ASSERT_NE(MACH_PORT_NULL, mine);
 	ASSERT_EQ(0, settled_stats(machexc_device_fd(), &before));
 	ASSERT_EQ(0, start(self, 4, MAIN_SPIN));
 	n = threads_of(self->task, th, 4);
@@ -783,6 +785,7 @@ TEST_F(tasks, killed_suspended_process_leaves_nothing_behind)
 	EXPECT_LE(after.ports, before.ports);
 	EXPECT_LE(after.psets, before.psets);
 	EXPECT_LE(after.kmsgs, before.kmsgs);
+	mach_port_destroy(ME, mine);
 }
 
 /* The exception ports of another task: set there, read back, used. */
