@@ -14,7 +14,7 @@
  * Locking, outermost first:
  *
  *   space->lock     (mutex) the space's name table and its entries,
- *                           its threads (exc/thread.c)
+ *                           its threads and suspension (task/task.h)
  *   special_lock    (spin)  the space's bootstrap port and the task's and
  *   / host lock             threads' exception ports; the host's own
  *   mx_transit_lock (spin)  port->destination of every port in transit
@@ -43,6 +43,7 @@
 
 #include "exc/exc.h"
 #include "mach_abi.h"
+#include "task/task.h"
 
 struct linux_binprm;
 struct machexc_port_op;
@@ -133,14 +134,19 @@ struct mx_space {
 	spinlock_t special_lock;	/* bootstrap, exc, threads' exc */
 	struct mx_port *bootstrap;	/* a send right, or NULL */
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
+	bool exc_closed;		/* destroyed: no new exception ports */
 
 	DECLARE_HASHTABLE(threads, 4);	/* struct mx_thread, by struct pid */
 	u32 thread_exc_mask;		/* types some thread has a port for */
-	struct callback_head exec_work;	/* a setuid exec resets ports */
+
+	/* task_suspend() count (under lock; read racily by waiters) */
+	u32 suspend_count;
+	wait_queue_head_t suspend_wait;	/* suspended threads, and suspenders */
 
 	const void *key;		/* the owning process's signal_struct */
 	struct pid *pid;		/* and its thread group (pid_for_task) */
 	struct hlist_node link;
+	bool hashed;			/* in the table: under spaces_lock */
 	struct work_struct reap;
 	struct rcu_head rcu;
 };
@@ -168,6 +174,12 @@ struct mx_kmsg {
 	kuid_t euid, ruid;
 	kgid_t egid, rgid;
 	kuid_t auid;
+	/*
+	 * A task or thread level exception: only a receiver that passes
+	 * @receivable (exc/raise.c: may it ptrace @exc_task?) may have it.
+	 */
+	bool (*receivable)(const struct mx_kmsg *kmsg);
+	struct pid *exc_task;
 	u32 seqno;			/* assigned when dequeued */
 	u32 size;			/* of data: header + body */
 	struct mach_msg_header *hdr;	/* = data */
@@ -186,9 +198,11 @@ extern atomic_long_t mx_nr_spaces, mx_nr_ports, mx_nr_psets, mx_nr_kmsgs;
 extern atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
 
 /* names/space.c */
-struct mx_space *mx_space_create(const void *key);
+struct mx_space *mx_space_create(struct task_struct *task);
 void mx_space_destroy(struct mx_space *space);
 struct mx_space *mx_space_current(void);
+struct mx_space *mx_space_of(struct task_struct *task);
+struct mx_space *mx_space_find(struct task_struct *task);
 void mx_space_put(struct mx_space *space);
 void mx_space_exit_notify(struct task_struct *p);
 void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child);
@@ -197,7 +211,6 @@ bool mx_space_handles(const void *key, u32 type);
 void mx_space_mark_exc(const void *key);
 int mx_spaces_init(void);
 void mx_spaces_shutdown(void);
-struct mx_space *mx_space_target(struct mx_space *self, u32 task);
 
 /* names/table.c -- all with space->lock held */
 struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name);
@@ -234,13 +247,13 @@ void mx_right_copyin_undo(struct mx_space *space, u32 name, u32 disposition,
 			  struct mx_port *port, u32 type);
 mx_return_t mx_right_copyout(struct mx_space *space, struct mx_port *port, u32 type,
 			     u32 *name);
+mx_return_t mx_right_copyout_send(struct mx_space *space, struct mx_port *port, u32 *name);
 mx_return_t mx_right_copyout_name(struct mx_space *space, struct mx_port *port,
 				  u32 type, u32 name);
 void mx_entry_release(struct mx_space *space, struct mx_entry *entry,
 		      struct list_head *reap);
 void mx_entry_drop_send_uref(struct mx_space *space, struct mx_entry *entry,
 			     bool keep_right);
-long mx_port_op(struct machexc_port_op *op);
 
 /* msg/kmsg.c */
 struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp);
@@ -258,26 +271,6 @@ mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout);
 mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
 			      bool *handoff);
 long mx_mach_msg(struct machexc_msg *args);
-
-/* exc/thread.c -- with space->lock held */
-struct mx_thread;
-struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task);
-struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task);
-struct mx_port *mx_thread_kport(struct mx_thread *th);
-struct mx_port *mx_thread_reply_port(struct mx_thread *th);
-void mx_thread_drop_reply_port(struct mx_thread *th, struct list_head *reap);
-void mx_threads_destroy(struct mx_space *space, struct list_head *reap);
-struct mx_thread *mx_thread_lookup(struct mx_space *space, u32 name);
-struct mx_exc_level mx_thread_level(struct mx_thread *th);
-void mx_thread_exc_changed(struct mx_space *space);
-struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type);
-void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state);
-mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flavor,
-			    u32 *buf, u32 *count);
-mx_return_t mx_thread_fault(struct mx_space *space, u32 name, u32 *tid,
-			    struct machexc_thread_fault *fault, u32 *count);
-mx_return_t mx_pid_for_task(struct mx_space *space, u32 name, u32 *pid);
-void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u32 count);
 
 /* exc/host.c */
 extern u32 mx_host_exc_mask;

@@ -43,6 +43,9 @@ static int __init machexc_init(void)
 {
 	int err;
 
+	err = mx_access_init();
+	if (err)
+		return err;
 	err = mx_host_init();
 	if (err)
 		return err;

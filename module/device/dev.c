@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "../ipc.h"
+#include "call.h"
 #include "../machexc.h"
 #include <kunit/visibility.h>
 
@@ -25,6 +26,8 @@ void machexc_version_get(struct machexc_version *v)
 	v->major = MACHEXC_API_MAJOR;
 	v->minor = MACHEXC_API_MINOR;
 	v->features = MACHEXC_FEATURE_VERSION | MACHEXC_FEATURE_IPC | MACHEXC_FEATURE_EXC;
+	if (mx_tasks_available())
+		v->features |= MACHEXC_FEATURE_TASKS;
 }
 EXPORT_SYMBOL_IF_KUNIT(machexc_version_get);
 

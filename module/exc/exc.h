@@ -92,8 +92,9 @@ struct mx_exc_slot {
 
 /* A level's slots and the spinlock that guards them. */
 struct mx_exc_level {
-	spinlock_t *lock;		/* guards *slots */
+	spinlock_t *lock;		/* guards *slots and *closed */
 	struct mx_exc_slot *slots;	/* EXC_TYPES_COUNT of them */
+	const bool *closed;		/* if set and true: its owner is gone */
 };
 
 /*

@@ -174,6 +174,13 @@ mx_return_t mx_exc_set_ports(struct mx_space *space, struct mx_exc_level level, 
 			return kr == KERN_INVALID_CAPABILITY ? KERN_INVALID_RIGHT : kr;
 	}
 	spin_lock(level.lock);
+	if (level.closed && *level.closed) {
+		/* The thread or task went meanwhile: nothing would release them. */
+		spin_unlock(level.lock);
+		if (port)
+			mx_port_release_send(port);
+		return MACH_SEND_INVALID_DEST;
+	}
 	for (i = 1; i < EXC_TYPES_COUNT; i++) {
 		if (!(mask & (1U << i)))
 			continue;

@@ -52,10 +52,23 @@ struct mx_exc_work {
 
 atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
 
+/*
+ * Who may receive an exception of a task or thread level handler: only a
+ * process that may ptrace the faulting one, judged in the receiver's own
+ * context when it takes the message.  Anyone else would read and rewrite
+ * the registers of a process it may not debug (one that made itself
+ * non-dumpable, say).  Host-level handlers keep their CAP_SYS_ADMIN rule.
+ */
+static bool exc_receivable(const struct mx_kmsg *kmsg)
+{
+	return mx_pid_may_access(kmsg->exc_task);
+}
+
 /* Make the exception_raise message for @slot; NULL without memory. */
 static struct mx_kmsg *make_request(struct mx_space *space, struct mx_thread *th,
 				    const struct mx_exc_slot *slot, const struct mx_exception *exc,
-				    const struct mx_exc_state *st, struct mx_port *reply)
+				    const struct mx_exc_state *st, struct mx_port *reply,
+				    bool host)
 {
 	u32 behavior = slot->behavior;
 	bool identity = mx_exc_has_identity(behavior);
@@ -109,6 +122,10 @@ static struct mx_kmsg *make_request(struct mx_space *space, struct mx_thread *th
 	kmsg->reply_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
 	kmsg->dest = slot->port;
 	kmsg->dest_type = MACH_MSG_TYPE_PORT_SEND;
+	if (!host) {
+		kmsg->exc_task = get_pid(space->pid);
+		kmsg->receivable = exc_receivable;
+	}
 	return kmsg;
 }
 
@@ -139,7 +156,7 @@ static struct mx_kmsg *wait_reply(struct mx_port *reply)
  */
 static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_port *reply,
 		     struct mx_exc_slot *slot, const struct mx_exception *exc,
-		     const struct mx_exc_state *st, bool *answered)
+		     const struct mx_exc_state *st, bool host, bool *answered)
 {
 	bool state = (slot->behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT;
 	u32 flavor = 0, count = 0, *new_state = NULL;
@@ -150,7 +167,7 @@ static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_por
 
 	*answered = false;
 	/* No memory, or a flavor we cannot give: as a dead port, move on. */
-	request = make_request(space, th, slot, exc, st, reply);
+	request = make_request(space, th, slot, exc, st, reply, host);
 	if (!request)
 		return false;
 	slot->port = NULL;	/* the request carries that send right now */
@@ -256,10 +273,11 @@ static void raise_exception(const struct mx_exc_work *w)
 	if (space->active)
 		th = mx_thread_get(space, current);
 	if (th)
-		mx_thread_set_stopped(th, st);
+		refcount_inc(&th->ref);
 	mutex_unlock(&space->lock);
 	if (!th)
 		goto out_state;		/* no memory: Linux delivers the signal */
+	mx_thread_set_stopped(th, st);
 
 	for (level = LEVEL_THREAD; level < LEVELS && !handled; level++) {
 		if (fatal_signal_pending(current))
@@ -276,7 +294,8 @@ static void raise_exception(const struct mx_exc_work *w)
 			mutex_unlock(&space->lock);
 		}
 		if (slot.port && reply) {
-			handled = raise_to(space, th, reply, &slot, &exc, st, &answered);
+			handled = raise_to(space, th, reply, &slot, &exc, st,
+					   level == LEVEL_HOST, &answered);
 			if (!answered) {
 				/* A right or a message may linger there: start afresh. */
 				mx_port_put(reply);
@@ -291,8 +310,11 @@ static void raise_exception(const struct mx_exc_work *w)
 	}
 	if (reply)
 		mx_port_put(reply);
+	/* A debugger may have suspended us meanwhile: stay stopped till resumed. */
+	mx_task_wait_resumed(space, th);
 	mx_thread_set_stopped(th, NULL);
 	mx_exc_state_restore(st);
+	mx_thread_put(th);
 	if (handled) {
 		atomic_long_inc(&mx_nr_handled);
 		discard_signal(w->info.si_signo);

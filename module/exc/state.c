@@ -82,9 +82,11 @@ void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 	st->exc[1] = error_code;
 	memcpy(&st->exc[2], &fault, sizeof(fault));
 	st->fpu_valid = fpu_read(&st->fpu[FPU_RESERVED]);
-	st->signo = info->si_signo;
-	st->code = info->si_code;
-	st->addr = (unsigned long)info->si_addr;
+	if (info) {	/* else a thread stopped by suspension, not a fault */
+		st->signo = info->si_signo;
+		st->code = info->si_code;
+		st->addr = (unsigned long)info->si_addr;
+	}
 	st->trapno = trap_nr;
 	st->error_code = error_code;
 }

@@ -38,6 +38,7 @@ EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc);
 void mx_kmsg_free(struct mx_kmsg *kmsg)
 {
 	put_pid(kmsg->sender);
+	put_pid(kmsg->exc_task);
 	kfree(kmsg->desc);
 	kvfree(kmsg);
 	atomic_long_dec(&mx_nr_kmsgs);

@@ -345,6 +345,7 @@ static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a)
 	elements = MACH_RCV_TRAILER_ELEMENTS(a->option);
 	ra.trailer_size = trailer_sizes[min_t(u32, elements, ARRAY_SIZE(trailer_sizes) - 1)];
 
+again:
 	mutex_lock(&space->lock);
 	entry = mx_entry_lookup(space, ra.name);
 	if (entry && (entry->type & MACH_PORT_TYPE_RECEIVE)) {
@@ -364,6 +365,18 @@ static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a)
 	} else {
 		kmsg = receive_pset(pset, &ra, timeout, &reap, &mr);
 		mx_pset_put(pset);
+	}
+	/*
+	 * A message this receiver may not have (an exception of a process it
+	 * may not ptrace) is destroyed as if sent to a dead port: its sender
+	 * learns that from its reply right.  Then wait on for the next.
+	 */
+	if (kmsg && kmsg->receivable && !kmsg->receivable(kmsg)) {
+		mx_kmsg_destroy(kmsg, &reap);
+		mx_reap(&reap);
+		port = NULL;
+		pset = NULL;
+		goto again;
 	}
 	if (!kmsg) {
 		mx_reap(&reap);

@@ -14,7 +14,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/task_work.h>
+#include <linux/sched/coredump.h>
 
 #include <kunit/visibility.h>
 
@@ -129,6 +129,7 @@ void mx_space_destroy(struct mx_space *space)
 	space->bootstrap = NULL;
 	memcpy(exc, space->exc, sizeof(exc));
 	memset(space->exc, 0, sizeof(space->exc));
+	space->exc_closed = true;
 	spin_unlock(&space->special_lock);
 	if (bootstrap)
 		mx_port_release_send(bootstrap);
@@ -152,7 +153,7 @@ static void space_reap_work(struct work_struct *work)
 	mx_space_put(space);	/* the reference the hash table held */
 }
 
-struct mx_space *mx_space_create(const void *key)
+struct mx_space *mx_space_create(struct task_struct *task)
 {
 	struct mx_space *space;
 	struct mx_entry *entry;
@@ -170,8 +171,9 @@ struct mx_space *mx_space_create(const void *key)
 	space->gen = 3;
 	hash_init(space->by_port);
 	hash_init(space->threads);
-	space->key = key;
-	space->pid = get_task_pid(current, PIDTYPE_TGID);
+	init_waitqueue_head(&space->suspend_wait);
+	space->key = task->signal;
+	space->pid = get_task_pid(task, PIDTYPE_TGID);
 	INIT_WORK(&space->reap, space_reap_work);
 	atomic_long_inc(&mx_nr_spaces);
 
@@ -210,28 +212,55 @@ fail:
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_space_create);
 
-/* The calling process's space, created on first use; a new reference. */
-struct mx_space *mx_space_current(void)
+/* @task's process's space if it has one: a new reference, or NULL. */
+struct mx_space *mx_space_find(struct task_struct *task)
 {
-	const void *key = current->signal;
-	struct mx_space *space, *fresh;
-	struct mx_inherit *inh = NULL;
+	struct mx_space *space;
 
 	rcu_read_lock();
-	space = space_find(key);
+	space = space_find(task->signal);
 	if (space && !refcount_inc_not_zero(&space->ref))
 		space = NULL;
 	rcu_read_unlock();
+	return space;
+}
+
+/* Take @space out of the table (once); true if this call did. */
+static bool space_unhash(struct mx_space *space)
+{
+	bool was;
+
+	lockdep_assert_held(&spaces_lock);
+	was = space->hashed;
+	if (was)
+		hash_del_rcu(&space->link);
+	space->hashed = false;
+	return was;
+}
+
+/*
+ * The space of @task's process, created on first use; a new reference.
+ * @task is current, or a process the caller holds (task_for_pid()).
+ */
+struct mx_space *mx_space_of(struct task_struct *task)
+{
+	const void *key = task->signal;
+	struct mx_space *space, *fresh;
+	struct mx_inherit *inh = NULL;
+	bool gone = false;
+
+	space = mx_space_find(task);
 	if (space)
 		return space;
 
 	/* An exiting process gets no new space: nothing would reap it. */
-	if (current->flags & PF_EXITING)
+	if ((task == current && (current->flags & PF_EXITING)) ||
+	    !atomic_read(&task->signal->live))
 		return ERR_PTR(-ESRCH);
 	/* Nor does any process before the exit hook is there to reap it. */
 	if (mx_hooks_arm(MX_HOOKS_SPACES))
 		return ERR_PTR(-ENOMEM);
-	fresh = mx_space_create(key);
+	fresh = mx_space_create(task);
 	if (!fresh)
 		return ERR_PTR(-ENOMEM);
 
@@ -242,6 +271,7 @@ struct mx_space *mx_space_current(void)
 	} else {
 		refcount_inc(&fresh->ref);	/* the hash table's */
 		hash_add_rcu(spaces, &fresh->link, (unsigned long)key);
+		fresh->hashed = true;
 		if (atomic_read(&nr_inherits))
 			inh = inherit_take(key);
 	}
@@ -260,7 +290,29 @@ struct mx_space *mx_space_current(void)
 		mx_space_put(fresh);
 		return space;
 	}
+	/*
+	 * Another process may have been exiting all along: its last thread
+	 * drops signal->live before the exit hook looks for a space.  If that
+	 * hook has been and gone, nobody would reap this one: do it here.
+	 * (The hook looks under spaces_lock, after our hash_add above.)
+	 */
+	if (task != current && !atomic_read(&task->signal->live)) {
+		spin_lock(&spaces_lock);
+		gone = space_unhash(fresh);
+		spin_unlock(&spaces_lock);
+		if (gone)
+			mx_space_put(fresh);	/* the table's reference */
+		mx_space_destroy(fresh);
+		mx_space_put(fresh);
+		return ERR_PTR(-ESRCH);
+	}
 	return fresh;
+}
+
+/* The calling process's space, created on first use; a new reference. */
+struct mx_space *mx_space_current(void)
+{
+	return mx_space_of(current);
 }
 
 /*
@@ -281,7 +333,7 @@ void mx_space_exit_notify(struct task_struct *p)
 	spin_lock(&spaces_lock);
 	space = space_find(p->signal);
 	if (space)
-		hash_del_rcu(&space->link);
+		space_unhash(space);
 	else if (atomic_read(&nr_inherits))
 		inh = inherit_take(p->signal);
 	spin_unlock(&spaces_lock);
@@ -343,8 +395,12 @@ void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
 	struct mx_space *space;
 	bool found = false;
 
-	if (!atomic_long_read(&mx_nr_spaces) || child->signal == parent->signal)
+	if (!atomic_long_read(&mx_nr_spaces))
 		return;
+	if (child->signal == parent->signal) {
+		mx_task_fork_thread(parent, child);	/* a thread: suspended? */
+		return;
+	}
 	rcu_read_lock();
 	space = space_find(parent->signal);
 	if (space && space_inheritable(space))
@@ -400,63 +456,36 @@ void mx_space_fork_notify(struct task_struct *parent, struct task_struct *child)
 }
 
 /*
- * An exec that raised privileges (setuid, setgid, file capabilities)
- * must not leave the new program in the hands of whoever handled the old
- * one's exceptions, nor let anyone holding its thread ports read or set
- * its registers.  As XNU's ipc_task_reset(): exception ports (task and
- * thread) go, and the thread ports are destroyed.  Runs in the exec'ing
- * thread before the new program's first instruction.
+ * An exec that raises privileges (setuid, setgid, file capabilities) or
+ * leaves the process non-dumpable (a binary it may not read) must not
+ * leave the new program in the hands of whoever held the old one's ports:
+ * its task and thread ports, its exception ports and its bootstrap port.
+ * As XNU's ipc_task_reset(), and further: the whole space goes, exactly
+ * as at exit, so every holder of an old port sees a dead name, and the
+ * new program starts with an empty name table that the old one cannot
+ * have filled.  From the sched_process_exec tracepoint: atomic, in the
+ * exec'ing thread (the only one left), before the new program runs.
  */
-static void space_secure_exec(struct callback_head *cb)
-{
-	struct mx_space *space = container_of(cb, struct mx_space, exec_work);
-	struct mx_exc_slot exc[EXC_TYPES_COUNT];
-	LIST_HEAD(reap);
-
-	mutex_lock(&space->lock);
-	mx_threads_destroy(space, &reap);
-	mutex_unlock(&space->lock);
-	spin_lock(&space->special_lock);
-	memcpy(exc, space->exc, sizeof(exc));
-	mx_exc_slots_init(space->exc);
-	spin_unlock(&space->special_lock);
-	mx_exc_slots_release(exc);
-	mx_reap(&reap);
-	mx_space_put(space);
-	module_put(THIS_MODULE);
-}
-
-/* From the sched_process_exec tracepoint, atomic, in the exec'ing thread. */
 void mx_space_exec_notify(struct linux_binprm *bprm)
 {
 	struct mx_inherit *inh = NULL;
 	struct mx_space *space;
 
-	if (!bprm->secureexec ||
-	    (!atomic_long_read(&mx_nr_spaces) && !atomic_read(&nr_inherits)))
+	if (bprm->secureexec == 0 && get_dumpable(current->mm) == SUID_DUMP_USER)
 		return;
-	rcu_read_lock();
+	if (!atomic_long_read(&mx_nr_spaces) && !atomic_read(&nr_inherits))
+		return;
+	spin_lock(&spaces_lock);
 	space = space_find(current->signal);
-	if (space && !refcount_inc_not_zero(&space->ref))
+	if (space && !space_unhash(space))
 		space = NULL;
-	rcu_read_unlock();
-	if (!space) {
-		/* A fork()ed child that never used machexc: drop what it inherited. */
-		spin_lock(&spaces_lock);
-		if (atomic_read(&nr_inherits))
-			inh = inherit_take(current->signal);
-		spin_unlock(&spaces_lock);
-		if (inh)
-			queue_work(reap_wq, &inh->release);
-		return;
-	}
-	/* exec is single-threaded and returns to user space in between. */
-	__module_get(THIS_MODULE);
-	init_task_work(&space->exec_work, space_secure_exec);
-	if (task_work_add(current, &space->exec_work, TWA_RESUME)) {
-		mx_space_put(space);	/* exiting: nothing will run */
-		module_put(THIS_MODULE);
-	}
+	if (atomic_read(&nr_inherits))
+		inh = inherit_take(current->signal);
+	spin_unlock(&spaces_lock);
+	if (space)
+		queue_work(reap_wq, &space->reap);
+	if (inh)
+		queue_work(reap_wq, &inh->release);
 }
 
 /* Module unload: the hooks are gone; reap everything that is left. */
@@ -477,7 +506,7 @@ void mx_spaces_shutdown(void)
 		space = NULL;
 		spin_lock(&spaces_lock);
 		hash_for_each_safe(spaces, bkt, tmp, space, link) {
-			hash_del_rcu(&space->link);
+			space_unhash(space);
 			break;
 		}
 		spin_unlock(&spaces_lock);
@@ -499,44 +528,4 @@ void mx_spaces_shutdown(void)
 		inherit_release(&inh->release);
 	}
 	rcu_barrier();
-}
-
-/*
- * pid_for_task(): the pid of the process whose task port @name is, as the
- * caller's pid namespace numbers it (0 if it cannot see it).  Holding the
- * send right is the permission, as on macOS.  With space->lock held.
- */
-mx_return_t mx_pid_for_task(struct mx_space *space, u32 name, u32 *pid)
-{
-	struct mx_entry *entry = mx_entry_lookup(space, name);
-	struct mx_space *target;
-	mx_return_t kr = KERN_FAILURE;
-
-	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
-	    entry->port->kotype != MX_KOBJECT_TASK)
-		return KERN_FAILURE;
-	spin_lock(&entry->port->lock);
-	target = entry->port->kobject;	/* cleared before the space goes */
-	if (target) {
-		*pid = pid_nr_ns(target->pid, task_active_pid_ns(current));
-		kr = KERN_SUCCESS;
-	}
-	spin_unlock(&entry->port->lock);
-	return kr;
-}
-
-/*
- * The space a port operation names with @task.  Only the caller's own
- * task port is accepted; anything else looks, as on macOS, like a MIG
- * call to an invalid destination.  Called with self->lock held.
- */
-struct mx_space *mx_space_target(struct mx_space *self, u32 task)
-{
-	struct mx_entry *entry = mx_entry_lookup(self, task);
-
-	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
-	    entry->port->kotype != MX_KOBJECT_TASK ||
-	    READ_ONCE(entry->port->kobject) != self)
-		return NULL;
-	return self;
 }

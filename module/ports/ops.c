@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mach_port_* calls (MACHEXC_IOC_PORT), with the semantics and return
- * codes of XNU's osfmk/ipc/mach_port.c and ipc_right.c.  Each runs with
- * the space locked; results bound for user memory are copied out after
- * the lock is dropped.
+ * The mach_port_* calls, and the caller's own special ports, with the
+ * semantics and return codes of XNU's osfmk/ipc/mach_port.c and
+ * ipc_right.c (GNU Mach's ipc/mach_port.c).  Each runs with the caller's
+ * space locked (device/ops.c, the dispatch table); what goes back to user
+ * memory is left in c->out for the dispatcher.
  */
 #include <linux/err.h>
 #include <linux/machexc.h>
@@ -11,19 +12,10 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "../hooks/hooks.h"
+#include "../device/call.h"
 #include "../ipc.h"
 
 #define TYPE_SENDS (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)
-
-/* What an operation hands back to user memory through op->buf. */
-struct op_out {
-	void *buf;
-	size_t len;
-	u32 attr[MACH_PORT_RECEIVE_STATUS_COUNT];
-	struct machexc_exc_ports *exc;	/* in: the room the caller has */
-	u32 *state;			/* thread_get/set_state */
-};
 
 static bool name_valid(u32 name)
 {
@@ -213,27 +205,24 @@ static mx_return_t op_type(struct mx_space *space, u32 name, u32 *type)
 	return KERN_SUCCESS;
 }
 
-static mx_return_t op_names(struct mx_space *space, u32 capacity, u32 *count,
-			    struct op_out *out)
+/* mach_port_names(): every name, then every type, if there is room. */
+mx_return_t mx_call_port_names(struct mx_call *c)
 {
+	struct mx_space *space = c->self;
+	u32 n = 0, total = space->nentries, *names = c->out;
 	struct mx_entry *entry;
 	unsigned long index;
-	u32 n = 0, *names;
 
-	*count = space->nentries;
-	if (capacity < space->nentries || !space->nentries)
+	c->op->count = total;
+	if (c->op->count > c->out_room / (2 * sizeof(u32)) || !total)
 		return KERN_SUCCESS;
-	names = kvmalloc_array(2 * space->nentries, sizeof(u32), GFP_KERNEL);
-	if (!names)
-		return KERN_RESOURCE_SHORTAGE;
 	xa_for_each(&space->entries, index, entry) {
 		mx_entry_check_dead(space, entry);
 		names[n] = entry->name;
-		names[space->nentries + n] = entry->type;
+		names[total + n] = entry->type;
 		n++;
 	}
-	out->buf = names;
-	out->len = 2 * n * sizeof(u32);
+	c->out_len = 2 * n * sizeof(u32);
 	return KERN_SUCCESS;
 }
 
@@ -463,12 +452,12 @@ static mx_return_t op_request_notification(struct mx_space *space, struct machex
 	return KERN_SUCCESS;
 }
 
-static mx_return_t op_get_attributes(struct mx_space *space, struct machexc_port_op *op,
-				     struct op_out *out)
+mx_return_t mx_call_port_get_attributes(struct mx_call *c)
 {
-	struct mx_entry *entry = mx_entry_lookup(space, op->name);
+	struct machexc_port_op *op = c->op;
+	struct mx_entry *entry = mx_entry_lookup(c->self, op->name);
 	struct mx_port *port;
-	u32 *a = out->attr;
+	u32 *a = c->out;
 
 	if (!entry)
 		return KERN_INVALID_NAME;
@@ -502,15 +491,15 @@ static mx_return_t op_get_attributes(struct mx_space *space, struct machexc_port
 	default:
 		return KERN_INVALID_ARGUMENT;
 	}
-	out->buf = a;
-	out->len = op->count * sizeof(u32);
+	c->out_len = op->count * sizeof(u32);
 	return KERN_SUCCESS;
 }
 
-static mx_return_t op_set_attributes(struct mx_space *space, struct machexc_port_op *op,
-				     const u32 *attr)
+mx_return_t mx_call_port_set_attributes(struct mx_call *c)
 {
-	struct mx_entry *entry = mx_entry_lookup(space, op->name);
+	struct machexc_port_op *op = c->op;
+	struct mx_entry *entry = mx_entry_lookup(c->self, op->name);
+	const u32 *attr = c->in;
 	struct mx_port *port;
 
 	if (!entry)
@@ -540,18 +529,11 @@ static mx_return_t op_task_self(struct mx_space *space, u32 *name)
 	 * another right: give it a new one.
 	 */
 	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) || entry->port != space->task_port) {
-		struct mx_port *port = space->task_port;
-		mx_return_t kr;
+		mx_return_t kr = mx_right_copyout_send(space, space->task_port, name);
 
-		mx_port_copy_send(port);
-		mx_port_get(port);
-		kr = mx_right_copyout(space, port, MACH_MSG_TYPE_PORT_SEND, name);
-		if (kr != KERN_SUCCESS) {
-			mx_port_release_send(port);
-			return kr;
-		}
-		space->task_name = *name;
-		return KERN_SUCCESS;
+		if (kr == KERN_SUCCESS)
+			space->task_name = *name;
+		return kr;
 	}
 	if (entry->urefs < MACH_PORT_UREFS_MAX)
 		entry->urefs++;
@@ -615,249 +597,84 @@ static mx_return_t op_set_special_port(struct mx_space *space, u32 which, u32 na
 	return KERN_SUCCESS;
 }
 
-/* *_SET/GET/SWAP_EXCEPTION_PORTS at the task, thread and host levels. */
-static mx_return_t op_exception_ports(struct mx_space *space, struct machexc_port_op *op,
-				      struct op_out *out)
+/* The table's entry points (device/ops.c), with the space locked. */
+mx_return_t mx_call_port_allocate(struct mx_call *c)
 {
-	struct machexc_exc_ports *ports = out->exc;
-	struct pid_namespace *ns = NULL;
-	struct mx_thread *th = NULL;
-	struct mx_exc_level level;
-	mx_return_t kr;
-	u32 which;
-
-	if (op->op <= MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS) {
-		if (!mx_space_target(space, op->task))
-			return MACH_SEND_INVALID_DEST;
-		level = (struct mx_exc_level){ &space->special_lock, space->exc };
-		which = op->op - MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS;
-	} else if (op->op <= MACHEXC_PORT_THREAD_SWAP_EXCEPTION_PORTS) {
-		th = mx_thread_lookup(space, op->task);
-		if (!th)
-			return MACH_SEND_INVALID_DEST;
-		level = mx_thread_level(th);
-		which = op->op - MACHEXC_PORT_THREAD_SET_EXCEPTION_PORTS;
-	} else {
-		kr = mx_host_check(space, op->task);
-		if (kr != KERN_SUCCESS)
-			return kr;
-		level = mx_host_level();
-		ns = task_active_pid_ns(current);
-		which = op->op - MACHEXC_PORT_HOST_SET_EXCEPTION_PORTS;
-	}
-
-	if (which == 1) {	/* get */
-		kr = mx_exc_get_ports(space, level, op->arg, ports);
-	} else if (op->poly != MACH_PORT_NULL && mx_hooks_arm(MX_HOOKS_EXCEPTIONS)) {
-		kr = KERN_RESOURCE_SHORTAGE;	/* the fault hook could not be attached */
-	} else {
-		if (op->poly != MACH_PORT_NULL && !ns)
-			mx_space_mark_exc(space->key);	/* before the fault hook may look */
-		kr = mx_exc_set_ports(space, level, op->arg, op->poly, op->value, op->right, ns,
-				      which == 2 ? ports : NULL);
-		if (kr == KERN_SUCCESS && th)
-			mx_thread_exc_changed(space);
-		else if (kr == KERN_SUCCESS && ns)
-			mx_host_exc_changed();
-	}
-	if (kr == KERN_SUCCESS && which) {
-		out->buf = ports;
-		out->len = sizeof(*ports);
-	}
-	return kr;
+	c->op->name = MACH_PORT_NULL;
+	return op_allocate(c->self, c->op->right, &c->op->name);
 }
 
-static mx_return_t op_thread_state(struct mx_space *space, struct machexc_port_op *op,
-				   struct op_out *out)
+mx_return_t mx_call_port_allocate_name(struct mx_call *c)
 {
-	bool set = op->op == MACHEXC_PORT_THREAD_SET_STATE;
-	mx_return_t kr;
-
-	kr = mx_thread_state(space, op->task, set, op->arg, out->state, &op->count);
-	if (kr == KERN_SUCCESS && !set) {
-		out->buf = out->state;
-		out->len = op->count * sizeof(u32);
-	}
-	return kr;
+	if (!name_valid(c->op->name))
+		return KERN_INVALID_VALUE;
+	return op_allocate(c->self, c->op->right, &c->op->name);
 }
 
-static mx_return_t op_thread_self(struct mx_space *space, u32 *name)
+mx_return_t mx_call_port_deallocate(struct mx_call *c)
 {
-	struct mx_port *port = mx_thread_port(space, current);
-	mx_return_t kr;
-
-	if (!port)
-		return KERN_RESOURCE_SHORTAGE;
-	mx_port_copy_send(port);
-	mx_port_get(port);
-	kr = mx_right_copyout(space, port, MACH_MSG_TYPE_PORT_SEND, name);
-	if (kr != KERN_SUCCESS)
-		mx_port_release_send(port);
-	return kr;
+	return op_deallocate(c->self, c->op->name, &c->reap);
 }
 
-static mx_return_t op_thread_fault(struct mx_space *space, struct machexc_port_op *op,
-				   struct op_out *out)
+mx_return_t mx_call_port_destroy(struct mx_call *c)
 {
-	struct machexc_thread_fault *fault = (void *)out->attr;
-	mx_return_t kr;
+	struct mx_entry *entry;
 
-	BUILD_BUG_ON(sizeof(*fault) > sizeof(out->attr));
-	kr = mx_thread_fault(space, op->task, &op->value, fault, &op->count);
-	if (kr == KERN_SUCCESS && op->count) {
-		out->buf = fault;
-		out->len = sizeof(*fault);
-	}
-	return kr;
-}
-
-static bool exc_ports_op(u32 op)
-{
-	return (op >= MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS &&
-		op <= MACHEXC_PORT_TASK_SWAP_EXCEPTION_PORTS) ||
-	       (op >= MACHEXC_PORT_THREAD_SET_EXCEPTION_PORTS &&
-		op <= MACHEXC_PORT_THREAD_SWAP_EXCEPTION_PORTS) ||
-	       (op >= MACHEXC_PORT_HOST_SET_EXCEPTION_PORTS &&
-		op <= MACHEXC_PORT_HOST_SWAP_EXCEPTION_PORTS);
-}
-
-/* Does @op return a struct machexc_exc_ports (get or swap)? */
-static bool exc_ports_out(u32 op)
-{
-	return exc_ports_op(op) && op != MACHEXC_PORT_TASK_SET_EXCEPTION_PORTS &&
-	       op != MACHEXC_PORT_THREAD_SET_EXCEPTION_PORTS &&
-	       op != MACHEXC_PORT_HOST_SET_EXCEPTION_PORTS;
-}
-
-static mx_return_t port_op_locked(struct mx_space *space, struct machexc_port_op *op,
-				  const u32 *attr, struct op_out *out, struct list_head *reap)
-{
-	if (op->op == MACHEXC_PORT_TASK_SELF)
-		return op_task_self(space, &op->name);
-	if (op->op == MACHEXC_PORT_THREAD_SELF)
-		return op_thread_self(space, &op->name);
-	if (op->op == MACHEXC_PORT_HOST_SELF)
-		return mx_host_self(space, &op->name);
-	if (exc_ports_op(op->op))
-		return op_exception_ports(space, op, out);
-	if (op->op == MACHEXC_PORT_THREAD_GET_STATE || op->op == MACHEXC_PORT_THREAD_SET_STATE)
-		return op_thread_state(space, op, out);
-	if (op->op == MACHEXC_PORT_PID_FOR_TASK)
-		return mx_pid_for_task(space, op->task, &op->value);
-	if (op->op == MACHEXC_PORT_THREAD_FAULT)
-		return op_thread_fault(space, op, out);
-	if (!mx_space_target(space, op->task))
-		return MACH_SEND_INVALID_DEST;
-
-	switch (op->op) {
-	case MACHEXC_PORT_ALLOCATE:
-		op->name = MACH_PORT_NULL;
-		return op_allocate(space, op->right, &op->name);
-	case MACHEXC_PORT_ALLOCATE_NAME:
-		if (!name_valid(op->name))
-			return KERN_INVALID_VALUE;
-		return op_allocate(space, op->right, &op->name);
-	case MACHEXC_PORT_DEALLOCATE:
-		return op_deallocate(space, op->name, reap);
-	case MACHEXC_PORT_DESTROY: {
-		struct mx_entry *entry;
-
-		if (!name_valid(op->name))
-			return KERN_SUCCESS;
-		entry = mx_entry_lookup(space, op->name);
-		if (!entry)
-			return KERN_INVALID_NAME;
-		mx_entry_release(space, entry, reap);
+	if (!name_valid(c->op->name))
 		return KERN_SUCCESS;
-	}
-	case MACHEXC_PORT_MOD_REFS:
-		return op_mod_refs(space, op->name, op->right, op->delta, reap);
-	case MACHEXC_PORT_GET_REFS:
-		return op_get_refs(space, op->name, op->right, &op->value);
-	case MACHEXC_PORT_TYPE:
-		return op_type(space, op->name, &op->value);
-	case MACHEXC_PORT_INSERT_RIGHT:
-		return op_insert_right(space, op->name, op->poly, op->arg, reap);
-	case MACHEXC_PORT_EXTRACT_RIGHT:
-		return op_extract_right(space, op->name, op->arg, &op->poly, &op->value);
-	case MACHEXC_PORT_NAMES:
-		return op_names(space, op->count, &op->count, out);
-	case MACHEXC_PORT_MOVE_MEMBER:
-	case MACHEXC_PORT_INSERT_MEMBER:
-	case MACHEXC_PORT_EXTRACT_MEMBER:
-		return op_member(space, op->op, op->name, op->poly);
-	case MACHEXC_PORT_REQUEST_NOTIFICATION:
-		return op_request_notification(space, op);
-	case MACHEXC_PORT_GET_ATTRIBUTES:
-		return op_get_attributes(space, op, out);
-	case MACHEXC_PORT_SET_ATTRIBUTES:
-		return op_set_attributes(space, op, attr);
-	case MACHEXC_PORT_GET_SPECIAL_PORT:
-		return op_get_special_port(space, op->arg, &op->poly);
-	case MACHEXC_PORT_SET_SPECIAL_PORT:
-		return op_set_special_port(space, op->arg, op->poly);
-	}
-	return KERN_INVALID_ARGUMENT;
+	entry = mx_entry_lookup(c->self, c->op->name);
+	if (!entry)
+		return KERN_INVALID_NAME;
+	mx_entry_release(c->self, entry, &c->reap);
+	return KERN_SUCCESS;
 }
 
-/* MACHEXC_IOC_PORT: returns the kern_return_t, or -errno. */
-long mx_port_op(struct machexc_port_op *op)
+mx_return_t mx_call_port_mod_refs(struct mx_call *c)
 {
-	u32 attr[MACH_PORT_LIMITS_INFO_COUNT] = { 0 };
-	struct machexc_exc_ports *exc = NULL;
-	struct op_out out = { };
-	struct mx_space *space;
-	LIST_HEAD(reap);
-	mx_return_t kr;
-	long ret;
+	return op_mod_refs(c->self, c->op->name, c->op->right, c->op->delta, &c->reap);
+}
 
-	if (op->reserved || !op->op || op->op > MACHEXC_PORT_OP_MAX)
-		return -EINVAL;
-	if (op->op == MACHEXC_PORT_THREAD_GET_STATE || op->op == MACHEXC_PORT_THREAD_SET_STATE) {
-		if (op->count > MACHEXC_THREAD_STATE_MAX)
-			return KERN_INVALID_ARGUMENT;
-		out.state = kcalloc(MACHEXC_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL);
-		if (!out.state)
-			return -ENOMEM;
-		if (op->op == MACHEXC_PORT_THREAD_SET_STATE &&
-		    copy_from_user(out.state, u64_to_user_ptr(op->buf), op->count * sizeof(u32))) {
-			kfree(out.state);
-			return -EFAULT;
-		}
-	}
-	if (exc_ports_out(op->op)) {
-		exc = kzalloc(sizeof(*exc), GFP_KERNEL);
-		if (!exc)
-			return -ENOMEM;
-		if (get_user(exc->count, (u32 __user *)u64_to_user_ptr(op->buf))) {
-			kfree(exc);
-			return -EFAULT;
-		}
-		out.exc = exc;
-	}
-	if (op->op == MACHEXC_PORT_SET_ATTRIBUTES && op->count &&
-	    copy_from_user(attr, u64_to_user_ptr(op->buf),
-			   min_t(u32, op->count, ARRAY_SIZE(attr)) * sizeof(u32)))
-		return -EFAULT;
+mx_return_t mx_call_port_get_refs(struct mx_call *c)
+{
+	return op_get_refs(c->self, c->op->name, c->op->right, &c->op->value);
+}
 
-	space = mx_space_current();
-	if (IS_ERR(space)) {
-		ret = PTR_ERR(space);
-		goto out;
-	}
-	mutex_lock(&space->lock);
-	kr = space->active ? port_op_locked(space, op, attr, &out, &reap) : KERN_INVALID_TASK;
-	mutex_unlock(&space->lock);
-	mx_reap(&reap);
-	mx_space_put(space);
+mx_return_t mx_call_port_type(struct mx_call *c)
+{
+	return op_type(c->self, c->op->name, &c->op->value);
+}
 
-	ret = kr;
-	if (out.buf && copy_to_user(u64_to_user_ptr(op->buf), out.buf, out.len))
-		ret = -EFAULT;
-out:
-	if (out.buf && out.buf != out.attr && out.buf != exc && out.buf != out.state)
-		kvfree(out.buf);
-	kfree(exc);
-	kfree(out.state);
-	return ret;
+mx_return_t mx_call_port_insert_right(struct mx_call *c)
+{
+	return op_insert_right(c->self, c->op->name, c->op->poly, c->op->arg, &c->reap);
+}
+
+mx_return_t mx_call_port_extract_right(struct mx_call *c)
+{
+	return op_extract_right(c->self, c->op->name, c->op->arg, &c->op->poly, &c->op->value);
+}
+
+mx_return_t mx_call_port_member(struct mx_call *c)
+{
+	return op_member(c->self, c->op->op, c->op->name, c->op->poly);
+}
+
+mx_return_t mx_call_port_request_notification(struct mx_call *c)
+{
+	return op_request_notification(c->self, c->op);
+}
+
+mx_return_t mx_call_task_self(struct mx_call *c)
+{
+	return op_task_self(c->self, &c->op->name);
+}
+
+mx_return_t mx_call_get_special_port(struct mx_call *c)
+{
+	return op_get_special_port(c->self, c->op->arg, &c->op->poly);
+}
+
+mx_return_t mx_call_set_special_port(struct mx_call *c)
+{
+	return op_set_special_port(c->self, c->op->arg, c->op->poly);
 }

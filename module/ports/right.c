@@ -308,6 +308,25 @@ mx_return_t mx_right_copyout(struct mx_space *space, struct mx_port *port, u32 t
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_right_copyout);
 
+/*
+ * Give @space a new send right to @port: the right is copied with its
+ * reference and copied out under a name; on failure nothing changed.
+ * The one sequence for handing out kernel-object ports (task, thread,
+ * host).  With space->lock held.
+ */
+mx_return_t mx_right_copyout_send(struct mx_space *space, struct mx_port *port, u32 *name)
+{
+	mx_return_t kr;
+
+	lockdep_assert_held(&space->lock);
+	mx_port_copy_send(port);
+	mx_port_get(port);
+	kr = mx_right_copyout(space, port, MACH_MSG_TYPE_PORT_SEND, name);
+	if (kr != KERN_SUCCESS)
+		mx_port_release_send(port);
+	return kr;
+}
+
 /* The same, under a name the caller chooses (mach_port_insert_right). */
 mx_return_t mx_right_copyout_name(struct mx_space *space, struct mx_port *port,
 				  u32 type, u32 name)

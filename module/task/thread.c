@@ -1,52 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Threads: the kernel object a thread is known by in Mach messages
- * (mach_thread_self(), the thread of an exception), its thread-level
- * exception ports, and its state while it is stopped in an exception.
+ * (mach_thread_self(), the thread of an exception, task_threads()), its
+ * thread-level exception ports, and its state while it is stopped, in an
+ * exception or suspended.
  *
  * One struct mx_thread per thread per space, made on first use, keyed by
  * the thread's struct pid (which cannot be reused while we hold it).
  * Threads that have exited are pruned when a new one is made, and all go
- * with the space (or at a setuid exec, see mx_space_secure_exec()).
- *
- * Locks: the hash and th->space under space->lock; th->exc under the
- * space's special_lock; th->state (and port->kobject) under th->port->lock,
- * which is what a handler in another process holds to read the state.
+ * with the space.  Lock rules and references: task.h.
  */
 #include <linux/machexc.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "../ipc.h"
+#include "task.h"
 
-struct mx_thread {
-	struct hlist_node link;
-	struct mx_space *space;		/* identity, no reference */
-	struct pid *pid;
-	struct mx_port *port;
-	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* thread exception ports */
-	struct mx_exc_state *state;	/* while stopped in an exception */
-	struct mx_port *reply;		/* kernel-held, for its exceptions' replies */
-};
+void mx_thread_put(struct mx_thread *th)
+{
+	if (refcount_dec_and_test(&th->ref)) {
+		mx_port_put(th->port);
+		put_pid(th->pid);
+		kfree(th);
+	}
+}
 
+/* Withdraw @th: its port dies, its rights go; holders keep the memory. */
 static void thread_destroy(struct mx_thread *th, struct list_head *reap)
 {
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];
+
 	hash_del(&th->link);
 	spin_lock(&th->port->lock);
 	th->port->kobject = NULL;
 	spin_unlock(&th->port->lock);
 	mx_port_destroy(th->port, reap);
-	mx_port_put(th->port);
-	mx_exc_slots_release(th->exc);
+	spin_lock(&th->space->special_lock);
+	memcpy(exc, th->exc, sizeof(exc));
+	mx_exc_slots_init(th->exc);
+	th->closed = true;
+	spin_unlock(&th->space->special_lock);
+	mx_exc_slots_release(exc);
 	if (th->reply) {
 		mx_port_destroy(th->reply, reap);
 		mx_port_put(th->reply);
+		th->reply = NULL;
 	}
-	put_pid(th->pid);
-	kfree(th);
+	mx_thread_put(th);	/* the hash's */
 }
 
 static bool thread_exited(struct pid *pid)
@@ -67,6 +72,7 @@ static void prune_exited(struct mx_space *space, struct list_head *reap)
 	struct hlist_node *tmp;
 	int bkt;
 
+	lockdep_assert_held(&space->lock);
 	hash_for_each_safe(space->threads, bkt, tmp, th, link)
 		if (th->pid != task_pid(current) && thread_exited(th->pid))
 			thread_destroy(th, reap);
@@ -109,6 +115,7 @@ struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task
 		kfree(th);
 		return NULL;
 	}
+	refcount_set(&th->ref, 1);
 	mx_exc_slots_init(th->exc);
 	th->port->kotype = MX_KOBJECT_THREAD;
 	th->port->kobject = th;
@@ -126,6 +133,7 @@ struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task
  */
 struct mx_port *mx_thread_reply_port(struct mx_thread *th)
 {
+	lockdep_assert_held(&th->space->lock);
 	if (!th->reply)
 		th->reply = mx_port_alloc();
 	if (th->reply)
@@ -136,6 +144,7 @@ struct mx_port *mx_thread_reply_port(struct mx_thread *th)
 /* An exception ended without an answer: the port may hold a right still. */
 void mx_thread_drop_reply_port(struct mx_thread *th, struct list_head *reap)
 {
+	lockdep_assert_held(&th->space->lock);
 	if (th->reply) {
 		mx_port_destroy(th->reply, reap);
 		mx_port_put(th->reply);
@@ -147,6 +156,16 @@ void mx_thread_drop_reply_port(struct mx_thread *th, struct list_head *reap)
 struct mx_port *mx_thread_kport(struct mx_thread *th)
 {
 	return th->port;
+}
+
+struct mx_space *mx_thread_space(struct mx_thread *th)
+{
+	return th->space;
+}
+
+struct pid *mx_thread_pid(struct mx_thread *th)
+{
+	return th->pid;
 }
 
 struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task)
@@ -162,6 +181,7 @@ void mx_threads_destroy(struct mx_space *space, struct list_head *reap)
 	struct hlist_node *tmp;
 	int bkt;
 
+	lockdep_assert_held(&space->lock);
 	hash_for_each_safe(space->threads, bkt, tmp, th, link)
 		thread_destroy(th, reap);
 	WRITE_ONCE(space->thread_exc_mask, 0);
@@ -170,12 +190,13 @@ void mx_threads_destroy(struct mx_space *space, struct list_head *reap)
 /* The exception ports of @th, for mx_exc_{set,get}_ports(). */
 struct mx_exc_level mx_thread_level(struct mx_thread *th)
 {
-	return (struct mx_exc_level){ &th->space->special_lock, th->exc };
+	return (struct mx_exc_level){ &th->space->special_lock, th->exc, &th->closed };
 }
 
 /* After thread_set/swap_exception_ports: let the fault hook know. */
 void mx_thread_exc_changed(struct mx_space *space)
 {
+	lockdep_assert_held(&space->lock);
 	update_thread_mask(space);
 }
 
@@ -192,25 +213,26 @@ struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type)
 }
 
 /*
- * The thread one of @space's own threads' ports names: a send right
- * whose thread belongs to @space.  With space->lock held.
+ * The thread a send right in @self names, with a reference to it and to
+ * its space (mx_thread_put(), mx_space_put()), or NULL: not a thread
+ * port, or its thread is gone.  Its thread is port->kobject, read under
+ * port->lock: thread_destroy() clears it there, and the space outlives
+ * that.  With self->lock held.
  */
-struct mx_thread *mx_thread_lookup(struct mx_space *space, u32 name)
+struct mx_thread *mx_thread_lookup_locked(struct mx_space *self, u32 name)
 {
-	struct mx_entry *entry = mx_entry_lookup(space, name);
+	struct mx_entry *entry = mx_entry_lookup(self, name);
 	struct mx_thread *th;
 
+	lockdep_assert_held(&self->lock);
 	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
 	    entry->port->kotype != MX_KOBJECT_THREAD)
 		return NULL;
-	/*
-	 * Another process's thread may be freed at any time by its own space:
-	 * look at it only under the port lock, which thread_destroy() takes to
-	 * withdraw it.  Ours stays while our space->lock is held.
-	 */
 	spin_lock(&entry->port->lock);
 	th = entry->port->kobject;
-	if (th && th->space != space)
+	if (th && refcount_inc_not_zero(&th->space->ref))
+		refcount_inc(&th->ref);
+	else
 		th = NULL;
 	spin_unlock(&entry->port->lock);
 	return th;
@@ -222,6 +244,15 @@ void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state)
 	spin_lock(&th->port->lock);
 	th->state = state;
 	spin_unlock(&th->port->lock);
+	/* Whoever suspends the task waits for its threads to stop. */
+	if (state)
+		wake_up_all(&th->space->suspend_wait);
+}
+
+/* Is @th stopped, with its state published?  A racy peek, for waiters. */
+bool mx_thread_stopped(struct mx_thread *th)
+{
+	return READ_ONCE(th->state);
 }
 
 /* A handler's reply carried new state: as thread_set_state(). */
@@ -234,44 +265,20 @@ void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u
 }
 
 /*
- * The thread port a send right in @space names, or NULL (for a MIG call,
- * MACH_SEND_INVALID_DEST).  Its thread is port->kobject, read under
- * port->lock: thread_destroy() clears it there before the thread goes.
- * With space->lock held.
+ * thread_get_state() and thread_set_state().  Only a thread stopped in an
+ * exception or suspended has a state to read or change (macOS reads a
+ * running thread's registers too; machexc never reads a live thread):
+ * any other gives KERN_FAILURE.  The caller checked the permission.
  */
-static struct mx_port *thread_port_of(struct mx_space *space, u32 name)
+mx_return_t mx_thread_state(struct mx_thread *th, bool set, u32 flavor, u32 *buf, u32 *count)
 {
-	struct mx_entry *entry = mx_entry_lookup(space, name);
-
-	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
-	    entry->port->kotype != MX_KOBJECT_THREAD)
-		return NULL;
-	return entry->port;
-}
-
-/*
- * thread_get_state() and thread_set_state() through a send right to a
- * thread port, which may be another process's thread: holding the right
- * is the permission, as in Mach (only the thread's own process, or the
- * handler it sent an exception to, can have one).  Only a thread stopped
- * in an exception has a state to read or change; any other gives
- * KERN_FAILURE (macOS would suspend it, machexc never stops a thread
- * that did not fault).
- */
-mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flavor,
-			    u32 *buf, u32 *count)
-{
-	struct mx_port *port = thread_port_of(space, name);
-	struct mx_thread *th;
+	struct mx_port *port = th->port;
 	mx_return_t kr;
 	u32 n;
 
-	if (!port)
-		return MACH_SEND_INVALID_DEST;
 	spin_lock(&port->lock);
-	th = port->kobject;
-	if (!th) {
-		kr = KERN_INVALID_ARGUMENT;	/* the thread is gone */
+	if (!port->kobject) {
+		kr = MACH_SEND_INVALID_DEST;	/* the thread is gone */
 	} else if (!th->state) {
 		kr = KERN_FAILURE;
 	} else if (set) {
@@ -287,29 +294,94 @@ mx_return_t mx_thread_state(struct mx_space *space, u32 name, bool set, u32 flav
 	return kr;
 }
 
-/* MACHEXC_PORT_THREAD_FAULT: the thread's tid, and its fault if stopped. */
-mx_return_t mx_thread_fault(struct mx_space *space, u32 name, u32 *tid,
-			    struct machexc_thread_fault *fault, u32 *count)
+/* MACHEXC_PORT_THREAD_FAULT: the thread's tid, and its fault if stopped in one. */
+mx_return_t mx_thread_fault(struct mx_thread *th, u32 *tid, struct machexc_thread_fault *fault,
+			    u32 *count)
 {
-	struct mx_port *port = thread_port_of(space, name);
-	struct mx_thread *th;
+	struct mx_port *port = th->port;
+	bool alive;
 
 	*count = 0;
-	if (!port)
-		return MACH_SEND_INVALID_DEST;
 	spin_lock(&port->lock);
-	th = port->kobject;
-	if (th) {
-		*tid = pid_nr_ns(th->pid, task_active_pid_ns(current));
-		if (th->state) {
-			*fault = (struct machexc_thread_fault){
-				.signo = th->state->signo, .code = th->state->code,
-				.addr = th->state->addr, .trapno = th->state->trapno,
-				.error_code = th->state->error_code,
-			};
-			*count = 1;
-		}
+	alive = port->kobject;
+	*tid = pid_nr_ns(th->pid, task_active_pid_ns(current));
+	if (alive && th->state && th->state->signo) {
+		*fault = (struct machexc_thread_fault){
+			.signo = th->state->signo, .code = th->state->code,
+			.addr = th->state->addr, .trapno = th->state->trapno,
+			.error_code = th->state->error_code,
+		};
+		*count = 1;
 	}
 	spin_unlock(&port->lock);
-	return th ? KERN_SUCCESS : KERN_INVALID_ARGUMENT;
+	return alive ? KERN_SUCCESS : MACH_SEND_INVALID_DEST;
+}
+
+/* Nanoseconds as macOS's time_value_t. */
+struct mx_time_value mx_time_value(u64 ns)
+{
+	return (struct mx_time_value){ .seconds = div_u64(ns, NSEC_PER_SEC),
+				       .microseconds = div_u64(ns % NSEC_PER_SEC,
+							       NSEC_PER_USEC) };
+}
+
+/* What macOS's run_state says of a thread in this scheduler state. */
+static s32 run_state(struct task_struct *task, bool suspended)
+{
+	unsigned int state = READ_ONCE(task->__state);
+
+	if (suspended || (state & (__TASK_STOPPED | __TASK_TRACED)))
+		return TH_STATE_STOPPED;
+	if (state == TASK_RUNNING)
+		return TH_STATE_RUNNING;
+	if (state & TASK_INTERRUPTIBLE)
+		return TH_STATE_WAITING;
+	return TH_STATE_UNINTERRUPTIBLE;
+}
+
+/* thread_info(): THREAD_BASIC_INFO and THREAD_IDENTIFIER_INFO. */
+mx_return_t mx_thread_info(struct mx_thread *th, u32 flavor, u32 *buf, u32 *count)
+{
+	struct mx_thread_identifier_info *id = (void *)buf;
+	struct mx_thread_basic_info *bi = (void *)buf;
+	struct task_struct *task;
+	u64 utime, stime;
+
+	BUILD_BUG_ON(sizeof(*bi) != THREAD_BASIC_INFO_COUNT * sizeof(u32));
+	BUILD_BUG_ON(sizeof(*id) != THREAD_IDENTIFIER_INFO_COUNT * sizeof(u32));
+	if ((flavor != THREAD_BASIC_INFO || *count < THREAD_BASIC_INFO_COUNT) &&
+	    (flavor != THREAD_IDENTIFIER_INFO || *count < THREAD_IDENTIFIER_INFO_COUNT))
+		return KERN_INVALID_ARGUMENT;
+	task = get_pid_task(th->pid, PIDTYPE_PID);
+	if (!task)
+		return MACH_SEND_INVALID_DEST;
+	if (flavor == THREAD_IDENTIFIER_INFO) {
+		*id = (struct mx_thread_identifier_info){
+			.thread_id = pid_nr_ns(th->pid, task_active_pid_ns(current)),
+		};
+		*count = THREAD_IDENTIFIER_INFO_COUNT;
+	} else {
+		task_cputime_adjusted(task, &utime, &stime);
+		*bi = (struct mx_thread_basic_info){
+			.user_time = mx_time_value(utime),
+			.system_time = mx_time_value(stime),
+			.policy = POLICY_TIMESHARE,
+			.run_state = run_state(task, mx_thread_suspended(th)),
+			.suspend_count = mx_thread_suspend_count(th),
+		};
+		*count = THREAD_BASIC_INFO_COUNT;
+	}
+	put_task_struct(task);
+	return KERN_SUCCESS;
+}
+
+/* The suspend counts, for task.c: with th->space->lock held to change. */
+bool mx_thread_suspended(struct mx_thread *th)
+{
+	return READ_ONCE(th->suspend_count) || READ_ONCE(th->space->suspend_count);
+}
+
+u32 mx_thread_suspend_count(struct mx_thread *th)
+{
+	return READ_ONCE(th->suspend_count);
 }

@@ -17,7 +17,7 @@ static int ipc_init(struct kunit *test)
 	struct ipc_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->space = mx_space_create(ctx);
+	ctx->space = mx_space_create(current);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->space);
 	test->priv = ctx;
 	return 0;

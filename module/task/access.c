@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The permission rule for other processes: what ptrace(PTRACE_ATTACH)
+ * would allow.
+ *
+ * The rule is the kernel's own ptrace_may_access(): credentials,
+ * CAP_SYS_PTRACE in the target's user namespace, dumpability, Yama and
+ * every other LSM.  It is not exported, and a home-made copy would be
+ * weaker, so it is found at load time through a kprobe on it (the kprobe
+ * only resolves the address; it is unregistered at once).  On a kernel
+ * whose CPU enforces indirect-branch tracking (IBT), the function must
+ * start with ENDBR to be called through a pointer; objtool removes that
+ * from functions nobody calls indirectly.  Where it is missing and IBT is
+ * on, machexc refuses all access to other processes rather than risk a
+ * control-protection fault (and says so once in the log).
+ *
+ * On top of ptrace's rule, the target must be visible in the caller's pid
+ * namespace and live in the caller's user namespace or one below it:
+ * nobody reaches out of a namespace.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <asm/cpufeature.h>
+
+#include "task.h"
+
+static bool (*ptrace_may_access_fn)(struct task_struct *task, unsigned int mode);
+
+#define ENDBR64_INSN	0xfa1e0ff3U	/* f3 0f 1e fa */
+
+/* Where the function holding @addr starts, or 0 if it is not @name. */
+static unsigned long function_start(unsigned long addr, const char *name)
+{
+	char sym[KSYM_SYMBOL_LEN], *plus;
+	unsigned long off;
+	size_t len = strlen(name);
+
+	sprint_symbol(sym, addr);
+	plus = strchr(sym, '+');
+	if (!plus || plus - sym != len || strncmp(sym, name, len) ||
+	    sscanf(plus, "+%lx/", &off) != 1)
+		return 0;
+	return addr - off;
+}
+
+int mx_access_init(void)
+{
+	struct kprobe kp = { .symbol_name = "ptrace_may_access" };
+	unsigned long start;
+	u32 insn = 0;
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err) {
+		pr_warn("ptrace_may_access not found (%d): no access to other processes\n", err);
+		return 0;
+	}
+	start = function_start((unsigned long)kp.addr, "ptrace_may_access");
+	unregister_kprobe(&kp);
+	if (!start || get_kernel_nofault(insn, (u32 *)start)) {
+		pr_warn("ptrace_may_access unresolved: no access to other processes\n");
+		return 0;
+	}
+	if (cpu_feature_enabled(X86_FEATURE_IBT) && insn != ENDBR64_INSN) {
+		pr_warn("ptrace_may_access cannot be called under IBT: no access to other processes\n");
+		return 0;
+	}
+	ptrace_may_access_fn = (void *)start;
+	return 0;
+}
+
+/* Can machexc act on other processes at all on this kernel? */
+bool mx_tasks_available(void)
+{
+	return ptrace_may_access_fn;
+}
+
+/* Is @ns the caller's user namespace or one below it? */
+static bool userns_covered(const struct user_namespace *ns)
+{
+	const struct user_namespace *mine = current_user_ns();
+
+	for (; ns; ns = ns->parent)
+		if (ns == mine)
+			return true;
+	return false;
+}
+
+/*
+ * May the caller, now, act on @task's process as a debugger would?
+ * Sleeps (LSMs may).  Its own process always.
+ */
+bool mx_task_may_access(struct task_struct *task)
+{
+	bool ok;
+
+	if (same_thread_group(task, current))
+		return true;
+	if (!ptrace_may_access_fn)
+		return false;
+	if (!pid_nr_ns(task_tgid(task), task_active_pid_ns(current)))
+		return false;
+	rcu_read_lock();
+	ok = userns_covered(__task_cred(task)->user_ns);
+	rcu_read_unlock();
+	return ok && ptrace_may_access_fn(task, PTRACE_MODE_ATTACH_REALCREDS);
+}
+
+/*
+ * A thread of @tgid's process that still has its mm, with a reference:
+ * ptrace_may_access() skips the dumpability test for a thread without
+ * one, such as a main thread that exited before the others.
+ */
+static struct task_struct *live_thread(struct pid *tgid)
+{
+	struct task_struct *leader, *t, *found = NULL;
+
+	rcu_read_lock();
+	leader = pid_task(tgid, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (READ_ONCE(t->mm) && !(READ_ONCE(t->flags) & PF_EXITING)) {
+				found = t;
+				get_task_struct(found);
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* The same for the process whose thread-group pid is @tgid. */
+bool mx_pid_may_access(struct pid *tgid)
+{
+	struct task_struct *task = live_thread(tgid);
+	bool ok;
+
+	if (!task)
+		return false;
+	ok = mx_task_may_access(task);
+	put_task_struct(task);
+	return ok;
+}
