@@ -110,7 +110,9 @@ static void target(const struct cell *c, pid_t caller, int ready_fd, int hold_fd
 {
 	char r[16], h[16];
 
-	if (c->t_uid != ROOT && c->t_uid != (uid_t)-1 && become(c->t_uid))
+	/* (A caller's child already has the caller's uid.) */
+	if (c->t_uid != ROOT && c->t_uid != (uid_t)-1 && getuid() != c->t_uid &&
+	    become(c->t_uid))
 		_exit(80);
 	if (c->t_drop_cap && drop_cap_sys_ptrace())
 		_exit(81);
