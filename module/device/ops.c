@@ -32,7 +32,7 @@ struct mx_op_row {
 #define SPACE_OP	(MX_CALL_LOCKED | MX_CALL_OWN_TASK)
 #define STATE_BYTES	(MACHEXC_THREAD_STATE_MAX * sizeof(u32))
 #define EXC_PORTS	sizeof(struct machexc_exc_ports)
-#define THREADS_MAX	(1U << 20)
+#define THREADS_MAX	0x100000U	/* task_threads() names at most */
 
 static const struct mx_op_row rows[MACHEXC_PORT_OP_MAX + 1] = {
 	[MACHEXC_PORT_ALLOCATE] = { mx_call_port_allocate, SPACE_OP },

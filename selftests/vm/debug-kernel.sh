@@ -22,6 +22,15 @@ if [ -f "$out/.machexc-stamp" ] && [ "$(cat "$out/.machexc-stamp")" = "$want" ] 
 fi
 
 mkdir -p "$dir" "$cache/ccache"
+# One build at a time (two `make check`s may start together); the second
+# waits and then finds the stamp.
+exec 9>"$dir/.lock"
+flock 9
+if [ -f "$out/.machexc-stamp" ] && [ "$(cat "$out/.machexc-stamp")" = "$want" ] &&
+   [ -f "$out/arch/x86/boot/bzImage" ]; then
+	echo "$out"
+	exit 0
+fi
 if [ ! -f "$src/.machexc-src" ] || [ "$(cat "$src/.machexc-src")" != "$pkgver" ]; then
 	echo "debug-kernel: unpacking linux-source-6.1 $pkgver" >&2
 	rm -rf "$src" "$out"
