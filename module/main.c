@@ -14,7 +14,11 @@
 #include <linux/module.h>
 
 #include "hooks/hooks.h"
-#include "ipc.h"
+#include "exc/exc.h"
+#include "msg/msg.h"
+#include "names/names.h"
+#include "ports/ports.h"
+#include "task/task.h"
 #include "machexc.h"
 
 unsigned int mx_max_names = 65536;

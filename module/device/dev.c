@@ -15,7 +15,10 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
-#include "../ipc.h"
+#include "../exc/exc.h"
+#include "../msg/msg.h"
+#include "../ports/ports.h"
+#include "../task/task.h"
 #include "call.h"
 #include "../machexc.h"
 #include <kunit/visibility.h>

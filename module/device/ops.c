@@ -14,7 +14,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "../task/task.h"
 #include "call.h"
 
 #define MX_CALL_LOCKED		0x1U	/* run with self->lock held */

@@ -13,7 +13,9 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "../names/names.h"
+#include "../ports/ports.h"
 #include "../machexc.h"
 
 struct portfd {

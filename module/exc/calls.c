@@ -14,7 +14,9 @@
 
 #include "../device/call.h"
 #include "../hooks/hooks.h"
-#include "../ipc.h"
+#include "exc.h"
+#include "../ports/ports.h"
+#include "../task/task.h"
 
 /* get, set or swap on @level, in the caller's names; self->lock held. */
 static mx_return_t exception_ports_locked(struct mx_call *c, struct mx_exc_level level,

@@ -6,6 +6,7 @@
 #ifndef _MACHEXC_EXC_H
 #define _MACHEXC_EXC_H
 
+#include <linux/atomic.h>
 #include <linux/signal_types.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
@@ -122,6 +123,7 @@ struct machexc_exc_ports;
 struct mx_port;
 struct mx_space;
 struct pid_namespace;
+struct task_struct;
 
 /* exc/ports.c, with space->lock held */
 mx_return_t mx_exc_set_ports(struct mx_space *space, struct mx_exc_level level, u32 mask,
@@ -170,5 +172,22 @@ bool mx_exc_has_identity(u32 behavior);
  */
 s32 mx_exc_parse_reply(const void *msg, u32 size, u32 behavior,
 		       u32 *flavor, u32 *state, u32 *state_count);
+
+/* Exceptions: raised, handed straight to a waiting receiver or queued. */
+extern atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
+
+/* exc/host.c */
+extern u32 mx_host_exc_mask;
+int mx_host_init(void);
+void mx_host_exit(void);
+struct mx_exc_level mx_host_level(void);
+void mx_host_exc_changed(void);
+mx_return_t mx_host_self(struct mx_space *space, u32 *name);
+mx_return_t mx_host_check(struct mx_space *space, u32 name);
+struct mx_exc_slot mx_host_slot(u32 type);
+
+/* exc/raise.c */
+void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
+			     int result);
 
 #endif /* _MACHEXC_EXC_H */

@@ -12,7 +12,10 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 
-#include "../ipc.h"
+#include "exc.h"
+#include "../msg/msg.h"
+#include "../names/names.h"
+#include "../ports/ports.h"
 
 static DEFINE_SPINLOCK(host_lock);	/* host_exc */
 static struct mx_exc_slot host_exc[EXC_TYPES_COUNT];

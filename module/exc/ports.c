@@ -11,7 +11,9 @@
 #include <linux/pid_namespace.h>
 #include <linux/string.h>
 
-#include "../ipc.h"
+#include "exc.h"
+#include "../names/names.h"
+#include "../ports/ports.h"
 
 static bool behavior_valid(u32 behavior)
 {

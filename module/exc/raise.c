@@ -40,7 +40,10 @@
 #include <trace/events/signal.h>
 
 #include "../compat/compat.h"
-#include "../ipc.h"
+#include "exc.h"
+#include "../msg/msg.h"
+#include "../ports/ports.h"
+#include "../task/task.h"
 
 struct mx_exc_work {
 	struct callback_head cb;

@@ -27,7 +27,7 @@
 #include <kunit/visibility.h>
 
 #include "../compat/compat.h"
-#include "../ipc.h"
+#include "exc.h"
 
 #define FXSAVE_SIZE	512
 #define FPU_RESERVED	2	/* natural_t before the fxsave image */

@@ -16,7 +16,8 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
-#include "../ipc.h"
+#include "../exc/exc.h"
+#include "../names/names.h"
 #include "hooks.h"
 
 static void probe_process_exit(void *data, struct task_struct *p)

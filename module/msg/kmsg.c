@@ -10,7 +10,9 @@
 
 #include <kunit/visibility.h>
 
-#include "../ipc.h"
+#include "msg.h"
+#include "../names/names.h"
+#include "../ports/ports.h"
 
 struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 {

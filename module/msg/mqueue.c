@@ -19,7 +19,9 @@
 
 #include <kunit/visibility.h>
 
-#include "../ipc.h"
+#include "msg.h"
+#include "../names/names.h"
+#include "../ports/ports.h"
 
 /*
  * Send-once messages (replies, notifications) bypass the queue limit, as

@@ -19,7 +19,10 @@
 #include <kunit/visibility.h>
 
 #include "../hooks/hooks.h"
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "names.h"
+#include "../ports/ports.h"
+#include "../task/task.h"
 #include "../machexc.h"
 
 static DEFINE_SPINLOCK(spaces_lock);	/* spaces, inherits */

@@ -11,7 +11,8 @@
 
 #include <kunit/visibility.h>
 
-#include "../ipc.h"
+#include "names.h"
+#include "../ports/ports.h"
 
 #define MX_INDEX_MAX	0xfffffeU	/* keeps every name below MACH_PORT_DEAD */
 

@@ -13,7 +13,10 @@
 #include <linux/uaccess.h>
 
 #include "../device/call.h"
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "../names/names.h"
+#include "ports.h"
+#include "../task/task.h"
 
 #define TYPE_SENDS (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)
 

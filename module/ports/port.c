@@ -9,7 +9,9 @@
 
 #include <kunit/visibility.h>
 
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "../names/names.h"
+#include "ports.h"
 
 struct mx_port *mx_port_alloc(void)
 {

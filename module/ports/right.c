@@ -13,7 +13,9 @@
 
 #include <kunit/visibility.h>
 
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "../names/names.h"
+#include "ports.h"
 
 #define TYPE_PORT_RIGHTS (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_RECEIVE | \
 			  MACH_PORT_TYPE_SEND_ONCE)

@@ -9,7 +9,8 @@
 #include <linux/sched.h>
 
 #include "../device/call.h"
-#include "../ipc.h"
+#include "../ports/ports.h"
+#include "task.h"
 #include "task.h"
 
 /* The task @c names, checked; a reference, or NULL with *@kr set. */

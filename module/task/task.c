@@ -35,7 +35,9 @@
 #include <linux/slab.h>
 #include <linux/task_work.h>
 
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "../ports/ports.h"
+#include "task.h"
 #include "task.h"
 
 /* The most task_suspend()s or thread_suspend()s not yet resumed. */

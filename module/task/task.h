@@ -26,7 +26,7 @@
  * Exception messages for task and thread level handlers obey the same rule
  * in the receiver's context (exc/raise.c).
  *
- * Locks (see ipc.h for the IPC locks they nest with):
+ * Locks (module/README has the order of all the module's locks):
  *   space->lock       the threads hash, every th->suspend_count and
  *                     th->park_queued, space->suspend_count
  *   space->special_lock  th->exc (exception slots)
@@ -47,6 +47,7 @@
 
 #include "../exc/exc.h"
 #include "../mach_abi.h"
+#include "../names/names.h"
 
 struct list_head;
 struct mx_exc_state;

@@ -18,7 +18,9 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "../ports/ports.h"
+#include "task.h"
 #include "task.h"
 
 void mx_thread_put(struct mx_thread *th)

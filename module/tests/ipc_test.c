@@ -6,7 +6,10 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 
-#include "../ipc.h"
+#include "../msg/msg.h"
+#include "../names/names.h"
+#include "../ports/ports.h"
+#include "../task/task.h"
 
 struct ipc_ctx {
 	struct mx_space *space;

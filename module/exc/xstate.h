@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * macOS's AVX and AVX-512 thread states to and from the standard-format
+ * XSAVE image of Linux's NT_X86_XSTATE regset.
+ */
+#ifndef _MACHEXC_XSTATE_H
+#define _MACHEXC_XSTATE_H
+
+#include <linux/types.h>
+#include <asm/fpu/types.h>
+
+/*
+ * thread_state_flavor_t and sizes in natural_t (XNU's
+ * osfmk/mach/i386/thread_status.h).  exc/exc.h is to carry these with
+ * the other flavors, where the ABI check compares them with libmachexc;
+ * until then they are here.
+ */
+#ifndef x86_AVX_STATE64
+#define x86_AVX_STATE64			17
+#define x86_AVX_STATE			18
+#define x86_AVX512_STATE64		20
+#define x86_AVX512_STATE		21
+#define x86_AVX_STATE64_COUNT		211	/* 8 + 512 + 4 + 64 + 16 * 16 bytes */
+#define x86_AVX_STATE_COUNT		213	/* x86_state_hdr + the above */
+#define x86_AVX512_STATE64_COUNT	611	/* + 8 * 8 + 16 * 32 + 16 * 64 */
+#define x86_AVX512_STATE_COUNT		613
+#endif
+
+/*
+ * Where the XSAVE state components that macOS's flavors carry are in the
+ * standard-format image, and which of them user space has.  Indexed by
+ * enum xfeature; only XFEATURE_YMM and XFEATURE_OPMASK..XFEATURE_Hi16_ZMM
+ * are used.
+ */
+struct mx_xstate_layout {
+	u64 xfeatures;				/* XFEATURE_MASK_YMM, _AVX512 */
+	u32 offset[XFEATURE_Hi16_ZMM + 1];	/* CPUID.(0xd, i).EBX */
+	u32 size[XFEATURE_Hi16_ZMM + 1];	/* CPUID.(0xd, i).EAX */
+};
+
+/* The layout of this machine, from CPUID and XCR0 (read once). */
+const struct mx_xstate_layout *mx_xstate_cpu_layout(void);
+
+/*
+ * The size of @flavor in natural_t, or 0 if it is not one of the AVX
+ * flavors or @layout lacks what it carries (AVX, or AVX-512F).
+ */
+u32 mx_xstate_count(const struct mx_xstate_layout *layout, u32 flavor);
+
+/*
+ * @xsave, @xsave_size bytes, as NT_X86_XSTATE gives it, to @flavor at
+ * @out (room for mx_xstate_count() natural_t).  Returns that count, or
+ * -EINVAL for a flavor not offered and -ENOSPC for an image too small.
+ */
+int mx_xstate_to_mach(const struct mx_xstate_layout *layout, const void *xsave,
+		      size_t xsave_size, u32 flavor, u32 *out);
+
+/*
+ * Put @flavor from @in (mx_xstate_count() natural_t) into the image at
+ * @xsave, ready for NT_X86_XSTATE's ->set().  Returns 0, -EINVAL for a
+ * flavor not offered, a header that does not match or an MXCSR the CPU
+ * refuses, or -ENOSPC for an image too small; the image is unchanged on
+ * error.
+ */
+int mx_xstate_from_mach(const struct mx_xstate_layout *layout, void *xsave,
+			size_t xsave_size, u32 flavor, const u32 *in);
+
+#endif /* _MACHEXC_XSTATE_H */

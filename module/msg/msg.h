@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Messages and queues (GNU Mach's ipc/ipc_kmsg.c, ipc_mqueue.c and
+ * ipc/mach_msg.c): copying a message's rights in from the sender's space
+ * and out into the receiver's, queueing it on its destination, the
+ * handoff to a receiver already waiting, and mach_msg() itself.
+ *
+ * Locks: a queue is its port's (port->lock).  mx_transit_lock (spin)
+ * guards port->destination of every receive right in transit; it is
+ * taken outside a port lock, and only by messages that carry receive
+ * rights.  Copyin and copyout expect the space's lock held and assert
+ * it.  Waits drop the port lock while they sleep (mx_wait_locked()).
+ */
+#ifndef _MACHEXC_MSG_H
+#define _MACHEXC_MSG_H
+
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "../mach_abi.h"
+
+struct machexc_msg;
+struct mx_port;
+struct mx_space;
+struct pid;
+
+/* A message in flight: the user's bytes plus the rights it carries. */
+struct mx_kdesc {
+	struct mx_port *port;		/* NULL for MACH_PORT_NULL/DEAD names */
+	u32 name;			/* MACH_PORT_NULL or MACH_PORT_DEAD */
+	u32 type;			/* MACH_MSG_TYPE_PORT_* */
+	u32 offset;			/* of its mach_msg_port_descriptor */
+};
+
+struct mx_kmsg {
+	struct list_head link;
+	struct mx_port *dest;		/* right of type dest_type */
+	u32 dest_type;
+	struct mx_port *reply;		/* NULL, or right of type reply_type */
+	u32 reply_type;
+	u32 reply_name;			/* MACH_PORT_DEAD carried as a name */
+	u32 ndesc;
+	struct mx_kdesc *desc;
+	bool carries_receive;
+	/* The sender, for the trailer. */
+	struct pid *sender;
+	kuid_t euid, ruid;
+	kgid_t egid, rgid;
+	kuid_t auid;
+	/*
+	 * A task or thread level exception: only a receiver that passes
+	 * @receivable (exc/raise.c: may it ptrace @exc_task?) may have it.
+	 */
+	bool (*receivable)(const struct mx_kmsg *kmsg);
+	struct pid *exc_task;
+	u32 seqno;			/* assigned when dequeued */
+	u32 size;			/* of data: header + body */
+	struct mach_msg_header *hdr;	/* = data */
+	u8 data[];
+};
+
+/* The largest message, header and body (module parameter, main.c). */
+extern unsigned int mx_max_msg_size;
+
+extern spinlock_t mx_transit_lock;
+
+/* Messages alive, reported by MACHEXC_IOC_STATS. */
+extern atomic_long_t mx_nr_kmsgs;
+
+/* msg/kmsg.c */
+struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp);
+void mx_kmsg_free(struct mx_kmsg *kmsg);
+void mx_kmsg_destroy(struct mx_kmsg *kmsg, struct list_head *reap);
+void mx_reap(struct list_head *reap);
+mx_return_t mx_kmsg_copyin(struct mx_space *space, struct mx_kmsg *kmsg);
+void mx_kmsg_copyin_undo(struct mx_space *space, struct mx_kmsg *kmsg);
+mx_return_t mx_kmsg_copyout(struct mx_space *space, struct mx_kmsg *kmsg,
+			    struct list_head *reap);
+
+/* msg/mqueue.c */
+int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state);
+mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout);
+mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
+			      bool *handoff);
+long mx_mach_msg(struct machexc_msg *args);
+
+#endif /* _MACHEXC_MSG_H */
