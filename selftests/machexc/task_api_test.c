@@ -330,6 +330,50 @@ TEST_F(tasks, task_for_pid_refusals_create_nothing)
 	mach_port_destroy(ME, recv);
 }
 
+/*
+ * A refusal for lack of permission creates nothing either: a uid-1000
+ * process asks for a root process's task port.
+ */
+TEST_F(tasks, task_for_pid_permission_refusal_creates_nothing)
+{
+	struct machexc_stats before, after;
+	struct shm *s = self->shm;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, start(self, 1, MAIN_SPIN));
+	pid = spawn();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		task_t t = 0x1234;
+
+		/* Its own space first, so that the baseline has it. */
+		if (become(1000) || !new_port())
+			_exit(1);
+		atomic_store(&s->go, 1);
+		while (atomic_load(&s->go) != 2)
+			sched_yield();
+		atomic_store(&s->read_ret, task_for_pid(ME, self->pid, &t));
+		atomic_store(&s->done, t == MACH_PORT_NULL ? 1 : 2);
+		while (atomic_load(&s->go) != 3)
+			sched_yield();
+		_exit(0);
+	}
+	ASSERT_TRUE(poll_until(atomic_load(&s->go) == 1));
+	ASSERT_EQ(0, settled_stats(machexc_device_fd(), &before));
+	atomic_store(&s->go, 2);
+	ASSERT_TRUE(poll_until(atomic_load(&s->done)));
+	ASSERT_EQ(0, settled_stats(machexc_device_fd(), &after));
+	atomic_store(&s->go, 3);
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_EQ(KERN_FAILURE, atomic_load(&s->read_ret));
+	EXPECT_EQ(1, atomic_load(&s->done));
+	EXPECT_EQ(before.spaces, after.spaces);
+	EXPECT_EQ(before.ports, after.ports);
+	EXPECT_EQ(before.psets, after.psets);
+	EXPECT_EQ(before.kmsgs, after.kmsgs);
+}
+
 /* task_threads: one send right per live thread, main thread first. */
 TEST_F(tasks, task_threads_one_send_right_per_live_thread_main_first)
 {
@@ -432,16 +476,36 @@ TEST_F(tasks, thread_identifier_info_numbers_in_callers_pid_namespace)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
-/* After task_suspend returns, no thread of the task runs user code. */
+/*
+ * After task_suspend returns, no thread of the task runs user code, and
+ * each one's registers can be read.
+ */
 TEST_F(tasks, task_suspend_stops_every_thread)
 {
+	x86_thread_state64_t ts;
+	mach_msg_type_number_t n;
+	thread_act_t th[3];
+	int i;
+
 	ASSERT_EQ(0, start(self, 3, MAIN_SPIN));
 	ASSERT_TRUE(moves(&self->shm->count[0]));
 	ASSERT_TRUE(moves(&self->shm->count[2]));
+	ASSERT_EQ(3, threads_of(self->task, th, 3));
 	ASSERT_EQ(KERN_SUCCESS, task_suspend(self->task));
 	EXPECT_TRUE(stays(&self->shm->count[0]));
 	EXPECT_TRUE(stays(&self->shm->count[1]));
 	EXPECT_TRUE(stays(&self->shm->count[2]));
+	for (i = 0; i < 3; i++) {
+		memset(&ts, 0, sizeof(ts));
+		n = x86_THREAD_STATE64_COUNT;
+		EXPECT_EQ(KERN_SUCCESS, thread_get_state(th[i], x86_THREAD_STATE64,
+							 (thread_state_t)&ts, &n));
+		/* In user code: below the kernel's half, and in a user stack. */
+		EXPECT_NE(0, ts.__rip);
+		EXPECT_GT(0x800000000000ULL, ts.__rip);
+		EXPECT_NE(0, ts.__rsp);
+		mach_port_deallocate(ME, th[i]);
+	}
 	ASSERT_EQ(KERN_SUCCESS, task_resume(self->task));
 	EXPECT_TRUE(moves(&self->shm->count[0]));
 	EXPECT_TRUE(moves(&self->shm->count[1]));
