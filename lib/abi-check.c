@@ -73,6 +73,40 @@ _Static_assert(x86_THREAD_STATE64_COUNT == 42 && x86_FLOAT_STATE64_COUNT == 131 
 	       x86_EXCEPTION_STATE64_COUNT == 4 && x86_THREAD_STATE_COUNT == 44 &&
 	       x86_FLOAT_STATE_COUNT == 133 && x86_EXCEPTION_STATE_COUNT == 6, "state counts");
 _Static_assert(THREAD_STATE_MAX == 614, "THREAD_STATE_MAX");
+/* AVX and AVX-512: the float state, __fpu_reserved1, 64 reserved bytes, the rest. */
+SIZE(x86_avx_state64_t, 844);
+AT(x86_avx_state64_t, __fpu_xmm15, 408);
+AT(x86_avx_state64_t, __fpu_rsrv4, 424);
+AT(x86_avx_state64_t, __fpu_reserved1, 520);
+AT(x86_avx_state64_t, __avx_reserved1, 524);
+AT(x86_avx_state64_t, __fpu_ymmh0, 588);
+AT(x86_avx_state64_t, __fpu_ymmh15, 828);
+SIZE(x86_avx512_state64_t, 2444);
+AT(x86_avx512_state64_t, __fpu_ymmh15, 828);
+AT(x86_avx512_state64_t, __fpu_k0, 844);
+AT(x86_avx512_state64_t, __fpu_k7, 900);
+AT(x86_avx512_state64_t, __fpu_zmmh0, 908);
+AT(x86_avx512_state64_t, __fpu_zmmh15, 1388);
+AT(x86_avx512_state64_t, __fpu_zmm16, 1420);
+AT(x86_avx512_state64_t, __fpu_zmm31, 2380);
+SIZE(x86_avx_state32_t, 716);
+AT(x86_avx_state32_t, __fpu_ymmh0, 588);
+SIZE(x86_avx512_state32_t, 1036);
+AT(x86_avx512_state32_t, __fpu_k0, 716);
+AT(x86_avx512_state32_t, __fpu_zmmh0, 780);
+SIZE(x86_avx_state_t, 8 + 844);
+AT(x86_avx_state_t, ufs.as64.__fpu_ymmh0, 8 + 588);
+SIZE(x86_avx512_state_t, 8 + 2444);
+AT(x86_avx512_state_t, ufs.as64.__fpu_zmm31, 8 + 2380);
+_Static_assert(x86_AVX_STATE32 == 16 && x86_AVX_STATE64 == 17 && x86_AVX_STATE == 18 &&
+	       x86_AVX512_STATE32 == 19 && x86_AVX512_STATE64 == 20 && x86_AVX512_STATE == 21,
+	       "AVX flavors");
+_Static_assert(x86_AVX_STATE64_COUNT == 211 && x86_AVX_STATE_COUNT == 213 &&
+	       x86_AVX512_STATE64_COUNT == 611 && x86_AVX512_STATE_COUNT == 613 &&
+	       x86_AVX_STATE32_COUNT == 179 && x86_AVX512_STATE32_COUNT == 259, "AVX counts");
+_Static_assert(x86_AVX512_STATE_COUNT <= THREAD_STATE_MAX, "AVX-512 state fits a message");
+_Static_assert(VALID_THREAD_STATE_FLAVOR(x86_AVX512_STATE) &&
+	       !VALID_THREAD_STATE_FLAVOR(14) && !VALID_THREAD_STATE_FLAVOR(22), "valid flavors");
 
 /* exc.defs and mach_exc.defs messages (MIG, packed to 4). */
 #include <mach/exc.h>

@@ -74,6 +74,8 @@ static const struct flavor {
 	{ x86_AVX512_STATE, x86_AVX512_STATE64, x86_AVX512_STATE_COUNT, 4 },
 };
 
+static_assert(XFEATURE_Hi16_ZMM < MX_XSTATE_COMPONENTS);
+
 static struct mx_xstate_layout cpu_layout;
 
 static void cpu_layout_init(struct mx_xstate_layout *l)

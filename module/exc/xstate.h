@@ -26,16 +26,18 @@
 #define x86_AVX512_STATE_COUNT		613
 #endif
 
+/* enum xfeature up to Hi16_ZMM, the last component macOS's flavors carry */
+#define MX_XSTATE_COMPONENTS		8
+
 /*
  * Where the XSAVE state components that macOS's flavors carry are in the
  * standard-format image, and which of them user space has.  Indexed by
- * enum xfeature; only XFEATURE_YMM and XFEATURE_OPMASK..XFEATURE_Hi16_ZMM
- * are used.
+ * enum xfeature; only YMM (2) and OPMASK..Hi16_ZMM (5..7) are used.
  */
 struct mx_xstate_layout {
 	u64 xfeatures;				/* XFEATURE_MASK_YMM, _AVX512 */
-	u32 offset[XFEATURE_Hi16_ZMM + 1];	/* CPUID.(0xd, i).EBX */
-	u32 size[XFEATURE_Hi16_ZMM + 1];	/* CPUID.(0xd, i).EAX */
+	u32 offset[MX_XSTATE_COMPONENTS];	/* CPUID.(0xd, i).EBX */
+	u32 size[MX_XSTATE_COMPONENTS];		/* CPUID.(0xd, i).EAX */
 };
 
 /* The layout of this machine, from CPUID and XCR0 (read once). */

@@ -223,6 +223,7 @@ static void xstate_mxcsr_is_checked(struct kunit *test)
 /* An image too small for what the flavor carries, or the wrong header. */
 static void xstate_bad_input_is_refused(struct kunit *test)
 {
+	struct mx_xstate_layout odd = avx512;
 	u8 *img = make_image(test, 0xe7);
 	u8 *copy = kunit_kzalloc(test, IMAGE_SIZE, GFP_KERNEL);
 	u32 *s = make_state(test);
@@ -265,15 +266,11 @@ static void xstate_bad_input_is_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(copy, img, IMAGE_SIZE), 0);
 
 	/* A layout whose sizes are not macOS's gets no flavors. */
-	{
-		struct mx_xstate_layout odd = avx512;
-
-		odd.size[XFEATURE_OPMASK] = 128;
-		KUNIT_EXPECT_EQ(test, mx_xstate_count(&odd, x86_AVX512_STATE64), 0U);
-		KUNIT_EXPECT_EQ(test, mx_xstate_count(&odd, x86_AVX_STATE64), 211U);
-		odd.offset[XFEATURE_YMM] = 512;		/* over the header */
-		KUNIT_EXPECT_EQ(test, mx_xstate_count(&odd, x86_AVX_STATE64), 0U);
-	}
+	odd.size[XFEATURE_OPMASK] = 128;
+	KUNIT_EXPECT_EQ(test, mx_xstate_count(&odd, x86_AVX512_STATE64), 0U);
+	KUNIT_EXPECT_EQ(test, mx_xstate_count(&odd, x86_AVX_STATE64), 211U);
+	odd.offset[XFEATURE_YMM] = 512;			/* over the header */
+	KUNIT_EXPECT_EQ(test, mx_xstate_count(&odd, x86_AVX_STATE64), 0U);
 }
 
 static struct kunit_case machexc_xstate_cases[] = {

@@ -49,7 +49,22 @@ _STRUCT_XMM_REG {
 	char __xmm_reg[16];
 };
 
-/* The x87/SSE header common to both float states. */
+#define _STRUCT_YMM_REG		struct __darwin_ymm_reg
+_STRUCT_YMM_REG {
+	char __ymm_reg[32];
+};
+
+#define _STRUCT_ZMM_REG		struct __darwin_zmm_reg
+_STRUCT_ZMM_REG {
+	char __zmm_reg[64];
+};
+
+#define _STRUCT_OPMASK_REG	struct __darwin_opmask_reg
+_STRUCT_OPMASK_REG {
+	char __opmask_reg[8];
+};
+
+/* The x87/SSE header common to the float, AVX and AVX-512 states. */
 #define __MACHEXC_FPU_HEADER						\
 	int __fpu_reserved[2];						\
 	_STRUCT_FP_CONTROL __fpu_fcw;					\
@@ -75,6 +90,38 @@ _STRUCT_X86_FLOAT_STATE32 {
 	__MACHEXC_FPU_HEADER;
 	char __fpu_rsrv4[14 * 16];
 	int __fpu_reserved1;
+};
+
+/* What the AVX states add to the float states: the upper halves of YMM. */
+#define __MACHEXC_AVX_RESERVED						\
+	int __fpu_reserved1;						\
+	char __avx_reserved1[64]
+#define __MACHEXC_YMMH_0_7						\
+	_STRUCT_XMM_REG __fpu_ymmh0, __fpu_ymmh1, __fpu_ymmh2, __fpu_ymmh3;	\
+	_STRUCT_XMM_REG __fpu_ymmh4, __fpu_ymmh5, __fpu_ymmh6, __fpu_ymmh7
+#define __MACHEXC_OPMASK						\
+	_STRUCT_OPMASK_REG __fpu_k0, __fpu_k1, __fpu_k2, __fpu_k3;	\
+	_STRUCT_OPMASK_REG __fpu_k4, __fpu_k5, __fpu_k6, __fpu_k7
+#define __MACHEXC_ZMMH_0_7						\
+	_STRUCT_YMM_REG __fpu_zmmh0, __fpu_zmmh1, __fpu_zmmh2, __fpu_zmmh3;	\
+	_STRUCT_YMM_REG __fpu_zmmh4, __fpu_zmmh5, __fpu_zmmh6, __fpu_zmmh7
+
+#define _STRUCT_X86_AVX_STATE32		struct __darwin_i386_avx_state
+_STRUCT_X86_AVX_STATE32 {
+	__MACHEXC_FPU_HEADER;
+	char __fpu_rsrv4[14 * 16];
+	__MACHEXC_AVX_RESERVED;
+	__MACHEXC_YMMH_0_7;
+};
+
+#define _STRUCT_X86_AVX512_STATE32	struct __darwin_i386_avx512_state
+_STRUCT_X86_AVX512_STATE32 {
+	__MACHEXC_FPU_HEADER;
+	char __fpu_rsrv4[14 * 16];
+	__MACHEXC_AVX_RESERVED;
+	__MACHEXC_YMMH_0_7;
+	__MACHEXC_OPMASK;
+	__MACHEXC_ZMMH_0_7;
 };
 
 #define _STRUCT_X86_EXCEPTION_STATE32	struct __darwin_i386_exception_state
@@ -104,6 +151,40 @@ _STRUCT_X86_FLOAT_STATE64 {
 	_STRUCT_XMM_REG __fpu_xmm12, __fpu_xmm13, __fpu_xmm14, __fpu_xmm15;
 	char __fpu_rsrv4[6 * 16];
 	int __fpu_reserved1;
+};
+
+/* x87/SSE as in x86_float_state64_t, then YMM's upper halves. */
+#define _STRUCT_X86_AVX_STATE64		struct __darwin_x86_avx_state64
+_STRUCT_X86_AVX_STATE64 {
+	__MACHEXC_FPU_HEADER;
+	_STRUCT_XMM_REG __fpu_xmm8, __fpu_xmm9, __fpu_xmm10, __fpu_xmm11;
+	_STRUCT_XMM_REG __fpu_xmm12, __fpu_xmm13, __fpu_xmm14, __fpu_xmm15;
+	char __fpu_rsrv4[6 * 16];
+	__MACHEXC_AVX_RESERVED;
+	__MACHEXC_YMMH_0_7;
+	_STRUCT_XMM_REG __fpu_ymmh8, __fpu_ymmh9, __fpu_ymmh10, __fpu_ymmh11;
+	_STRUCT_XMM_REG __fpu_ymmh12, __fpu_ymmh13, __fpu_ymmh14, __fpu_ymmh15;
+};
+
+/* The AVX state, then k0-k7, ZMM0-15's upper halves and ZMM16-31. */
+#define _STRUCT_X86_AVX512_STATE64	struct __darwin_x86_avx512_state64
+_STRUCT_X86_AVX512_STATE64 {
+	__MACHEXC_FPU_HEADER;
+	_STRUCT_XMM_REG __fpu_xmm8, __fpu_xmm9, __fpu_xmm10, __fpu_xmm11;
+	_STRUCT_XMM_REG __fpu_xmm12, __fpu_xmm13, __fpu_xmm14, __fpu_xmm15;
+	char __fpu_rsrv4[6 * 16];
+	__MACHEXC_AVX_RESERVED;
+	__MACHEXC_YMMH_0_7;
+	_STRUCT_XMM_REG __fpu_ymmh8, __fpu_ymmh9, __fpu_ymmh10, __fpu_ymmh11;
+	_STRUCT_XMM_REG __fpu_ymmh12, __fpu_ymmh13, __fpu_ymmh14, __fpu_ymmh15;
+	__MACHEXC_OPMASK;
+	__MACHEXC_ZMMH_0_7;
+	_STRUCT_YMM_REG __fpu_zmmh8, __fpu_zmmh9, __fpu_zmmh10, __fpu_zmmh11;
+	_STRUCT_YMM_REG __fpu_zmmh12, __fpu_zmmh13, __fpu_zmmh14, __fpu_zmmh15;
+	_STRUCT_ZMM_REG __fpu_zmm16, __fpu_zmm17, __fpu_zmm18, __fpu_zmm19;
+	_STRUCT_ZMM_REG __fpu_zmm20, __fpu_zmm21, __fpu_zmm22, __fpu_zmm23;
+	_STRUCT_ZMM_REG __fpu_zmm24, __fpu_zmm25, __fpu_zmm26, __fpu_zmm27;
+	_STRUCT_ZMM_REG __fpu_zmm28, __fpu_zmm29, __fpu_zmm30, __fpu_zmm31;
 };
 
 #define _STRUCT_X86_EXCEPTION_STATE64	struct __darwin_x86_exception_state64

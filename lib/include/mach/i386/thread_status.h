@@ -24,9 +24,17 @@
 #define x86_DEBUG_STATE64	11
 #define x86_DEBUG_STATE		12
 #define THREAD_STATE_NONE	13
+/* 14 and 15 are XNU's own */
+#define x86_AVX_STATE32		16
+#define x86_AVX_STATE64		17
+#define x86_AVX_STATE		18
+#define x86_AVX512_STATE32	19
+#define x86_AVX512_STATE64	20
+#define x86_AVX512_STATE	21
 
 #define VALID_THREAD_STATE_FLAVOR(x) \
-	((x) >= x86_THREAD_STATE32 && (x) <= THREAD_STATE_NONE)
+	(((x) >= x86_THREAD_STATE32 && (x) <= THREAD_STATE_NONE) || \
+	 ((x) >= x86_AVX_STATE32 && (x) <= x86_AVX512_STATE))
 
 typedef struct x86_state_hdr {
 	uint32_t flavor;
@@ -45,6 +53,10 @@ typedef _STRUCT_X86_EXCEPTION_STATE64 x86_exception_state64_t;
 typedef _STRUCT_X86_DEBUG_STATE32 x86_debug_state32_t;
 typedef _STRUCT_X86_DEBUG_STATE32 i386_debug_state_t;
 typedef _STRUCT_X86_DEBUG_STATE64 x86_debug_state64_t;
+typedef _STRUCT_X86_AVX_STATE32 x86_avx_state32_t;
+typedef _STRUCT_X86_AVX512_STATE32 x86_avx512_state32_t;
+typedef _STRUCT_X86_AVX_STATE64 x86_avx_state64_t;
+typedef _STRUCT_X86_AVX512_STATE64 x86_avx512_state64_t;
 
 typedef struct x86_thread_state {
 	x86_state_hdr_t tsh;
@@ -78,6 +90,22 @@ typedef struct x86_debug_state {
 	} uds;
 } x86_debug_state_t;
 
+typedef struct x86_avx_state {
+	x86_state_hdr_t ash;
+	union {
+		x86_avx_state32_t as32;
+		x86_avx_state64_t as64;
+	} ufs;
+} x86_avx_state_t;
+
+typedef struct x86_avx512_state {
+	x86_state_hdr_t ash;
+	union {
+		x86_avx512_state32_t as32;
+		x86_avx512_state64_t as64;
+	} ufs;
+} x86_avx512_state_t;
+
 #define __MACHEXC_COUNT(t) ((mach_msg_type_number_t)(sizeof(t) / sizeof(int)))
 #define x86_THREAD_STATE32_COUNT	__MACHEXC_COUNT(x86_thread_state32_t)
 #define x86_FLOAT_STATE32_COUNT		__MACHEXC_COUNT(x86_float_state32_t)
@@ -91,6 +119,12 @@ typedef struct x86_debug_state {
 #define x86_DEBUG_STATE32_COUNT		__MACHEXC_COUNT(x86_debug_state32_t)
 #define x86_DEBUG_STATE64_COUNT		__MACHEXC_COUNT(x86_debug_state64_t)
 #define x86_DEBUG_STATE_COUNT		__MACHEXC_COUNT(x86_debug_state_t)
+#define x86_AVX_STATE32_COUNT		__MACHEXC_COUNT(x86_avx_state32_t)
+#define x86_AVX512_STATE32_COUNT	__MACHEXC_COUNT(x86_avx512_state32_t)
+#define x86_AVX_STATE64_COUNT		__MACHEXC_COUNT(x86_avx_state64_t)
+#define x86_AVX512_STATE64_COUNT	__MACHEXC_COUNT(x86_avx512_state64_t)
+#define x86_AVX_STATE_COUNT		__MACHEXC_COUNT(x86_avx_state_t)
+#define x86_AVX512_STATE_COUNT		__MACHEXC_COUNT(x86_avx512_state_t)
 #define i386_THREAD_STATE_COUNT		x86_THREAD_STATE32_COUNT
 #define i386_FLOAT_STATE_COUNT		x86_FLOAT_STATE32_COUNT
 #define i386_EXCEPTION_STATE_COUNT	x86_EXCEPTION_STATE32_COUNT
