@@ -53,7 +53,7 @@ static int __init machexc_init(void)
 	err = mx_host_init();
 	if (err)
 		return err;
-	err = mx_spaces_init();
+	err = mx_tasks_init();
 	if (err)
 		goto fail_spaces;
 	err = mx_hooks_init();
@@ -69,7 +69,7 @@ static int __init machexc_init(void)
 fail_dev:
 	mx_hooks_exit();
 fail_hooks:
-	mx_spaces_shutdown();
+	mx_tasks_shutdown();
 fail_spaces:
 	mx_host_exit();
 	return err;
@@ -79,7 +79,7 @@ static void __exit machexc_exit(void)
 {
 	machexc_dev_exit();
 	mx_hooks_exit();
-	mx_spaces_shutdown();
+	mx_tasks_shutdown();
 	mx_host_exit();
 }
 

@@ -23,9 +23,11 @@
 #include "../mach_abi.h"
 
 struct mx_space;
+struct mx_task;
 
 struct mx_call {
-	struct mx_space *self;		/* the caller's space (a reference) */
+	struct mx_task *task;		/* the caller's task (a reference) */
+	struct mx_space *self;		/* its names: &task->space */
 	struct machexc_port_op *op;	/* in and out: the op's fields */
 	unsigned int variant;		/* the table row's: MX_GET, MX_SET, ... */
 	void *in;			/* what op->buf carried in */

@@ -74,10 +74,17 @@ static long machexc_ioc_port(void __user *uarg)
 static long machexc_ioc_msg(void __user *uarg)
 {
 	struct machexc_msg m;
+	struct mx_task *task;
+	long ret;
 
 	if (copy_from_user(&m, uarg, sizeof(m)))
 		return -EFAULT;
-	return mx_mach_msg(&m);
+	task = mx_task_current();
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	ret = mx_mach_msg(&task->space, &m);
+	mx_task_put(task);
+	return ret;
 }
 
 static long machexc_ioc_port_fd(void __user *uarg)

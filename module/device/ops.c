@@ -128,11 +128,11 @@ static size_t out_bytes(const struct mx_op_row *row, const struct machexc_port_o
 /* Is op->task the caller's own task port?  With self->lock held. */
 static bool own_task(struct mx_space *self, u32 name)
 {
-	struct mx_space *target = mx_task_lookup_locked(self, name);
+	struct mx_task *target = mx_task_lookup_locked(self, name);
 
 	if (target)
-		mx_space_put(target);
-	return target == self;
+		mx_task_put(target);
+	return target && &target->space == self;
 }
 
 static mx_return_t dispatch(const struct mx_op_row *row, struct mx_call *c)
@@ -182,14 +182,15 @@ long mx_port_op(struct machexc_port_op *op)
 			goto out;
 		}
 	}
-	c.self = mx_space_current();
-	if (IS_ERR(c.self)) {
-		ret = PTR_ERR(c.self);
+	c.task = mx_task_current();
+	if (IS_ERR(c.task)) {
+		ret = PTR_ERR(c.task);
 		goto out;
 	}
+	c.self = &c.task->space;
 	ret = dispatch(row, &c);
 	mx_reap(&c.reap);
-	mx_space_put(c.self);
+	mx_task_put(c.task);
 	if (c.out_len && !WARN_ON_ONCE(c.out_len > out) &&
 	    copy_to_user(u64_to_user_ptr(op->buf), c.out, c.out_len))
 		ret = -EFAULT;

@@ -15,6 +15,7 @@
 
 #include "../msg/msg.h"
 #include "../names/names.h"
+#include "../task/task.h"
 #include "../ports/ports.h"
 #include "../machexc.h"
 
@@ -79,6 +80,7 @@ static const struct file_operations portfd_fops = {
 long mx_port_fd(const struct machexc_port_fd *req)
 {
 	struct mx_space *space;
+	struct mx_task *task;
 	struct mx_entry *entry;
 	struct portfd *pfd;
 	int fd;
@@ -88,11 +90,12 @@ long mx_port_fd(const struct machexc_port_fd *req)
 	pfd = kzalloc(sizeof(*pfd), GFP_KERNEL_ACCOUNT);
 	if (!pfd)
 		return -ENOMEM;
-	space = mx_space_current();
-	if (IS_ERR(space)) {
+	task = mx_task_current();
+	if (IS_ERR(task)) {
 		kfree(pfd);
-		return PTR_ERR(space);
+		return PTR_ERR(task);
 	}
+	space = &task->space;
 	mutex_lock(&space->lock);
 	entry = mx_entry_lookup(space, req->name);
 	if (entry && (entry->type & MACH_PORT_TYPE_RECEIVE)) {
@@ -103,7 +106,7 @@ long mx_port_fd(const struct machexc_port_fd *req)
 		refcount_inc(&pfd->pset->ref);
 	}
 	mutex_unlock(&space->lock);
-	mx_space_put(space);
+	mx_task_put(task);
 	if (!pfd->port && !pfd->pset) {
 		kfree(pfd);
 		return -ENOENT;

@@ -40,17 +40,17 @@ static mx_return_t exception_ports_locked(struct mx_call *c, struct mx_exc_level
 }
 
 /* Before a handler is set for @target: the fault hook must look. */
-static mx_return_t arm(struct mx_call *c, struct mx_space *target)
+static mx_return_t arm(struct mx_call *c, struct mx_task *target)
 {
 	if (c->variant == MX_GET || c->op->poly == MACH_PORT_NULL)
 		return KERN_SUCCESS;
 	if (mx_hooks_arm(MX_HOOKS_EXCEPTIONS))
 		return KERN_RESOURCE_SHORTAGE;	/* the fault hook could not be attached */
-	mx_space_mark_exc(target->key);	/* before the fault hook may look */
+	mx_task_mark_exc(target->key);	/* before the fault hook may look */
 	return KERN_SUCCESS;
 }
 
-static mx_return_t exception_ports(struct mx_call *c, struct mx_space *target,
+static mx_return_t exception_ports(struct mx_call *c, struct mx_task *target,
 				   struct mx_exc_level level)
 {
 	mx_return_t kr = arm(c, target);
@@ -65,7 +65,7 @@ static mx_return_t exception_ports(struct mx_call *c, struct mx_space *target,
 
 mx_return_t mx_call_task_exception_ports(struct mx_call *c)
 {
-	struct mx_space *target;
+	struct mx_task *target;
 	mx_return_t kr;
 
 	mutex_lock(&c->self->lock);
@@ -73,17 +73,17 @@ mx_return_t mx_call_task_exception_ports(struct mx_call *c)
 	mutex_unlock(&c->self->lock);
 	if (!target)
 		return MACH_SEND_INVALID_DEST;
-	kr = mx_task_check(c->self, target);
+	kr = mx_task_check(c->task, target);
 	if (kr == KERN_SUCCESS)
 		kr = exception_ports(c, target, (struct mx_exc_level){
 			&target->special_lock, target->exc, &target->exc_closed });
-	mx_space_put(target);
+	mx_task_put(target);
 	return kr;
 }
 
 mx_return_t mx_call_thread_exception_ports(struct mx_call *c)
 {
-	struct mx_space *target;
+	struct mx_task *target;
 	struct mx_thread *th;
 	mx_return_t kr;
 
@@ -92,8 +92,8 @@ mx_return_t mx_call_thread_exception_ports(struct mx_call *c)
 	mutex_unlock(&c->self->lock);
 	if (!th)
 		return MACH_SEND_INVALID_DEST;
-	target = mx_thread_space(th);
-	kr = mx_thread_check(c->self, th);
+	target = th->task;
+	kr = mx_thread_check(c->task, th);
 	if (kr == KERN_SUCCESS && c->variant != MX_GET && c->op->poly != MACH_PORT_NULL) {
 		/* The fault hook's summary first: a superset is harmless. */
 		WRITE_ONCE(target->thread_exc_mask,
@@ -102,12 +102,12 @@ mx_return_t mx_call_thread_exception_ports(struct mx_call *c)
 	if (kr == KERN_SUCCESS)
 		kr = exception_ports(c, target, mx_thread_level(th));
 	if (kr == KERN_SUCCESS && c->variant != MX_GET) {
-		mutex_lock(&target->lock);
+		mutex_lock(&target->space.lock);
 		mx_thread_exc_changed(target);
-		mutex_unlock(&target->lock);
+		mutex_unlock(&target->space.lock);
 	}
 	mx_thread_put(th);
-	mx_space_put(target);
+	mx_task_put(target);
 	return kr;
 }
 

@@ -68,7 +68,7 @@ static bool exc_receivable(const struct mx_kmsg *kmsg)
 }
 
 /* Make the exception_raise message for @slot; NULL without memory. */
-static struct mx_kmsg *make_request(struct mx_space *space, struct mx_thread *th,
+static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 				    const struct mx_exc_slot *slot, const struct mx_exception *exc,
 				    const struct mx_exc_state *st, struct mx_port *reply,
 				    bool host)
@@ -111,11 +111,11 @@ static struct mx_kmsg *make_request(struct mx_space *space, struct mx_thread *th
 			     sizeof(struct mach_msg_body));
 		d[0].type = MACH_MSG_PORT_DESCRIPTOR;
 		d[1].type = MACH_MSG_PORT_DESCRIPTOR;
-		mx_port_copy_send(space->task_port);
-		mx_port_get(space->task_port);
+		mx_port_copy_send(task->port);
+		mx_port_get(task->port);
 		kmsg->desc[0] = (struct mx_kdesc){ thread, 0, MACH_MSG_TYPE_PORT_SEND,
 						   (u8 *)&d[0] - kmsg->data };
-		kmsg->desc[1] = (struct mx_kdesc){ space->task_port, 0, MACH_MSG_TYPE_PORT_SEND,
+		kmsg->desc[1] = (struct mx_kdesc){ task->port, 0, MACH_MSG_TYPE_PORT_SEND,
 						   (u8 *)&d[1] - kmsg->data };
 		kmsg->ndesc = 2;
 	}
@@ -126,7 +126,7 @@ static struct mx_kmsg *make_request(struct mx_space *space, struct mx_thread *th
 	kmsg->dest = slot->port;
 	kmsg->dest_type = MACH_MSG_TYPE_PORT_SEND;
 	if (!host) {
-		kmsg->exc_task = get_pid(space->pid);
+		kmsg->exc_task = get_pid(task->pid);
 		kmsg->receivable = exc_receivable;
 	}
 	return kmsg;
@@ -157,7 +157,7 @@ static struct mx_kmsg *wait_reply(struct mx_port *reply)
  * (a reply, or the send-once notification of a reply right destroyed):
  * only then is @reply empty and fit for the next exception.
  */
-static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_port *reply,
+static bool raise_to(struct mx_task *task, struct mx_thread *th, struct mx_port *reply,
 		     struct mx_exc_slot *slot, const struct mx_exception *exc,
 		     const struct mx_exc_state *st, bool host, bool *answered)
 {
@@ -170,7 +170,7 @@ static bool raise_to(struct mx_space *space, struct mx_thread *th, struct mx_por
 
 	*answered = false;
 	/* No memory, or a flavor we cannot give: as a dead port, move on. */
-	request = make_request(space, th, slot, exc, st, reply, host);
+	request = make_request(task, th, slot, exc, st, reply, host);
 	if (!request)
 		return false;
 	slot->port = NULL;	/* the request carries that send right now */
@@ -228,14 +228,14 @@ static void discard_signal(int sig)
 }
 
 /* The task's slot for @type, with a right of its own. */
-static struct mx_exc_slot task_slot(struct mx_space *space, u32 type)
+static struct mx_exc_slot task_slot(struct mx_task *task, u32 type)
 {
 	struct mx_exc_slot slot;
 
-	spin_lock(&space->special_lock);
-	slot = space->exc[type];
+	spin_lock(&task->special_lock);
+	slot = task->exc[type];
 	mx_exc_slot_get(&slot);
-	spin_unlock(&space->special_lock);
+	spin_unlock(&task->special_lock);
 	return slot;
 }
 
@@ -249,7 +249,7 @@ static void raise_exception(const struct mx_exc_work *w)
 	struct mx_exc_state *st;
 	struct mx_exception exc;
 	struct mx_exc_slot slot;
-	struct mx_space *space;
+	struct mx_task *task;
 	LIST_HEAD(reap);
 	int level;
 
@@ -260,8 +260,8 @@ static void raise_exception(const struct mx_exc_work *w)
 	if ((current->flags & PF_EXITING) || !mx_exc_from_siginfo(&w->info, w->trap_nr, &exc) ||
 	    !user_64bit_mode(task_pt_regs(current)))
 		return;
-	space = mx_space_current();
-	if (IS_ERR(space))
+	task = mx_task_current();
+	if (IS_ERR(task))
 		return;
 	st = kmalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
@@ -270,14 +270,14 @@ static void raise_exception(const struct mx_exc_work *w)
 
 	/*
 	 * Our own thread stays while we are here: only an exited thread is
-	 * pruned, and the space goes only after its last thread.
+	 * pruned, and the task goes only after its last thread.
 	 */
-	mutex_lock(&space->lock);
-	if (space->active)
-		th = mx_thread_get(space, current);
+	mutex_lock(&task->space.lock);
+	if (task->space.active)
+		th = mx_thread_get(task, current);
 	if (th)
 		refcount_inc(&th->ref);
-	mutex_unlock(&space->lock);
+	mutex_unlock(&task->space.lock);
 	if (!th)
 		goto out_state;		/* no memory: Linux delivers the signal */
 	mx_thread_set_stopped(th, st);
@@ -288,24 +288,24 @@ static void raise_exception(const struct mx_exc_work *w)
 		if (level == LEVEL_THREAD)
 			slot = mx_thread_slot(th, exc.type);
 		else if (level == LEVEL_TASK)
-			slot = task_slot(space, exc.type);
+			slot = task_slot(task, exc.type);
 		else
 			slot = mx_host_slot(exc.type);
 		if (slot.port && !reply) {
-			mutex_lock(&space->lock);
+			mutex_lock(&task->space.lock);
 			reply = mx_thread_reply_port(th);
-			mutex_unlock(&space->lock);
+			mutex_unlock(&task->space.lock);
 		}
 		if (slot.port && reply) {
-			handled = raise_to(space, th, reply, &slot, &exc, st,
+			handled = raise_to(task, th, reply, &slot, &exc, st,
 					   level == LEVEL_HOST, &answered);
 			if (!answered) {
 				/* A right or a message may linger there: start afresh. */
 				mx_port_put(reply);
 				reply = NULL;
-				mutex_lock(&space->lock);
+				mutex_lock(&task->space.lock);
 				mx_thread_drop_reply_port(th, &reap);
-				mutex_unlock(&space->lock);
+				mutex_unlock(&task->space.lock);
 				mx_reap(&reap);
 			}
 		}
@@ -314,7 +314,7 @@ static void raise_exception(const struct mx_exc_work *w)
 	if (reply)
 		mx_port_put(reply);
 	/* A debugger may have suspended us meanwhile: stay stopped till resumed. */
-	mx_task_wait_resumed(space, th);
+	mx_task_wait_resumed(task, th);
 	mx_thread_set_stopped(th, NULL);
 	mx_exc_state_restore(st);
 	mx_thread_put(th);
@@ -325,7 +325,7 @@ static void raise_exception(const struct mx_exc_work *w)
 out_state:
 	kfree(st);
 out:
-	mx_space_put(space);
+	mx_task_put(task);
 }
 
 static void exc_work(struct callback_head *cb)
@@ -360,7 +360,7 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	    (current->flags & (PF_EXITING | PF_KTHREAD)) ||
 	    !mx_exc_from_siginfo(info, current->thread.trap_nr, &exc) ||
 	    !((READ_ONCE(mx_host_exc_mask) & (1U << exc.type)) ||
-	      mx_space_handles(current->signal, exc.type)))
+	      mx_task_handles(current->signal, exc.type)))
 		return;
 	/*
 	 * Never for a signal that must kill: the SIGSEGV of an exec that

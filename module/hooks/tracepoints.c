@@ -17,24 +17,24 @@
 #include <linux/tracepoint.h>
 
 #include "../exc/exc.h"
-#include "../names/names.h"
+#include "../task/task.h"
 #include "hooks.h"
 
 static void probe_process_exit(void *data, struct task_struct *p)
 {
-	mx_space_exit_notify(p);
+	mx_task_exit_notify(p);
 }
 
 static void probe_process_fork(void *data, struct task_struct *parent,
 			       struct task_struct *child)
 {
-	mx_space_fork_notify(parent, child);
+	mx_task_fork_notify(parent, child);
 }
 
 static void probe_process_exec(void *data, struct task_struct *p, pid_t old_pid,
 			       struct linux_binprm *bprm)
 {
-	mx_space_exec_notify(bprm);
+	mx_task_exec_notify(bprm);
 }
 
 static void probe_signal_generate(void *data, int sig, struct kernel_siginfo *info,

@@ -496,16 +496,13 @@ static void early_wait_remove(struct early_wait *ew)
 		mx_pset_put(ew->pset);
 }
 
-/* MACHEXC_IOC_MSG: returns the mach_msg_return_t, or -errno. */
-long mx_mach_msg(struct machexc_msg *a)
+/* MACHEXC_IOC_MSG for the caller's @space: the mach_msg_return_t. */
+mx_return_t mx_mach_msg(struct mx_space *space, struct machexc_msg *a)
 {
-	struct mx_space *space = mx_space_current();
 	struct early_wait ew = { };
 	mx_return_t mr = MACH_MSG_SUCCESS;
 	bool both = (a->option & MACH_SEND_MSG) && (a->option & MACH_RCV_MSG);
 
-	if (IS_ERR(space))
-		return PTR_ERR(space);
 	if (both)
 		early_wait_add(space, a->rcv_name, &ew);
 	if (a->option & MACH_SEND_MSG)
@@ -514,6 +511,5 @@ long mx_mach_msg(struct machexc_msg *a)
 		mr = msg_receive(space, a);
 	if (both)
 		early_wait_remove(&ew);
-	mx_space_put(space);
 	return mr;
 }

@@ -525,17 +525,18 @@ mx_return_t mx_call_port_set_attributes(struct mx_call *c)
 
 static mx_return_t op_task_self(struct mx_space *space, u32 *name)
 {
-	struct mx_entry *entry = mx_entry_lookup(space, space->task_name);
+	struct mx_task *task = mx_task_of(space);
+	struct mx_entry *entry = mx_entry_lookup(space, task->self_name);
 
 	/*
 	 * The task may have deallocated its own name, and even reused it for
 	 * another right: give it a new one.
 	 */
-	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) || entry->port != space->task_port) {
-		mx_return_t kr = mx_right_copyout_send(space, space->task_port, name);
+	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) || entry->port != task->port) {
+		mx_return_t kr = mx_right_copyout_send(space, task->port, name);
 
 		if (kr == KERN_SUCCESS)
-			space->task_name = *name;
+			task->self_name = *name;
 		return kr;
 	}
 	if (entry->urefs < MACH_PORT_UREFS_MAX)
@@ -546,23 +547,24 @@ static mx_return_t op_task_self(struct mx_space *space, u32 *name)
 
 static mx_return_t op_get_special_port(struct mx_space *space, u32 which, u32 *name)
 {
+	struct mx_task *task = mx_task_of(space);
 	struct mx_port *port = NULL;
 	mx_return_t kr;
 
 	switch (which) {
 	case TASK_KERNEL_PORT:
-		port = space->task_port;
+		port = task->port;
 		mx_port_copy_send(port);
 		mx_port_get(port);
 		break;
 	case TASK_BOOTSTRAP_PORT:
-		spin_lock(&space->special_lock);
-		port = space->bootstrap;
+		spin_lock(&task->special_lock);
+		port = task->bootstrap;
 		if (port) {
 			mx_port_copy_send(port);
 			mx_port_get(port);
 		}
-		spin_unlock(&space->special_lock);
+		spin_unlock(&task->special_lock);
 		break;
 	default:
 		return KERN_INVALID_ARGUMENT;
@@ -578,6 +580,7 @@ static mx_return_t op_get_special_port(struct mx_space *space, u32 which, u32 *n
 
 static mx_return_t op_set_special_port(struct mx_space *space, u32 which, u32 name)
 {
+	struct mx_task *task = mx_task_of(space);
 	struct mx_port *port = NULL, *old;
 	bool was_receive;
 	mx_return_t kr;
@@ -591,10 +594,10 @@ static mx_return_t op_set_special_port(struct mx_space *space, u32 which, u32 na
 		if (kr != KERN_SUCCESS)
 			return kr;
 	}
-	spin_lock(&space->special_lock);
-	old = space->bootstrap;
-	space->bootstrap = port;
-	spin_unlock(&space->special_lock);
+	spin_lock(&task->special_lock);
+	old = task->bootstrap;
+	task->bootstrap = port;
+	spin_unlock(&task->special_lock);
 	if (old)
 		mx_port_release_send(old);
 	return KERN_SUCCESS;

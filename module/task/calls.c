@@ -14,16 +14,16 @@
 #include "task.h"
 
 /* The task @c names, checked; a reference, or NULL with *@kr set. */
-static struct mx_space *call_task(struct mx_call *c, mx_return_t *kr)
+static struct mx_task *call_task(struct mx_call *c, mx_return_t *kr)
 {
-	struct mx_space *target;
+	struct mx_task *target;
 
 	mutex_lock(&c->self->lock);
 	target = mx_task_lookup_locked(c->self, c->op->task);
 	mutex_unlock(&c->self->lock);
-	*kr = target ? mx_task_check(c->self, target) : MACH_SEND_INVALID_DEST;
+	*kr = target ? mx_task_check(c->task, target) : MACH_SEND_INVALID_DEST;
 	if (target && *kr != KERN_SUCCESS) {
-		mx_space_put(target);
+		mx_task_put(target);
 		target = NULL;
 	}
 	return target;
@@ -37,9 +37,9 @@ static struct mx_thread *call_thread(struct mx_call *c, mx_return_t *kr)
 	mutex_lock(&c->self->lock);
 	th = mx_thread_lookup_locked(c->self, c->op->task);
 	mutex_unlock(&c->self->lock);
-	*kr = th ? mx_thread_check(c->self, th) : MACH_SEND_INVALID_DEST;
+	*kr = th ? mx_thread_check(c->task, th) : MACH_SEND_INVALID_DEST;
 	if (th && *kr != KERN_SUCCESS) {
-		mx_space_put(mx_thread_space(th));
+		mx_task_put(th->task);
 		mx_thread_put(th);
 		th = NULL;
 	}
@@ -48,14 +48,14 @@ static struct mx_thread *call_thread(struct mx_call *c, mx_return_t *kr)
 
 static void put_thread(struct mx_thread *th)
 {
-	mx_space_put(mx_thread_space(th));
+	mx_task_put(th->task);
 	mx_thread_put(th);
 }
 
 /* mach_thread_self(): with the caller's space locked. */
 mx_return_t mx_call_thread_self(struct mx_call *c)
 {
-	struct mx_port *port = mx_thread_port(c->self, current);
+	struct mx_port *port = mx_thread_port(c->task, current);
 
 	if (!port)
 		return KERN_RESOURCE_SHORTAGE;
@@ -82,7 +82,7 @@ mx_return_t mx_call_thread_state(struct mx_call *c)
 
 mx_return_t mx_call_pid_for_task(struct mx_call *c)
 {
-	return mx_pid_for_task(c->self, c->op->task, &c->op->value);
+	return mx_pid_for_task(c->task, c->op->task, &c->op->value);
 }
 
 mx_return_t mx_call_thread_fault(struct mx_call *c)
@@ -102,35 +102,35 @@ mx_return_t mx_call_thread_fault(struct mx_call *c)
 mx_return_t mx_call_task_for_pid(struct mx_call *c)
 {
 	c->op->name = MACH_PORT_NULL;
-	return mx_task_for_pid(c->self, c->op->task, (s32)c->op->arg, &c->op->name);
+	return mx_task_for_pid(c->task, c->op->task, (s32)c->op->arg, &c->op->name);
 }
 
 mx_return_t mx_call_task_threads(struct mx_call *c)
 {
 	u32 room = c->out_room / sizeof(u32);
-	struct mx_space *target;
+	struct mx_task *target;
 	mx_return_t kr;
 
 	target = call_task(c, &kr);
 	if (!target)
 		return kr;
-	kr = mx_task_threads(c->self, target, min(c->op->count, room), c->out, &c->op->count);
+	kr = mx_task_threads(c->task, target, min(c->op->count, room), c->out, &c->op->count);
 	if (kr == KERN_SUCCESS && c->op->count <= room)
 		c->out_len = c->op->count * sizeof(u32);
-	mx_space_put(target);
+	mx_task_put(target);
 	return kr;
 }
 
 mx_return_t mx_call_task_suspend(struct mx_call *c)
 {
-	struct mx_space *target;
+	struct mx_task *target;
 	mx_return_t kr;
 
 	target = call_task(c, &kr);
 	if (!target)
 		return kr;
 	kr = c->variant == MX_SUSPEND ? mx_task_suspend(target) : mx_task_resume(target);
-	mx_space_put(target);
+	mx_task_put(target);
 	return kr;
 }
 
@@ -149,7 +149,7 @@ mx_return_t mx_call_thread_suspend(struct mx_call *c)
 
 mx_return_t mx_call_task_info(struct mx_call *c)
 {
-	struct mx_space *target;
+	struct mx_task *target;
 	mx_return_t kr;
 
 	target = call_task(c, &kr);
@@ -159,7 +159,7 @@ mx_return_t mx_call_task_info(struct mx_call *c)
 	kr = mx_task_info(target, c->op->arg, c->out, &c->op->count);
 	if (kr == KERN_SUCCESS)
 		c->out_len = c->op->count * sizeof(u32);
-	mx_space_put(target);
+	mx_task_put(target);
 	return kr;
 }
 

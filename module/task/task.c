@@ -1,59 +1,548 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The task object: task_for_pid(), pid_for_task(), task_threads(),
- * task_info(), and suspension.
+ * The task object (GNU Mach's kern/task.c and kern/ipc_tt.c): its life,
+ * and the task calls that name a task by its port.
  *
- * Suspension, as Mach counts it: a task has a suspend count, each of its
- * threads one of its own; a thread runs user code only while both are
- * zero.  Suspending sends each thread a park work (task_work_add() with
- * TWA_SIGNAL: a thread asleep in a system call is woken, and the call is
- * restarted as after a signal with SA_RESTART).  The park runs in the
- * thread itself on its way back to user space: it saves the thread's
- * state, publishes it on the thread port (thread_get/set_state read and
- * change it there), and sleeps, killable, until it is resumed; then what
- * was changed is put back.  No ptrace stop, no job-control stop: waitpid()
- * sees nothing, SIGKILL still ends it at once.
- *
- * thread_suspend() and task_suspend() return once every thread they
- * stopped is stopped: parked, waiting in an exception (its state is
- * published there already), exiting, or in a job-control or ptrace stop
- * (those park when they continue).  A thread waiting in an exception
- * whose task is suspended meanwhile stays stopped after the handler's
- * reply, until resumed (exc/raise.c calls mx_task_wait_resumed()).
- *
- * Lock rules: task.h.
+ * Life.  A process gets a task on its first Mach call (or when someone
+ * calls task_for_pid() on it), keyed by its signal_struct, so all its
+ * threads share it and a fork()ed child, with a signal_struct of its own,
+ * starts empty.  It is torn down when the process's last thread exits:
+ * the exit hook unhashes it at once, in atomic context, and a workqueue
+ * item releases every right it held.  An exec that raises privileges does
+ * the same (mx_task_exec_notify()).
  */
+#include <linux/binfmts.h>
+#include <linux/hash.h>
 #include <linux/machexc.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/task_work.h>
 
+#include <kunit/visibility.h>
+
+#include "../hooks/hooks.h"
+#include "../machexc.h"
 #include "../msg/msg.h"
 #include "../ports/ports.h"
 #include "task.h"
-#include "task.h"
 
-/* The most task_suspend()s or thread_suspend()s not yet resumed. */
-#define MX_SUSPEND_MAX	0x7fffffffU
+static DEFINE_SPINLOCK(tasks_lock);	/* tasks, inherits */
+static DEFINE_HASHTABLE(tasks, 8);
+static struct workqueue_struct *reap_wq;
 
-/* A parked thread sleeps thus: killable, not counted as load. */
-#define MX_PARK_STATE	(TASK_KILLABLE | TASK_NOLOAD)
+/*
+ * What a fork()ed child inherits (its parent's bootstrap port and task
+ * exception ports), taken in the fork hook and held, keyed by the child's
+ * signal_struct, until the child creates its task or exits without ever
+ * using machexc; a child that forks before then passes a copy on.
+ */
+struct mx_inherit {
+	struct hlist_node link;
+	const void *key;
+	struct mx_port *bootstrap;	/* a send right, or NULL */
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
+	struct work_struct release;
+	struct rcu_head rcu;
+};
+
+static DEFINE_HASHTABLE(inherits, 6);
+static atomic_t nr_inherits = ATOMIC_INIT(0);
+
+/*
+ * Which processes may have exception ports, as a filter for the fault
+ * hook: a bit per hash of the signal_struct, set (never cleared) before a
+ * process gets a task or thread exception port or inherits one.  A clear
+ * bit spares every other process's fault signals the hash lookups below.
+ */
+#define EXC_KEY_BITS	6
+static unsigned long exc_keys;
+
+void mx_task_mark_exc(const void *key)
+{
+	set_bit(hash_ptr(key, EXC_KEY_BITS), &exc_keys);
+}
+
+static struct mx_inherit *inherit_take(const void *key)
+{
+	struct mx_inherit *inh;
+
+	lockdep_assert_held(&tasks_lock);
+	hash_for_each_possible(inherits, inh, link, (unsigned long)key) {
+		if (inh->key == key) {
+			hash_del_rcu(&inh->link);
+			atomic_dec(&nr_inherits);
+			return inh;
+		}
+	}
+	return NULL;
+}
+
+static void inherit_release(struct work_struct *work)
+{
+	struct mx_inherit *inh = container_of(work, struct mx_inherit, release);
+
+	if (inh->bootstrap)
+		mx_port_release_send(inh->bootstrap);
+	mx_exc_slots_release(inh->exc);
+	kfree_rcu(inh, rcu);
+}
+
+static struct mx_task *task_find_key(const void *key)
+{
+	struct mx_task *task;
+
+	hash_for_each_possible_rcu(tasks, task, link, (unsigned long)key)
+		if (task->key == key)
+			return task;
+	return NULL;
+}
+
+static void task_free(struct mx_task *task)
+{
+	put_pid(task->pid);
+	mx_space_fini(&task->space);
+	atomic_long_dec(&mx_nr_spaces);
+	kfree_rcu(task, rcu);
+}
+
+void mx_task_put(struct mx_task *task)
+{
+	if (refcount_dec_and_test(&task->ref))
+		task_free(task);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_task_put);
+
+/* Release every right the task holds; the task stays allocated. */
+void mx_task_destroy(struct mx_task *task)
+{
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];
+	struct mx_port *bootstrap;
+	LIST_HEAD(reap);
+
+	mutex_lock(&task->space.lock);
+	mx_space_release(&task->space, &reap);
+	mx_threads_destroy(task, &reap);
+	mutex_unlock(&task->space.lock);
+
+	spin_lock(&task->special_lock);
+	bootstrap = task->bootstrap;
+	task->bootstrap = NULL;
+	memcpy(exc, task->exc, sizeof(exc));
+	memset(task->exc, 0, sizeof(task->exc));
+	task->exc_closed = true;
+	spin_unlock(&task->special_lock);
+	if (bootstrap)
+		mx_port_release_send(bootstrap);
+	mx_exc_slots_release(exc);
+
+	/* Nobody can reach the task through its port any more. */
+	spin_lock(&task->port->lock);
+	task->port->kobject = NULL;
+	spin_unlock(&task->port->lock);
+	mx_port_destroy(task->port, &reap);
+	mx_port_put(task->port);
+	mx_reap(&reap);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_task_destroy);
+
+static void task_reap_work(struct work_struct *work)
+{
+	struct mx_task *task = container_of(work, struct mx_task, reap);
+
+	mx_task_destroy(task);
+	mx_task_put(task);	/* the reference the hash table held */
+}
+
+/* A task for process @p (not yet in the table); NULL without memory. */
+struct mx_task *mx_task_create(struct task_struct *p)
+{
+	struct mx_task *task;
+	struct mx_entry *entry;
+	mx_return_t kr;
+
+	task = kzalloc(sizeof(*task), GFP_KERNEL_ACCOUNT);
+	if (!task)
+		return NULL;
+	refcount_set(&task->ref, 1);
+	mx_space_init(&task->space);
+	spin_lock_init(&task->special_lock);
+	mx_exc_slots_init(task->exc);
+	hash_init(task->threads);
+	init_waitqueue_head(&task->suspend_wait);
+	task->key = p->signal;
+	task->pid = get_task_pid(p, PIDTYPE_TGID);
+	INIT_WORK(&task->reap, task_reap_work);
+	atomic_long_inc(&mx_nr_spaces);
+
+	task->port = mx_port_alloc();
+	if (!task->port)
+		goto fail;
+	task->port->kotype = MX_KOBJECT_TASK;
+	task->port->kobject = task;
+
+	/* The task's own send right to its task port (mach_task_self()). */
+	mutex_lock(&task->space.lock);
+	kr = mx_entry_alloc(&task->space, MACH_PORT_NULL, &entry);
+	if (kr == KERN_SUCCESS) {
+		mx_port_make_send(task->port);
+		mx_port_get(task->port);
+		entry->type = MACH_PORT_TYPE_SEND;
+		entry->urefs = 1;
+		entry->port = task->port;
+		mx_entry_hash(&task->space, entry);
+		task->self_name = entry->name;
+	}
+	mutex_unlock(&task->space.lock);
+	if (kr != KERN_SUCCESS)
+		goto fail;
+	return task;
+
+fail:
+	if (task->port) {
+		LIST_HEAD(reap);
+
+		mx_port_destroy(task->port, &reap);
+		mx_port_put(task->port);
+	}
+	task_free(task);
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_task_create);
+
+/* The task of process @p if it has one: a new reference, or NULL. */
+struct mx_task *mx_task_find(struct task_struct *p)
+{
+	struct mx_task *task;
+
+	rcu_read_lock();
+	task = task_find_key(p->signal);
+	if (task && !refcount_inc_not_zero(&task->ref))
+		task = NULL;
+	rcu_read_unlock();
+	return task;
+}
+
+/* Take @task out of the table (once); true if this call did. */
+static bool task_unhash(struct mx_task *task)
+{
+	bool was;
+
+	lockdep_assert_held(&tasks_lock);
+	was = task->hashed;
+	if (was)
+		hash_del_rcu(&task->link);
+	task->hashed = false;
+	return was;
+}
+
+/*
+ * The task of process @p, created on first use; a new reference.  @p is
+ * current, or a process the caller holds (task_for_pid()).
+ */
+struct mx_task *mx_task_of_process(struct task_struct *p)
+{
+	const void *key = p->signal;
+	struct mx_task *task, *fresh;
+	struct mx_inherit *inh = NULL;
+	bool gone = false;
+
+	task = mx_task_find(p);
+	if (task)
+		return task;
+
+	/* An exiting process gets no new task: nothing would reap it. */
+	if ((p == current && (current->flags & PF_EXITING)) ||
+	    !atomic_read(&p->signal->live))
+		return ERR_PTR(-ESRCH);
+	/* Nor does any process before the exit hook is there to reap it. */
+	if (mx_hooks_arm(MX_HOOKS_SPACES))
+		return ERR_PTR(-ENOMEM);
+	fresh = mx_task_create(p);
+	if (!fresh)
+		return ERR_PTR(-ENOMEM);
+
+	spin_lock(&tasks_lock);
+	task = task_find_key(key);
+	if (task) {
+		refcount_inc(&task->ref);
+	} else {
+		refcount_inc(&fresh->ref);	/* the hash table's */
+		hash_add_rcu(tasks, &fresh->link, (unsigned long)key);
+		fresh->hashed = true;
+		if (atomic_read(&nr_inherits))
+			inh = inherit_take(key);
+	}
+	spin_unlock(&tasks_lock);
+
+	if (inh) {
+		spin_lock(&fresh->special_lock);
+		fresh->bootstrap = inh->bootstrap;
+		memcpy(fresh->exc, inh->exc, sizeof(fresh->exc));
+		spin_unlock(&fresh->special_lock);
+		kfree_rcu(inh, rcu);
+	}
+
+	if (task) {
+		mx_task_destroy(fresh);
+		mx_task_put(fresh);
+		return task;
+	}
+	/*
+	 * Another process may have been exiting all along: its last thread
+	 * drops signal->live before the exit hook looks for a task.  If that
+	 * hook has been and gone, nobody would reap this one: do it here.
+	 * (The hook looks under tasks_lock, after our hash_add above.)
+	 */
+	if (p != current && !atomic_read(&p->signal->live)) {
+		spin_lock(&tasks_lock);
+		gone = task_unhash(fresh);
+		spin_unlock(&tasks_lock);
+		if (gone)
+			mx_task_put(fresh);	/* the table's reference */
+		mx_task_destroy(fresh);
+		mx_task_put(fresh);
+		return ERR_PTR(-ESRCH);
+	}
+	return fresh;
+}
+
+/* The calling process's task, created on first use; a new reference. */
+struct mx_task *mx_task_current(void)
+{
+	return mx_task_of_process(current);
+}
+
+/*
+ * Called for every exiting thread from the sched_process_exit tracepoint,
+ * in atomic context.  Once the last thread of a process with a task is
+ * gone, unhash the task (its signal_struct may be reused at once) and
+ * leave the release of its rights to a workqueue.
+ */
+void mx_task_exit_notify(struct task_struct *p)
+{
+	struct mx_inherit *inh = NULL;
+	struct mx_task *task;
+
+	/* A fork()ed child's inheritance outlives the task it came from. */
+	if ((!atomic_long_read(&mx_nr_spaces) && !atomic_read(&nr_inherits)) ||
+	    atomic_read(&p->signal->live))
+		return;
+	spin_lock(&tasks_lock);
+	task = task_find_key(p->signal);
+	if (task)
+		task_unhash(task);
+	else if (atomic_read(&nr_inherits))
+		inh = inherit_take(p->signal);
+	spin_unlock(&tasks_lock);
+	if (task)
+		queue_work(reap_wq, &task->reap);
+	if (inh)
+		queue_work(reap_wq, &inh->release);
+}
+
+/*
+ * Does the process with this signal_struct have a handler for exceptions
+ * of @type?  For the fault hook: atomic context, a racy peek.
+ */
+bool mx_task_handles(const void *key, u32 type)
+{
+	struct mx_inherit *inh;
+	struct mx_task *task;
+	bool ret = false;
+
+	if (type >= EXC_TYPES_COUNT || !test_bit(hash_ptr(key, EXC_KEY_BITS), &exc_keys))
+		return false;
+	rcu_read_lock();
+	task = task_find_key(key);
+	if (task) {
+		ret = READ_ONCE(task->exc[type].port) ||
+		      (READ_ONCE(task->thread_exc_mask) & (1U << type));
+	} else if (atomic_read(&nr_inherits)) {
+		/* A fork()ed child that has not used machexc yet. */
+		hash_for_each_possible_rcu(inherits, inh, link, (unsigned long)key)
+			if (inh->key == key)
+				ret = READ_ONCE(inh->exc[type].port);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/* Has the task anything a child would inherit?  A racy peek. */
+static bool task_inheritable(struct mx_task *task)
+{
+	int i;
+
+	if (READ_ONCE(task->bootstrap))
+		return true;
+	for (i = 0; i < EXC_TYPES_COUNT; i++)
+		if (READ_ONCE(task->exc[i].port))
+			return true;
+	return false;
+}
+
+/*
+ * Called for every new task from the sched_process_fork tracepoint, in
+ * atomic context, before the child first runs.  A new process (not a
+ * thread) inherits send rights to its parent's bootstrap port and task
+ * exception ports, as on macOS.
+ */
+void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
+{
+	struct mx_inherit *inh = NULL, *from;
+	struct mx_task *task;
+	bool found = false;
+
+	if (!atomic_long_read(&mx_nr_spaces))
+		return;
+	if (child->signal == parent->signal) {
+		mx_task_fork_thread(parent, child);	/* a thread: suspended? */
+		return;
+	}
+	rcu_read_lock();
+	task = task_find_key(parent->signal);
+	if (task && task_inheritable(task))
+		inh = kzalloc(sizeof(*inh), GFP_ATOMIC);
+	if (inh) {
+		spin_lock(&task->special_lock);
+		inh->bootstrap = task->bootstrap;
+		if (inh->bootstrap) {
+			mx_port_copy_send(inh->bootstrap);
+			mx_port_get(inh->bootstrap);
+		}
+		mx_exc_slots_copy(inh->exc, task->exc);
+		spin_unlock(&task->special_lock);
+	}
+	rcu_read_unlock();
+	if (!task && atomic_read(&nr_inherits)) {
+		/*
+		 * A parent that never used machexc itself but inherited ports
+		 * (a supervised program that forks): pass them on.  Under
+		 * tasks_lock the parent's record cannot be taken and released.
+		 */
+		inh = kzalloc(sizeof(*inh), GFP_ATOMIC);
+		if (!inh)
+			return;
+		spin_lock(&tasks_lock);
+		hash_for_each_possible(inherits, from, link, (unsigned long)parent->signal) {
+			if (from->key != parent->signal)
+				continue;
+			inh->bootstrap = from->bootstrap;
+			if (inh->bootstrap) {
+				mx_port_copy_send(inh->bootstrap);
+				mx_port_get(inh->bootstrap);
+			}
+			mx_exc_slots_copy(inh->exc, from->exc);
+			found = true;
+			break;
+		}
+		spin_unlock(&tasks_lock);
+		if (!found) {
+			kfree(inh);
+			return;
+		}
+	}
+	if (!inh)
+		return;
+	inh->key = child->signal;
+	mx_task_mark_exc(inh->key);	/* it may carry exception ports */
+	INIT_WORK(&inh->release, inherit_release);
+	spin_lock(&tasks_lock);
+	hash_add_rcu(inherits, &inh->link, (unsigned long)inh->key);
+	atomic_inc(&nr_inherits);
+	spin_unlock(&tasks_lock);
+}
+
+/*
+ * An exec that raises privileges (setuid, setgid, file capabilities) or
+ * leaves the process non-dumpable (a binary it may not read) must not
+ * leave the new program in the hands of whoever held the old one's ports:
+ * its task and thread ports, its exception ports and its bootstrap port.
+ * As XNU's ipc_task_reset(), and further: the whole task goes, exactly
+ * as at exit, so every holder of an old port sees a dead name, and the
+ * new program starts with an empty name table that the old one cannot
+ * have filled.  From the sched_process_exec tracepoint: atomic, in the
+ * exec'ing thread (the only one left), before the new program runs.
+ */
+void mx_task_exec_notify(struct linux_binprm *bprm)
+{
+	struct mx_inherit *inh = NULL;
+	struct mx_task *task;
+
+	if (bprm->secureexec == 0 && get_dumpable(current->mm) == SUID_DUMP_USER)
+		return;
+	if (!atomic_long_read(&mx_nr_spaces) && !atomic_read(&nr_inherits))
+		return;
+	spin_lock(&tasks_lock);
+	task = task_find_key(current->signal);
+	if (task && !task_unhash(task))
+		task = NULL;
+	if (atomic_read(&nr_inherits))
+		inh = inherit_take(current->signal);
+	spin_unlock(&tasks_lock);
+	if (task)
+		queue_work(reap_wq, &task->reap);
+	if (inh)
+		queue_work(reap_wq, &inh->release);
+}
+
+/* Module unload: the hooks are gone; reap everything that is left. */
+int mx_tasks_init(void)
+{
+	reap_wq = alloc_workqueue("machexc_reap", WQ_UNBOUND, 0);
+	return reap_wq ? 0 : -ENOMEM;
+}
+
+void mx_tasks_shutdown(void)
+{
+	struct mx_task *task;
+	struct hlist_node *tmp;
+	int bkt;
+
+	destroy_workqueue(reap_wq);	/* runs what is queued first */
+	for (;;) {
+		task = NULL;
+		spin_lock(&tasks_lock);
+		hash_for_each_safe(tasks, bkt, tmp, task, link) {
+			task_unhash(task);
+			break;
+		}
+		spin_unlock(&tasks_lock);
+		if (!task)
+			break;
+		task_reap_work(&task->reap);
+	}
+	for (;;) {
+		struct mx_inherit *inh = NULL;
+
+		spin_lock(&tasks_lock);
+		hash_for_each_safe(inherits, bkt, tmp, inh, link) {
+			hash_del_rcu(&inh->link);
+			break;
+		}
+		spin_unlock(&tasks_lock);
+		if (!inh)
+			break;
+		inherit_release(&inh->release);
+	}
+	rcu_barrier();
+}
 
 /*
  * The task port a send right in @self names: its space, with a
  * reference, or NULL.  With self->lock held.
  */
-struct mx_space *mx_task_lookup_locked(struct mx_space *self, u32 name)
+struct mx_task *mx_task_lookup_locked(struct mx_space *self, u32 name)
 {
 	struct mx_entry *entry = mx_entry_lookup(self, name);
-	struct mx_space *target;
+	struct mx_task *target;
 
 	lockdep_assert_held(&self->lock);
 	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) ||
@@ -72,23 +561,23 @@ struct mx_space *mx_task_lookup_locked(struct mx_space *self, u32 name)
  * for a task that has exited (as a dead port), or KERN_FAILURE, refused.
  * Sleeps.
  */
-mx_return_t mx_task_check(struct mx_space *self, struct mx_space *target)
+mx_return_t mx_task_check(struct mx_task *self, struct mx_task *target)
 {
 	bool alive;
 
 	if (target == self)
 		return KERN_SUCCESS;
 	rcu_read_lock();
-	alive = READ_ONCE(target->active) && pid_task(target->pid, PIDTYPE_TGID);
+	alive = READ_ONCE(target->space.active) && pid_task(target->pid, PIDTYPE_TGID);
 	rcu_read_unlock();
 	if (!alive)
 		return MACH_SEND_INVALID_DEST;
 	return mx_pid_may_access(target->pid) ? KERN_SUCCESS : KERN_FAILURE;
 }
 
-mx_return_t mx_thread_check(struct mx_space *self, struct mx_thread *th)
+mx_return_t mx_thread_check(struct mx_task *self, struct mx_thread *th)
 {
-	return mx_task_check(self, mx_thread_space(th));
+	return mx_task_check(self, th->task);
 }
 
 /*
@@ -97,18 +586,18 @@ mx_return_t mx_thread_check(struct mx_space *self, struct mx_thread *th)
  * refusal is KERN_FAILURE, as on macOS, and leaves nothing behind.
  * @task must be the caller's own task port.
  */
-mx_return_t mx_task_for_pid(struct mx_space *self, u32 task, s32 pid, u32 *name)
+mx_return_t mx_task_for_pid(struct mx_task *self, u32 task, s32 pid, u32 *name)
 {
-	struct mx_space *target;
+	struct mx_task *target;
 	struct task_struct *p;
 	struct pid *spid;
 	mx_return_t kr;
 
-	mutex_lock(&self->lock);
-	target = mx_task_lookup_locked(self, task);
-	mutex_unlock(&self->lock);
+	mutex_lock(&self->space.lock);
+	target = mx_task_lookup_locked(&self->space, task);
+	mutex_unlock(&self->space.lock);
 	if (target)
-		mx_space_put(target);
+		mx_task_put(target);
 	if (target != self || pid <= 0)
 		return KERN_FAILURE;
 
@@ -124,16 +613,16 @@ mx_return_t mx_task_for_pid(struct mx_space *self, u32 task, s32 pid, u32 *name)
 		return KERN_FAILURE;
 	}
 	put_pid(spid);
-	target = mx_space_of(p);
+	target = mx_task_of_process(p);
 	put_task_struct(p);
 	if (IS_ERR(target))
 		return KERN_FAILURE;
 
-	mutex_lock(&self->lock);
-	kr = self->active && READ_ONCE(target->active) ?
-		mx_right_copyout_send(self, target->task_port, name) : KERN_FAILURE;
-	mutex_unlock(&self->lock);
-	mx_space_put(target);
+	mutex_lock(&self->space.lock);
+	kr = self->space.active && READ_ONCE(target->space.active) ?
+		mx_right_copyout_send(&self->space, target->port, name) : KERN_FAILURE;
+	mutex_unlock(&self->space.lock);
+	mx_task_put(target);
 	return kr;
 }
 
@@ -142,37 +631,33 @@ mx_return_t mx_task_for_pid(struct mx_space *self, u32 task, s32 pid, u32 *name)
  * the caller's pid namespace numbers it (0 if it cannot see it).  Holding
  * the send right is the permission, as on macOS.
  */
-mx_return_t mx_pid_for_task(struct mx_space *self, u32 name, u32 *pid)
+mx_return_t mx_pid_for_task(struct mx_task *self, u32 name, u32 *pid)
 {
-	struct mx_space *target;
+	struct mx_task *target;
 
-	mutex_lock(&self->lock);
-	target = mx_task_lookup_locked(self, name);
-	mutex_unlock(&self->lock);
+	mutex_lock(&self->space.lock);
+	target = mx_task_lookup_locked(&self->space, name);
+	mutex_unlock(&self->space.lock);
 	if (!target)
 		return KERN_FAILURE;
 	*pid = pid_nr_ns(target->pid, task_active_pid_ns(current));
-	mx_space_put(target);
+	mx_task_put(target);
 	return KERN_SUCCESS;
 }
 
-/* A held array of a process's threads (struct mx_thread, referenced). */
-struct thread_list {
-	struct mx_thread **th;
-	unsigned int n;
-};
-
-static void thread_list_put(struct thread_list *tl)
+void mx_thread_list_put(struct mx_thread_list *tl)
 {
 	unsigned int i;
 
 	for (i = 0; i < tl->n; i++)
 		mx_thread_put(tl->th[i]);
 	kvfree(tl->th);
+	tl->th = NULL;
+	tl->n = 0;
 }
 
 /* The live threads of @target's process, as task_struct references. */
-static int collect_tasks(struct mx_space *target, struct task_struct ***out, unsigned int *n)
+static int collect_tasks(struct mx_task *target, struct task_struct ***out, unsigned int *n)
 {
 	unsigned int room = 16, i;
 	struct task_struct *leader, *t, **tasks;
@@ -213,34 +698,6 @@ static int collect_tasks(struct mx_space *target, struct task_struct ***out, uns
 	return 0;
 }
 
-/*
- * Every live thread of @target, each with its thread object made if need
- * be (and referenced).  With target->lock held, for a caller that acts on
- * them under the same lock; drops nothing else.
- */
-static mx_return_t collect_threads(struct mx_space *target, struct task_struct **tasks,
-				   unsigned int n, struct thread_list *tl)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&target->lock);
-	tl->n = 0;
-	tl->th = kvcalloc(max(n, 1U), sizeof(*tl->th), GFP_KERNEL_ACCOUNT);
-	if (!tl->th)
-		return KERN_RESOURCE_SHORTAGE;
-	for (i = 0; i < n; i++) {
-		struct mx_thread *th = mx_thread_get(target, tasks[i]);
-
-		if (!th) {
-			thread_list_put(tl);
-			return KERN_RESOURCE_SHORTAGE;
-		}
-		refcount_inc(&th->ref);
-		tl->th[tl->n++] = th;
-	}
-	return KERN_SUCCESS;
-}
-
 static void put_tasks(struct task_struct **tasks, unsigned int n)
 {
 	while (n)
@@ -249,314 +706,84 @@ static void put_tasks(struct task_struct **tasks, unsigned int n)
 }
 
 /*
+ * Every live thread of @target, each with its thread object made if need
+ * be, referenced, in thread-list order (the main thread first).
+ */
+mx_return_t mx_task_collect(struct mx_task *target, struct mx_thread_list *tl)
+{
+	struct task_struct **tasks;
+	mx_return_t kr = KERN_SUCCESS;
+	unsigned int n, i;
+
+	tl->n = 0;
+	tl->th = NULL;
+	if (collect_tasks(target, &tasks, &n))
+		return KERN_RESOURCE_SHORTAGE;
+	tl->th = kvcalloc(max(n, 1U), sizeof(*tl->th), GFP_KERNEL_ACCOUNT);
+	if (!tl->th) {
+		put_tasks(tasks, n);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	mutex_lock(&target->space.lock);
+	if (!target->space.active)
+		kr = MACH_SEND_INVALID_DEST;
+	for (i = 0; i < n && kr == KERN_SUCCESS; i++) {
+		struct mx_thread *th = mx_thread_get(target, tasks[i]);
+
+		if (!th) {
+			kr = KERN_RESOURCE_SHORTAGE;
+			break;
+		}
+		refcount_inc(&th->ref);
+		tl->th[tl->n++] = th;
+	}
+	mutex_unlock(&target->space.lock);
+	put_tasks(tasks, n);
+	if (kr != KERN_SUCCESS)
+		mx_thread_list_put(tl);
+	return kr;
+}
+
+/*
  * task_threads(): a send right to each live thread's port, named in the
  * caller's space.  With fewer than that many slots (@capacity), nothing
  * is made and *@count says how many are needed.
  */
-mx_return_t mx_task_threads(struct mx_space *self, struct mx_space *target, u32 capacity,
+mx_return_t mx_task_threads(struct mx_task *self, struct mx_task *target, u32 capacity,
 			    u32 *names, u32 *count)
 {
-	struct task_struct **tasks;
-	struct thread_list tl;
-	unsigned int n, i, j;
+	struct mx_thread_list tl;
 	mx_return_t kr;
+	unsigned int i, j;
 
-	if (collect_tasks(target, &tasks, &n))
-		return KERN_RESOURCE_SHORTAGE;
-	*count = n;
-	if (n > capacity) {
-		put_tasks(tasks, n);
-		return KERN_SUCCESS;
-	}
-	mutex_lock(&target->lock);
-	kr = target->active ? collect_threads(target, tasks, n, &tl) : MACH_SEND_INVALID_DEST;
-	mutex_unlock(&target->lock);
-	put_tasks(tasks, n);
+	kr = mx_task_collect(target, &tl);
 	if (kr != KERN_SUCCESS)
 		return kr;
-
-	mutex_lock(&self->lock);
+	*count = tl.n;
+	if (tl.n > capacity) {
+		mx_thread_list_put(&tl);
+		return KERN_SUCCESS;
+	}
+	mutex_lock(&self->space.lock);
 	for (i = 0; i < tl.n && kr == KERN_SUCCESS; i++)
-		kr = mx_right_copyout_send(self, mx_thread_kport(tl.th[i]), &names[i]);
+		kr = mx_right_copyout_send(&self->space, mx_thread_kport(tl.th[i]), &names[i]);
 	if (kr != KERN_SUCCESS) {
 		/* All or nothing: take back the rights already given. */
 		for (j = 0; j + 1 < i; j++) {
-			struct mx_entry *entry = mx_entry_lookup(self, names[j]);
+			struct mx_entry *entry = mx_entry_lookup(&self->space, names[j]);
 
 			if (entry)
-				mx_entry_drop_send_uref(self, entry, false);
+				mx_entry_drop_send_uref(&self->space, entry, false);
 		}
+		*count = 0;
 	}
-	mutex_unlock(&self->lock);
-	*count = kr == KERN_SUCCESS ? tl.n : 0;
-	thread_list_put(&tl);
+	mutex_unlock(&self->space.lock);
+	mx_thread_list_put(&tl);
 	return kr;
-}
-
-/* A park work: what a thread runs, on its way out, to stop. */
-struct mx_park {
-	struct callback_head cb;
-	struct mx_space *space;		/* a reference */
-	struct mx_exc_state st;		/* its saved state while parked */
-};
-
-/* Stop here, in the thread itself, while it is suspended. */
-static void park(struct mx_space *space, struct mx_thread *th, struct mx_exc_state *st)
-{
-	if (!mx_thread_suspended(th))
-		return;
-	mx_exc_state_save(st, NULL, 0, 0, 0);
-	mx_thread_set_stopped(th, st);
-	wait_event_state(space->suspend_wait, !mx_thread_suspended(th), MX_PARK_STATE);
-	mx_thread_set_stopped(th, NULL);
-	mx_exc_state_restore(st);
-}
-
-static void park_work(struct callback_head *cb)
-{
-	struct mx_park *pk = container_of(cb, struct mx_park, cb);
-	struct mx_space *space = pk->space;
-	struct mx_thread *th = NULL;
-
-	if (!(current->flags & PF_EXITING)) {
-		mutex_lock(&space->lock);
-		if (space->active)
-			th = mx_thread_get(space, current);
-		if (th) {
-			th->park_queued = false;
-			refcount_inc(&th->ref);
-		}
-		mutex_unlock(&space->lock);
-	}
-	if (th) {
-		park(space, th, &pk->st);
-		mx_thread_put(th);
-	}
-	mx_space_put(space);
-	kfree(pk);
-	module_put(THIS_MODULE);
-}
-
-static struct mx_park *park_alloc(struct mx_space *space, gfp_t gfp)
-{
-	struct mx_park *pk;
-
-	if (!try_module_get(THIS_MODULE))
-		return NULL;
-	pk = kmalloc(sizeof(*pk), gfp);
-	if (!pk) {
-		module_put(THIS_MODULE);
-		return NULL;
-	}
-	pk->space = space;	/* the caller's reference passes to it */
-	init_task_work(&pk->cb, park_work);
-	return pk;
-}
-
-static void park_free(struct mx_park *pk)
-{
-	mx_space_put(pk->space);
-	kfree(pk);
-	module_put(THIS_MODULE);
-}
-
-/*
- * Send @th to its park unless a park work is on its way already.  With
- * space->lock held.  -ENOMEM, or 0 (also for a thread that is exiting).
- */
-static int queue_park(struct mx_space *space, struct mx_thread *th)
-{
-	struct task_struct *task;
-	struct mx_park *pk;
-
-	lockdep_assert_held(&space->lock);
-	if (th->park_queued)
-		return 0;
-	task = get_pid_task(th->pid, PIDTYPE_PID);
-	if (!task)
-		return 0;
-	refcount_inc(&space->ref);
-	pk = park_alloc(space, GFP_KERNEL_ACCOUNT);
-	if (!pk) {
-		mx_space_put(space);
-		put_task_struct(task);
-		return -ENOMEM;
-	}
-	if (task_work_add(task, &pk->cb, TWA_SIGNAL))
-		park_free(pk);		/* exiting: it will never run user code */
-	else
-		th->park_queued = true;
-	put_task_struct(task);
-	return 0;
-}
-
-/* Has @th stopped running user code for good (until resumed)? */
-static bool thread_halted(struct mx_thread *th)
-{
-	struct task_struct *t;
-	bool ret;
-
-	if (mx_thread_stopped(th) || !mx_thread_suspended(th))
-		return true;
-	rcu_read_lock();
-	t = pid_task(mx_thread_pid(th), PIDTYPE_PID);
-	ret = !t || (READ_ONCE(t->flags) & PF_EXITING) ||
-	      (READ_ONCE(t->__state) & (__TASK_STOPPED | __TASK_TRACED));
-	rcu_read_unlock();
-	return ret;
-}
-
-/*
- * Wait (killable) until @th is stopped.  A thread leaving a job-control
- * stop or exiting wakes nobody, hence the poll at a tenth of a second.
- */
-static void wait_halted(struct mx_space *space, struct mx_thread *th)
-{
-	if (mx_thread_pid(th) == task_pid(current))
-		return;		/* it parks on its way out of this call */
-	while (!thread_halted(th) && !fatal_signal_pending(current))
-		wait_event_killable_timeout(space->suspend_wait, thread_halted(th), HZ / 10);
-}
-
-mx_return_t mx_task_suspend(struct mx_space *target)
-{
-	struct task_struct **tasks;
-	struct thread_list tl;
-	unsigned int n, i;
-	mx_return_t kr;
-	int err = 0;
-
-	if (collect_tasks(target, &tasks, &n))
-		return KERN_RESOURCE_SHORTAGE;
-	mutex_lock(&target->lock);
-	if (!target->active)
-		kr = MACH_SEND_INVALID_DEST;
-	else if (target->suspend_count >= MX_SUSPEND_MAX)
-		kr = KERN_FAILURE;
-	else
-		kr = collect_threads(target, tasks, n, &tl);
-	if (kr == KERN_SUCCESS) {
-		WRITE_ONCE(target->suspend_count, target->suspend_count + 1);
-		/* Seen by the fork hook of a thread made from now on. */
-		smp_mb();
-		for (i = 0; i < tl.n && !err; i++)
-			err = queue_park(target, tl.th[i]);
-		if (err) {
-			/* No memory: undo, leaving no thread stopped. */
-			WRITE_ONCE(target->suspend_count, target->suspend_count - 1);
-			kr = KERN_RESOURCE_SHORTAGE;
-		}
-	}
-	mutex_unlock(&target->lock);
-	put_tasks(tasks, n);
-	if (kr != KERN_SUCCESS) {
-		if (err) {
-			wake_up_all(&target->suspend_wait);
-			thread_list_put(&tl);
-		}
-		return kr;
-	}
-	for (i = 0; i < tl.n; i++)
-		wait_halted(target, tl.th[i]);
-	thread_list_put(&tl);
-	return KERN_SUCCESS;
-}
-
-mx_return_t mx_task_resume(struct mx_space *target)
-{
-	mx_return_t kr = KERN_SUCCESS;
-
-	mutex_lock(&target->lock);
-	if (!target->active)
-		kr = MACH_SEND_INVALID_DEST;
-	else if (!target->suspend_count)
-		kr = KERN_FAILURE;
-	else
-		WRITE_ONCE(target->suspend_count, target->suspend_count - 1);
-	mutex_unlock(&target->lock);
-	if (kr == KERN_SUCCESS)
-		wake_up_all(&target->suspend_wait);
-	return kr;
-}
-
-mx_return_t mx_thread_suspend(struct mx_thread *th)
-{
-	struct mx_space *space = mx_thread_space(th);
-	mx_return_t kr = KERN_SUCCESS;
-
-	mutex_lock(&space->lock);
-	if (!space->active || !READ_ONCE(th->port->kobject)) {
-		kr = MACH_SEND_INVALID_DEST;
-	} else if (th->suspend_count >= MX_SUSPEND_MAX) {
-		kr = KERN_FAILURE;
-	} else {
-		WRITE_ONCE(th->suspend_count, th->suspend_count + 1);
-		if (queue_park(space, th)) {
-			WRITE_ONCE(th->suspend_count, th->suspend_count - 1);
-			kr = KERN_RESOURCE_SHORTAGE;
-		}
-	}
-	mutex_unlock(&space->lock);
-	if (kr == KERN_SUCCESS)
-		wait_halted(space, th);
-	return kr;
-}
-
-mx_return_t mx_thread_resume(struct mx_thread *th)
-{
-	struct mx_space *space = mx_thread_space(th);
-	mx_return_t kr = KERN_SUCCESS;
-
-	mutex_lock(&space->lock);
-	if (!space->active || !READ_ONCE(th->port->kobject))
-		kr = MACH_SEND_INVALID_DEST;
-	else if (!th->suspend_count)
-		kr = KERN_FAILURE;
-	else
-		WRITE_ONCE(th->suspend_count, th->suspend_count - 1);
-	mutex_unlock(&space->lock);
-	if (kr == KERN_SUCCESS)
-		wake_up_all(&space->suspend_wait);
-	return kr;
-}
-
-/*
- * A thread that handled its exception stops here while it, or its task,
- * is suspended: its state stays published.  In the thread itself.
- */
-void mx_task_wait_resumed(struct mx_space *space, struct mx_thread *th)
-{
-	wait_event_state(space->suspend_wait, !mx_thread_suspended(th), MX_PARK_STATE);
-}
-
-/*
- * From the fork hook (atomic), for a new thread of a process whose task
- * is suspended: it parks before its first user instruction.
- */
-void mx_task_fork_thread(struct task_struct *parent, struct task_struct *child)
-{
-	struct mx_space *space = mx_space_find(parent);
-	struct mx_park *pk;
-
-	if (!space)
-		return;
-	if (!READ_ONCE(space->suspend_count)) {
-		mx_space_put(space);
-		return;
-	}
-	pk = park_alloc(space, GFP_ATOMIC | __GFP_ACCOUNT);
-	if (!pk) {
-		/* It could not be stopped: then it must not run at all. */
-		mx_space_put(space);
-		send_sig(SIGKILL, child, 1);
-		return;
-	}
-	if (task_work_add(child, &pk->cb, TWA_RESUME))
-		park_free(pk);
 }
 
 /* task_info(): MACH_TASK_BASIC_INFO. */
-mx_return_t mx_task_info(struct mx_space *target, u32 flavor, u32 *buf, u32 *count)
+mx_return_t mx_task_info(struct mx_task *target, u32 flavor, u32 *buf, u32 *count)
 {
 	struct mx_task_basic_info *bi = (void *)buf;
 	struct task_struct *task;

@@ -3,21 +3,23 @@
  * Tasks and threads as kernel objects (GNU Mach's kern/task.c,
  * kern/thread.c and kern/ipc_tt.c).
  *
- * A task is a process that has a port space (struct mx_space, created on
- * its first Mach call or by task_for_pid()); its task port is the space's
- * kernel-object port.  A thread is a struct mx_thread, made on first need
- * for one thread of that process, keyed by its struct pid; its thread port
- * is the thread's kernel-object port.
+ * A task (struct mx_task) is a process that uses machexc: its port space
+ * (the names, names/names.h), its task port, special ports, task-level
+ * exception ports, threads and suspend count.  A thread (struct mx_thread)
+ * is made on first need for one thread of that process, keyed by its
+ * struct pid; its thread port is its kernel-object port.
  *
- * What the task object owns here:
- *   task.c     task_for_pid, pid_for_task, task_threads, task_info,
- *              task and thread suspend/resume, and the park (the place a
- *              suspended thread waits, in its own context, before it
- *              returns to user space)
+ *   task.c     the task's life (create on first use, fork inheritance,
+ *              exec, exit), task_for_pid, pid_for_task, task_threads,
+ *              task_info
  *   thread.c   thread objects and ports, thread exception ports, the
  *              state of a stopped thread (in an exception or parked),
  *              thread_info
+ *   suspend.c  task and thread suspend/resume, and the park (where a
+ *              suspended thread waits, in its own context, on its way
+ *              back to user space)
  *   access.c   the permission rule: ptrace_may_access() and namespaces
+ *   calls.c    the task and thread calls as the dispatch table calls them
  *
  * Permission.  A task or thread port of another process is used only if,
  * at the moment of use, the caller may ptrace-attach that process
@@ -27,42 +29,89 @@
  * in the receiver's context (exc/raise.c).
  *
  * Locks (module/README has the order of all the module's locks):
- *   space->lock       the threads hash, every th->suspend_count and
- *                     th->park_queued, space->suspend_count
- *   space->special_lock  th->exc (exception slots)
- *   th->port->lock    th->state and port->kobject
- * Waiters on space->suspend_wait read the counts and th->state without
+ *   task->space.lock     the names; the threads hash; task->suspend_count,
+ *                        every th->suspend_count and th->park_queued
+ *   task->special_lock   the bootstrap port; task->exc and every th->exc
+ *   th->port->lock       th->state, and the port's kobject
+ *   tasks_lock (task.c)  the table of tasks and fork inheritance records
+ * Waiters on task->suspend_wait read the counts and th->state without
  * locks (READ_ONCE): a change is always followed by a wakeup.
  *
- * References: a struct mx_thread is counted.  The space's hash holds one
- * until the thread is destroyed (thread exit, space teardown).  Looking a
- * thread up through a port gives a reference to it and to its space.
+ * References: tasks and threads are counted.  The table of tasks holds a
+ * task until it is torn down; a task port's kobject is cleared before
+ * that, under the port's lock, so a lookup through the port gets a task
+ * that is alive.  A task's threads hash holds a thread until the thread
+ * is destroyed; looking a thread up through a port gives a reference to
+ * it and to its task.
  */
 #ifndef _MACHEXC_TASK_H
 #define _MACHEXC_TASK_H
 
+#include <linux/atomic.h>
+#include <linux/container_of.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "../exc/exc.h"
 #include "../mach_abi.h"
 #include "../names/names.h"
 
+struct linux_binprm;
 struct list_head;
 struct mx_exc_state;
 struct mx_port;
-struct mx_space;
 struct mx_thread;
 struct pid;
 struct task_struct;
 struct machexc_thread_fault;
 
-/* A thread of a task (thread.c; its suspension in task.c). */
+/*
+ * A task: one process that uses machexc.  Made on its first Mach call (or
+ * by task_for_pid()), keyed by its signal_struct (shared by its threads; a
+ * fork()ed child has its own), torn down once its last thread has exited
+ * (or at an exec that raises privileges): the exit hook unhashes it at
+ * once, in atomic context, and a workqueue releases what it held.
+ */
+struct mx_task {
+	refcount_t ref;
+	struct mx_space space;		/* its names; space.lock: see above */
+	struct mx_port *port;		/* the task port (kernel object) */
+	u32 self_name;			/* its own send right to it */
+
+	/* What a fork()ed child inherits; read from the fork hook. */
+	spinlock_t special_lock;	/* bootstrap, exc, threads' exc */
+	struct mx_port *bootstrap;	/* a send right, or NULL */
+	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
+	bool exc_closed;		/* torn down: no new exception ports */
+
+	DECLARE_HASHTABLE(threads, 4);	/* struct mx_thread, by struct pid */
+	u32 thread_exc_mask;		/* types some thread has a port for */
+	u32 suspend_count;		/* task_suspend()s not resumed */
+	wait_queue_head_t suspend_wait;	/* parked threads, and suspenders */
+
+	const void *key;		/* the process's signal_struct */
+	struct pid *pid;		/* and its thread group */
+	struct hlist_node link;		/* in the table of tasks */
+	bool hashed;			/* in it: under the table's lock */
+	struct work_struct reap;
+	struct rcu_head rcu;
+};
+
+static inline struct mx_task *mx_task_of(struct mx_space *space)
+{
+	return container_of(space, struct mx_task, space);
+}
+
+/* A thread of a task (thread.c; its suspension in suspend.c). */
 struct mx_thread {
 	refcount_t ref;
 	struct hlist_node link;		/* in space->threads */
-	struct mx_space *space;		/* identity: alive while port->kobject is us */
+	struct mx_task *task;		/* alive while port->kobject is us */
 	struct pid *pid;
 	struct mx_port *port;
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* thread exception ports */
@@ -73,56 +122,81 @@ struct mx_thread {
 	bool park_queued;		/* a park work is on its way to the thread */
 };
 
+/* Live tasks (spaces), reported by MACHEXC_IOC_STATS. */
+extern atomic_long_t mx_nr_spaces;
+
+/* task.c: the task object's life */
+struct mx_task *mx_task_create(struct task_struct *p);
+void mx_task_destroy(struct mx_task *task);
+void mx_task_put(struct mx_task *task);
+struct mx_task *mx_task_find(struct task_struct *p);
+struct mx_task *mx_task_of_process(struct task_struct *p);
+struct mx_task *mx_task_current(void);
+void mx_task_exit_notify(struct task_struct *p);
+void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child);
+void mx_task_exec_notify(struct linux_binprm *bprm);
+bool mx_task_handles(const void *key, u32 type);
+void mx_task_mark_exc(const void *key);
+int mx_tasks_init(void);
+void mx_tasks_shutdown(void);
+
+/* task.c: a task's live threads, referenced (task_threads, task_suspend) */
+struct mx_thread_list {
+	struct mx_thread **th;
+	unsigned int n;
+};
+
+mx_return_t mx_task_collect(struct mx_task *target, struct mx_thread_list *tl);
+void mx_thread_list_put(struct mx_thread_list *tl);
+
+/* task.c: the task calls */
+struct mx_task *mx_task_lookup_locked(struct mx_space *self, u32 name);
+mx_return_t mx_task_check(struct mx_task *self, struct mx_task *target);
+mx_return_t mx_task_for_pid(struct mx_task *self, u32 task, s32 pid, u32 *name);
+mx_return_t mx_pid_for_task(struct mx_task *self, u32 name, u32 *pid);
+mx_return_t mx_task_threads(struct mx_task *self, struct mx_task *target, u32 capacity,
+			    u32 *names, u32 *count);
+mx_return_t mx_task_info(struct mx_task *target, u32 flavor, u32 *buf, u32 *count);
+
 /* access.c */
 int mx_access_init(void);
 bool mx_tasks_available(void);
 bool mx_task_may_access(struct task_struct *task);
 bool mx_pid_may_access(struct pid *tgid);
 
-/* thread.c -- these with space->lock held */
-struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task);
-struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task);
+/* thread.c -- these with task->space.lock held */
+struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p);
+struct mx_port *mx_thread_port(struct mx_task *task, struct task_struct *p);
 struct mx_port *mx_thread_reply_port(struct mx_thread *th);
 void mx_thread_drop_reply_port(struct mx_thread *th, struct list_head *reap);
-void mx_threads_destroy(struct mx_space *space, struct list_head *reap);
-void mx_thread_exc_changed(struct mx_space *space);
+void mx_threads_destroy(struct mx_task *task, struct list_head *reap);
+void mx_thread_exc_changed(struct mx_task *task);
+/* a thread port's thread, with a reference to it and to its task */
+struct mx_thread *mx_thread_lookup_locked(struct mx_space *self, u32 name);
 
 /* thread.c -- no lock needed */
 void mx_thread_put(struct mx_thread *th);
 struct mx_port *mx_thread_kport(struct mx_thread *th);
-struct mx_space *mx_thread_space(struct mx_thread *th);
-struct pid *mx_thread_pid(struct mx_thread *th);
 struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type);
 struct mx_exc_level mx_thread_level(struct mx_thread *th);
 void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state);
 bool mx_thread_stopped(struct mx_thread *th);
 void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u32 count);
+mx_return_t mx_thread_check(struct mx_task *self, struct mx_thread *th);
 mx_return_t mx_thread_state(struct mx_thread *th, bool set, u32 flavor, u32 *buf, u32 *count);
 mx_return_t mx_thread_fault(struct mx_thread *th, u32 *tid, struct machexc_thread_fault *fault,
 			    u32 *count);
 mx_return_t mx_thread_info(struct mx_thread *th, u32 flavor, u32 *buf, u32 *count);
 struct mx_time_value mx_time_value(u64 ns);
 
-/* thread.c: a thread port's thread, with a reference (self->lock held) */
-struct mx_thread *mx_thread_lookup_locked(struct mx_space *self, u32 name);
-
-/* task.c */
-struct mx_space *mx_task_lookup_locked(struct mx_space *self, u32 name);
-mx_return_t mx_task_check(struct mx_space *self, struct mx_space *target);
-mx_return_t mx_thread_check(struct mx_space *self, struct mx_thread *th);
-mx_return_t mx_task_for_pid(struct mx_space *self, u32 task, s32 pid, u32 *name);
-mx_return_t mx_pid_for_task(struct mx_space *self, u32 name, u32 *pid);
-mx_return_t mx_task_threads(struct mx_space *self, struct mx_space *target, u32 capacity,
-			    u32 *names, u32 *count);
-mx_return_t mx_task_suspend(struct mx_space *target);
-mx_return_t mx_task_resume(struct mx_space *target);
+/* suspend.c */
+mx_return_t mx_task_suspend(struct mx_task *target);
+mx_return_t mx_task_resume(struct mx_task *target);
 mx_return_t mx_thread_suspend(struct mx_thread *th);
 mx_return_t mx_thread_resume(struct mx_thread *th);
-mx_return_t mx_task_info(struct mx_space *target, u32 flavor, u32 *buf, u32 *count);
 bool mx_thread_suspended(struct mx_thread *th);
 u32 mx_thread_suspend_count(struct mx_thread *th);
-void mx_task_wait_resumed(struct mx_space *space, struct mx_thread *th);
+void mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th);
 void mx_task_fork_thread(struct task_struct *parent, struct task_struct *child);
-void mx_task_exit(void);
 
 #endif /* _MACHEXC_TASK_H */

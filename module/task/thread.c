@@ -42,11 +42,11 @@ static void thread_destroy(struct mx_thread *th, struct list_head *reap)
 	th->port->kobject = NULL;
 	spin_unlock(&th->port->lock);
 	mx_port_destroy(th->port, reap);
-	spin_lock(&th->space->special_lock);
+	spin_lock(&th->task->special_lock);
 	memcpy(exc, th->exc, sizeof(exc));
 	mx_exc_slots_init(th->exc);
 	th->closed = true;
-	spin_unlock(&th->space->special_lock);
+	spin_unlock(&th->task->special_lock);
 	mx_exc_slots_release(exc);
 	if (th->reply) {
 		mx_port_destroy(th->reply, reap);
@@ -58,56 +58,56 @@ static void thread_destroy(struct mx_thread *th, struct list_head *reap)
 
 static bool thread_exited(struct pid *pid)
 {
-	struct task_struct *task;
+	struct task_struct *p;
 	bool exited;
 
 	rcu_read_lock();
-	task = pid_task(pid, PIDTYPE_PID);
-	exited = !task || (READ_ONCE(task->flags) & PF_EXITING);
+	p = pid_task(pid, PIDTYPE_PID);
+	exited = !p || (READ_ONCE(p->flags) & PF_EXITING);
 	rcu_read_unlock();
 	return exited;
 }
 
-static void prune_exited(struct mx_space *space, struct list_head *reap)
+static void prune_exited(struct mx_task *task, struct list_head *reap)
 {
 	struct mx_thread *th;
 	struct hlist_node *tmp;
 	int bkt;
 
-	lockdep_assert_held(&space->lock);
-	hash_for_each_safe(space->threads, bkt, tmp, th, link)
+	lockdep_assert_held(&task->space.lock);
+	hash_for_each_safe(task->threads, bkt, tmp, th, link)
 		if (th->pid != task_pid(current) && thread_exited(th->pid))
 			thread_destroy(th, reap);
 }
 
 /* Recompute the space's summary of its threads' exception masks. */
-static void update_thread_mask(struct mx_space *space)
+static void update_thread_mask(struct mx_task *task)
 {
 	struct mx_thread *th;
 	u32 mask = 0;
 	int bkt, i;
 
-	hash_for_each(space->threads, bkt, th, link)
+	hash_for_each(task->threads, bkt, th, link)
 		for (i = 1; i < EXC_TYPES_COUNT; i++)
 			if (th->exc[i].port)
 				mask |= 1U << i;
-	WRITE_ONCE(space->thread_exc_mask, mask);
+	WRITE_ONCE(task->thread_exc_mask, mask);
 }
 
-/* @task's thread in @space, made if need be; NULL without memory. */
-struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task)
+/* @p's thread in @task, made if need be; NULL without memory. */
+struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p)
 {
-	struct pid *pid = task_pid(task);
+	struct pid *pid = task_pid(p);
 	struct mx_thread *th;
 	LIST_HEAD(reap);
 
-	lockdep_assert_held(&space->lock);
-	hash_for_each_possible(space->threads, th, link, (unsigned long)pid)
+	lockdep_assert_held(&task->space.lock);
+	hash_for_each_possible(task->threads, th, link, (unsigned long)pid)
 		if (th->pid == pid)
 			return th;
 
-	prune_exited(space, &reap);
-	update_thread_mask(space);
+	prune_exited(task, &reap);
+	update_thread_mask(task);
 	mx_reap(&reap);
 	th = kzalloc(sizeof(*th), GFP_KERNEL_ACCOUNT);
 	if (!th)
@@ -121,9 +121,9 @@ struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task
 	mx_exc_slots_init(th->exc);
 	th->port->kotype = MX_KOBJECT_THREAD;
 	th->port->kobject = th;
-	th->space = space;
+	th->task = task;
 	th->pid = get_pid(pid);
-	hash_add(space->threads, &th->link, (unsigned long)pid);
+	hash_add(task->threads, &th->link, (unsigned long)pid);
 	return th;
 }
 
@@ -135,7 +135,7 @@ struct mx_thread *mx_thread_get(struct mx_space *space, struct task_struct *task
  */
 struct mx_port *mx_thread_reply_port(struct mx_thread *th)
 {
-	lockdep_assert_held(&th->space->lock);
+	lockdep_assert_held(&th->task->space.lock);
 	if (!th->reply)
 		th->reply = mx_port_alloc();
 	if (th->reply)
@@ -146,7 +146,7 @@ struct mx_port *mx_thread_reply_port(struct mx_thread *th)
 /* An exception ended without an answer: the port may hold a right still. */
 void mx_thread_drop_reply_port(struct mx_thread *th, struct list_head *reap)
 {
-	lockdep_assert_held(&th->space->lock);
+	lockdep_assert_held(&th->task->space.lock);
 	if (th->reply) {
 		mx_port_destroy(th->reply, reap);
 		mx_port_put(th->reply);
@@ -160,46 +160,36 @@ struct mx_port *mx_thread_kport(struct mx_thread *th)
 	return th->port;
 }
 
-struct mx_space *mx_thread_space(struct mx_thread *th)
+struct mx_port *mx_thread_port(struct mx_task *task, struct task_struct *p)
 {
-	return th->space;
-}
-
-struct pid *mx_thread_pid(struct mx_thread *th)
-{
-	return th->pid;
-}
-
-struct mx_port *mx_thread_port(struct mx_space *space, struct task_struct *task)
-{
-	struct mx_thread *th = mx_thread_get(space, task);
+	struct mx_thread *th = mx_thread_get(task, p);
 
 	return th ? th->port : NULL;
 }
 
-void mx_threads_destroy(struct mx_space *space, struct list_head *reap)
+void mx_threads_destroy(struct mx_task *task, struct list_head *reap)
 {
 	struct mx_thread *th;
 	struct hlist_node *tmp;
 	int bkt;
 
-	lockdep_assert_held(&space->lock);
-	hash_for_each_safe(space->threads, bkt, tmp, th, link)
+	lockdep_assert_held(&task->space.lock);
+	hash_for_each_safe(task->threads, bkt, tmp, th, link)
 		thread_destroy(th, reap);
-	WRITE_ONCE(space->thread_exc_mask, 0);
+	WRITE_ONCE(task->thread_exc_mask, 0);
 }
 
 /* The exception ports of @th, for mx_exc_{set,get}_ports(). */
 struct mx_exc_level mx_thread_level(struct mx_thread *th)
 {
-	return (struct mx_exc_level){ &th->space->special_lock, th->exc, &th->closed };
+	return (struct mx_exc_level){ &th->task->special_lock, th->exc, &th->closed };
 }
 
 /* After thread_set/swap_exception_ports: let the fault hook know. */
-void mx_thread_exc_changed(struct mx_space *space)
+void mx_thread_exc_changed(struct mx_task *task)
 {
-	lockdep_assert_held(&space->lock);
-	update_thread_mask(space);
+	lockdep_assert_held(&task->space.lock);
+	update_thread_mask(task);
 }
 
 /* A copy of @th's slot for @type, with a right of its own. */
@@ -207,16 +197,16 @@ struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type)
 {
 	struct mx_exc_slot slot;
 
-	spin_lock(&th->space->special_lock);
+	spin_lock(&th->task->special_lock);
 	slot = th->exc[type];
 	mx_exc_slot_get(&slot);
-	spin_unlock(&th->space->special_lock);
+	spin_unlock(&th->task->special_lock);
 	return slot;
 }
 
 /*
  * The thread a send right in @self names, with a reference to it and to
- * its space (mx_thread_put(), mx_space_put()), or NULL: not a thread
+ * its space (mx_thread_put(), mx_task_put()), or NULL: not a thread
  * port, or its thread is gone.  Its thread is port->kobject, read under
  * port->lock: thread_destroy() clears it there, and the space outlives
  * that.  With self->lock held.
@@ -232,7 +222,7 @@ struct mx_thread *mx_thread_lookup_locked(struct mx_space *self, u32 name)
 		return NULL;
 	spin_lock(&entry->port->lock);
 	th = entry->port->kobject;
-	if (th && refcount_inc_not_zero(&th->space->ref))
+	if (th && refcount_inc_not_zero(&th->task->ref))
 		refcount_inc(&th->ref);
 	else
 		th = NULL;
@@ -248,7 +238,7 @@ void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state)
 	spin_unlock(&th->port->lock);
 	/* Whoever suspends the task waits for its threads to stop. */
 	if (state)
-		wake_up_all(&th->space->suspend_wait);
+		wake_up_all(&th->task->suspend_wait);
 }
 
 /* Is @th stopped, with its state published?  A racy peek, for waiters. */
@@ -377,10 +367,10 @@ mx_return_t mx_thread_info(struct mx_thread *th, u32 flavor, u32 *buf, u32 *coun
 	return KERN_SUCCESS;
 }
 
-/* The suspend counts, for task.c: with th->space->lock held to change. */
+/* The suspend counts, for task.c: with th->task->lock held to change. */
 bool mx_thread_suspended(struct mx_thread *th)
 {
-	return READ_ONCE(th->suspend_count) || READ_ONCE(th->space->suspend_count);
+	return READ_ONCE(th->suspend_count) || READ_ONCE(th->task->suspend_count);
 }
 
 u32 mx_thread_suspend_count(struct mx_thread *th)

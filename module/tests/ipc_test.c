@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the name table, the accounting of rights, and message queues.
- * Each test works on a space of its own, not tied to any process.
+ * Each test works on a space of its own (in a task made for it, never
+ * put in the table of tasks, so tied to no process).
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
@@ -12,6 +13,7 @@
 #include "../task/task.h"
 
 struct ipc_ctx {
+	struct mx_task *task;
 	struct mx_space *space;
 };
 
@@ -20,8 +22,9 @@ static int ipc_init(struct kunit *test)
 	struct ipc_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->space = mx_space_create(current);
-	KUNIT_ASSERT_NOT_NULL(test, ctx->space);
+	ctx->task = mx_task_create(current);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->task);
+	ctx->space = &ctx->task->space;
 	test->priv = ctx;
 	return 0;
 }
@@ -30,8 +33,8 @@ static void ipc_exit(struct kunit *test)
 {
 	struct ipc_ctx *ctx = test->priv;
 
-	mx_space_destroy(ctx->space);
-	mx_space_put(ctx->space);
+	mx_task_destroy(ctx->task);
+	mx_task_put(ctx->task);
 }
 
 /* A receive right under a fresh name, as mach_port_allocate makes it. */

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suspension, as Mach counts it: a task has a suspend count, each of its
+ * threads one of its own; a thread runs user code only while both are
+ * zero.  Suspending sends each thread a park work (task_work_add() with
+ * TWA_SIGNAL: a thread asleep in a system call is woken, and the call is
+ * restarted as after a signal with SA_RESTART).  The park runs in the
+ * thread itself on its way back to user space: it saves the thread's
+ * state, publishes it on the thread port (thread_get/set_state read and
+ * change it there), and sleeps, killable, until it is resumed; then what
+ * was changed is put back.  No ptrace stop, no job-control stop: waitpid()
+ * sees nothing, SIGKILL still ends it at once.
+ *
+ * thread_suspend() and task_suspend() return once every thread they
+ * stopped is stopped: parked, waiting in an exception (its state is
+ * published there already), exiting, or in a job-control or ptrace stop
+ * (those park when they continue).  A thread waiting in an exception
+ * whose task is suspended meanwhile stays stopped after the handler's
+ * reply, until resumed (exc/raise.c calls mx_task_wait_resumed()).
+ *
+ * Lock rules: task.h.
+ */
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+
+#include "../ports/ports.h"
+#include "task.h"
+
+/* The most task_suspend()s or thread_suspend()s not yet resumed. */
+#define MX_SUSPEND_MAX	0x7fffffffU
+
+/* A parked thread sleeps thus: killable, not counted as load. */
+#define MX_PARK_STATE	(TASK_KILLABLE | TASK_NOLOAD)
+
+/* A park work: what a thread runs, on its way out, to stop. */
+struct mx_park {
+	struct callback_head cb;
+	struct mx_task *task;		/* a reference */
+	struct mx_exc_state st;		/* its saved state while parked */
+};
+
+/* Stop here, in the thread itself, while it is suspended. */
+static void park(struct mx_task *task, struct mx_thread *th, struct mx_exc_state *st)
+{
+	if (!mx_thread_suspended(th))
+		return;
+	mx_exc_state_save(st, NULL, 0, 0, 0);
+	mx_thread_set_stopped(th, st);
+	wait_event_state(task->suspend_wait, !mx_thread_suspended(th), MX_PARK_STATE);
+	mx_thread_set_stopped(th, NULL);
+	mx_exc_state_restore(st);
+}
+
+static void park_work(struct callback_head *cb)
+{
+	struct mx_park *pk = container_of(cb, struct mx_park, cb);
+	struct mx_task *task = pk->task;
+	struct mx_thread *th = NULL;
+
+	if (!(current->flags & PF_EXITING)) {
+		mutex_lock(&task->space.lock);
+		if (task->space.active)
+			th = mx_thread_get(task, current);
+		if (th) {
+			th->park_queued = false;
+			refcount_inc(&th->ref);
+		}
+		mutex_unlock(&task->space.lock);
+	}
+	if (th) {
+		park(task, th, &pk->st);
+		mx_thread_put(th);
+	}
+	mx_task_put(task);
+	kfree(pk);
+	module_put(THIS_MODULE);
+}
+
+static struct mx_park *park_alloc(struct mx_task *task, gfp_t gfp)
+{
+	struct mx_park *pk;
+
+	if (!try_module_get(THIS_MODULE))
+		return NULL;
+	pk = kmalloc(sizeof(*pk), gfp);
+	if (!pk) {
+		module_put(THIS_MODULE);
+		return NULL;
+	}
+	pk->task = task;	/* the caller's reference passes to it */
+	init_task_work(&pk->cb, park_work);
+	return pk;
+}
+
+static void park_free(struct mx_park *pk)
+{
+	mx_task_put(pk->task);
+	kfree(pk);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Send @th to its park unless a park work is on its way already.  With
+ * task->space.lock held.  -ENOMEM, or 0 (also for a thread that is exiting).
+ */
+static int queue_park(struct mx_task *task, struct mx_thread *th)
+{
+	struct task_struct *p;
+	struct mx_park *pk;
+
+	lockdep_assert_held(&task->space.lock);
+	if (th->park_queued)
+		return 0;
+	p = get_pid_task(th->pid, PIDTYPE_PID);
+	if (!p)
+		return 0;
+	refcount_inc(&task->ref);
+	pk = park_alloc(task, GFP_KERNEL_ACCOUNT);
+	if (!pk) {
+		mx_task_put(task);
+		put_task_struct(p);
+		return -ENOMEM;
+	}
+	if (task_work_add(p, &pk->cb, TWA_SIGNAL))
+		park_free(pk);		/* exiting: it will never run user code */
+	else
+		th->park_queued = true;
+	put_task_struct(p);
+	return 0;
+}
+
+/* Has @th stopped running user code for good (until resumed)? */
+static bool thread_halted(struct mx_thread *th)
+{
+	struct task_struct *t;
+	bool ret;
+
+	if (mx_thread_stopped(th) || !mx_thread_suspended(th))
+		return true;
+	rcu_read_lock();
+	t = pid_task(th->pid, PIDTYPE_PID);
+	ret = !t || (READ_ONCE(t->flags) & PF_EXITING) ||
+	      (READ_ONCE(t->__state) & (__TASK_STOPPED | __TASK_TRACED));
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * Wait (killable) until @th is stopped.  A thread leaving a job-control
+ * stop or exiting wakes nobody, hence the poll at a tenth of a second.
+ */
+static void wait_halted(struct mx_task *task, struct mx_thread *th)
+{
+	if (th->pid == task_pid(current))
+		return;		/* it parks on its way out of this call */
+	while (!thread_halted(th) && !fatal_signal_pending(current))
+		wait_event_killable_timeout(task->suspend_wait, thread_halted(th), HZ / 10);
+}
+
+mx_return_t mx_task_suspend(struct mx_task *target)
+{
+	struct mx_thread_list tl;
+	mx_return_t kr = KERN_SUCCESS;
+	unsigned int i;
+	int err = 0;
+
+	/*
+	 * Count first, then look for threads: one made after the count went
+	 * up parks by itself (the fork hook), one made before is found.
+	 */
+	mutex_lock(&target->space.lock);
+	if (!target->space.active)
+		kr = MACH_SEND_INVALID_DEST;
+	else if (target->suspend_count >= MX_SUSPEND_MAX)
+		kr = KERN_FAILURE;
+	else
+		WRITE_ONCE(target->suspend_count, target->suspend_count + 1);
+	mutex_unlock(&target->space.lock);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	smp_mb();	/* pairs with the fork hook's read of the count */
+
+	kr = mx_task_collect(target, &tl);
+	if (kr == KERN_SUCCESS) {
+		mutex_lock(&target->space.lock);
+		for (i = 0; i < tl.n && !err; i++)
+			err = queue_park(target, tl.th[i]);
+		mutex_unlock(&target->space.lock);
+		if (err) {
+			kr = KERN_RESOURCE_SHORTAGE;
+			mx_thread_list_put(&tl);
+		}
+	}
+	if (kr != KERN_SUCCESS) {
+		/* Undone: no thread stays stopped (those sent a park find it so). */
+		mutex_lock(&target->space.lock);
+		WRITE_ONCE(target->suspend_count, target->suspend_count - 1);
+		mutex_unlock(&target->space.lock);
+		wake_up_all(&target->suspend_wait);
+		return kr;
+	}
+	for (i = 0; i < tl.n; i++)
+		wait_halted(target, tl.th[i]);
+	mx_thread_list_put(&tl);
+	return KERN_SUCCESS;
+}
+
+mx_return_t mx_task_resume(struct mx_task *target)
+{
+	mx_return_t kr = KERN_SUCCESS;
+
+	mutex_lock(&target->space.lock);
+	if (!target->space.active)
+		kr = MACH_SEND_INVALID_DEST;
+	else if (!target->suspend_count)
+		kr = KERN_FAILURE;
+	else
+		WRITE_ONCE(target->suspend_count, target->suspend_count - 1);
+	mutex_unlock(&target->space.lock);
+	if (kr == KERN_SUCCESS)
+		wake_up_all(&target->suspend_wait);
+	return kr;
+}
+
+mx_return_t mx_thread_suspend(struct mx_thread *th)
+{
+	struct mx_task *task = th->task;
+	mx_return_t kr = KERN_SUCCESS;
+
+	mutex_lock(&task->space.lock);
+	if (!task->space.active || !READ_ONCE(th->port->kobject)) {
+		kr = MACH_SEND_INVALID_DEST;
+	} else if (th->suspend_count >= MX_SUSPEND_MAX) {
+		kr = KERN_FAILURE;
+	} else {
+		WRITE_ONCE(th->suspend_count, th->suspend_count + 1);
+		if (queue_park(task, th)) {
+			WRITE_ONCE(th->suspend_count, th->suspend_count - 1);
+			kr = KERN_RESOURCE_SHORTAGE;
+		}
+	}
+	mutex_unlock(&task->space.lock);
+	if (kr == KERN_SUCCESS)
+		wait_halted(task, th);
+	return kr;
+}
+
+mx_return_t mx_thread_resume(struct mx_thread *th)
+{
+	struct mx_task *task = th->task;
+	mx_return_t kr = KERN_SUCCESS;
+
+	mutex_lock(&task->space.lock);
+	if (!task->space.active || !READ_ONCE(th->port->kobject))
+		kr = MACH_SEND_INVALID_DEST;
+	else if (!th->suspend_count)
+		kr = KERN_FAILURE;
+	else
+		WRITE_ONCE(th->suspend_count, th->suspend_count - 1);
+	mutex_unlock(&task->space.lock);
+	if (kr == KERN_SUCCESS)
+		wake_up_all(&task->suspend_wait);
+	return kr;
+}
+
+/*
+ * A thread that handled its exception stops here while it, or its task,
+ * is suspended: its state stays published.  In the thread itself.
+ */
+void mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th)
+{
+	wait_event_state(task->suspend_wait, !mx_thread_suspended(th), MX_PARK_STATE);
+}
+
+/*
+ * From the fork hook (atomic), for a new thread of a process whose task
+ * is suspended: it parks before its first user instruction.
+ */
+void mx_task_fork_thread(struct task_struct *parent, struct task_struct *child)
+{
+	struct mx_task *task = mx_task_find(parent);
+	struct mx_park *pk;
+
+	if (!task)
+		return;
+	if (!READ_ONCE(task->suspend_count)) {
+		mx_task_put(task);
+		return;
+	}
+	pk = park_alloc(task, GFP_ATOMIC | __GFP_ACCOUNT);
+	if (!pk) {
+		/* It could not be stopped: then it must not run at all. */
+		mx_task_put(task);
+		send_sig(SIGKILL, child, 1);
+		return;
+	}
+	if (task_work_add(child, &pk->cb, TWA_RESUME))
+		park_free(pk);
+}
+
