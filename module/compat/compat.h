@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
+#include <asm/fpu/xstate.h>
 #include <linux/sched/signal.h>
 #include <linux/version.h>
 
@@ -59,6 +60,66 @@ static inline void mx_fpu_write_fxsave(const void *fx)
 	/* An XSAVE image restores FP/SSE from memory only if marked in use. */
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		fpu->fpstate->regs.xsave.header.xfeatures |= XFEATURE_MASK_FPSSE;
+	kernel_fpu_end();
+}
+
+/*
+ * The same for a whole standard-format XSAVE image (NT_X86_XSTATE's): the
+ * x87/SSE registers and the user components the image carries, written
+ * where the kernel keeps them (its buffer may be in the compacted format
+ * of XSAVES, whose offsets follow from CPUID as the SDM lays them out).
+ * A component clear in the image's xstate_bv goes back to its init state.
+ */
+static inline void mx_fpu_write_xstate(const void *img, u32 img_size)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	struct fpu *fpu = x86_task_fpu(current);
+#else
+	struct fpu *fpu = &current->thread.fpu;
+#endif
+	const struct xregs_state *from = img;
+	struct xregs_state *to;
+	u32 eax, ebx, ecx, edx, off, size;
+	unsigned int i, j;
+	u64 user;
+
+	kernel_fpu_begin();
+	to = &fpu->fpstate->regs.xsave;
+	memcpy(&to->i387, &from->i387, sizeof(struct fxregs_state));
+	to->header.xfeatures |= XFEATURE_MASK_FPSSE;
+	user = fpu->fpstate->user_xfeatures & ~XFEATURE_MASK_FPSSE;
+	/* The components macOS's flavors carry: YMM_Hi128 .. Hi16_ZMM. */
+	for (i = FIRST_EXTENDED_XFEATURE; i <= XFEATURE_Hi16_ZMM; i++) {
+		bool compacted = to->header.xcomp_bv & XCOMP_BV_COMPACTED_FORMAT;
+
+		if (!(user & BIT_ULL(i)) || (compacted && !(to->header.xcomp_bv & BIT_ULL(i))))
+			continue;
+		cpuid_count(XSTATE_CPUID, i, &size, &ebx, &ecx, &edx);
+		if ((u64)ebx + size > img_size)
+			continue;
+		off = ebx;
+		if (compacted) {
+			off = FXSAVE_SIZE + XSAVE_HDR_SIZE;
+			for (j = FIRST_EXTENDED_XFEATURE; j <= i; j++) {
+				if (!(to->header.xcomp_bv & BIT_ULL(j)))
+					continue;
+				cpuid_count(XSTATE_CPUID, j, &eax, &ebx, &ecx, &edx);
+				if (ecx & 2)	/* 64-byte aligned when compacted */
+					off = ALIGN(off, 64);
+				if (j < i)
+					off += eax;
+			}
+			cpuid_count(XSTATE_CPUID, i, &size, &ebx, &ecx, &edx);
+		}
+		if (off + size > fpu->fpstate->size)
+			continue;
+		if (from->header.xfeatures & BIT_ULL(i)) {
+			memcpy((u8 *)to + off, (const u8 *)img + ebx, size);
+			to->header.xfeatures |= BIT_ULL(i);
+		} else {
+			to->header.xfeatures &= ~BIT_ULL(i);
+		}
+	}
 	kernel_fpu_end();
 }
 

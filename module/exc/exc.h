@@ -46,6 +46,10 @@
 #define x86_FLOAT_STATE			8
 #define x86_EXCEPTION_STATE		9
 #define THREAD_STATE_NONE		13
+#define x86_AVX_STATE64			17
+#define x86_AVX_STATE			18
+#define x86_AVX512_STATE64		20
+#define x86_AVX512_STATE		21
 
 /* x86 codes (mach/i386/exception.h) */
 #define EXC_I386_INVOP			1
@@ -76,6 +80,10 @@
 #define x86_THREAD_STATE64_COUNT	42	/* rax..r15, rip, rflags, cs, fs, gs */
 #define x86_FLOAT_STATE64_COUNT		131	/* 8 reserved + fxsave (512) + 4 */
 #define x86_EXCEPTION_STATE64_COUNT	4	/* trapno, cpu, err, faultvaddr */
+#define x86_AVX_STATE64_COUNT		211	/* 8 + 512 + 4 + 64 + 16 * 16 bytes */
+#define x86_AVX_STATE_COUNT		213	/* x86_state_hdr + the above */
+#define x86_AVX512_STATE64_COUNT	611	/* + 8 * 8 + 16 * 32 + 16 * 64 */
+#define x86_AVX512_STATE_COUNT		613
 
 /* An exception, as a Mach handler sees it. */
 struct mx_exception {
@@ -110,6 +118,8 @@ struct mx_exc_state {
 	u32 exc[x86_EXCEPTION_STATE64_COUNT];		/* x86_exception_state64_t */
 	u32 fpu[x86_FLOAT_STATE64_COUNT];		/* x86_float_state64_t */
 	bool fpu_valid;
+	void *xsave;		/* NT_X86_XSTATE's image where AVX exists, or NULL */
+	u32 xsave_size;
 	unsigned int dirty;				/* MX_STATE_DIRTY_* */
 	int signo, code;				/* the Linux signal */
 	u64 addr;
@@ -118,6 +128,7 @@ struct mx_exc_state {
 
 #define MX_STATE_DIRTY_REGS	0x1U
 #define MX_STATE_DIRTY_FPU	0x2U
+#define MX_STATE_DIRTY_XSTATE	0x4U	/* AVX/AVX-512 registers too */
 
 struct machexc_exc_ports;
 struct mx_port;
@@ -141,6 +152,7 @@ void mx_exc_slot_put(struct mx_exc_slot *slot);
 void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 		       unsigned int trap_nr, unsigned long error_code, unsigned long cr2);
 void mx_exc_state_restore(struct mx_exc_state *st);
+void mx_exc_state_release(struct mx_exc_state *st);
 u32 mx_exc_state_count(u32 flavor);
 mx_return_t mx_exc_state_get(const struct mx_exc_state *st, u32 flavor, u32 *out,
 			     u32 *count);

@@ -38,7 +38,7 @@ static bool flavor_valid(u32 flavor)
 	case THREAD_STATE_NONE:
 		return true;
 	}
-	return false;
+	return mx_exc_state_count(flavor);	/* AVX, AVX-512 where the CPU has them */
 }
 
 /* What XNU reports for a type nobody handles. */

@@ -323,6 +323,7 @@ static void raise_exception(const struct mx_exc_work *w)
 		discard_signal(w->info.si_signo);
 	}
 out_state:
+	mx_exc_state_release(st);
 	kfree(st);
 out:
 	mx_task_put(task);

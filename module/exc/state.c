@@ -10,13 +10,18 @@
  *                          (read only, as on macOS)
  *   x86_FLOAT_STATE64      x87/SSE: the fxsave image, as macOS lays it
  *                          out after two reserved words
- *   x86_THREAD_STATE, x86_FLOAT_STATE, x86_EXCEPTION_STATE
- *                          the same with the x86_state_hdr in front
+ *   x86_AVX_STATE64, x86_AVX512_STATE64
+ *                          x87/SSE plus the upper halves of the ymm (and
+ *                          zmm, k) registers, where the CPU has them
+ *                          (exc/xstate.c converts the XSAVE image)
+ *   x86_THREAD_STATE, x86_FLOAT_STATE, x86_EXCEPTION_STATE, x86_AVX_STATE,
+ *   x86_AVX512_STATE       the same with the x86_state_hdr in front
  *
  * The faulting thread saves its state once, before it raises, and puts
  * back what changed when it resumes: handlers never touch a live thread.
  */
 #include <linux/elf.h>
+#include <linux/slab.h>
 #include <linux/regset.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
@@ -28,8 +33,8 @@
 
 #include "../compat/compat.h"
 #include "exc.h"
+#include "xstate.h"
 
-#define FXSAVE_SIZE	512
 #define FPU_RESERVED	2	/* natural_t before the fxsave image */
 #define MXCSR_WORD	(FPU_RESERVED + 6)
 #define MXCSR_MASK_WORD	(FPU_RESERVED + 7)
@@ -59,16 +64,49 @@ static void state_to_regs(const u64 *s, struct pt_regs *regs)
 	regs->flags = (regs->flags & ~user_flags) | (s[17] & user_flags);
 }
 
-/* The fxsave image of the current thread's x87/SSE state. */
-static bool fpu_read(void *fx)
+#define FX_REGS_SIZE	416	/* the fxsave area up to xmm15; the rest is reserved */
+
+static const struct user_regset *find_regset(unsigned int note)
 {
 	const struct user_regset_view *view = task_user_regset_view(current);
 	unsigned int i;
 
 	for (i = 0; i < view->n; i++)
-		if (view->regsets[i].core_note_type == NT_PRFPREG)
-			return regset_get(current, &view->regsets[i], FXSAVE_SIZE, fx) >= 0;
-	return false;
+		if (view->regsets[i].core_note_type == note)
+			return &view->regsets[i];
+	return NULL;
+}
+
+/* Does this CPU give user space any register the AVX flavors carry? */
+static bool have_avx(void)
+{
+	return mx_xstate_count(mx_xstate_cpu_layout(), x86_AVX_STATE64);
+}
+
+/*
+ * The current thread's x87/SSE state into st->fpu, and where the CPU has
+ * AVX, its whole XSAVE image (one regset read gives both).
+ */
+static bool fpu_read(struct mx_exc_state *st)
+{
+	const struct user_regset *xs = have_avx() ? find_regset(NT_X86_XSTATE) : NULL;
+	const struct user_regset *fx = find_regset(NT_PRFPREG);
+	u8 *fxsave = (u8 *)&st->fpu[FPU_RESERVED];
+	unsigned int size;
+
+	if (xs) {
+		size = xs->n * xs->size;
+		st->xsave = kmalloc(size, GFP_KERNEL);
+		if (st->xsave && regset_get(current, xs, size, st->xsave) >= 0) {
+			st->xsave_size = size;
+			memcpy(fxsave, st->xsave, FX_REGS_SIZE);
+			memset(fxsave + FX_REGS_SIZE, 0, FXSAVE_SIZE - FX_REGS_SIZE);
+			return true;
+		}
+		kfree(st->xsave);
+		st->xsave = NULL;	/* no memory: x87/SSE only */
+	}
+	return fx && regset_get(current, fx, FXSAVE_SIZE, fxsave) >= 0;
 }
 
 void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
@@ -81,7 +119,7 @@ void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 	st->exc[0] = (trap_nr & 0xffff) | (raw_smp_processor_id() & 0xffff) << 16;
 	st->exc[1] = error_code;
 	memcpy(&st->exc[2], &fault, sizeof(fault));
-	st->fpu_valid = fpu_read(&st->fpu[FPU_RESERVED]);
+	st->fpu_valid = fpu_read(st);
 	if (info) {	/* else a thread stopped by suspension, not a fault */
 		st->signo = info->si_signo;
 		st->code = info->si_code;
@@ -96,15 +134,28 @@ void mx_exc_state_restore(struct mx_exc_state *st)
 {
 	if (st->dirty & MX_STATE_DIRTY_REGS)
 		state_to_regs(st->regs, task_pt_regs(current));
-	if ((st->dirty & MX_STATE_DIRTY_FPU) && st->fpu_valid)
+	if ((st->dirty & MX_STATE_DIRTY_XSTATE) && st->xsave)
+		mx_fpu_write_xstate(st->xsave, st->xsave_size);
+	else if ((st->dirty & MX_STATE_DIRTY_FPU) && st->fpu_valid)
 		mx_fpu_write_fxsave(&st->fpu[FPU_RESERVED]);
 	st->dirty = 0;
+}
+
+/* What mx_exc_state_save() allocated. */
+void mx_exc_state_release(struct mx_exc_state *st)
+{
+	kfree(st->xsave);
+	st->xsave = NULL;
 }
 
 /* The 64-bit flavor a unified flavor (x86_THREAD_STATE, ...) stands for. */
 static u32 flavor64(u32 flavor)
 {
 	switch (flavor) {
+	case x86_AVX_STATE:
+		return x86_AVX_STATE64;
+	case x86_AVX512_STATE:
+		return x86_AVX512_STATE64;
 	case x86_THREAD_STATE:
 		return x86_THREAD_STATE64;
 	case x86_FLOAT_STATE:
@@ -128,7 +179,13 @@ u32 mx_exc_state_count(u32 flavor)
 	case x86_EXCEPTION_STATE64:
 		return hdr + x86_EXCEPTION_STATE64_COUNT;
 	}
-	return 0;
+	return mx_xstate_count(mx_xstate_cpu_layout(), flavor);
+}
+
+/* The image with the x87/SSE part as the thread's state has it now. */
+static void xsave_sync_legacy(const struct mx_exc_state *st)
+{
+	memcpy(st->xsave, &st->fpu[FPU_RESERVED], FX_REGS_SIZE);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_count);
 
@@ -140,6 +197,16 @@ mx_return_t mx_exc_state_get(const struct mx_exc_state *st, u32 flavor, u32 *out
 
 	if (!n || (f == x86_FLOAT_STATE64 && !st->fpu_valid))
 		return KERN_INVALID_ARGUMENT;
+	if (f == x86_AVX_STATE64 || f == x86_AVX512_STATE64) {
+		if (!st->xsave)
+			return KERN_INVALID_ARGUMENT;
+		xsave_sync_legacy(st);
+		if (mx_xstate_to_mach(mx_xstate_cpu_layout(), st->xsave, st->xsave_size, flavor,
+				      out) < 0)
+			return KERN_INVALID_ARGUMENT;
+		*count = mx_exc_state_count(flavor);
+		return KERN_SUCCESS;
+	}
 	if (f == x86_THREAD_STATE64)
 		src = st->regs;
 	else if (f == x86_FLOAT_STATE64)
@@ -163,6 +230,17 @@ mx_return_t mx_exc_state_set(struct mx_exc_state *st, u32 flavor, const u32 *in,
 
 	if (!n || count != mx_exc_state_count(flavor))
 		return KERN_INVALID_ARGUMENT;
+	if (f == x86_AVX_STATE64 || f == x86_AVX512_STATE64) {
+		if (!st->xsave)
+			return KERN_INVALID_ARGUMENT;
+		xsave_sync_legacy(st);
+		if (mx_xstate_from_mach(mx_xstate_cpu_layout(), st->xsave, st->xsave_size, flavor,
+					in))
+			return KERN_INVALID_ARGUMENT;
+		memcpy(&st->fpu[FPU_RESERVED], st->xsave, FX_REGS_SIZE);
+		st->dirty |= MX_STATE_DIRTY_FPU | MX_STATE_DIRTY_XSTATE;
+		return KERN_SUCCESS;
+	}
 	if (f != flavor) {
 		if (in[0] != f || in[1] != n)
 			return KERN_INVALID_ARGUMENT;

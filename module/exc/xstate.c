@@ -36,6 +36,7 @@
 
 #include <kunit/visibility.h>
 
+#include "exc.h"
 #include "xstate.h"
 
 /* The standard-format XSAVE image */

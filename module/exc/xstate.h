@@ -9,23 +9,6 @@
 #include <linux/types.h>
 #include <asm/fpu/types.h>
 
-/*
- * thread_state_flavor_t and sizes in natural_t (XNU's
- * osfmk/mach/i386/thread_status.h).  exc/exc.h is to carry these with
- * the other flavors, where the ABI check compares them with libmachexc;
- * until then they are here.
- */
-#ifndef x86_AVX_STATE64
-#define x86_AVX_STATE64			17
-#define x86_AVX_STATE			18
-#define x86_AVX512_STATE64		20
-#define x86_AVX512_STATE		21
-#define x86_AVX_STATE64_COUNT		211	/* 8 + 512 + 4 + 64 + 16 * 16 bytes */
-#define x86_AVX_STATE_COUNT		213	/* x86_state_hdr + the above */
-#define x86_AVX512_STATE64_COUNT	611	/* + 8 * 8 + 16 * 32 + 16 * 64 */
-#define x86_AVX512_STATE_COUNT		613
-#endif
-
 /* enum xfeature up to Hi16_ZMM, the last component macOS's flavors carry */
 #define MX_XSTATE_COMPONENTS		8
 

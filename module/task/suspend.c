@@ -54,6 +54,7 @@ static void park(struct mx_task *task, struct mx_thread *th, struct mx_exc_state
 	wait_event_state(task->suspend_wait, !mx_thread_suspended(th), MX_PARK_STATE);
 	mx_thread_set_stopped(th, NULL);
 	mx_exc_state_restore(st);
+	mx_exc_state_release(st);
 }
 
 static void park_work(struct callback_head *cb)
