@@ -649,6 +649,123 @@ TEST_F(perm, every_use_rechecks_the_rule)
 	EXPECT_EQ(tpid, s->val[1]);
 }
 
+/*
+ * The credentials are the caller's at the moment of the use: root takes a
+ * uid-1000 non-dumpable process's task port, then becomes uid 1001.
+ */
+TEST_F(perm, use_is_checked_with_the_callers_credentials_of_the_moment)
+{
+	struct shm *s = self->shm;
+	int status, hold[2];
+	pid_t tpid, cpid;
+
+	ASSERT_EQ(0, pipe(hold));
+	tpid = spawn();
+	ASSERT_LE(0, tpid);
+	if (tpid == 0) {
+		char b;
+
+		close(hold[1]);
+		if (become(OTHER_UID) || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+			_exit(1);
+		atomic_store(&s->ready, 1);
+		_exit(read(hold[0], &b, 1) < 0);
+	}
+	close(hold[0]);
+	ASSERT_TRUE(poll_until(atomic_load(&s->ready)));
+	memset(s->kr, 0xff, sizeof(s->kr));
+	cpid = spawn();
+	ASSERT_LE(0, cpid);
+	if (cpid == 0) {
+		mach_task_basic_info_data_t ti;
+		mach_msg_type_number_t n = MACH_TASK_BASIC_INFO_COUNT;
+		task_t t;
+
+		s->kr[0] = task_for_pid(ME, tpid, &t);
+		s->kr[1] = task_info(t, MACH_TASK_BASIC_INFO, (task_info_t)&ti, &n);
+		if (become(THIRD_UID))
+			_exit(1);
+		n = MACH_TASK_BASIC_INFO_COUNT;
+		s->kr[2] = task_info(t, MACH_TASK_BASIC_INFO, (task_info_t)&ti, &n);
+		s->kr[3] = task_suspend(t);
+		s->val[0] = -1;
+		s->kr[4] = pid_for_task(t, &s->val[0]);
+		_exit(0);
+	}
+	ASSERT_EQ(0, reap(cpid, &status));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(KERN_SUCCESS, s->kr[0]);	/* as root */
+	EXPECT_EQ(KERN_SUCCESS, s->kr[1]);
+	EXPECT_EQ(KERN_FAILURE, s->kr[2]);	/* as uid 1001 */
+	EXPECT_EQ(KERN_FAILURE, s->kr[3]);
+	EXPECT_EQ(KERN_SUCCESS, s->kr[4]);
+	EXPECT_EQ(tpid, s->val[0]);
+	close(hold[1]);
+}
+
+/*
+ * A task port handed to a process that may not use it (here: a fork()ed
+ * child's inherited bootstrap port, then the child becomes another uid)
+ * is refused at use; pid_for_task answers.
+ */
+TEST_F(perm, task_port_handed_to_another_uid_refused_at_use)
+{
+	struct shm *s = self->shm;
+	int status, hold[2];
+	pid_t tpid, cpid;
+	task_t t;
+
+	ASSERT_EQ(0, pipe(hold));
+	tpid = spawn();
+	ASSERT_LE(0, tpid);
+	if (tpid == 0) {
+		char b;
+
+		close(hold[1]);
+		if (become(OTHER_UID) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(1);
+		atomic_store(&s->ready, 1);
+		_exit(read(hold[0], &b, 1) < 0);
+	}
+	close(hold[0]);
+	ASSERT_TRUE(poll_until(atomic_load(&s->ready)));
+	ASSERT_EQ(KERN_SUCCESS, task_for_pid(ME, tpid, &t));
+	ASSERT_EQ(KERN_SUCCESS, task_set_special_port(ME, TASK_BOOTSTRAP_PORT, t));
+	memset(s->kr, 0xff, sizeof(s->kr));
+	cpid = spawn();
+	ASSERT_LE(0, cpid);
+	if (cpid == 0) {
+		mach_task_basic_info_data_t ti;
+		mach_msg_type_number_t n = MACH_TASK_BASIC_INFO_COUNT;
+		mach_port_t p = MACH_PORT_NULL;
+
+		if (become(THIRD_UID))
+			_exit(1);
+		s->kr[0] = task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &p);
+		s->val[0] = p != MACH_PORT_NULL;
+		s->kr[1] = task_info(p, MACH_TASK_BASIC_INFO, (task_info_t)&ti, &n);
+		s->kr[2] = task_suspend(p);
+		s->kr[3] = thread_count(p, &s->kr[4]) < 0 ? 0 : KERN_SUCCESS;
+		s->val[1] = -1;
+		s->kr[5] = pid_for_task(p, &s->val[1]);
+		_exit(0);
+	}
+	task_set_special_port(ME, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL);
+	ASSERT_EQ(0, reap(cpid, &status));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(KERN_SUCCESS, s->kr[0]);
+	ASSERT_TRUE(s->val[0]);
+	EXPECT_EQ(KERN_FAILURE, s->kr[1]);	/* task_info */
+	EXPECT_EQ(KERN_FAILURE, s->kr[2]);	/* task_suspend */
+	EXPECT_EQ(KERN_FAILURE, s->kr[4]);	/* task_threads */
+	EXPECT_EQ(KERN_SUCCESS, s->kr[5]);	/* pid_for_task */
+	EXPECT_EQ(tpid, s->val[1]);
+	mach_port_deallocate(ME, t);
+	close(hold[1]);
+}
+
 /* --- exception delivery --- */
 
 enum exc_level { TASK_LEVEL, THREAD_LEVEL };
