@@ -45,6 +45,8 @@
 #define x86_THREAD_STATE		7
 #define x86_FLOAT_STATE			8
 #define x86_EXCEPTION_STATE		9
+#define x86_DEBUG_STATE64		11
+#define x86_DEBUG_STATE			12
 #define THREAD_STATE_NONE		13
 #define x86_AVX_STATE64			17
 #define x86_AVX_STATE			18
@@ -80,6 +82,8 @@
 #define x86_THREAD_STATE64_COUNT	42	/* rax..r15, rip, rflags, cs, fs, gs */
 #define x86_FLOAT_STATE64_COUNT		131	/* 8 reserved + fxsave (512) + 4 */
 #define x86_EXCEPTION_STATE64_COUNT	4	/* trapno, cpu, err, faultvaddr */
+#define x86_DEBUG_STATE64_COUNT		16	/* dr0..dr7 */
+#define x86_DEBUG_STATE_COUNT		18
 #define x86_AVX_STATE64_COUNT		211	/* 8 + 512 + 4 + 64 + 16 * 16 bytes */
 #define x86_AVX_STATE_COUNT		213	/* x86_state_hdr + the above */
 #define x86_AVX512_STATE64_COUNT	611	/* + 8 * 8 + 16 * 32 + 16 * 64 */
@@ -124,6 +128,7 @@ struct mx_exc_state {
 	int signo, code;				/* the Linux signal */
 	u64 addr;
 	u32 trapno, error_code;
+	unsigned long dr6;				/* which breakpoint fired */
 };
 
 #define MX_STATE_DIRTY_REGS	0x1U

@@ -120,6 +120,7 @@ void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 	st->exc[1] = error_code;
 	memcpy(&st->exc[2], &fault, sizeof(fault));
 	st->fpu_valid = fpu_read(st);
+	st->dr6 = current->thread.virtual_dr6;
 	if (info) {	/* else a thread stopped by suspension, not a fault */
 		st->signo = info->si_signo;
 		st->code = info->si_code;

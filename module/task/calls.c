@@ -73,7 +73,11 @@ mx_return_t mx_call_thread_state(struct mx_call *c)
 	th = call_thread(c, &kr);
 	if (!th)
 		return kr;
-	kr = mx_thread_state(th, set, c->op->arg, set ? c->in : c->out, &c->op->count);
+	if (c->op->arg == x86_DEBUG_STATE64 || c->op->arg == x86_DEBUG_STATE)
+		kr = mx_thread_debug_state(th, set, c->op->arg, set ? c->in : c->out,
+					   &c->op->count);
+	else
+		kr = mx_thread_state(th, set, c->op->arg, set ? c->in : c->out, &c->op->count);
 	if (kr == KERN_SUCCESS && !set)
 		c->out_len = c->op->count * sizeof(u32);
 	put_thread(th);

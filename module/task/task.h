@@ -18,6 +18,7 @@
  *   suspend.c  task and thread suspend/resume, and the park (where a
  *              suspended thread waits, in its own context, on its way
  *              back to user space)
+ *   debugregs.c  x86_DEBUG_STATE64: hardware breakpoints and watchpoints
  *   access.c   the permission rule: ptrace_may_access() and namespaces
  *   calls.c    the task and thread calls as the dispatch table calls them
  *
@@ -64,6 +65,7 @@
 struct linux_binprm;
 struct list_head;
 struct mx_exc_state;
+struct perf_event;
 struct mx_port;
 struct mx_thread;
 struct pid;
@@ -120,6 +122,9 @@ struct mx_thread {
 	bool closed;			/* destroyed: no new exception ports */
 	u32 suspend_count;		/* thread_suspend()s not resumed */
 	bool park_queued;		/* a park work is on its way to the thread */
+	u64 dr[4];			/* debug registers set through machexc */
+	unsigned long dr7;
+	struct perf_event *bp[4];	/* their hardware breakpoints */
 };
 
 /* Live tasks (spaces), reported by MACHEXC_IOC_STATS. */
@@ -188,6 +193,11 @@ mx_return_t mx_thread_fault(struct mx_thread *th, u32 *tid, struct machexc_threa
 			    u32 *count);
 mx_return_t mx_thread_info(struct mx_thread *th, u32 flavor, u32 *buf, u32 *count);
 struct mx_time_value mx_time_value(u64 ns);
+
+/* debugregs.c */
+mx_return_t mx_thread_debug_state(struct mx_thread *th, bool set, u32 flavor, u32 *buf,
+				  u32 *count);
+void mx_thread_debug_release(struct mx_thread *th);
 
 /* suspend.c */
 mx_return_t mx_task_suspend(struct mx_task *target);

@@ -42,6 +42,7 @@ static void thread_destroy(struct mx_thread *th, struct list_head *reap)
 	th->port->kobject = NULL;
 	spin_unlock(&th->port->lock);
 	mx_port_destroy(th->port, reap);
+	mx_thread_debug_release(th);
 	spin_lock(&th->task->special_lock);
 	memcpy(exc, th->exc, sizeof(exc));
 	mx_exc_slots_init(th->exc);

@@ -1,5 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * Thread-state flavors beyond the general registers, on a stopped thread
+ * of another process.
+ *
+ * x86_DEBUG_STATE64: dr0-dr3 and dr7 set a hardware watchpoint or
+ * breakpoint; a hit raises EXC_BREAKPOINT with EXC_I386_SGL, and dr6,
+ * read from the thread stopped in that exception, says which slot fired.
+ * Bad DR7 bits and addresses are refused and change nothing.
+ *
  * The AVX thread-state flavors on a suspended thread of another process:
  * x86_AVX_STATE64 and the unified x86_AVX_STATE carry the ymm registers
  * (their low halves in __fpu_xmmN, their high halves in __fpu_ymmhN), a
@@ -196,6 +204,182 @@ TEST_F(avx, avx512_state_exactly_where_the_cpu_has_avx512)
 	} else {
 		EXPECT_EQ(KERN_INVALID_ARGUMENT, kr);
 	}
+}
+
+/* ---- debug registers ---- */
+
+#define DR7_L0			0x1UL
+#define DR7_RW_WRITE(i)		(1UL << (16 + 4 * (i)))
+#define DR7_RW_IO(i)		(2UL << (16 + 4 * (i)))
+#define DR7_LEN4(i)		(3UL << (18 + 4 * (i)))
+#define DR7_GD			(1UL << 13)
+
+struct dbg_shm {
+	volatile int go;
+	volatile int watched;	/* the child writes it once told to */
+	volatile int after;	/* and then this, past the watchpoint */
+};
+
+FIXTURE(dbg) {
+	struct dbg_shm *shm;
+	pid_t pid;
+	task_t task;
+	thread_act_t thread;
+	mach_port_t port;
+};
+
+FIXTURE_SETUP(dbg)
+{
+	thread_act_array_t list;
+	mach_msg_type_number_t n;
+
+	self->task = self->thread = self->port = MACH_PORT_NULL;
+	self->shm = mmap(NULL, sizeof(*self->shm), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->shm);
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid) {
+		while (!self->shm->go)
+			;
+		self->shm->watched = 42;
+		self->shm->after = 1;
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(KERN_SUCCESS, task_for_pid(ME, self->pid, &self->task));
+	ASSERT_EQ(KERN_SUCCESS, task_threads(self->task, &list, &n));
+	ASSERT_EQ(1, n);
+	self->thread = list[0];
+	vm_deallocate(ME, (vm_address_t)list, n * sizeof(*list));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &self->port));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, self->port, self->port,
+						       MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(self->task, EXC_MASK_BREAKPOINT,
+							 self->port,
+							 EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES,
+							 THREAD_STATE_NONE));
+	ASSERT_EQ(KERN_SUCCESS, thread_suspend(self->thread));
+}
+
+FIXTURE_TEARDOWN(dbg)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	if (self->thread)
+		mach_port_deallocate(ME, self->thread);
+	if (self->task)
+		mach_port_deallocate(ME, self->task);
+	if (self->port)
+		mach_port_mod_refs(ME, self->port, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
+static kern_return_t set_debug(thread_act_t th, uint64_t dr0, uint64_t dr7)
+{
+	x86_debug_state64_t d = { .__dr0 = dr0, .__dr7 = dr7 };
+
+	return thread_set_state(th, x86_DEBUG_STATE64, (thread_state_t)&d,
+				x86_DEBUG_STATE64_COUNT);
+}
+
+TEST_F(dbg, a_watchpoint_hit_is_exc_breakpoint_sgl_and_dr6_names_the_slot)
+{
+	union {
+		__Request__mach_exception_raise_t req;
+		char buf[1024];
+	} m;
+	__Reply__mach_exception_raise_t reply = { 0 };
+	mach_msg_type_number_t n = x86_DEBUG_STATE64_COUNT;
+	x86_debug_state64_t d;
+	thread_act_t faulting;
+
+	ASSERT_EQ(KERN_SUCCESS, set_debug(self->thread, (uintptr_t)&self->shm->watched,
+					  DR7_L0 | DR7_RW_WRITE(0) | DR7_LEN4(0)));
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(self->thread, x86_DEBUG_STATE64,
+						 (thread_state_t)&d, &n));
+	EXPECT_EQ((uintptr_t)&self->shm->watched, d.__dr0);
+	EXPECT_EQ(DR7_L0 | DR7_RW_WRITE(0) | DR7_LEN4(0), d.__dr7);
+	EXPECT_EQ(0, d.__dr6);
+	ASSERT_EQ(KERN_SUCCESS, thread_resume(self->thread));
+	self->shm->go = 1;
+
+	ASSERT_EQ(MACH_MSG_SUCCESS, mach_msg(&m.req.Head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+					     sizeof(m), self->port, 15000, MACH_PORT_NULL));
+	EXPECT_EQ(2405, m.req.Head.msgh_id);
+	EXPECT_EQ(EXC_BREAKPOINT, m.req.exception);
+	EXPECT_EQ(EXC_I386_SGL, m.req.code[0]);
+	/* A data watchpoint traps after the write. */
+	EXPECT_EQ(42, self->shm->watched);
+	EXPECT_EQ(0, self->shm->after);
+	faulting = m.req.thread.name;
+	n = x86_DEBUG_STATE64_COUNT;
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(faulting, x86_DEBUG_STATE64,
+						 (thread_state_t)&d, &n));
+	EXPECT_EQ(1, d.__dr6 & 0xf);		/* DR_TRAP0: slot 0 fired */
+
+	reply.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	reply.Head.msgh_size = sizeof(reply);
+	reply.Head.msgh_remote_port = m.req.Head.msgh_remote_port;
+	reply.Head.msgh_id = m.req.Head.msgh_id + 100;
+	reply.NDR = NDR_record;
+	reply.RetCode = KERN_SUCCESS;
+	ASSERT_EQ(MACH_MSG_SUCCESS, mach_msg(&reply.Head, MACH_SEND_MSG, sizeof(reply), 0,
+					     MACH_PORT_NULL, 0, MACH_PORT_NULL));
+	mach_port_deallocate(ME, m.req.thread.name);
+	mach_port_deallocate(ME, m.req.task.name);
+	/* Resumed past the write. */
+	for (n = 0; n < 15000 && !self->shm->after; n++)
+		usleep(1000);
+	EXPECT_EQ(1, self->shm->after);
+}
+
+TEST_F(dbg, bad_debug_registers_are_refused_and_change_nothing)
+{
+	uintptr_t w = (uintptr_t)&self->shm->watched;
+	mach_msg_type_number_t n = x86_DEBUG_STATE64_COUNT;
+	x86_debug_state64_t d;
+
+	ASSERT_EQ(KERN_SUCCESS, set_debug(self->thread, w, DR7_L0 | DR7_RW_WRITE(0) |
+					  DR7_LEN4(0)));
+	/* I/O breakpoints, general detect, a kernel address, a misaligned one. */
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, set_debug(self->thread, w, DR7_L0 | DR7_RW_IO(0)));
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, set_debug(self->thread, w, DR7_GD));
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, set_debug(self->thread, 0xffffffff81000000ULL,
+						   DR7_L0 | DR7_RW_WRITE(0) | DR7_LEN4(0)));
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, set_debug(self->thread, w + 1, DR7_L0 |
+						   DR7_RW_WRITE(0) | DR7_LEN4(0)));
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, thread_set_state(self->thread, x86_DEBUG_STATE64,
+							  (thread_state_t)&d,
+							  x86_DEBUG_STATE64_COUNT - 1));
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(self->thread, x86_DEBUG_STATE64,
+						 (thread_state_t)&d, &n));
+	EXPECT_EQ(w, d.__dr0);
+	EXPECT_EQ(DR7_L0 | DR7_RW_WRITE(0) | DR7_LEN4(0), d.__dr7);
+}
+
+TEST_F(dbg, debug_state_of_a_running_thread_is_refused)
+{
+	mach_msg_type_number_t n = x86_DEBUG_STATE64_COUNT;
+	x86_debug_state64_t d;
+
+	ASSERT_EQ(KERN_SUCCESS, thread_resume(self->thread));
+	EXPECT_EQ(KERN_FAILURE, thread_get_state(self->thread, x86_DEBUG_STATE64,
+						 (thread_state_t)&d, &n));
+	EXPECT_EQ(KERN_FAILURE, set_debug(self->thread, 0, 0));
+}
+
+TEST_F(dbg, unified_debug_state_has_its_header)
+{
+	mach_msg_type_number_t n = x86_DEBUG_STATE_COUNT;
+	x86_debug_state_t d;
+
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(self->thread, x86_DEBUG_STATE,
+						 (thread_state_t)&d, &n));
+	EXPECT_EQ(x86_DEBUG_STATE_COUNT, n);
+	EXPECT_EQ(x86_DEBUG_STATE64, d.dsh.flavor);
+	EXPECT_EQ(x86_DEBUG_STATE64_COUNT, d.dsh.count);
 }
 
 TEST_HARNESS_MAIN
