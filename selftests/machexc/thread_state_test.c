@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <mach/mach.h>
+#include <mach/mach_exc.h>
 
 #include "kselftest_harness.h"
 
