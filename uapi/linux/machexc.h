@@ -74,7 +74,7 @@ struct machexc_version {
  *   THREAD_SELF                                      name (send right to the
  *                                                    calling thread's port)
  *   THREAD_SET/GET/SWAP_EXCEPTION_PORTS  as TASK_*, with task = a thread
- *                        port of the caller's own process
+ *                        port (any process's, under the rule below)
  *   HOST_SELF                                        name (send right to the
  *                                                    host port)
  *   HOST_SET/GET/SWAP_EXCEPTION_PORTS  as TASK_*, with task = the host
