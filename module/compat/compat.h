@@ -114,7 +114,9 @@ static inline void mx_fpu_write_xstate(const void *img, u32 img_size)
 		if (off + size > fpu->fpstate->size)
 			continue;
 		if (from->header.xfeatures & BIT_ULL(i)) {
-			memcpy((u8 *)to + off, (const u8 *)img + ebx, size);
+			/* Past struct xregs_state: the buffer is fpstate->size long. */
+			memcpy((u8 *)fpu->fpstate + offsetof(struct fpstate, regs) + off,
+			       (const u8 *)img + ebx, size);
 			to->header.xfeatures |= BIT_ULL(i);
 		} else {
 			to->header.xfeatures &= ~BIT_ULL(i);

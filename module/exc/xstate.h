@@ -9,6 +9,8 @@
 #include <linux/types.h>
 #include <asm/fpu/types.h>
 
+#include "exc.h"
+
 /* enum xfeature up to Hi16_ZMM, the last component macOS's flavors carry */
 #define MX_XSTATE_COMPONENTS		8
 
