@@ -13,7 +13,9 @@
 #include <asm/fpu/types.h>
 #include <asm/fpu/xstate.h>
 #include <linux/sched/signal.h>
+#include <linux/errno.h>
 #include <linux/version.h>
+#include <asm/unistd.h>
 
 /*
  * Internals that the KUnit suites call are exported with
@@ -38,6 +40,34 @@ static inline int mx_dequeue_signal(sigset_t *mask, kernel_siginfo_t *info,
 #else
 	return dequeue_signal(current, mask, info, type);
 #endif
+}
+
+/*
+ * Do now what arch_do_signal_or_restart() does for a system call that was
+ * interrupted and is to be restarted (no handler runs for it): point the
+ * thread back at its syscall instruction with the call's number (or
+ * restart_syscall's) in rax, and mark the call done (orig_ax -1) so the
+ * kernel does not do it again on the way out.  x86-64 only.
+ */
+static inline void mx_syscall_restart_now(struct pt_regs *regs)
+{
+	if ((long)regs->orig_ax < 0)
+		return;
+	switch ((long)regs->ax) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+		regs->ax = regs->orig_ax;
+		regs->ip -= 2;
+		break;
+	case -ERESTART_RESTARTBLOCK:
+		regs->ax = __NR_restart_syscall;
+		regs->ip -= 2;
+		break;
+	default:
+		return;
+	}
+	regs->orig_ax = -1;
 }
 
 /*
@@ -88,7 +118,8 @@ static inline void mx_fpu_write_xstate(const void *img, u32 img_size)
 	memcpy(&to->i387, &from->i387, sizeof(struct fxregs_state));
 	to->header.xfeatures |= XFEATURE_MASK_FPSSE;
 	user = fpu->fpstate->user_xfeatures & ~XFEATURE_MASK_FPSSE;
-	/* The components macOS's flavors carry: YMM_Hi128 .. Hi16_ZMM. */
+	/* The components macOS's flavors carry: YMM_Hi128 and AVX-512's. */
+	user &= XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512;
 	for (i = FIRST_EXTENDED_XFEATURE; i <= XFEATURE_Hi16_ZMM; i++) {
 		bool compacted = to->header.xcomp_bv & XCOMP_BV_COMPACTED_FORMAT;
 

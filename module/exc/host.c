@@ -67,6 +67,7 @@ mx_return_t mx_host_self(struct mx_space *space, u32 *name)
 {
 	mx_return_t kr;
 
+	lockdep_assert_held(&space->lock);
 	mx_port_copy_send(host_port);
 	mx_port_get(host_port);
 	kr = mx_right_copyout(space, host_port, MACH_MSG_TYPE_PORT_SEND, name);
@@ -83,6 +84,7 @@ mx_return_t mx_host_check(struct mx_space *space, u32 name)
 {
 	struct mx_entry *entry = mx_entry_lookup(space, name);
 
+	lockdep_assert_held(&space->lock);
 	if (!entry || !(entry->type & MACH_PORT_TYPE_SEND) || entry->port != host_port)
 		return MACH_SEND_INVALID_DEST;
 	return capable(CAP_SYS_ADMIN) ? KERN_SUCCESS : KERN_NO_ACCESS;

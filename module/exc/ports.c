@@ -143,6 +143,7 @@ mx_return_t mx_exc_get_ports(struct mx_space *space, struct mx_exc_level level, 
 	struct mx_exc_slot slots[EXC_TYPES_COUNT];
 	mx_return_t kr;
 
+	lockdep_assert_held(&space->lock);
 	if (mask & ~MX_EXC_MASK_VALID)
 		return KERN_INVALID_ARGUMENT;
 	spin_lock(level.lock);
@@ -167,6 +168,7 @@ mx_return_t mx_exc_set_ports(struct mx_space *space, struct mx_exc_level level, 
 	mx_return_t kr;
 	u32 type, i;
 
+	lockdep_assert_held(&space->lock);
 	if ((mask & ~MX_EXC_MASK_VALID) || !behavior_valid(behavior) || !flavor_valid(flavor))
 		return KERN_INVALID_ARGUMENT;
 	if (name != MACH_PORT_NULL) {

@@ -81,6 +81,7 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 	struct mach_msg_port_descriptor *d;
 	struct mx_port *thread = NULL;
 	struct mx_kmsg *kmsg;
+	mx_return_t kr;
 
 	if (identity) {
 		thread = mx_thread_kport(th);
@@ -94,10 +95,19 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 			mx_port_release_send(thread);
 		return NULL;
 	}
-	/* The body, with the state (always last) written in place. */
-	if (mx_exc_encode_body(kmsg->data + at, n, behavior, exc, slot->flavor, NULL, count) != n ||
-	    (state && mx_exc_state_get(st, slot->flavor,
-				       (u32 *)(kmsg->data + at + n) - count, &count))) {
+	/*
+	 * The body, with the state (always last) written in place, read under
+	 * the thread port's lock: it is published, thread_set_state() may be
+	 * changing it.
+	 */
+	kr = mx_exc_encode_body(kmsg->data + at, n, behavior, exc, slot->flavor, NULL, count) != n;
+	if (!kr && state) {
+		spin_lock(&mx_thread_kport(th)->lock);
+		kr = mx_exc_state_get(st, slot->flavor, (u32 *)(kmsg->data + at + n) - count,
+				      &count);
+		spin_unlock(&mx_thread_kport(th)->lock);
+	}
+	if (kr) {
 		if (thread)
 			mx_port_release_send(thread);
 		mx_kmsg_free(kmsg);

@@ -66,6 +66,12 @@ static void state_to_regs(const u64 *s, struct pt_regs *regs)
 
 #define FX_REGS_SIZE	416	/* the fxsave area up to xmm15; the rest is reserved */
 
+/* The image with the x87/SSE part as the thread's state has it now. */
+static void xsave_sync_legacy(const struct mx_exc_state *st)
+{
+	memcpy(st->xsave, &st->fpu[FPU_RESERVED], FX_REGS_SIZE);
+}
+
 static const struct user_regset *find_regset(unsigned int note)
 {
 	const struct user_regset_view *view = task_user_regset_view(current);
@@ -135,10 +141,12 @@ void mx_exc_state_restore(struct mx_exc_state *st)
 {
 	if (st->dirty & MX_STATE_DIRTY_REGS)
 		state_to_regs(st->regs, task_pt_regs(current));
-	if ((st->dirty & MX_STATE_DIRTY_XSTATE) && st->xsave)
+	if ((st->dirty & MX_STATE_DIRTY_XSTATE) && st->xsave) {
+		xsave_sync_legacy(st);	/* a later x86_FLOAT_STATE64 set wins */
 		mx_fpu_write_xstate(st->xsave, st->xsave_size);
-	else if ((st->dirty & MX_STATE_DIRTY_FPU) && st->fpu_valid)
+	} else if ((st->dirty & MX_STATE_DIRTY_FPU) && st->fpu_valid) {
 		mx_fpu_write_fxsave(&st->fpu[FPU_RESERVED]);
+	}
 	st->dirty = 0;
 }
 
@@ -181,12 +189,6 @@ u32 mx_exc_state_count(u32 flavor)
 		return hdr + x86_EXCEPTION_STATE64_COUNT;
 	}
 	return mx_xstate_count(mx_xstate_cpu_layout(), flavor);
-}
-
-/* The image with the x87/SSE part as the thread's state has it now. */
-static void xsave_sync_legacy(const struct mx_exc_state *st)
-{
-	memcpy(st->xsave, &st->fpu[FPU_RESERVED], FX_REGS_SIZE);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_count);
 

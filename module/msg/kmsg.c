@@ -118,6 +118,7 @@ void mx_kmsg_copyin_undo(struct mx_space *space, struct mx_kmsg *kmsg)
 	struct mach_msg_header *h = kmsg->hdr;
 	u32 i;
 
+	lockdep_assert_held(&space->lock);
 	for (i = kmsg->ndesc; i-- > 0;) {
 		if (kmsg->desc[i].port)
 			mx_right_copyin_undo(space, kdesc_wire(kmsg, i)->name,
@@ -188,6 +189,7 @@ mx_return_t mx_kmsg_copyin(struct mx_space *space, struct mx_kmsg *kmsg)
 	bool was_receive;
 	mx_return_t mr;
 
+	lockdep_assert_held(&space->lock);
 	h->msgh_bits &= MACH_MSGH_BITS_USER;
 	remote = MACH_MSGH_BITS_REMOTE(h->msgh_bits);
 	local = MACH_MSGH_BITS_LOCAL(h->msgh_bits);
@@ -250,6 +252,7 @@ mx_return_t mx_kmsg_copyout(struct mx_space *space, struct mx_kmsg *kmsg,
 	u32 reply_name = kmsg->reply_name;
 	u32 i;
 
+	lockdep_assert_held(&space->lock);
 	h->msgh_local_port = kmsg->dest->receiver_name;
 	if (kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND)
 		mx_port_release_send(kmsg->dest);

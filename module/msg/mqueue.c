@@ -59,6 +59,7 @@ static bool kmsg_circular(struct mx_kmsg *kmsg)
 	struct mx_port *p;
 	u32 i;
 
+	lockdep_assert_held(&mx_transit_lock);
 	for (i = 0; i < kmsg->ndesc; i++) {
 		if (kmsg->desc[i].type != MACH_MSG_TYPE_PORT_RECEIVE || !kmsg->desc[i].port)
 			continue;

@@ -25,6 +25,7 @@ struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name)
 {
 	struct mx_entry *entry;
 
+	lockdep_assert_held(&space->lock);
 	if (name == MACH_PORT_NULL || name == MACH_PORT_DEAD)
 		return NULL;
 	entry = xa_load(&space->entries, name_index(name));
@@ -42,6 +43,7 @@ mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **o
 	u32 index;
 	int err;
 
+	lockdep_assert_held(&space->lock);
 	if (!space->active)
 		return KERN_INVALID_TASK;
 	if (space->nentries >= mx_max_names)
@@ -80,6 +82,7 @@ EXPORT_SYMBOL_IF_KUNIT(mx_entry_alloc);
 
 void mx_entry_free(struct mx_space *space, struct mx_entry *entry)
 {
+	lockdep_assert_held(&space->lock);
 	mx_entry_unhash(entry);
 	xa_erase(&space->entries, name_index(entry->name));
 	space->nentries--;
@@ -91,6 +94,7 @@ struct mx_entry *mx_entry_by_port(struct mx_space *space, const struct mx_port *
 {
 	struct mx_entry *entry;
 
+	lockdep_assert_held(&space->lock);
 	hash_for_each_possible(space->by_port, entry, by_port, (unsigned long)port)
 		if (entry->port == port)
 			return entry;
@@ -99,6 +103,7 @@ struct mx_entry *mx_entry_by_port(struct mx_space *space, const struct mx_port *
 
 void mx_entry_hash(struct mx_space *space, struct mx_entry *entry)
 {
+	lockdep_assert_held(&space->lock);
 	if (hlist_unhashed(&entry->by_port))
 		hash_add(space->by_port, &entry->by_port, (unsigned long)entry->port);
 }
@@ -121,6 +126,7 @@ bool mx_entry_check_dead(struct mx_space *space, struct mx_entry *entry)
 	struct mx_port *port;
 	u32 urefs;
 
+	lockdep_assert_held(&space->lock);
 	if (entry->type & MACH_PORT_TYPE_DEAD_NAME)
 		return true;
 	if (!(entry->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) ||

@@ -61,6 +61,7 @@ void mx_entry_release(struct mx_space *space, struct mx_entry *entry,
 	struct mx_port *port = entry->port;
 	u32 type = entry->type;
 
+	lockdep_assert_held(&space->lock);
 	if (type & MACH_PORT_TYPE_PORT_SET) {
 		mx_pset_destroy(entry->pset);
 		mx_pset_put(entry->pset);
@@ -110,6 +111,7 @@ void mx_entry_drop_send_uref(struct mx_space *space, struct mx_entry *entry,
 {
 	struct mx_port *port = entry->port;
 
+	lockdep_assert_held(&space->lock);
 	if (--entry->urefs)
 		return;
 	dnrequest_cancel(space, entry);
@@ -134,6 +136,7 @@ mx_return_t mx_right_copyin(struct mx_space *space, u32 name, u32 disposition,
 	struct mx_entry *entry = mx_entry_lookup(space, name);
 	struct mx_port *p;
 
+	lockdep_assert_held(&space->lock);
 	*was_receive = false;
 	if (!entry)
 		return KERN_INVALID_NAME;
@@ -199,6 +202,7 @@ EXPORT_SYMBOL_IF_KUNIT(mx_right_copyin);
 void mx_right_copyin_undo(struct mx_space *space, u32 name, u32 disposition,
 			  struct mx_port *port, u32 type)
 {
+	lockdep_assert_held(&space->lock);
 	switch (disposition) {
 	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
 		/* Made for the message: unmade, never used. */
@@ -291,6 +295,7 @@ mx_return_t mx_right_copyout(struct mx_space *space, struct mx_port *port, u32 t
 	struct mx_entry *entry = NULL;
 	mx_return_t kr;
 
+	lockdep_assert_held(&space->lock);
 	if (copyout_dead(port, type, name))
 		return KERN_SUCCESS;
 	if (type != MACH_MSG_TYPE_PORT_SEND_ONCE)
@@ -337,6 +342,7 @@ mx_return_t mx_right_copyout_name(struct mx_space *space, struct mx_port *port,
 	struct mx_entry *other = NULL;
 	mx_return_t kr;
 
+	lockdep_assert_held(&space->lock);
 	if (name == MACH_PORT_NULL || name == MACH_PORT_DEAD)
 		return KERN_INVALID_VALUE;
 	/*

@@ -69,6 +69,10 @@ int mx_access_init(void)
 		pr_warn("ptrace_may_access unresolved: no access to other processes\n");
 		return 0;
 	}
+	if (IS_ENABLED(CONFIG_CFI_CLANG)) {
+		pr_warn("ptrace_may_access cannot be called under kCFI: no access to other processes\n");
+		return 0;
+	}
 	if (cpu_feature_enabled(X86_FEATURE_IBT) && insn != ENDBR64_INSN) {
 		pr_warn("ptrace_may_access cannot be called under IBT: no access to other processes\n");
 		return 0;

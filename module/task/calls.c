@@ -91,11 +91,12 @@ mx_return_t mx_call_pid_for_task(struct mx_call *c)
 
 mx_return_t mx_call_thread_fault(struct mx_call *c)
 {
-	struct mx_thread *th = call_thread(c, &(mx_return_t){ 0 });
+	struct mx_thread *th;
 	mx_return_t kr;
 
+	th = call_thread(c, &kr);
 	if (!th)
-		return MACH_SEND_INVALID_DEST;
+		return kr;
 	kr = mx_thread_fault(th, &c->op->value, c->out, &c->op->count);
 	if (kr == KERN_SUCCESS && c->op->count)
 		c->out_len = sizeof(struct machexc_thread_fault);

@@ -5,8 +5,10 @@
  * PTRACE_POKEUSER of the debug registers does it.
  *
  * dr0-dr3 and dr7 are what was last set through machexc; each enabled
- * slot is a perf hardware-breakpoint event on the thread.  When one fires,
- * our handler marks it in the thread's virtual DR6, which makes the
+ * slot is a perf hardware-breakpoint event on the thread, whose context is
+ * the thread object (alive while its events are: it releases them before
+ * it goes).  When one fires, our handler marks it in the thread's virtual
+ * DR6, which makes the
  * kernel's #DB handler send SIGTRAP (TRAP_HWBKPT), and that becomes
  * EXC_BREAKPOINT / EXC_I386_SGL (exc/map.c).  dr6, as read from a stopped
  * thread, is the virtual DR6 saved when it stopped: which slot fired.
@@ -37,8 +39,19 @@
 static void bp_triggered(struct perf_event *bp, struct perf_sample_data *data,
 			 struct pt_regs *regs)
 {
-	/* In the thread, in #DB: tell it which slot, for SIGTRAP and dr6. */
-	current->thread.virtual_dr6 |= DR_TRAP0 << (unsigned long)bp->overflow_handler_context;
+	struct mx_thread *th = bp->overflow_handler_context;
+	unsigned int i;
+
+	/*
+	 * In the thread, in #DB.  Only in the program they were set in: after
+	 * an exec they fire into nothing until the thread goes (Linux keeps
+	 * them; ptrace's own are flushed at exec).
+	 */
+	if (READ_ONCE(th->bp_exec_id) != current->self_exec_id)
+		return;
+	for (i = 0; i < HBP_NUM; i++)	/* tell it which slot, for SIGTRAP and dr6 */
+		if (READ_ONCE(th->bp[i]) == bp)
+			current->thread.virtual_dr6 |= DR_TRAP0 << i;
 }
 
 /* The hw_breakpoint length for DR7's LEN field, or 0 if not one. */
@@ -141,7 +154,7 @@ static mx_return_t mx_thread_debug_set(struct mx_thread *th, const u64 *dr)
 		return MACH_SEND_INVALID_DEST;
 	mutex_lock(&task->space.lock);
 	spin_lock(&th->port->lock);
-	if (!th->port->kobject)
+	if (!th->port->kobject || READ_ONCE(task->dead))
 		kr = MACH_SEND_INVALID_DEST;
 	else if (!th->state)
 		kr = KERN_FAILURE;
@@ -150,8 +163,7 @@ static mx_return_t mx_thread_debug_set(struct mx_thread *th, const u64 *dr)
 		if (!(dr7 & DR7_ENABLE(i)))
 			continue;
 		slot_attr(dr[i], dr7, i, &attr);
-		bp[i] = register_user_hw_breakpoint(&attr, bp_triggered, (void *)(unsigned long)i,
-						    p);
+		bp[i] = register_user_hw_breakpoint(&attr, bp_triggered, th, p);
 		if (IS_ERR(bp[i])) {
 			bp[i] = NULL;
 			kr = KERN_NO_SPACE;
@@ -159,7 +171,9 @@ static mx_return_t mx_thread_debug_set(struct mx_thread *th, const u64 *dr)
 	}
 	if (kr == KERN_SUCCESS) {
 		release_events(th->bp);
-		memcpy(th->bp, bp, sizeof(bp));
+		WRITE_ONCE(th->bp_exec_id, p->self_exec_id);
+		for (i = 0; i < HBP_NUM; i++)
+			WRITE_ONCE(th->bp[i], bp[i]);
 		memcpy(th->dr, dr, sizeof(th->dr));
 		th->dr7 = dr7;
 	} else {

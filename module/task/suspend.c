@@ -3,8 +3,10 @@
  * Suspension, as Mach counts it: a task has a suspend count, each of its
  * threads one of its own; a thread runs user code only while both are
  * zero.  Suspending sends each thread a park work (task_work_add() with
- * TWA_SIGNAL: a thread asleep in a system call is woken, and the call is
- * restarted as after a signal with SA_RESTART).  The park runs in the
+ * TWA_SIGNAL: a thread asleep in a system call is woken as by a signal; a
+ * call that Linux restarts is restarted on resume, and one it never
+ * restarts, such as epoll_wait(), returns EINTR, as after SIGSTOP and
+ * SIGCONT).  The park runs in the
  * thread itself on its way back to user space: it saves the thread's
  * state, publishes it on the thread port (thread_get/set_state read and
  * change it there), and sleeps, killable, until it is resumed; then what
@@ -25,8 +27,11 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
+
+#include "../compat/compat.h"
 
 #include "../ports/ports.h"
 #include "task.h"
@@ -34,8 +39,11 @@
 /* The most task_suspend()s or thread_suspend()s not yet resumed. */
 #define MX_SUSPEND_MAX	0x7fffffffU
 
-/* A parked thread sleeps thus: killable, not counted as load. */
-#define MX_PARK_STATE	(TASK_KILLABLE | TASK_NOLOAD)
+/*
+ * A parked thread sleeps thus: killable, not counted as load, and frozen
+ * like any sleeper by suspend-to-RAM and the cgroup freezer.
+ */
+#define MX_PARK_STATE	(TASK_KILLABLE | TASK_NOLOAD | TASK_FREEZABLE)
 
 /* A park work: what a thread runs, on its way out, to stop. */
 struct mx_park {
@@ -44,14 +52,22 @@ struct mx_park {
 	struct mx_exc_state st;		/* its saved state while parked */
 };
 
-/* Stop here, in the thread itself, while it is suspended. */
+/*
+ * Stop here, in the thread itself, while it is suspended.  A system call
+ * the park interrupted is first set up to run again, as the kernel would
+ * do after us: the state a debugger reads is then "about to make that
+ * call" (rip at the syscall instruction, rax its number), and one it sets
+ * is not undone by a restart afterwards.
+ */
 static void park(struct mx_task *task, struct mx_thread *th, struct mx_exc_state *st)
 {
 	if (!mx_thread_suspended(th))
 		return;
+	mx_syscall_restart_now(task_pt_regs(current));
 	mx_exc_state_save(st, NULL, 0, 0, 0);
 	mx_thread_set_stopped(th, st);
-	wait_event_state(task->suspend_wait, !mx_thread_suspended(th), MX_PARK_STATE);
+	wait_event_state(task->suspend_wait,
+			 !mx_thread_suspended(th) || READ_ONCE(task->dead), MX_PARK_STATE);
 	mx_thread_set_stopped(th, NULL);
 	mx_exc_state_restore(st);
 	mx_exc_state_release(st);
@@ -63,9 +79,13 @@ static void park_work(struct callback_head *cb)
 	struct mx_task *task = pk->task;
 	struct mx_thread *th = NULL;
 
-	if (!(current->flags & PF_EXITING)) {
+	/*
+	 * Only in the program it was meant for: a secure exec in between
+	 * made the task dead, and the new program is nobody's to stop.
+	 */
+	if (!(current->flags & PF_EXITING) && !READ_ONCE(task->dead)) {
 		mutex_lock(&task->space.lock);
-		if (task->space.active)
+		if (task->space.active && !READ_ONCE(task->dead))
 			th = mx_thread_get(task, current);
 		if (th) {
 			th->park_queued = false;
@@ -115,7 +135,7 @@ static int queue_park(struct mx_task *task, struct mx_thread *th)
 	struct mx_park *pk;
 
 	lockdep_assert_held(&task->space.lock);
-	if (th->park_queued)
+	if (th->park_queued || READ_ONCE(task->dead))
 		return 0;
 	p = get_pid_task(th->pid, PIDTYPE_PID);
 	if (!p)
@@ -175,7 +195,7 @@ mx_return_t mx_task_suspend(struct mx_task *target)
 	 * up parks by itself (the fork hook), one made before is found.
 	 */
 	mutex_lock(&target->space.lock);
-	if (!target->space.active)
+	if (!target->space.active || READ_ONCE(target->dead))
 		kr = MACH_SEND_INVALID_DEST;
 	else if (target->suspend_count >= MX_SUSPEND_MAX)
 		kr = KERN_FAILURE;
@@ -234,7 +254,7 @@ mx_return_t mx_thread_suspend(struct mx_thread *th)
 	mx_return_t kr = KERN_SUCCESS;
 
 	mutex_lock(&task->space.lock);
-	if (!task->space.active || !READ_ONCE(th->port->kobject)) {
+	if (!task->space.active || READ_ONCE(task->dead) || !READ_ONCE(th->port->kobject)) {
 		kr = MACH_SEND_INVALID_DEST;
 	} else if (th->suspend_count >= MX_SUSPEND_MAX) {
 		kr = KERN_FAILURE;
@@ -275,7 +295,8 @@ mx_return_t mx_thread_resume(struct mx_thread *th)
  */
 void mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th)
 {
-	wait_event_state(task->suspend_wait, !mx_thread_suspended(th), MX_PARK_STATE);
+	wait_event_state(task->suspend_wait,
+			 !mx_thread_suspended(th) || READ_ONCE(task->dead), MX_PARK_STATE);
 }
 
 /*

@@ -127,6 +127,8 @@ void mx_task_destroy(struct mx_task *task)
 	struct mx_port *bootstrap;
 	LIST_HEAD(reap);
 
+	WRITE_ONCE(task->dead, true);
+	wake_up_all(&task->suspend_wait);	/* no thread stays parked in it */
 	mutex_lock(&task->space.lock);
 	mx_space_release(&task->space, &reap);
 	mx_threads_destroy(task, &reap);
@@ -240,6 +242,12 @@ static bool task_unhash(struct mx_task *task)
 	if (was)
 		hash_del_rcu(&task->link);
 	task->hashed = false;
+	/*
+	 * From now on it is a dead task: its process exited, or exec'd into
+	 * a program nobody holding the old ports may touch.  Checked at every
+	 * use (mx_task_check(), the park), before the reap work gets to it.
+	 */
+	WRITE_ONCE(task->dead, true);
 	return was;
 }
 
@@ -299,15 +307,17 @@ struct mx_task *mx_task_of_process(struct task_struct *p)
 	 * Another process may have been exiting all along: its last thread
 	 * drops signal->live before the exit hook looks for a task.  If that
 	 * hook has been and gone, nobody would reap this one: do it here.
-	 * (The hook looks under tasks_lock, after our hash_add above.)
+	 * (The hook looks under tasks_lock, after our hash_add above.)  If
+	 * the hook did find it, its reap work tears it down: not us too.
 	 */
 	if (p != current && !atomic_read(&p->signal->live)) {
 		spin_lock(&tasks_lock);
 		gone = task_unhash(fresh);
 		spin_unlock(&tasks_lock);
-		if (gone)
+		if (gone) {
+			mx_task_destroy(fresh);
 			mx_task_put(fresh);	/* the table's reference */
-		mx_task_destroy(fresh);
+		}
 		mx_task_put(fresh);
 		return ERR_PTR(-ESRCH);
 	}
@@ -568,7 +578,8 @@ mx_return_t mx_task_check(struct mx_task *self, struct mx_task *target)
 	if (target == self)
 		return KERN_SUCCESS;
 	rcu_read_lock();
-	alive = READ_ONCE(target->space.active) && pid_task(target->pid, PIDTYPE_TGID);
+	alive = !READ_ONCE(target->dead) && READ_ONCE(target->space.active) &&
+		pid_task(target->pid, PIDTYPE_TGID);
 	rcu_read_unlock();
 	if (!alive)
 		return MACH_SEND_INVALID_DEST;
@@ -673,7 +684,8 @@ static int collect_tasks(struct mx_task *target, struct task_struct ***out, unsi
 		leader = pid_task(target->pid, PIDTYPE_TGID);
 		if (leader) {
 			for_each_thread(leader, t) {
-				if (READ_ONCE(t->flags) & PF_EXITING)
+				/* io_uring's workers are the kernel's, not the program's. */
+				if (READ_ONCE(t->flags) & (PF_EXITING | PF_IO_WORKER))
 					continue;
 				if (i == room) {
 					full = true;
@@ -736,6 +748,7 @@ mx_return_t mx_task_collect(struct mx_task *target, struct mx_thread_list *tl)
 		}
 		refcount_inc(&th->ref);
 		tl->th[tl->n++] = th;
+		cond_resched();
 	}
 	mutex_unlock(&target->space.lock);
 	put_tasks(tasks, n);

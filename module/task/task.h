@@ -91,7 +91,8 @@ struct mx_task {
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
 	bool exc_closed;		/* torn down: no new exception ports */
 
-	DECLARE_HASHTABLE(threads, 4);	/* struct mx_thread, by struct pid */
+	DECLARE_HASHTABLE(threads, 6);	/* struct mx_thread, by struct pid */
+	unsigned int nthreads;		/* in it */
 	u32 thread_exc_mask;		/* types some thread has a port for */
 	u32 suspend_count;		/* task_suspend()s not resumed */
 	wait_queue_head_t suspend_wait;	/* parked threads, and suspenders */
@@ -100,6 +101,7 @@ struct mx_task {
 	struct pid *pid;		/* and its thread group */
 	struct hlist_node link;		/* in the table of tasks */
 	bool hashed;			/* in it: under the table's lock */
+	bool dead;			/* out of it: exited, or a secure exec */
 	struct work_struct reap;
 	struct rcu_head rcu;
 };
@@ -125,6 +127,7 @@ struct mx_thread {
 	u64 dr[4];			/* debug registers set through machexc */
 	unsigned long dr7;
 	struct perf_event *bp[4];	/* their hardware breakpoints */
+	u64 bp_exec_id;			/* ... for the program they were set in */
 };
 
 /* Live tasks (spaces), reported by MACHEXC_IOC_STATS. */

@@ -38,6 +38,7 @@ static void thread_destroy(struct mx_thread *th, struct list_head *reap)
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];
 
 	hash_del(&th->link);
+	th->task->nthreads--;
 	spin_lock(&th->port->lock);
 	th->port->kobject = NULL;
 	spin_unlock(&th->port->lock);
@@ -107,9 +108,16 @@ struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p)
 		if (th->pid == pid)
 			return th;
 
-	prune_exited(task, &reap);
-	update_thread_mask(task);
-	mx_reap(&reap);
+	/*
+	 * Exited threads are pruned when their objects outnumber the live
+	 * threads twice over: amortized, so that making one object for each
+	 * of n threads (task_threads, task_suspend) is not n walks of n.
+	 */
+	if (task->nthreads >= 2 * get_nr_threads(p) + 8) {
+		prune_exited(task, &reap);
+		update_thread_mask(task);
+		mx_reap(&reap);
+	}
 	th = kzalloc(sizeof(*th), GFP_KERNEL_ACCOUNT);
 	if (!th)
 		return NULL;
@@ -125,6 +133,7 @@ struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p)
 	th->task = task;
 	th->pid = get_pid(pid);
 	hash_add(task->threads, &th->link, (unsigned long)pid);
+	task->nthreads++;
 	return th;
 }
 
@@ -270,7 +279,7 @@ mx_return_t mx_thread_state(struct mx_thread *th, bool set, u32 flavor, u32 *buf
 	u32 n;
 
 	spin_lock(&port->lock);
-	if (!port->kobject) {
+	if (!port->kobject || READ_ONCE(th->task->dead)) {
 		kr = MACH_SEND_INVALID_DEST;	/* the thread is gone */
 	} else if (!th->state) {
 		kr = KERN_FAILURE;

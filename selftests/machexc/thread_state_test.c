@@ -20,7 +20,9 @@
 #include <cpuid.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,6 +180,32 @@ TEST_F(avx, avx_state_set_while_suspended_is_what_the_thread_resumes_with)
 	EXPECT_EQ(0, memcmp((const void *)self->shm->ymm0, ymm_in, 16));
 }
 
+TEST_F(avx, a_float_state_set_after_an_avx_state_wins_for_the_low_halves)
+{
+	static const char xmm_new[16] = "machexc-xmm0-new";
+	mach_msg_type_number_t n = x86_AVX_STATE64_COUNT;
+	x86_float_state64_t f;
+	x86_avx_state64_t s;
+	uint64_t turns;
+
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(self->thread, x86_AVX_STATE64,
+						 (thread_state_t)&s, &n));
+	memcpy(&s.__fpu_ymmh0, ymmh_new, 16);
+	ASSERT_EQ(KERN_SUCCESS, thread_set_state(self->thread, x86_AVX_STATE64,
+						 (thread_state_t)&s, x86_AVX_STATE64_COUNT));
+	n = x86_FLOAT_STATE64_COUNT;
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(self->thread, x86_FLOAT_STATE64,
+						 (thread_state_t)&f, &n));
+	memcpy(&f.__fpu_xmm0, xmm_new, 16);
+	ASSERT_EQ(KERN_SUCCESS, thread_set_state(self->thread, x86_FLOAT_STATE64,
+						 (thread_state_t)&f, x86_FLOAT_STATE64_COUNT));
+	turns = self->shm->turns;
+	ASSERT_EQ(KERN_SUCCESS, thread_resume(self->thread));
+	ASSERT_TRUE(poll_until_turns(self->shm, turns));
+	EXPECT_EQ(0, memcmp((const void *)self->shm->ymm0, xmm_new, 16));
+	EXPECT_EQ(0, memcmp((const void *)self->shm->ymm0 + 16, ymmh_new, 16));
+}
+
 TEST_F(avx, avx_state_with_the_wrong_count_is_refused)
 {
 	mach_msg_type_number_t n = x86_AVX_STATE64_COUNT - 1;
@@ -205,6 +233,62 @@ TEST_F(avx, avx512_state_exactly_where_the_cpu_has_avx512)
 	} else {
 		EXPECT_EQ(KERN_INVALID_ARGUMENT, kr);
 	}
+}
+
+/* ---- a thread suspended in a system call ---- */
+
+/*
+ * A thread parked while it slept in read() reads as about to make that
+ * call again: rip at its syscall instruction, rax the call's number.  Set
+ * nothing, and it makes it when resumed (the read still gets its data).
+ */
+TEST(a_thread_suspended_in_a_system_call_reads_as_about_to_make_it)
+{
+	x86_thread_state64_t ts;
+	mach_msg_type_number_t n = x86_THREAD_STATE64_COUNT;
+	thread_act_array_t list;
+	int p[2], status, i;
+	task_t task;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(read(p[0], &c, 1) == 1 && c == 'x' ? 0 : 1);
+	/* Asleep in read(): /proc says S. */
+	for (i = 0; i < 15000; i++) {
+		char path[64], buf[256], *s = NULL;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		f = fopen(path, "r");
+		if (f && fgets(buf, sizeof(buf), f))
+			s = strrchr(buf, ')');
+		if (f)
+			fclose(f);
+		if (s && s[2] == 'S')
+			break;
+		usleep(1000);
+	}
+	ASSERT_EQ(KERN_SUCCESS, task_for_pid(ME, pid, &task));
+	ASSERT_EQ(KERN_SUCCESS, task_suspend(task));
+	ASSERT_EQ(KERN_SUCCESS, task_threads(task, &list, &n));
+	n = x86_THREAD_STATE64_COUNT;
+	EXPECT_EQ(KERN_SUCCESS, thread_get_state(list[0], x86_THREAD_STATE64,
+						 (thread_state_t)&ts, &n));
+	EXPECT_EQ(SYS_read, ts.__rax);
+	/* The same static binary: the child's text is ours. */
+	EXPECT_EQ(0x0f, ((const unsigned char *)(uintptr_t)ts.__rip)[0]);
+	EXPECT_EQ(0x05, ((const unsigned char *)(uintptr_t)ts.__rip)[1]);
+	EXPECT_EQ(KERN_SUCCESS, task_resume(task));
+	ASSERT_EQ(1, write(p[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	mach_port_deallocate(ME, list[0]);
+	vm_deallocate(ME, (vm_address_t)list, sizeof(*list));
+	mach_port_deallocate(ME, task);
 }
 
 /* ---- debug registers ---- */
