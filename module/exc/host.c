@@ -65,15 +65,7 @@ void mx_host_exc_changed(void)
 /* mach_host_self(): a send right to the host port.  space->lock held. */
 mx_return_t mx_host_self(struct mx_space *space, u32 *name)
 {
-	mx_return_t kr;
-
-	lockdep_assert_held(&space->lock);
-	mx_port_copy_send(host_port);
-	mx_port_get(host_port);
-	kr = mx_right_copyout(space, host_port, MACH_MSG_TYPE_PORT_SEND, name);
-	if (kr != KERN_SUCCESS)
-		mx_port_release_send(host_port);
-	return kr;
+	return mx_right_copyout_send(space, host_port, name);
 }
 
 /*

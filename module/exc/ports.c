@@ -54,10 +54,8 @@ void mx_exc_slots_init(struct mx_exc_slot *slots)
 /* Take a send right and a namespace reference of the slot's own. */
 void mx_exc_slot_get(struct mx_exc_slot *slot)
 {
-	if (slot->port) {
+	if (slot->port)
 		mx_port_copy_send(slot->port);
-		mx_port_get(slot->port);
-	}
 	if (slot->ns)
 		get_pid_ns(slot->ns);
 }
@@ -128,7 +126,6 @@ static mx_return_t group_slots(struct mx_space *space, u32 mask,
 		if (!ports[j])
 			continue;
 		mx_port_copy_send(ports[j]);
-		mx_port_get(ports[j]);
 		if (mx_right_copyout(space, ports[j], MACH_MSG_TYPE_PORT_SEND,
 				     &out->ports[j]) != KERN_SUCCESS)
 			mx_port_release_send(ports[j]);

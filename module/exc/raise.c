@@ -86,7 +86,6 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 	if (identity) {
 		thread = mx_thread_kport(th);
 		mx_port_copy_send(thread);
-		mx_port_get(thread);
 		at += sizeof(struct mach_msg_body) + 2 * sizeof(*d);
 	}
 	kmsg = mx_kmsg_alloc(at + n, identity ? 2 : 0, GFP_KERNEL);
@@ -122,7 +121,6 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 		d[0].type = MACH_MSG_PORT_DESCRIPTOR;
 		d[1].type = MACH_MSG_PORT_DESCRIPTOR;
 		mx_port_copy_send(task->port);
-		mx_port_get(task->port);
 		kmsg->desc[0] = (struct mx_kdesc){ thread, 0, MACH_MSG_TYPE_PORT_SEND,
 						   (u8 *)&d[0] - kmsg->data };
 		kmsg->desc[1] = (struct mx_kdesc){ task->port, 0, MACH_MSG_TYPE_PORT_SEND,
@@ -130,7 +128,6 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 		kmsg->ndesc = 2;
 	}
 	mx_port_make_send_once(reply);
-	mx_port_get(reply);
 	kmsg->reply = reply;
 	kmsg->reply_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
 	kmsg->dest = slot->port;

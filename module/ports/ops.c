@@ -551,25 +551,21 @@ static mx_return_t op_get_special_port(struct mx_space *space, u32 which, u32 *n
 	struct mx_port *port = NULL;
 	mx_return_t kr;
 
+	*name = MACH_PORT_NULL;
 	switch (which) {
 	case TASK_KERNEL_PORT:
-		port = task->port;
-		mx_port_copy_send(port);
-		mx_port_get(port);
-		break;
+		return mx_right_copyout_send(space, task->port, name);
 	case TASK_BOOTSTRAP_PORT:
+		/* Held while we copy it out: the slot may change meanwhile. */
 		spin_lock(&task->special_lock);
 		port = task->bootstrap;
-		if (port) {
+		if (port)
 			mx_port_copy_send(port);
-			mx_port_get(port);
-		}
 		spin_unlock(&task->special_lock);
 		break;
 	default:
 		return KERN_INVALID_ARGUMENT;
 	}
-	*name = MACH_PORT_NULL;
 	if (!port)
 		return KERN_SUCCESS;
 	kr = mx_right_copyout(space, port, MACH_MSG_TYPE_PORT_SEND, name);

@@ -113,12 +113,18 @@ void mx_pset_remove(struct mx_port *port)
 	mx_pset_put(pset);
 }
 
+/*
+ * A new send right (made: the make-send count goes up; or copied), or a
+ * send-once right, to @port: each comes with a reference of its own to
+ * the port, which the matching release drops.
+ */
 void mx_port_make_send(struct mx_port *port)
 {
 	spin_lock(&port->lock);
 	port->srights++;
 	port->mscount++;
 	spin_unlock(&port->lock);
+	mx_port_get(port);
 }
 
 void mx_port_copy_send(struct mx_port *port)
@@ -126,6 +132,7 @@ void mx_port_copy_send(struct mx_port *port)
 	spin_lock(&port->lock);
 	port->srights++;
 	spin_unlock(&port->lock);
+	mx_port_get(port);
 }
 
 void mx_port_make_send_once(struct mx_port *port)
@@ -133,6 +140,7 @@ void mx_port_make_send_once(struct mx_port *port)
 	spin_lock(&port->lock);
 	port->sorights++;
 	spin_unlock(&port->lock);
+	mx_port_get(port);
 }
 
 /* Drop a send right and the reference that came with it. */

@@ -156,16 +156,13 @@ mx_return_t mx_right_copyin(struct mx_space *space, u32 name, u32 disposition,
 		if (!(entry->type & MACH_PORT_TYPE_SEND))
 			return KERN_INVALID_RIGHT;
 		mx_port_copy_send(p);
-		mx_port_get(p);
 		*type = MACH_MSG_TYPE_PORT_SEND;
 		break;
 	case MACH_MSG_TYPE_MOVE_SEND:
 		if (!(entry->type & MACH_PORT_TYPE_SEND))
 			return KERN_INVALID_RIGHT;
-		if (entry->urefs > 1) {
+		if (entry->urefs > 1)
 			mx_port_copy_send(p);
-			mx_port_get(p);
-		}
 		mx_entry_drop_send_uref(space, entry, true);
 		*type = MACH_MSG_TYPE_PORT_SEND;
 		break;
@@ -173,14 +170,12 @@ mx_return_t mx_right_copyin(struct mx_space *space, u32 name, u32 disposition,
 		if (!(entry->type & MACH_PORT_TYPE_RECEIVE))
 			return KERN_INVALID_RIGHT;
 		mx_port_make_send(p);
-		mx_port_get(p);
 		*type = MACH_MSG_TYPE_PORT_SEND;
 		break;
 	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
 		if (!(entry->type & MACH_PORT_TYPE_RECEIVE))
 			return KERN_INVALID_RIGHT;
 		mx_port_make_send_once(p);
-		mx_port_get(p);
 		*type = MACH_MSG_TYPE_PORT_SEND_ONCE;
 		break;
 	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
@@ -316,8 +311,8 @@ mx_return_t mx_right_copyout(struct mx_space *space, struct mx_port *port, u32 t
 EXPORT_SYMBOL_IF_KUNIT(mx_right_copyout);
 
 /*
- * Give @space a new send right to @port: the right is copied with its
- * reference and copied out under a name; on failure nothing changed.
+ * Give @space a new send right to @port: the right is copied (with its
+ * reference) and copied out under a name; on failure nothing changed.
  * The one sequence for handing out kernel-object ports (task, thread,
  * host).  With space->lock held.
  */
@@ -327,7 +322,6 @@ mx_return_t mx_right_copyout_send(struct mx_space *space, struct mx_port *port, 
 
 	lockdep_assert_held(&space->lock);
 	mx_port_copy_send(port);
-	mx_port_get(port);
 	kr = mx_right_copyout(space, port, MACH_MSG_TYPE_PORT_SEND, name);
 	if (kr != KERN_SUCCESS)
 		mx_port_release_send(port);

@@ -195,7 +195,6 @@ struct mx_task *mx_task_create(struct task_struct *p)
 	kr = mx_entry_alloc(&task->space, MACH_PORT_NULL, &entry);
 	if (kr == KERN_SUCCESS) {
 		mx_port_make_send(task->port);
-		mx_port_get(task->port);
 		entry->type = MACH_PORT_TYPE_SEND;
 		entry->urefs = 1;
 		entry->port = task->port;
@@ -423,10 +422,8 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	if (inh) {
 		spin_lock(&task->special_lock);
 		inh->bootstrap = task->bootstrap;
-		if (inh->bootstrap) {
+		if (inh->bootstrap)
 			mx_port_copy_send(inh->bootstrap);
-			mx_port_get(inh->bootstrap);
-		}
 		mx_exc_slots_copy(inh->exc, task->exc);
 		spin_unlock(&task->special_lock);
 	}
@@ -445,10 +442,8 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 			if (from->key != parent->signal)
 				continue;
 			inh->bootstrap = from->bootstrap;
-			if (inh->bootstrap) {
+			if (inh->bootstrap)
 				mx_port_copy_send(inh->bootstrap);
-				mx_port_get(inh->bootstrap);
-			}
 			mx_exc_slots_copy(inh->exc, from->exc);
 			found = true;
 			break;
