@@ -4,7 +4,7 @@
  * is delivered to, with the behavior (message format) and the thread
  * state flavor the handler asked for.  The same code serves the three
  * levels; each keeps its slots under a spinlock: the task's and its
- * threads' under the space's special_lock (the fork hook copies the
+ * threads' under the task's special_lock (the fork hook copies the
  * task's), the host's under mx_host_lock.
  */
 #include <linux/machexc.h>

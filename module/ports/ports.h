@@ -38,7 +38,7 @@ struct mx_space;
 /* What a port stands for when the kernel, not a space, receives on it. */
 enum mx_kobject_type {
 	MX_KOBJECT_NONE,
-	MX_KOBJECT_TASK,	/* kobject: the task's struct mx_space */
+	MX_KOBJECT_TASK,	/* kobject: a struct mx_task */
 	MX_KOBJECT_THREAD,	/* kobject: a struct mx_thread */
 	MX_KOBJECT_HOST,	/* the host port (exc/host.c) */
 };

@@ -541,7 +541,7 @@ void mx_tasks_shutdown(void)
 }
 
 /*
- * The task port a send right in @self names: its space, with a
+ * The task port a send right in @self names: its task, with a
  * reference, or NULL.  With self->lock held.
  */
 struct mx_task *mx_task_lookup_locked(struct mx_space *self, u32 name)
@@ -554,7 +554,7 @@ struct mx_task *mx_task_lookup_locked(struct mx_space *self, u32 name)
 	    entry->port->kotype != MX_KOBJECT_TASK)
 		return NULL;
 	spin_lock(&entry->port->lock);
-	target = entry->port->kobject;	/* cleared before the space goes */
+	target = entry->port->kobject;	/* cleared before the task goes */
 	if (target && !refcount_inc_not_zero(&target->ref))
 		target = NULL;
 	spin_unlock(&entry->port->lock);

@@ -82,7 +82,7 @@ static void prune_exited(struct mx_task *task, struct list_head *reap)
 			thread_destroy(th, reap);
 }
 
-/* Recompute the space's summary of its threads' exception masks. */
+/* Recompute the task's summary of its threads' exception masks. */
 static void update_thread_mask(struct mx_task *task)
 {
 	struct mx_thread *th;
