@@ -581,9 +581,25 @@ mx_return_t mx_task_check(struct mx_task *self, struct mx_task *target)
 	return mx_pid_may_access(target->pid) ? KERN_SUCCESS : KERN_FAILURE;
 }
 
+/*
+ * The same for one thread: its process, and the thread itself (threads of
+ * one process may hold different credentials, and ptrace judges the one
+ * it attaches to).
+ */
 mx_return_t mx_thread_check(struct mx_task *self, struct mx_thread *th)
 {
-	return mx_task_check(self, th->task);
+	mx_return_t kr = mx_task_check(self, th->task);
+	struct task_struct *p;
+
+	if (kr != KERN_SUCCESS || th->task == self)
+		return kr;
+	p = get_pid_task(th->pid, PIDTYPE_PID);
+	if (!p)
+		return MACH_SEND_INVALID_DEST;
+	if (!mx_task_may_access(p))
+		kr = KERN_FAILURE;
+	put_task_struct(p);
+	return kr;
 }
 
 /*

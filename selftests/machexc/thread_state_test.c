@@ -18,12 +18,15 @@
  * every turn, so what it holds is seen from outside.
  */
 #include <cpuid.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -289,6 +292,92 @@ TEST(a_thread_suspended_in_a_system_call_reads_as_about_to_make_it)
 	mach_port_deallocate(ME, list[0]);
 	vm_deallocate(ME, (vm_address_t)list, sizeof(*list));
 	mach_port_deallocate(ME, task);
+}
+
+/* ---- a thread judged on its own credentials ---- */
+
+struct creds_shm {
+	atomic_int b_ready, ready;
+	kern_return_t r_main, r_b;
+};
+
+static struct creds_shm *creds;
+
+static void *other_uid_thread(void *arg)
+{
+	(void)arg;
+	/* The raw call changes this thread only (glibc's would do all). */
+	if (syscall(SYS_setresuid, 1001, 1001, 1001))
+		return NULL;
+	atomic_store(&creds->b_ready, 1);
+	for (;;)
+		pause();
+}
+
+/*
+ * Threads of one process may hold different credentials; ptrace judges
+ * the thread it attaches to, and so does every thread call: the process
+ * is the caller's uid (task_for_pid allowed), one of its threads is not
+ * (refused for that thread only).  The caller is the target's parent, so
+ * Yama's default scope allows it.
+ */
+TEST(a_thread_with_other_credentials_is_judged_on_its_own)
+{
+	int status;
+	pid_t c;
+
+	creds = mmap(NULL, sizeof(*creds), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, creds);
+	c = fork();
+	ASSERT_LE(0, c);
+	if (!c) {
+		thread_act_array_t list;
+		mach_msg_type_number_t n;
+		pthread_t b;
+		task_t task;
+		pid_t t;
+		int i;
+
+		t = fork();
+		if (t < 0)
+			_exit(20);
+		if (!t) {
+			if (pthread_create(&b, NULL, other_uid_thread, NULL))
+				_exit(21);
+			while (!atomic_load(&creds->b_ready))
+				usleep(1000);
+			if (syscall(SYS_setresuid, 1000, 1000, 1000) ||
+			    prctl(PR_SET_DUMPABLE, 1))
+				_exit(22);
+			atomic_store(&creds->ready, 1);
+			for (;;)
+				pause();
+		}
+		for (i = 0; i < 15000 && !atomic_load(&creds->ready); i++)
+			usleep(1000);
+		if (setresuid(1000, 1000, 1000))
+			_exit(10);
+		if (task_for_pid(ME, t, &task) != KERN_SUCCESS)
+			_exit(11);
+		if (task_threads(task, &list, &n) != KERN_SUCCESS || n != 2)
+			_exit(12);
+		creds->r_main = thread_suspend(list[0]);
+		if (creds->r_main == KERN_SUCCESS)
+			thread_resume(list[0]);
+		creds->r_b = thread_suspend(list[1]);
+		if (creds->r_b == KERN_SUCCESS)
+			thread_resume(list[1]);
+		kill(t, SIGKILL);
+		waitpid(t, NULL, 0);
+		_exit(0);
+	}
+	ASSERT_EQ(c, waitpid(c, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(KERN_SUCCESS, creds->r_main);
+	EXPECT_EQ(KERN_FAILURE, creds->r_b);
+	munmap(creds, sizeof(*creds));
 }
 
 /* ---- debug registers ---- */
