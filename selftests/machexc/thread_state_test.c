@@ -91,6 +91,36 @@ static int poll_until_turns(volatile struct shm *shm, uint64_t past)
 	return 0;
 }
 
+/* The task port of @pid and the send right to its one thread. */
+static kern_return_t only_thread(pid_t pid, task_t *task, thread_act_t *thread)
+{
+	thread_act_array_t list;
+	mach_msg_type_number_t n;
+	kern_return_t kr;
+
+	kr = task_for_pid(ME, pid, task);
+	if (kr == KERN_SUCCESS)
+		kr = task_threads(*task, &list, &n);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	*thread = list[0];
+	vm_deallocate(ME, (vm_address_t)list, n * sizeof(*list));
+	return n == 1 ? KERN_SUCCESS : KERN_FAILURE;
+}
+
+/* Kill @pid and let go of the rights to it. */
+static void drop_child(pid_t pid, task_t task, thread_act_t thread)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (thread)
+		mach_port_deallocate(ME, thread);
+	if (task)
+		mach_port_deallocate(ME, task);
+}
+
 FIXTURE(avx) {
 	struct shm *shm;
 	pid_t pid;
@@ -100,9 +130,6 @@ FIXTURE(avx) {
 
 FIXTURE_SETUP(avx)
 {
-	thread_act_array_t list;
-	mach_msg_type_number_t n;
-
 	self->pid = 0;
 	self->task = MACH_PORT_NULL;
 	self->thread = MACH_PORT_NULL;
@@ -116,24 +143,13 @@ FIXTURE_SETUP(avx)
 	if (!self->pid)
 		ymm_loop(self->shm, ymm_in);
 	ASSERT_TRUE(poll_until_turns(self->shm, 0));
-	ASSERT_EQ(KERN_SUCCESS, task_for_pid(ME, self->pid, &self->task));
-	ASSERT_EQ(KERN_SUCCESS, task_threads(self->task, &list, &n));
-	ASSERT_EQ(1, n);
-	self->thread = list[0];
-	vm_deallocate(ME, (vm_address_t)list, n * sizeof(*list));
+	ASSERT_EQ(KERN_SUCCESS, only_thread(self->pid, &self->task, &self->thread));
 	ASSERT_EQ(KERN_SUCCESS, thread_suspend(self->thread));
 }
 
 FIXTURE_TEARDOWN(avx)
 {
-	if (self->pid > 0) {
-		kill(self->pid, SIGKILL);
-		waitpid(self->pid, NULL, 0);
-	}
-	if (self->thread)
-		mach_port_deallocate(ME, self->thread);
-	if (self->task)
-		mach_port_deallocate(ME, self->task);
+	drop_child(self->pid, self->task, self->thread);
 }
 
 TEST_F(avx, avx_state_carries_both_halves_of_the_ymm_registers)
@@ -404,9 +420,6 @@ FIXTURE(dbg) {
 
 FIXTURE_SETUP(dbg)
 {
-	thread_act_array_t list;
-	mach_msg_type_number_t n;
-
 	self->task = self->thread = self->port = MACH_PORT_NULL;
 	self->shm = mmap(NULL, sizeof(*self->shm), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -421,11 +434,7 @@ FIXTURE_SETUP(dbg)
 		for (;;)
 			pause();
 	}
-	ASSERT_EQ(KERN_SUCCESS, task_for_pid(ME, self->pid, &self->task));
-	ASSERT_EQ(KERN_SUCCESS, task_threads(self->task, &list, &n));
-	ASSERT_EQ(1, n);
-	self->thread = list[0];
-	vm_deallocate(ME, (vm_address_t)list, n * sizeof(*list));
+	ASSERT_EQ(KERN_SUCCESS, only_thread(self->pid, &self->task, &self->thread));
 	ASSERT_EQ(KERN_SUCCESS, mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &self->port));
 	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, self->port, self->port,
 						       MACH_MSG_TYPE_MAKE_SEND));
@@ -438,14 +447,7 @@ FIXTURE_SETUP(dbg)
 
 FIXTURE_TEARDOWN(dbg)
 {
-	if (self->pid > 0) {
-		kill(self->pid, SIGKILL);
-		waitpid(self->pid, NULL, 0);
-	}
-	if (self->thread)
-		mach_port_deallocate(ME, self->thread);
-	if (self->task)
-		mach_port_deallocate(ME, self->task);
+	drop_child(self->pid, self->task, self->thread);
 	if (self->port)
 		mach_port_mod_refs(ME, self->port, MACH_PORT_RIGHT_RECEIVE, -1);
 }
