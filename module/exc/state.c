@@ -102,7 +102,7 @@ static bool fpu_read(struct mx_exc_state *st)
 
 	if (xs) {
 		size = xs->n * xs->size;
-		st->xsave = kmalloc(size, GFP_KERNEL);
+		st->xsave = kmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (st->xsave && regset_get(current, xs, size, st->xsave) >= 0) {
 			st->xsave_size = size;
 			memcpy(fxsave, st->xsave, FX_REGS_SIZE);

@@ -13,14 +13,14 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* The state letter of thread @tid of this process, or '?'. */
-static inline char thread_state_of(pid_t tid)
+/* The state letter of thread @tid of process @pid, or '?'. */
+static inline char proc_state_of(pid_t pid, pid_t tid)
 {
 	char path[64], buf[256], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return '?';
@@ -31,6 +31,12 @@ static inline char thread_state_of(pid_t tid)
 	buf[n] = 0;
 	p = strrchr(buf, ')');	/* the name may hold anything, even ')' */
 	return p && p[1] && p[2] ? p[2] : '?';
+}
+
+/* The same for a thread of this process. */
+static inline char thread_state_of(pid_t tid)
+{
+	return proc_state_of(getpid(), tid);
 }
 
 #endif

@@ -31,6 +31,8 @@
 
 #include <mach/mach.h>
 
+#include "proc.h"
+
 #define ME mach_task_self()
 
 /* 15 s at most, under the harness's 30 s per test, even in the debug lane. */
@@ -144,26 +146,6 @@ static inline int drop_cap_sys_ptrace(void)
 	d[CAP_TO_INDEX(CAP_SYS_PTRACE)].permitted &= ~CAP_TO_MASK(CAP_SYS_PTRACE);
 	d[CAP_TO_INDEX(CAP_SYS_PTRACE)].inheritable &= ~CAP_TO_MASK(CAP_SYS_PTRACE);
 	return syscall(SYS_capset, &h, d) ? -1 : 0;
-}
-
-/* The scheduler state letter of thread @tid of process @pid, or '?'. */
-static inline char proc_state_of(pid_t pid, pid_t tid)
-{
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] && p[2] ? p[2] : '?';
 }
 
 static inline mach_port_type_t type_of(mach_port_t name)

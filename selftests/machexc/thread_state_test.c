@@ -34,6 +34,7 @@
 #include <mach/mach_exc.h>
 
 #include "kselftest_harness.h"
+#include "proc.h"
 
 #define ME mach_task_self()
 
@@ -277,20 +278,8 @@ TEST(a_thread_suspended_in_a_system_call_reads_as_about_to_make_it)
 	if (!pid)
 		_exit(read(p[0], &c, 1) == 1 && c == 'x' ? 0 : 1);
 	/* Asleep in read(): /proc says S. */
-	for (i = 0; i < 15000; i++) {
-		char path[64], buf[256], *s = NULL;
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		f = fopen(path, "r");
-		if (f && fgets(buf, sizeof(buf), f))
-			s = strrchr(buf, ')');
-		if (f)
-			fclose(f);
-		if (s && s[2] == 'S')
-			break;
+	for (i = 0; i < 15000 && proc_state_of(pid, pid) != 'S'; i++)
 		usleep(1000);
-	}
 	ASSERT_EQ(KERN_SUCCESS, task_for_pid(ME, pid, &task));
 	ASSERT_EQ(KERN_SUCCESS, task_suspend(task));
 	ASSERT_EQ(KERN_SUCCESS, task_threads(task, &list, &n));
