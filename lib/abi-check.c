@@ -25,6 +25,30 @@ SIZE(mach_msg_ool_descriptor_t, 16);
 SIZE(mach_msg_ool_ports_descriptor_t, 16);
 SIZE(mach_msg_type_descriptor_t, 12);
 SIZE(mach_msg_descriptor_t, 16);
+/*
+ * Out-of-line descriptors (osfmk/mach/message.h, LP64 user space): the
+ * address, then deallocate/copy/pad-or-disposition/type in one word, then
+ * the size or count; the 32 variants put the size before the bits.
+ */
+AT(mach_msg_ool_descriptor_t, size, 12);
+AT(mach_msg_ool_ports_descriptor_t, count, 12);
+SIZE(mach_msg_ool_descriptor64_t, 16);
+AT(mach_msg_ool_descriptor64_t, size, 12);
+SIZE(mach_msg_ool_ports_descriptor64_t, 16);
+AT(mach_msg_ool_ports_descriptor64_t, count, 12);
+SIZE(mach_msg_ool_descriptor32_t, 12);
+AT(mach_msg_ool_descriptor32_t, size, 4);
+SIZE(mach_msg_ool_ports_descriptor32_t, 12);
+AT(mach_msg_ool_ports_descriptor32_t, count, 4);
+SIZE(mach_msg_guarded_port_descriptor_t, 16);
+AT(mach_msg_guarded_port_descriptor_t, name, 12);
+SIZE(mach_msg_guarded_port_descriptor64_t, 16);
+AT(mach_msg_guarded_port_descriptor64_t, name, 12);
+SIZE(mach_msg_guarded_port_descriptor32_t, 12);
+AT(mach_msg_guarded_port_descriptor32_t, name, 4);
+_Static_assert(_Alignof(mach_msg_ool_descriptor_t) == 4, "descriptors are packed to 4");
+_Static_assert(MACH_MSG_DESCRIPTOR_MAX == MACH_MSG_GUARDED_PORT_DESCRIPTOR &&
+	       MACH_MSG_GUARD_FLAGS_MASK == 3, "descriptor types, guard flags");
 SIZE(mach_msg_trailer_t, 8);
 SIZE(mach_msg_seqno_trailer_t, 12);
 SIZE(mach_msg_security_trailer_t, 20);
@@ -175,3 +199,9 @@ _Static_assert(TH_STATE_RUNNING == 1 && TH_STATE_HALTED == 5 && TH_USAGE_SCALE =
 	       TH_FLAGS_IDLE == 2 && POLICY_TIMESHARE == 1 && POLICY_FIFO == 4, "thread info values");
 SIZE(task_info_data_t, 4096);
 SIZE(thread_info_data_t, 128);
+
+/* Behaviors of macOS 12 and later (osfmk/mach/exception_types.h). */
+_Static_assert(EXCEPTION_IDENTITY_PROTECTED == 4 && EXCEPTION_STATE_IDENTITY_PROTECTED == 5,
+	       "protected behaviors");
+_Static_assert(MACH_EXCEPTION_BACKTRACE_PREFERRED == 0x20000000 &&
+	       MACH_EXCEPTION_MASK == 0xe0000000U, "behavior flags");

@@ -32,10 +32,13 @@ out=$(LD_LIBRARY_PATH="$tmp/root/usr/lib" "$tmp/prog")
 
 # A handler as macOS code writes it: mach_exc_server() calls the program's
 # catch_mach_exception_raise*, found from the shared library too; a program
-# that defines only one subsystem's routines links.
+# that defines only one subsystem's routines links; the subsystem table a
+# mig-generated server has (catch_mach_exc_subsystem) is there to size
+# buffers with and to look routines up in.
 cat > "$tmp/handler.c" <<'EOC'
 #include <mach/mach.h>
 #include <mach/mach_exc.h>
+#include <mach/mach_excServer.h>
 #include <stdio.h>
 
 kern_return_t catch_mach_exception_raise(mach_port_t exception_port, mach_port_t thread,
@@ -61,6 +64,9 @@ int main(void)
 	req.NDR = NDR_record;
 	req.exception = EXC_BREAKPOINT;
 	req.codeCnt = 2;
+	if (catch_mach_exc_subsystem.maxsize != sizeof(union __ReplyUnion__catch_mach_exc_subsystem) ||
+	    catch_mach_exc_subsystem.server(&req.Head) != mach_exc_server_routine(&req.Head))
+		return 2;
 	if (!mach_exc_server(&req.Head, &r->Head))
 		return 1;
 	printf("%d %d\n", r->Head.msgh_id, r->RetCode);

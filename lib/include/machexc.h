@@ -13,9 +13,12 @@ extern "C" {
 #endif
 
 /*
- * The process's descriptor for /dev/machexc, opened (close-on-exec) on
- * first use and shared by all threads.  Returns -1 with errno set if the
- * device cannot be opened (ENOENT: the module is not loaded).
+ * The process's descriptor for /dev/machexc, opened (close-on-exec, never
+ * 0, 1 or 2) on first use and shared by all threads.  If the program has
+ * closed it, or the number now belongs to another file, the device is
+ * opened again (the other file is left alone); port names stay valid.
+ * Returns -1 with errno set if the device cannot be opened (ENOENT: the
+ * module is not loaded).
  */
 int machexc_device_fd(void);
 

@@ -6,32 +6,87 @@
  * racing on first use end up sharing one descriptor.  A fork()ed child
  * inherits it, which is what it wants: the module keys state on the
  * calling process, not on the descriptor.
+ *
+ * The program may close the descriptor behind the library's back (a
+ * daemon's close-every-descriptor loop, a child that closes what it
+ * inherited), and the number may then be reused for another file.  So
+ * before each use the descriptor is checked (fstat: still a character
+ * device with the device number machexc had when it was opened); if it is
+ * not, the library opens the device again and never touches the file
+ * that now has the old number: no ioctl, no close.  The port space does
+ * not depend on the descriptor, so names stay valid across a reopen.  (A
+ * descriptor closed and reused by another thread between the check and
+ * the ioctl is not caught; closing a library's descriptor is the
+ * program's own race.)  The descriptor is never 0, 1 or 2, so code that
+ * closes the standard descriptors and opens new ones in their place does
+ * not take it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "machexc.h"
 
 static _Atomic int device_fd = -1;
+/* st_rdev of the device behind device_fd; stored before device_fd is published. */
+static _Atomic unsigned long long device_rdev;
+
+static int is_device(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == atomic_load_explicit(&device_rdev, memory_order_acquire);
+}
+
+/* A new descriptor for the device, above the standard ones, or -1 with errno. */
+static int open_device(void)
+{
+	struct stat st;
+	int fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC), high, err;
+
+	if (fd < 0)
+		return -1;
+	if (fd <= STDERR_FILENO) {
+		high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+		err = errno;
+		close(fd);
+		errno = err;
+		fd = high;
+		if (fd < 0)
+			return -1;
+	}
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode)) {
+		close(fd);
+		errno = ENODEV;
+		return -1;
+	}
+	atomic_store_explicit(&device_rdev, st.st_rdev, memory_order_release);
+	return fd;
+}
 
 int machexc_device_fd(void)
 {
-	int fd = atomic_load_explicit(&device_fd, memory_order_acquire);
-	int expected = -1;
+	int fd = atomic_load_explicit(&device_fd, memory_order_acquire), fresh;
 
-	if (fd >= 0)
-		return fd;
-	fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (!atomic_compare_exchange_strong(&device_fd, &expected, fd)) {
-		close(fd);
-		fd = expected;
+	for (;;) {
+		if (fd >= 0 && is_device(fd))
+			return fd;
+		/* Never opened, closed, or now another file's: open anew. */
+		fresh = open_device();
+		if (fresh < 0) {
+			/* Forget a descriptor that is not ours any more. */
+			atomic_compare_exchange_strong(&device_fd, &fd, -1);
+			return -1;
+		}
+		if (atomic_compare_exchange_strong(&device_fd, &fd, fresh))
+			return fresh;
+		/* Another thread got there first: fd is now its descriptor. */
+		close(fresh);
 	}
-	return fd;
 }
 
 int machexc_api_version(struct machexc_version *v)

@@ -3,11 +3,11 @@
  * exc_server(): exc.defs's server, which calls the program's
  * catch_exception_raise* routines.  They are weak here so that the shared
  * library links without them and a program defines only those it uses; a
- * request for one it lacks gets MIG_BAD_ID back.
+ * request for one it lacks gets MIG_BAD_ID back.  Also the subsystem table
+ * and lookup routine MIG generates with it (<mach/excServer.h>).
  */
-#include <mach/exc.h>
+#include <mach/excServer.h>
 
-#include "catch.h"
 #include "exc_mig.h"
 
 #pragma weak catch_exception_raise
@@ -58,15 +58,33 @@ boolean_t exc_server(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	return machexc_exc_server(&exc, InHeadP, OutHeadP);
 }
 
-/* MIG's per-message routine: here one wrapper serves all three. */
-static void exc_routine(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+/*
+ * The subsystem table MIG generates with the server: routine i serves
+ * msgh_id 2401 + i.  The stub of each is the whole server (the header
+ * of the reply is made the same way either way).
+ */
+static void stub(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 {
 	exc_server(InHeadP, OutHeadP);
 }
 
+const struct catch_exc_subsystem catch_exc_subsystem = {
+	.server = exc_server_routine,
+	.start = 2401,
+	.end = 2404,
+	.maxsize = (mach_msg_size_t)sizeof(union __ReplyUnion__catch_exc_subsystem),
+	.routine = {
+		{ 0, stub, 6, 0, 0, (mach_msg_size_t)sizeof(__Reply__exception_raise_t) },
+		{ 0, stub, 9, 0, 0, (mach_msg_size_t)sizeof(__Reply__exception_raise_state_t) },
+		{ 0, stub, 11, 0, 0,
+		  (mach_msg_size_t)sizeof(__Reply__exception_raise_state_identity_t) },
+	},
+};
+
 mig_routine_t exc_server_routine(mach_msg_header_t *InHeadP)
 {
-	int which = InHeadP->msgh_id - 2401;
+	int which = InHeadP->msgh_id - catch_exc_subsystem.start;
 
-	return which >= 0 && which <= 2 ? exc_routine : 0;
+	return which >= 0 && which < catch_exc_subsystem.end - catch_exc_subsystem.start ?
+	       catch_exc_subsystem.routine[which].stub_routine : 0;
 }

@@ -3,11 +3,11 @@
  * mach_exc_server(): mach_exc.defs's server, which calls the program's
  * catch_mach_exception_raise* routines.  They are weak here so that the shared
  * library links without them and a program defines only those it uses; a
- * request for one it lacks gets MIG_BAD_ID back.
+ * request for one it lacks gets MIG_BAD_ID back.  Also the subsystem table
+ * and lookup routine MIG generates with it (<mach/mach_excServer.h>).
  */
-#include <mach/mach_exc.h>
+#include <mach/mach_excServer.h>
 
-#include "catch.h"
 #include "exc_mig.h"
 
 #pragma weak catch_mach_exception_raise
@@ -58,15 +58,33 @@ boolean_t mach_exc_server(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHead
 	return machexc_exc_server(&mach_exc, InHeadP, OutHeadP);
 }
 
-/* MIG's per-message routine: here one wrapper serves all three. */
-static void mach_exc_routine(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+/*
+ * The subsystem table MIG generates with the server: routine i serves
+ * msgh_id 2405 + i.  The stub of each is the whole server (the header
+ * of the reply is made the same way either way).
+ */
+static void stub(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 {
 	mach_exc_server(InHeadP, OutHeadP);
 }
 
+const struct catch_mach_exc_subsystem catch_mach_exc_subsystem = {
+	.server = mach_exc_server_routine,
+	.start = 2405,
+	.end = 2408,
+	.maxsize = (mach_msg_size_t)sizeof(union __ReplyUnion__catch_mach_exc_subsystem),
+	.routine = {
+		{ 0, stub, 6, 0, 0, (mach_msg_size_t)sizeof(__Reply__mach_exception_raise_t) },
+		{ 0, stub, 9, 0, 0, (mach_msg_size_t)sizeof(__Reply__mach_exception_raise_state_t) },
+		{ 0, stub, 11, 0, 0,
+		  (mach_msg_size_t)sizeof(__Reply__mach_exception_raise_state_identity_t) },
+	},
+};
+
 mig_routine_t mach_exc_server_routine(mach_msg_header_t *InHeadP)
 {
-	int which = InHeadP->msgh_id - 2405;
+	int which = InHeadP->msgh_id - catch_mach_exc_subsystem.start;
 
-	return which >= 0 && which <= 2 ? mach_exc_routine : 0;
+	return which >= 0 && which < catch_mach_exc_subsystem.end - catch_mach_exc_subsystem.start ?
+	       catch_mach_exc_subsystem.routine[which].stub_routine : 0;
 }

@@ -2,9 +2,12 @@
 /*
  * mig_get_reply_port(): each thread's port for the replies of its RPCs,
  * a receive right made on first use, destroyed when the thread exits, and
- * forgotten in a fork()ed child (whose space is new).
+ * forgotten in a fork()ed child (whose space is new); and the helpers
+ * MIG-generated code calls for strings and out-of-line memory, as
+ * libsyscall has them (mig_strncpy.c, mig_allocate.c, mig_deallocate.c).
  */
 #include <pthread.h>
+#include <string.h>
 
 #include <mach/mach.h>
 #include <mach/mig.h>
@@ -53,4 +56,39 @@ void mig_dealloc_reply_port(mach_port_t port)
 void mig_put_reply_port(mach_port_t port)
 {
 	(void)port;	/* the port stays the thread's */
+}
+
+int mig_strncpy(char *dest, const char *src, int len)
+{
+	int i;
+
+	if (len <= 0)
+		return 0;
+	for (i = 0; i < len - 1 && src[i]; i++)
+		dest[i] = src[i];
+	dest[i] = '\0';
+	return i + 1;
+}
+
+int mig_strncpy_zerofill(char *dest, const char *src, int len)
+{
+	int n;
+
+	if (len <= 0 || !dest)
+		return 0;
+	n = mig_strncpy(dest, src ? src : "", len);
+	memset(dest + n, 0, (size_t)(len - n));
+	return src ? n : 0;
+}
+
+void mig_allocate(vm_address_t *addr, vm_size_t size)
+{
+	if (vm_allocate(mach_task_self(), addr, size,
+			VM_FLAGS_ANYWHERE | VM_MAKE_TAG(VM_MEMORY_MACH_MSG)) != KERN_SUCCESS)
+		*addr = 0;
+}
+
+void mig_deallocate(vm_address_t addr, vm_size_t size)
+{
+	vm_deallocate(mach_task_self(), addr, size);
 }

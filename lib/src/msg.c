@@ -77,9 +77,15 @@ mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t o
 }
 
 /*
- * As if a right of this disposition had been sent and destroyed: a
- * received right goes away, a right the message would have made is made
- * and released (so a send-once right sends its notification).
+ * As if a right of this disposition had been sent and destroyed
+ * (libsyscall/mach/mach_msg.c, mach_msg_destroy_port()): a moved right
+ * goes away; a right the message would have made is made and released,
+ * so a made send right counts as made (a no-senders notification can
+ * fire) and a made send-once right sends its send-once notification; a
+ * copied right, or a name without a right, is left alone.  One
+ * difference: macOS releases a reference under the name even when the
+ * make failed (the name holds no receive right, so the message was never
+ * valid); here such a name is left alone.
  */
 static void destroy_right(mach_port_name_t name, mach_msg_type_name_t type)
 {
@@ -108,22 +114,28 @@ static void destroy_right(mach_port_name_t name, mach_msg_type_name_t type)
 	}
 }
 
-static void destroy_memory(void *addr, mach_msg_size_t size)
+static void destroy_memory(uintptr_t addr, mach_msg_size_t size)
 {
 	if (size)
-		vm_deallocate(mach_task_self(), (vm_address_t)addr, size);
+		vm_deallocate(mach_task_self(), addr, size);
 }
 
 /*
  * Release the rights and memory a received message brought, or that an
- * unsent one carries, as macOS does.  msgh_local_port holds no right.
- * Descriptors differ in size, so the walk stops at a type it does not
- * know (guarded ports, which the module refuses to carry).
+ * unsent one carries, as macOS does: the header's remote and voucher
+ * ports (msgh_local_port holds no right: a receive consumes the
+ * destination, and an unsent message's reply right was never made), each
+ * port descriptor's right, out-of-line memory whose descriptor says
+ * deallocate, and each right of an out-of-line port array, then the
+ * array itself if it says deallocate.  Volatile memory is left alone.
+ * Guarded port descriptors are released like port descriptors (the
+ * module has no guards to take off first).  Descriptors differ in size,
+ * so the walk stops at a type it does not know, as macOS's does.
  */
 void mach_msg_destroy(mach_msg_header_t *msg)
 {
 	mach_msg_bits_t bits = msg->msgh_bits;
-	mach_msg_descriptor_t *d;
+	char *d;
 	mach_msg_size_t i, j, count;
 
 	destroy_right(msg->msgh_remote_port, MACH_MSGH_BITS_REMOTE(bits));
@@ -131,29 +143,36 @@ void mach_msg_destroy(mach_msg_header_t *msg)
 	if (!(bits & MACH_MSGH_BITS_COMPLEX))
 		return;
 	count = ((mach_msg_base_t *)msg)->body.msgh_descriptor_count;
-	d = (mach_msg_descriptor_t *)((mach_msg_base_t *)msg + 1);
+	d = (char *)((mach_msg_base_t *)msg + 1);
 	for (i = 0; i < count; i++) {
-		switch (d->type.type) {
+		mach_msg_descriptor_t *u = (mach_msg_descriptor_t *)d;
+
+		switch (u->type.type) {
 		case MACH_MSG_PORT_DESCRIPTOR:
-			destroy_right(d->port.name, d->port.disposition);
-			d = (mach_msg_descriptor_t *)(&d->port + 1);
+			destroy_right(u->port.name, u->port.disposition);
+			d += sizeof(u->port);
 			break;
 		case MACH_MSG_OOL_DESCRIPTOR:
-			if (d->out_of_line.deallocate)
-				destroy_memory(d->out_of_line.address, d->out_of_line.size);
-			d = (mach_msg_descriptor_t *)(&d->out_of_line + 1);
+			if (u->out_of_line.deallocate)
+				destroy_memory((uintptr_t)u->out_of_line.address,
+					       u->out_of_line.size);
+			d += sizeof(u->out_of_line);
 			break;
 		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
-			d = (mach_msg_descriptor_t *)(&d->out_of_line + 1);
+			d += sizeof(u->out_of_line);
 			break;
 		case MACH_MSG_OOL_PORTS_DESCRIPTOR:
-			for (j = 0; j < d->ool_ports.count; j++)
-				destroy_right(((mach_port_t *)d->ool_ports.address)[j],
-					      d->ool_ports.disposition);
-			if (d->ool_ports.deallocate)
-				destroy_memory(d->ool_ports.address,
-					       d->ool_ports.count * sizeof(mach_port_t));
-			d = (mach_msg_descriptor_t *)(&d->ool_ports + 1);
+			for (j = 0; j < u->ool_ports.count; j++)
+				destroy_right(((mach_port_t *)u->ool_ports.address)[j],
+					      u->ool_ports.disposition);
+			if (u->ool_ports.deallocate)
+				destroy_memory((uintptr_t)u->ool_ports.address,
+					       u->ool_ports.count * (mach_msg_size_t)sizeof(mach_port_t));
+			d += sizeof(u->ool_ports);
+			break;
+		case MACH_MSG_GUARDED_PORT_DESCRIPTOR:
+			destroy_right(u->guarded_port.name, u->guarded_port.disposition);
+			d += sizeof(u->guarded_port);
 			break;
 		default:
 			return;

@@ -4,15 +4,20 @@
  * mach_exc_server()/exc_server() with catch_*exception_raise* routines,
  * and a handler that forwards an exception to the one it replaced with
  * the client stubs (mach_exception_raise*), as crash reporters chain.
- * Also the servers' checks, on hand-made requests.
+ * Also the servers' checks, on hand-made requests, and the subsystem
+ * tables MIG generates with a server (<mach/mach_excServer.h>), used as
+ * programs written against mig's output use them.  Including the server
+ * headers checks this file's catch_* routines against MIG's prototypes.
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <mach/exc.h>
+#include <mach/excServer.h>
 #include <mach/mach.h>
 #include <mach/mach_exc.h>
+#include <mach/mach_excServer.h>
 
 #include "kselftest_harness.h"
 
@@ -394,6 +399,132 @@ TEST(server_checks_requests)
 	r->Head.msgh_id = 2405;
 	EXPECT_TRUE(mach_exc_server(&r->Head, &e->Head));
 	EXPECT_EQ(MIG_BAD_ARGUMENTS, e->RetCode);
+}
+
+/*
+ * catch_mach_exc_subsystem and catch_exc_subsystem as MIG generates them:
+ * ids 2405-2407 (2401-2403), maxsize the size of the largest reply, one
+ * descriptor per routine with its argument count and reply size, and the
+ * lookup routine as .server.
+ */
+TEST(subsystem_tables_describe_the_servers_as_mig_does)
+{
+	mach_msg_header_t h = { 0 };
+	int i;
+
+	EXPECT_EQ(2405, catch_mach_exc_subsystem.start);
+	EXPECT_EQ(2408, catch_mach_exc_subsystem.end);
+	EXPECT_EQ(sizeof(union __ReplyUnion__catch_mach_exc_subsystem),
+		  catch_mach_exc_subsystem.maxsize);
+	EXPECT_EQ(24 + 8 + 4 + 4 + 4 + THREAD_STATE_MAX * 4, (int)catch_mach_exc_subsystem.maxsize);
+	EXPECT_EQ((mig_server_routine_t)mach_exc_server_routine, catch_mach_exc_subsystem.server);
+	EXPECT_EQ(0, catch_mach_exc_subsystem.reserved);
+	EXPECT_EQ(6, catch_mach_exc_subsystem.routine[0].argc);
+	EXPECT_EQ(9, catch_mach_exc_subsystem.routine[1].argc);
+	EXPECT_EQ(11, catch_mach_exc_subsystem.routine[2].argc);
+	EXPECT_EQ(sizeof(__Reply__mach_exception_raise_t),
+		  catch_mach_exc_subsystem.routine[0].max_reply_msg);
+	EXPECT_EQ(sizeof(__Reply__mach_exception_raise_state_identity_t),
+		  catch_mach_exc_subsystem.routine[2].max_reply_msg);
+	EXPECT_EQ(2401, catch_exc_subsystem.start);
+	EXPECT_EQ(2404, catch_exc_subsystem.end);
+	EXPECT_EQ(sizeof(union __ReplyUnion__catch_exc_subsystem), catch_exc_subsystem.maxsize);
+	EXPECT_EQ((mig_server_routine_t)exc_server_routine, catch_exc_subsystem.server);
+	EXPECT_EQ(11, catch_exc_subsystem.routine[2].argc);
+	for (i = 0; i < 3; i++) {
+		EXPECT_NE(NULL, catch_mach_exc_subsystem.routine[i].stub_routine);
+		EXPECT_EQ(NULL, catch_mach_exc_subsystem.routine[i].impl_routine);
+		EXPECT_EQ(0, catch_mach_exc_subsystem.routine[i].descr_count);
+		h.msgh_id = 2405 + i;
+		EXPECT_EQ(catch_mach_exc_subsystem.routine[i].stub_routine,
+			  mach_exc_server_routine(&h));
+		h.msgh_id = 2401 + i;
+		EXPECT_EQ(catch_exc_subsystem.routine[i].stub_routine, exc_server_routine(&h));
+	}
+	h.msgh_id = 2408;
+	EXPECT_EQ(NULL, mach_exc_server_routine(&h));
+	h.msgh_id = 2404;
+	EXPECT_EQ(NULL, exc_server_routine(&h));
+	h.msgh_id = 2400;
+	EXPECT_EQ(NULL, exc_server_routine(&h));
+}
+
+/*
+ * A demux of the program's own, as debuggers write one: find the stub
+ * through the subsystem's lookup routine, make the reply header as MIG's
+ * server does, and run it.
+ */
+TEST(stub_found_through_the_subsystem_serves_the_request)
+{
+	union __RequestUnion__catch_mach_exc_subsystem in;
+	union __ReplyUnion__catch_mach_exc_subsystem out;
+	__Request__mach_exception_raise_state_t *r = &in.Request_mach_exception_raise_state;
+	__Reply__mach_exception_raise_state_t *o = &out.Reply_mach_exception_raise_state;
+	x86_thread_state64_t ts = { 0 };
+	mig_routine_t stub;
+
+	memset(&in, 0, sizeof(in));
+	r->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	r->Head.msgh_remote_port = 0x1234;
+	r->Head.msgh_local_port = 0x5678;
+	r->Head.msgh_id = 2406;
+	r->NDR = NDR_record;
+	r->exception = EXC_BAD_INSTRUCTION;
+	r->codeCnt = 2;
+	r->code[0] = EXC_I386_INVOP;
+	r->flavor = x86_THREAD_STATE64;
+	r->old_stateCnt = x86_THREAD_STATE64_COUNT;
+	ts.__rip = 0x1000;
+	memcpy(r->old_state, &ts, sizeof(ts));
+	r->Head.msgh_size = sizeof(*r) - (THREAD_STATE_MAX - x86_THREAD_STATE64_COUNT) * 4;
+
+	stub = catch_mach_exc_subsystem.server(&r->Head);
+	ASSERT_NE(NULL, stub);
+	memset(&out, 0, sizeof(out));
+	o->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(r->Head.msgh_bits), 0);
+	o->Head.msgh_remote_port = r->Head.msgh_remote_port;
+	o->Head.msgh_size = sizeof(mig_reply_error_t);
+	o->Head.msgh_id = r->Head.msgh_id + 100;
+	memset(&seen, 0, sizeof(seen));
+	stub(&r->Head, &o->Head);
+	EXPECT_EQ(KERN_SUCCESS, o->RetCode);
+	EXPECT_EQ(2, seen.which);
+	EXPECT_EQ(0x5678, seen.port);
+	EXPECT_EQ(2506, o->Head.msgh_id);
+	EXPECT_EQ(0x1234, o->Head.msgh_remote_port);
+	EXPECT_EQ(x86_THREAD_STATE64_COUNT, o->new_stateCnt);
+	memcpy(&ts, o->new_state, sizeof(ts));
+	EXPECT_EQ(0x1002, ts.__rip);
+}
+
+static void *run_sized_server(void *arg)
+{
+	struct msg_server *m = arg;
+
+	m->mr = mach_msg_server_once(mach_exc_server, catch_mach_exc_subsystem.maxsize, m->port,
+				     MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT) |
+				     MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0));
+	return NULL;
+}
+
+/* mach_msg_server(mach_exc_server, catch_mach_exc_subsystem.maxsize, ...), as crash reporters size it. */
+TEST(mach_msg_server_sized_by_the_subsystem_maxsize)
+{
+	struct msg_server once = { new_port(), 0, -1 };
+	pthread_t t;
+
+	memset(&seen, 0, sizeof(seen));
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, once.port,
+			EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES, x86_THREAD_STATE64));
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_sized_server, &once));
+	ud2();
+	pthread_join(t, NULL);
+	EXPECT_EQ(MACH_MSG_SUCCESS, once.mr);
+	EXPECT_EQ(1, seen.calls);
+	EXPECT_EQ(3, seen.which);
+	task_set_exception_ports(ME, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+				 THREAD_STATE_NONE);
+	mach_port_destroy(ME, once.port);
 }
 
 TEST_HARNESS_MAIN

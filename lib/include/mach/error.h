@@ -28,6 +28,7 @@
 #define err_ipc_compat		err_system(0x3f)
 #define err_max_system		0x3f
 
+/* An errno as a Mach error; mach_error_string() reads it as macOS's errno numbers. */
 #define unix_err(errno)		(err_kern | err_sub(3) | errno)
 
 typedef kern_return_t mach_error_t;

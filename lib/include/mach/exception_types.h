@@ -22,12 +22,23 @@
 #define EXC_GUARD		12
 #define EXC_CORPSE_NOTIFY	13
 
-#define EXCEPTION_DEFAULT		1
-#define EXCEPTION_STATE			2
-#define EXCEPTION_STATE_IDENTITY	3
-#define MACH_EXCEPTION_ERRORS		0x40000000
-#define MACH_EXCEPTION_CODES		0x80000000
-#define MACH_EXCEPTION_MASK		(MACH_EXCEPTION_CODES | MACH_EXCEPTION_ERRORS)
+/*
+ * Behaviors, as XNU's osfmk/mach/exception_types.h has them since macOS 12
+ * (the _PROTECTED ones and MACH_EXCEPTION_BACKTRACE_PREFERRED).  The module
+ * delivers only the first three, with or without MACH_EXCEPTION_CODES:
+ * *_set_exception_ports() with any other behavior, or with another flag,
+ * is KERN_INVALID_ARGUMENT and changes nothing.
+ */
+#define EXCEPTION_DEFAULT			1
+#define EXCEPTION_STATE				2
+#define EXCEPTION_STATE_IDENTITY		3
+#define EXCEPTION_IDENTITY_PROTECTED		4
+#define EXCEPTION_STATE_IDENTITY_PROTECTED	5
+#define MACH_EXCEPTION_BACKTRACE_PREFERRED	0x20000000
+#define MACH_EXCEPTION_ERRORS			0x40000000
+#define MACH_EXCEPTION_CODES			0x80000000
+#define MACH_EXCEPTION_MASK \
+	(MACH_EXCEPTION_CODES | MACH_EXCEPTION_ERRORS | MACH_EXCEPTION_BACKTRACE_PREFERRED)
 
 #define EXC_MASK_BAD_ACCESS		(1 << EXC_BAD_ACCESS)
 #define EXC_MASK_BAD_INSTRUCTION	(1 << EXC_BAD_INSTRUCTION)
@@ -51,6 +62,8 @@
 #define FIRST_EXCEPTION		1
 #define EXC_TYPES_COUNT		14
 #define EXC_SOFT_SIGNAL		0x10003
+#define EXC_MACF_MIN		0x20000
+#define EXC_MACF_MAX		0x2FFFF
 
 typedef int exception_type_t;
 typedef integer_t exception_data_type_t;

@@ -102,6 +102,13 @@ typedef char *mach_msg_trailer_info_t;
 #define MACH_MSG_OOL_PORTS_DESCRIPTOR		2
 #define MACH_MSG_OOL_VOLATILE_DESCRIPTOR	3
 #define MACH_MSG_GUARDED_PORT_DESCRIPTOR	4
+#define MACH_MSG_DESCRIPTOR_MAX			MACH_MSG_GUARDED_PORT_DESCRIPTOR
+
+typedef unsigned int mach_msg_guard_flags_t;
+#define MACH_MSG_GUARD_FLAGS_NONE		0x0000
+#define MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE	0x0001
+#define MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND	0x0002
+#define MACH_MSG_GUARD_FLAGS_MASK		0x0003
 
 #pragma pack(push, 4)
 
@@ -120,6 +127,31 @@ typedef struct {
 	mach_msg_descriptor_type_t type : 8;
 } mach_msg_port_descriptor_t;
 
+/*
+ * Out-of-line memory and port arrays.  The plain types are the x86-64
+ * layouts (the pointer first, then the bits, then the size or count); the
+ * 32 and 64 variants have fixed-width addresses, for code that builds
+ * messages for either ABI.  The module does not carry these descriptors
+ * yet (MACH_SEND_INVALID_TYPE); mach_msg_destroy() releases them.
+ */
+typedef struct {
+	uint32_t address;
+	mach_msg_size_t size;
+	boolean_t deallocate : 8;
+	mach_msg_copy_options_t copy : 8;
+	unsigned int pad1 : 8;
+	mach_msg_descriptor_type_t type : 8;
+} mach_msg_ool_descriptor32_t;
+
+typedef struct {
+	uint64_t address;
+	boolean_t deallocate : 8;
+	mach_msg_copy_options_t copy : 8;
+	unsigned int pad1 : 8;
+	mach_msg_descriptor_type_t type : 8;
+	mach_msg_size_t size;
+} mach_msg_ool_descriptor64_t;
+
 typedef struct {
 	void *address;
 	boolean_t deallocate : 8;
@@ -130,6 +162,24 @@ typedef struct {
 } mach_msg_ool_descriptor_t;
 
 typedef struct {
+	uint32_t address;
+	mach_msg_size_t count;
+	boolean_t deallocate : 8;
+	mach_msg_copy_options_t copy : 8;
+	mach_msg_type_name_t disposition : 8;
+	mach_msg_descriptor_type_t type : 8;
+} mach_msg_ool_ports_descriptor32_t;
+
+typedef struct {
+	uint64_t address;
+	boolean_t deallocate : 8;
+	mach_msg_copy_options_t copy : 8;
+	mach_msg_type_name_t disposition : 8;
+	mach_msg_descriptor_type_t type : 8;
+	mach_msg_size_t count;
+} mach_msg_ool_ports_descriptor64_t;
+
+typedef struct {
 	void *address;
 	boolean_t deallocate : 8;
 	mach_msg_copy_options_t copy : 8;
@@ -138,14 +188,41 @@ typedef struct {
 	mach_msg_size_t count;
 } mach_msg_ool_ports_descriptor_t;
 
-typedef mach_msg_ool_descriptor_t mach_msg_ool_descriptor64_t;
-typedef mach_msg_ool_ports_descriptor_t mach_msg_ool_ports_descriptor64_t;
+/* A port right with a guard (not carried by the module either). */
+typedef struct {
+	uint32_t context;
+	mach_port_name_t name;
+	mach_msg_guard_flags_t flags : 16;
+	mach_msg_type_name_t disposition : 8;
+	mach_msg_descriptor_type_t type : 8;
+} mach_msg_guarded_port_descriptor32_t;
 
+typedef struct {
+	uint64_t context;
+	mach_msg_guard_flags_t flags : 16;
+	mach_msg_type_name_t disposition : 8;
+	mach_msg_descriptor_type_t type : 8;
+	mach_port_name_t name;
+} mach_msg_guarded_port_descriptor64_t;
+
+typedef struct {
+	mach_port_context_t context;
+	mach_msg_guard_flags_t flags : 16;
+	mach_msg_type_name_t disposition : 8;
+	mach_msg_descriptor_type_t type : 8;
+	mach_port_name_t name;
+} mach_msg_guarded_port_descriptor_t;
+
+/*
+ * Any descriptor, by its type field.  Descriptors differ in size (12 or
+ * 16 bytes), so an array of them cannot be indexed with this union.
+ */
 typedef union {
 	mach_msg_port_descriptor_t port;
 	mach_msg_ool_descriptor_t out_of_line;
 	mach_msg_ool_ports_descriptor_t ool_ports;
 	mach_msg_type_descriptor_t type;
+	mach_msg_guarded_port_descriptor_t guarded_port;
 } mach_msg_descriptor_t;
 
 typedef struct {
