@@ -27,11 +27,31 @@ module_param_named(max_names, mx_max_names, uint, 0644);
 MODULE_PARM_DESC(max_names, "Names (rights) per port space");
 
 unsigned int mx_max_msg_size = 256 * 1024;
-module_param_named(max_msg_size, mx_max_msg_size, uint, 0644);
-MODULE_PARM_DESC(max_msg_size, "Largest message, header and body, in bytes");
+
+/* Between a bare header and MX_MSG_SIZE_LIMIT: size + trailer fits a u32. */
+static int max_msg_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int size;
+	int err = kstrtouint(val, 0, &size);
+
+	if (err)
+		return err;
+	if (size < sizeof(struct mach_msg_header) || size > MX_MSG_SIZE_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(mx_max_msg_size, size);
+	return 0;
+}
+
+static const struct kernel_param_ops max_msg_size_ops = {
+	.set = max_msg_size_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_msg_size, &max_msg_size_ops, &mx_max_msg_size, 0644);
+MODULE_PARM_DESC(max_msg_size, "Largest message, header and body, in bytes (at most 64 MiB)");
 
 DEFINE_SPINLOCK(mx_transit_lock);
-atomic_long_t mx_nr_spaces, mx_nr_psets;
+atomic_long_t mx_nr_spaces, mx_nr_psets, mx_nr_nomem;
 atomic_long_t mx_nr_ports;
 EXPORT_SYMBOL_IF_KUNIT(mx_nr_ports);
 atomic_long_t mx_nr_kmsgs;
@@ -62,6 +82,7 @@ static int __init machexc_init(void)
 	err = machexc_dev_init();
 	if (err)
 		goto fail_dev;
+	mx_failinject_init();
 	pr_info("version %s, API %u.%u\n", MACHEXC_VERSION,
 		MACHEXC_API_MAJOR, MACHEXC_API_MINOR);
 	return 0;
@@ -77,6 +98,7 @@ fail_spaces:
 
 static void __exit machexc_exit(void)
 {
+	mx_failinject_exit();
 	machexc_dev_exit();
 	mx_hooks_exit();
 	mx_tasks_shutdown();

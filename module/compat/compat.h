@@ -156,4 +156,22 @@ static inline void mx_fpu_write_xstate(const void *img, u32 img_size)
 	kernel_fpu_end();
 }
 
+/*
+ * Is the current thread in a system call rather than an exception?  A
+ * process may send itself a fault signal with a fault's si_code
+ * (rt_sigqueueinfo(), rt_tgsigqueueinfo(), pidfd_send_signal()), and only
+ * a signal the kernel raised for an exception may become one.  A 32-bit
+ * call (int $0x80) sets TS_COMPAT until it returns.  The 64-bit syscall
+ * instruction leaves the return address in both ip and cx and the flags in
+ * both flags and r11, and entry stores the call's number in orig_ax, where
+ * an exception stores its error code or -1.  A fault with an error code on
+ * the instruction right after a syscall, with rcx and r11 untouched, looks
+ * the same: it is not raised, and Linux delivers its signal as always.
+ */
+static inline bool mx_in_syscall(struct pt_regs *regs)
+{
+	return in_ia32_syscall() ||
+	       ((long)regs->orig_ax >= 0 && regs->ip == regs->cx && regs->flags == regs->r11);
+}
+
 #endif /* _MACHEXC_COMPAT_H */

@@ -40,6 +40,7 @@
 #include <trace/events/signal.h>
 
 #include "../compat/compat.h"
+#include "../hooks/hooks.h"
 #include "exc.h"
 #include "../msg/msg.h"
 #include "../ports/ports.h"
@@ -54,6 +55,15 @@ struct mx_exc_work {
 };
 
 atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
+
+/*
+ * How a faulting thread waits for its handler: only SIGKILL ends the
+ * wait, and the freezer (suspend, hibernation, the cgroup v1 freezer) may
+ * freeze it there, as it holds no lock.  Group stop (SIGSTOP) and the
+ * cgroup v2 freezer are not honoured: both need get_signal(), which the
+ * wait runs inside of.
+ */
+#define MX_EXC_WAIT	(TASK_KILLABLE | TASK_FREEZABLE)
 
 /*
  * Who may receive an exception of a task or thread level handler: only a
@@ -88,7 +98,7 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 		mx_port_copy_send(thread);
 		at += sizeof(struct mach_msg_body) + 2 * sizeof(*d);
 	}
-	kmsg = mx_kmsg_alloc(at + n, identity ? 2 : 0, GFP_KERNEL);
+	kmsg = mx_kmsg_alloc(at + n, identity ? 2 : 0, GFP_KERNEL_ACCOUNT);
 	if (!kmsg) {
 		if (thread)
 			mx_port_release_send(thread);
@@ -147,7 +157,7 @@ static struct mx_kmsg *wait_reply(struct mx_port *reply)
 
 	spin_lock(&reply->lock);
 	while (list_empty(&reply->msgs))
-		if (mx_wait_locked(&reply->rcv_wait, &reply->lock, &timeout, TASK_KILLABLE))
+		if (mx_wait_locked(&reply->rcv_wait, &reply->lock, &timeout, MX_EXC_WAIT))
 			break;
 	if (!list_empty(&reply->msgs)) {
 		kmsg = list_first_entry(&reply->msgs, struct mx_kmsg, link);
@@ -182,7 +192,7 @@ static bool raise_to(struct mx_task *task, struct mx_thread *th, struct mx_port 
 		return false;
 	slot->port = NULL;	/* the request carries that send right now */
 	atomic_long_inc(&mx_nr_raised);
-	if (mx_kmsg_send_sync(request, TASK_KILLABLE, MAX_SCHEDULE_TIMEOUT, &handoff) !=
+	if (mx_kmsg_send_sync(request, MX_EXC_WAIT, MAX_SCHEDULE_TIMEOUT, &handoff) !=
 	    MACH_MSG_SUCCESS) {
 		mx_kmsg_destroy(request, &reap);
 		mx_reap(&reap);
@@ -199,11 +209,14 @@ static bool raise_to(struct mx_task *task, struct mx_thread *th, struct mx_port 
 	kr = !state || new_state ? mx_exc_parse_reply(answer->data, answer->size, slot->behavior,
 						     &flavor, new_state, &count) :
 				   MIG_REPLY_MISMATCH;
-	if (kr == KERN_SUCCESS) {
-		handled = true;
-		if (state)
-			mx_thread_apply_reply(th, flavor, new_state, count);
-	}
+	/*
+	 * As XNU: a new state the thread cannot take (a flavor or count that
+	 * does not fit, a bad MXCSR) makes the answer a failure, and the
+	 * exception moves on to the next level with the thread unchanged.
+	 */
+	if (kr == KERN_SUCCESS && state)
+		kr = mx_thread_apply_reply(th, flavor, new_state, count);
+	handled = kr == KERN_SUCCESS;
 	kfree(new_state);
 	mx_kmsg_destroy(answer, &reap);
 	mx_reap(&reap);
@@ -352,6 +365,18 @@ static bool is_fault_signal(int sig)
 }
 
 /*
+ * A fault signal sent in a system call: forged by the process itself (see
+ * mx_in_syscall()), unless it is the SIGTRAP of a single step over the
+ * system call, which a debugger must see as EXC_BREAKPOINT.
+ */
+static bool from_syscall(int sig)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+
+	return mx_in_syscall(regs) && !(sig == SIGTRAP && (regs->flags & X86_EFLAGS_TF));
+}
+
+/*
  * The signal_generate probe: atomic context, siglock held.  Cheap for
  * everyone who never used machexc (one atomic read), and for every signal
  * that is not a kernel-raised fault on the current thread.
@@ -366,6 +391,7 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	    result != TRACE_SIGNAL_DELIVERED || !is_fault_signal(sig) ||
 	    info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||
 	    (current->flags & (PF_EXITING | PF_KTHREAD)) ||
+	    from_syscall(sig) ||
 	    !mx_exc_from_siginfo(info, current->thread.trap_nr, &exc) ||
 	    !((READ_ONCE(mx_host_exc_mask) & (1U << exc.type)) ||
 	      mx_task_handles(current->signal, exc.type)))
@@ -381,9 +407,11 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	/* A thread waiting for its handler keeps the module loaded. */
 	if (!try_module_get(THIS_MODULE))
 		return;
-	w = kmalloc(sizeof(*w), GFP_ATOMIC);
-	if (!w)
+	w = mx_probe_alloc(sizeof(*w));
+	if (!w) {
+		atomic_long_inc(&mx_nr_nomem);	/* counted, never silent */
 		goto fail;	/* Linux delivers the signal as always */
+	}
 	copy_siginfo(&w->info, info);
 	w->trap_nr = current->thread.trap_nr;
 	w->error_code = current->thread.error_code;

@@ -2,6 +2,8 @@
 #ifndef _MACHEXC_HOOKS_H
 #define _MACHEXC_HOOKS_H
 
+#include <linux/types.h>
+
 /*
  * The hooks are attached on first need, so that a kernel where nobody uses
  * machexc (or nobody has set an exception port) pays nothing for them.
@@ -15,5 +17,10 @@ enum mx_hook_group {
 int mx_hooks_init(void);
 int mx_hooks_arm(enum mx_hook_group group);
 void mx_hooks_exit(void);
+
+/* failinject.c: the probes' atomic allocations, failable on demand. */
+void mx_failinject_init(void);
+void mx_failinject_exit(void);
+void *mx_probe_alloc(size_t size);
 
 #endif /* _MACHEXC_HOOKS_H */

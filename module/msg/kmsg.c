@@ -14,15 +14,27 @@
 #include "../names/names.h"
 #include "../ports/ports.h"
 
+/*
+ * A message of @size bytes with room for @ndesc rights, charged to the
+ * caller's user; NULL at a cap or without memory.
+ */
 struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 {
-	struct mx_kmsg *kmsg = kvzalloc(struct_size(kmsg, data, size), gfp);
+	struct mx_user *user = mx_charge(MX_LIMIT_MSGS);
+	struct mx_kmsg *kmsg;
 
-	if (!kmsg)
+	if (!user)
 		return NULL;
+	kmsg = kvzalloc(struct_size(kmsg, data, size), gfp);
+	if (!kmsg) {
+		mx_uncharge(user, MX_LIMIT_MSGS);
+		return NULL;
+	}
+	kmsg->user = user;
 	if (ndesc) {
-		kmsg->desc = kcalloc(ndesc, sizeof(*kmsg->desc), gfp);
+		kmsg->desc = kvcalloc(ndesc, sizeof(*kmsg->desc), gfp);
 		if (!kmsg->desc) {
+			mx_uncharge(user, MX_LIMIT_MSGS);
 			kvfree(kmsg);
 			return NULL;
 		}
@@ -41,7 +53,8 @@ void mx_kmsg_free(struct mx_kmsg *kmsg)
 {
 	put_pid(kmsg->sender);
 	put_pid(kmsg->exc_task);
-	kfree(kmsg->desc);
+	mx_uncharge(kmsg->user, MX_LIMIT_MSGS);
+	kvfree(kmsg->desc);
 	kvfree(kmsg);
 	atomic_long_dec(&mx_nr_kmsgs);
 }
@@ -73,7 +86,8 @@ void mx_kmsg_destroy(struct mx_kmsg *kmsg, struct list_head *reap)
 /*
  * Destroy messages until none are left.  Destroying one can kill a port
  * whose receive right it carried, which adds that port's messages to the
- * list: a loop, not recursion, however deep the nesting.
+ * list: a loop, not recursion, however deep the nesting, and one that
+ * yields: a user may have queued a few hundred thousand.  Sleeps.
  */
 void mx_reap(struct list_head *reap)
 {
@@ -82,6 +96,7 @@ void mx_reap(struct list_head *reap)
 	while ((kmsg = list_first_entry_or_null(reap, struct mx_kmsg, link))) {
 		list_del_init(&kmsg->link);
 		mx_kmsg_destroy(kmsg, reap);
+		cond_resched();
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_reap);
@@ -150,9 +165,11 @@ static mx_return_t copyin_body(struct mx_space *space, struct mx_kmsg *kmsg)
 	count = ((struct mach_msg_body *)(kmsg->hdr + 1))->msgh_descriptor_count;
 	if (count > (kmsg->size - first) / sizeof(*d))
 		return MACH_SEND_MSG_TOO_SMALL;
+	if (count > MX_MSG_DESC_MAX)
+		return MACH_SEND_TOO_LARGE;
 	if (!count)
 		return MACH_MSG_SUCCESS;
-	kmsg->desc = kcalloc(count, sizeof(*kmsg->desc), GFP_KERNEL_ACCOUNT);
+	kmsg->desc = kvcalloc(count, sizeof(*kmsg->desc), GFP_KERNEL_ACCOUNT);
 	if (!kmsg->desc)
 		return MACH_SEND_NO_BUFFER;
 

@@ -48,26 +48,34 @@ int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int s
 	return signal_pending_state(state, current) ? -EINTR : 0;
 }
 
+enum transit { TRANSIT_OK, TRANSIT_CIRCULAR, TRANSIT_TOO_DEEP };
+
 /*
  * Would queueing @kmsg make a cycle of receive rights in transit (a port
  * whose receive right sits, directly or through other ports in transit,
  * in its own queue)?  Such ports could never be received from again.
- * Called with mx_transit_lock held.
+ * One walk up the destination's chain marks it, then each receive right
+ * carried is checked against the mark: O(depth + descriptors), and the
+ * depth is capped.  Called with mx_transit_lock held.
  */
-static bool kmsg_circular(struct mx_kmsg *kmsg)
+static enum transit kmsg_check_transit(struct mx_kmsg *kmsg)
 {
+	static unsigned long stamp;	/* under mx_transit_lock */
 	struct mx_port *p;
-	u32 i;
+	u32 i, depth = 0;
 
 	lockdep_assert_held(&mx_transit_lock);
-	for (i = 0; i < kmsg->ndesc; i++) {
-		if (kmsg->desc[i].type != MACH_MSG_TYPE_PORT_RECEIVE || !kmsg->desc[i].port)
-			continue;
-		for (p = kmsg->dest; p; p = p->destination)
-			if (p == kmsg->desc[i].port)
-				return true;
+	stamp++;
+	for (p = kmsg->dest; p; p = p->destination) {
+		if (++depth > MX_TRANSIT_DEPTH_MAX)
+			return TRANSIT_TOO_DEEP;
+		p->transit_stamp = stamp;
 	}
-	return false;
+	for (i = 0; i < kmsg->ndesc; i++)
+		if (kmsg->desc[i].type == MACH_MSG_TYPE_PORT_RECEIVE && kmsg->desc[i].port &&
+		    kmsg->desc[i].port->transit_stamp == stamp)
+			return TRANSIT_CIRCULAR;
+	return TRANSIT_OK;
 }
 
 /* The receive rights @kmsg carries are now in transit to its destination. */
@@ -139,7 +147,7 @@ mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout
 	bool carries_receive = kmsg->carries_receive;
 	bool always = kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND_ONCE;
 	struct mx_port *port = kmsg->dest;
-	bool circular = false;
+	enum transit transit = TRANSIT_OK;
 	mx_return_t mr;
 
 	for (;;) {
@@ -152,8 +160,11 @@ mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout
 			mr = MACH_SEND_NO_BUFFER;
 		} else if (always || port->msgcount < port->qlimit) {
 			mr = MACH_MSG_SUCCESS;
-			circular = carries_receive && kmsg_circular(kmsg);
-			if (!circular) {
+			if (carries_receive)
+				transit = kmsg_check_transit(kmsg);
+			if (transit == TRANSIT_TOO_DEEP) {
+				mr = MACH_SEND_NO_BUFFER;
+			} else if (transit == TRANSIT_OK) {
 				if (carries_receive)
 					kmsg_set_destination(kmsg);
 				list_add_tail(&kmsg->link, &port->msgs);
@@ -175,7 +186,7 @@ mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout
 		transit_unlock(carries_receive);
 		break;
 	}
-	if (circular) {
+	if (transit == TRANSIT_CIRCULAR) {
 		LIST_HEAD(reap);
 
 		mx_kmsg_destroy(kmsg, &reap);
@@ -413,7 +424,7 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 
 	if (a->send_size < sizeof(struct mach_msg_header) || (a->send_size & 3))
 		return MACH_SEND_MSG_TOO_SMALL;
-	if (a->send_size > mx_max_msg_size)
+	if (a->send_size > READ_ONCE(mx_max_msg_size))
 		return MACH_SEND_TOO_LARGE;
 	kmsg = mx_kmsg_alloc(a->send_size, 0, GFP_KERNEL_ACCOUNT);
 	if (!kmsg)

@@ -26,6 +26,7 @@
 struct machexc_msg;
 struct mx_port;
 struct mx_space;
+struct mx_user;
 struct pid;
 
 /* A message in flight: the user's bytes plus the rights it carries. */
@@ -46,6 +47,7 @@ struct mx_kmsg {
 	u32 ndesc;
 	struct mx_kdesc *desc;
 	bool carries_receive;
+	struct mx_user *user;		/* charged for it (names/limits.c) */
 	/* The sender, for the trailer. */
 	struct pid *sender;
 	kuid_t euid, ruid;
@@ -65,6 +67,20 @@ struct mx_kmsg {
 
 /* The largest message, header and body (module parameter, main.c). */
 extern unsigned int mx_max_msg_size;
+
+/* The most max_msg_size may be set to: 64 MiB, as XNU's largest. */
+#define MX_MSG_SIZE_LIMIT	(64U << 20)
+
+/* The most descriptors one message carries (else MACH_SEND_TOO_LARGE). */
+#define MX_MSG_DESC_MAX		1024
+
+/*
+ * The longest chain of receive rights in transit (a port queued in a port
+ * queued in ...) that a message carrying a receive right may be sent
+ * into (else MACH_SEND_NO_BUFFER): it bounds the cycle check, which runs
+ * under a spinlock.
+ */
+#define MX_TRANSIT_DEPTH_MAX	1024
 
 extern spinlock_t mx_transit_lock;
 

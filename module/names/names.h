@@ -58,6 +58,18 @@ struct mx_space {
 /* The most names one space holds (module parameter, main.c). */
 extern unsigned int mx_max_names;
 
+/*
+ * Caps on what one user, and all users, can make the module hold
+ * (limits.c; module parameters max_{,user_}{spaces,ports,msgs}).
+ */
+enum mx_limit { MX_LIMIT_SPACES, MX_LIMIT_PORTS, MX_LIMIT_MSGS, MX_LIMITS };
+struct mx_user;
+
+extern atomic_long_t mx_nr_limit_hits;
+
+struct mx_user *mx_charge(enum mx_limit what);
+void mx_uncharge(struct mx_user *u, enum mx_limit what);
+
 /* names/space.c */
 void mx_space_init(struct mx_space *space);
 void mx_space_release(struct mx_space *space, struct list_head *reap);

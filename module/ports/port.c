@@ -13,12 +13,20 @@
 #include "../names/names.h"
 #include "ports.h"
 
+/* A new port, charged to the caller's user; NULL at a cap or without memory. */
 struct mx_port *mx_port_alloc(void)
 {
-	struct mx_port *port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
+	struct mx_user *user = mx_charge(MX_LIMIT_PORTS);
+	struct mx_port *port;
 
-	if (!port)
+	if (!user)
 		return NULL;
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
+	if (!port) {
+		mx_uncharge(user, MX_LIMIT_PORTS);
+		return NULL;
+	}
+	port->user = user;
 	refcount_set(&port->ref, 1);
 	spin_lock_init(&port->lock);
 	port->active = true;
@@ -46,6 +54,7 @@ void mx_port_put(struct mx_port *port)
 	WARN_ON_ONCE(port->active && port->receiver);
 	WARN_ON_ONCE(!list_empty(&port->msgs));
 	atomic_long_dec(&mx_nr_ports);
+	mx_uncharge(port->user, MX_LIMIT_PORTS);
 	kfree(port);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_port_put);
@@ -263,7 +272,7 @@ void mx_notify(struct mx_port *notify, s32 id, u32 arg)
 		return;
 	if (id != MACH_NOTIFY_SEND_ONCE)
 		size += sizeof(*ndr) + sizeof(u32);
-	kmsg = mx_kmsg_alloc(size, 0, GFP_KERNEL);
+	kmsg = mx_kmsg_alloc(size, 0, GFP_KERNEL_ACCOUNT);
 	if (kmsg) {
 		kmsg->hdr->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, 0);
 		kmsg->hdr->msgh_id = id;

@@ -34,6 +34,7 @@
 
 struct mx_entry;
 struct mx_space;
+struct mx_user;
 
 /* What a port stands for when the kernel, not a space, receives on it. */
 enum mx_kobject_type {
@@ -45,6 +46,7 @@ enum mx_kobject_type {
 
 struct mx_port {
 	refcount_t ref;
+	struct mx_user *user;		/* charged for it (names/limits.c) */
 	spinlock_t lock;		/* everything below */
 	bool active;			/* the receive right exists */
 	enum mx_kobject_type kotype;
@@ -54,6 +56,7 @@ struct mx_port {
 	struct mx_space *receiver;
 	u32 receiver_name;
 	struct mx_port *destination;	/* in transit: queued there (a ref) */
+	unsigned long transit_stamp;	/* msg/mqueue.c's cycle check */
 
 	struct list_head msgs;
 	u32 msgcount;

@@ -314,10 +314,11 @@ void mx_task_fork_thread(struct task_struct *parent, struct task_struct *child)
 		mx_task_put(task);
 		return;
 	}
-	pk = park_alloc(task, GFP_ATOMIC | __GFP_ACCOUNT);
+	pk = park_alloc(task, GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!pk) {
 		/* It could not be stopped: then it must not run at all. */
 		mx_task_put(task);
+		atomic_long_inc(&mx_nr_nomem);
 		send_sig(SIGKILL, child, 1);
 		return;
 	}

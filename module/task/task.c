@@ -110,6 +110,7 @@ static void task_free(struct mx_task *task)
 	put_pid(task->pid);
 	mx_space_fini(&task->space);
 	atomic_long_dec(&mx_nr_spaces);
+	mx_uncharge(task->user, MX_LIMIT_SPACES);
 	kfree_rcu(task, rcu);
 }
 
@@ -163,16 +164,27 @@ static void task_reap_work(struct work_struct *work)
 	mx_task_put(task);	/* the reference the hash table held */
 }
 
-/* A task for process @p (not yet in the table); NULL without memory. */
+/*
+ * A task for process @p (not yet in the table), charged to the caller's
+ * user; ERR_PTR(-EAGAIN) at a cap on spaces or ports, -ENOMEM without
+ * memory.
+ */
 struct mx_task *mx_task_create(struct task_struct *p)
 {
+	struct mx_user *user = mx_charge(MX_LIMIT_SPACES);
 	struct mx_task *task;
 	struct mx_entry *entry;
+	int err = -ENOMEM;
 	mx_return_t kr;
 
+	if (!user)
+		return ERR_PTR(-EAGAIN);
 	task = kzalloc(sizeof(*task), GFP_KERNEL_ACCOUNT);
-	if (!task)
-		return NULL;
+	if (!task) {
+		mx_uncharge(user, MX_LIMIT_SPACES);
+		return ERR_PTR(-ENOMEM);
+	}
+	task->user = user;
 	refcount_set(&task->ref, 1);
 	mx_space_init(&task->space);
 	spin_lock_init(&task->special_lock);
@@ -185,8 +197,10 @@ struct mx_task *mx_task_create(struct task_struct *p)
 	atomic_long_inc(&mx_nr_spaces);
 
 	task->port = mx_port_alloc();
-	if (!task->port)
+	if (!task->port) {
+		err = -EAGAIN;
 		goto fail;
+	}
 	task->port->kotype = MX_KOBJECT_TASK;
 	task->port->kobject = task;
 
@@ -214,7 +228,7 @@ fail:
 		mx_port_put(task->port);
 	}
 	task_free(task);
-	return NULL;
+	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_task_create);
 
@@ -273,8 +287,8 @@ struct mx_task *mx_task_of_process(struct task_struct *p)
 	if (mx_hooks_arm(MX_HOOKS_SPACES))
 		return ERR_PTR(-ENOMEM);
 	fresh = mx_task_create(p);
-	if (!fresh)
-		return ERR_PTR(-ENOMEM);
+	if (IS_ERR(fresh))
+		return fresh;
 
 	spin_lock(&tasks_lock);
 	task = task_find_key(key);
@@ -398,6 +412,17 @@ static bool task_inheritable(struct mx_task *task)
 }
 
 /*
+ * A child that should have inherited ports but cannot (no memory in the
+ * fork hook) must not run unsupervised: it dies before its first
+ * instruction, and the loss is counted.
+ */
+static void fork_lost(struct task_struct *child)
+{
+	atomic_long_inc(&mx_nr_nomem);
+	send_sig(SIGKILL, child, 1);
+}
+
+/*
  * Called for every new task from the sched_process_fork tracepoint, in
  * atomic context, before the child first runs.  A new process (not a
  * thread) inherits send rights to its parent's bootstrap port and task
@@ -417,8 +442,11 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	}
 	rcu_read_lock();
 	task = task_find_key(parent->signal);
-	if (task && task_inheritable(task))
-		inh = kzalloc(sizeof(*inh), GFP_ATOMIC);
+	if (task && task_inheritable(task)) {
+		inh = mx_probe_alloc(sizeof(*inh));
+		if (!inh)
+			fork_lost(child);
+	}
 	if (inh) {
 		spin_lock(&task->special_lock);
 		inh->bootstrap = task->bootstrap;
@@ -428,15 +456,24 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 		spin_unlock(&task->special_lock);
 	}
 	rcu_read_unlock();
-	if (!task && atomic_read(&nr_inherits)) {
-		/*
-		 * A parent that never used machexc itself but inherited ports
-		 * (a supervised program that forks): pass them on.  Under
-		 * tasks_lock the parent's record cannot be taken and released.
-		 */
-		inh = kzalloc(sizeof(*inh), GFP_ATOMIC);
-		if (!inh)
+	/*
+	 * A parent that never used machexc itself but inherited ports (a
+	 * supervised program that forks): pass them on.  Every such parent
+	 * is marked in exc_keys, so other processes' forks skip the lock.
+	 * Under tasks_lock the parent's record cannot be taken and released.
+	 */
+	if (!task && atomic_read(&nr_inherits) &&
+	    test_bit(hash_ptr(parent->signal, EXC_KEY_BITS), &exc_keys)) {
+		inh = mx_probe_alloc(sizeof(*inh));
+		if (!inh) {
+			spin_lock(&tasks_lock);
+			hash_for_each_possible(inherits, from, link, (unsigned long)parent->signal)
+				found |= from->key == parent->signal;
+			spin_unlock(&tasks_lock);
+			if (found)
+				fork_lost(child);
 			return;
+		}
 		spin_lock(&tasks_lock);
 		hash_for_each_possible(inherits, from, link, (unsigned long)parent->signal) {
 			if (from->key != parent->signal)

@@ -81,6 +81,7 @@ struct machexc_thread_fault;
  */
 struct mx_task {
 	refcount_t ref;
+	struct mx_user *user;		/* charged for it (names/limits.c) */
 	struct mx_space space;		/* its names; space.lock: see above */
 	struct mx_port *port;		/* the task port (kernel object) */
 	u32 self_name;			/* its own send right to it */
@@ -132,6 +133,8 @@ struct mx_thread {
 
 /* Live tasks (spaces), reported by MACHEXC_IOC_STATS. */
 extern atomic_long_t mx_nr_spaces;
+/* Live thread records; allocations lost on the fault and fork paths. */
+extern atomic_long_t mx_nr_threads, mx_nr_nomem;
 
 /* task.c: the task object's life */
 struct mx_task *mx_task_create(struct task_struct *p);
@@ -189,7 +192,8 @@ struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type);
 struct mx_exc_level mx_thread_level(struct mx_thread *th);
 void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state);
 bool mx_thread_stopped(struct mx_thread *th);
-void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u32 count);
+mx_return_t mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state,
+				  u32 count);
 mx_return_t mx_thread_check(struct mx_task *self, struct mx_thread *th);
 mx_return_t mx_thread_state(struct mx_thread *th, bool set, u32 flavor, u32 *buf, u32 *count);
 mx_return_t mx_thread_fault(struct mx_thread *th, u32 *tid, struct machexc_thread_fault *fault,

@@ -21,7 +21,8 @@
 #include "../msg/msg.h"
 #include "../ports/ports.h"
 #include "task.h"
-#include "task.h"
+
+atomic_long_t mx_nr_threads;
 
 void mx_thread_put(struct mx_thread *th)
 {
@@ -29,6 +30,7 @@ void mx_thread_put(struct mx_thread *th)
 		mx_port_put(th->port);
 		put_pid(th->pid);
 		kfree(th);
+		atomic_long_dec(&mx_nr_threads);
 	}
 }
 
@@ -126,6 +128,7 @@ struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p)
 		kfree(th);
 		return NULL;
 	}
+	atomic_long_inc(&mx_nr_threads);
 	refcount_set(&th->ref, 1);
 	mx_exc_slots_init(th->exc);
 	th->port->kotype = MX_KOBJECT_THREAD;
@@ -258,12 +261,16 @@ bool mx_thread_stopped(struct mx_thread *th)
 }
 
 /* A handler's reply carried new state: as thread_set_state(). */
-void mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state, u32 count)
+mx_return_t mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state,
+				  u32 count)
 {
+	mx_return_t kr = KERN_FAILURE;
+
 	spin_lock(&th->port->lock);
 	if (th->state)
-		mx_exc_state_set(th->state, flavor, state, count);
+		kr = mx_exc_state_set(th->state, flavor, state, count);
 	spin_unlock(&th->port->lock);
+	return kr;
 }
 
 /*

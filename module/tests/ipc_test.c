@@ -23,7 +23,7 @@ static int ipc_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->task = mx_task_create(current);
-	KUNIT_ASSERT_NOT_NULL(test, ctx->task);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->task);
 	ctx->space = &ctx->task->space;
 	test->priv = ctx;
 	return 0;

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,9 +82,14 @@ struct handler {
 	int clear_tf;			/* clear the trap flag (single step) */
 	int set_xmm1;			/* float state: put a pattern in xmm1 */
 	int fault_inside;		/* the handler itself faults */
+	int corrupt;			/* the first reply's state: enum corrupt */
+	int once;			/* answer as told once, then KERN_FAILURE */
 	atomic_int count;
 	struct seen last;
 };
+
+/* A KERN_SUCCESS reply with a state the thread cannot take. */
+enum corrupt { STATE_OK, BAD_FLAVOR, BAD_COUNT, BAD_MXCSR };
 
 static const char xmm_in[16] = "machexc-xmm0-in";
 static const char xmm_out[16] = "machexc-xmm1-ok";
@@ -191,7 +197,16 @@ static void *handle(void *arg)
 			rep.flavor = s->flavor;
 			rep.new_stateCnt = (mach_msg_type_number_t)s->count;
 			memcpy(rep.new_state, s->state, (size_t)s->count * 4);
-			rep.Head.msgh_size += 8 + (mach_msg_size_t)s->count * 4;
+			if (h->corrupt == BAD_FLAVOR)
+				rep.flavor = 9999;
+			else if (h->corrupt == BAD_COUNT)
+				rep.new_stateCnt--;
+			else if (h->corrupt == BAD_MXCSR)
+				((x86_float_state64_t *)rep.new_state)->__fpu_mxcsr = 0xffffffffU;
+			rep.Head.msgh_size += 8 + rep.new_stateCnt * 4;
+			/* Only the first answer is broken; later ones fail. */
+			if (h->corrupt || h->once)
+				h->answer = KERN_FAILURE;
 		}
 		if (s->complex) {
 			mach_port_deallocate(ME, req.id.thread.name);
@@ -420,16 +435,15 @@ TEST(codes_32_and_64_bit)
 	munmap((void *)high, 4096);
 }
 
-/* The unified flavors carry the x86_state_hdr; exception state is read only. */
+/* The unified flavors carry the x86_state_hdr. */
 TEST(state_flavors)
 {
 	static const struct {
 		int flavor, count;
 	} f[] = {
-		{ x86_THREAD_STATE64, 42 }, { x86_EXCEPTION_STATE64, 4 },
-		{ x86_FLOAT_STATE64, 131 }, { x86_THREAD_STATE, 44 },
-		{ x86_EXCEPTION_STATE, 6 }, { x86_FLOAT_STATE, 133 },
-	};
+		{ x86_THREAD_STATE64, 42 }, { x86_FLOAT_STATE64, 131 },
+		{ x86_THREAD_STATE, 44 }, { x86_FLOAT_STATE, 133 },
+	};	/* the exception flavors: success_with_a_rejected_state_... */
 	unsigned int i;
 
 	EXPECT_EQ(42, x86_THREAD_STATE64_COUNT);
@@ -456,8 +470,6 @@ TEST(state_flavors)
 			EXPECT_EQ(x86_THREAD_STATE64, (int)h.last.uts.tsh.flavor);
 			EXPECT_EQ(42, (int)h.last.uts.tsh.count);
 		}
-		if (f[i].flavor == x86_EXCEPTION_STATE64)
-			EXPECT_EQ(6, h.last.es64.__trapno);
 		clear_task_ports();
 		mach_port_destroy(ME, h.port);
 	}
@@ -1161,6 +1173,227 @@ TEST(handler_faults_itself)
 			sched_yield();
 	} while (b.exc_raised < a.exc_raised + 2);
 	/* ...and SIGKILL still ends it. */
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+}
+
+/*
+ * A KERN_SUCCESS reply whose new state the thread cannot take (a flavor
+ * or count that does not fit, MXCSR bits the CPU lacks) is a failure, as
+ * in XNU: the exception goes on to the next level, and the thread is not
+ * resumed as if handled.  In a child: @c's status, 0 when it held.
+ */
+static int rejected_state_child(enum corrupt c, thread_state_flavor_t flavor, int count)
+{
+	struct handler th = { .rounds = 2, .answer = KERN_SUCCESS, .corrupt = c, .once = 1 };
+	struct handler task = { .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	mach_port_t self = mach_thread_self();
+	pthread_t t1, t2;
+
+	th.port = new_port();
+	task.port = new_port();
+	if (!th.port || !task.port ||
+	    thread_set_exception_ports(self, EXC_MASK_BAD_INSTRUCTION, th.port,
+				       EXCEPTION_STATE, flavor) ||
+	    task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, task.port,
+				     EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64) ||
+	    pthread_create(&t1, NULL, handle, &th) || pthread_create(&t2, NULL, handle, &task))
+		return 1;
+	fault_ill();
+	pthread_join(t2, NULL);
+	/* One answer from each level: the thread level's was not taken. */
+	if (th.count != 1)
+		return 2;
+	if (th.last.flavor != flavor || th.last.count != count)
+		return 4;
+	if (flavor == x86_EXCEPTION_STATE64 && th.last.es64.__trapno != 6)
+		return 5;
+	return task.count == 1 ? 0 : 3;
+}
+
+TEST(success_with_a_rejected_state_moves_to_the_next_level)
+{
+	static const struct {
+		const char *name;
+		enum corrupt c;
+		thread_state_flavor_t flavor;
+		int count;
+	} cases[] = {
+		{ "bad flavor", BAD_FLAVOR, x86_THREAD_STATE64, 42 },
+		{ "bad count", BAD_COUNT, x86_THREAD_STATE64, 42 },
+		{ "bad mxcsr", BAD_MXCSR, x86_FLOAT_STATE64, 131 },
+		/* Read only, as XNU's thread_set_state: an echo is refused too. */
+		{ "exception state 64", STATE_OK, x86_EXCEPTION_STATE64, 4 },
+		{ "exception state", STATE_OK, x86_EXCEPTION_STATE, 6 },
+	};
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TH_LOG("%s", cases[i].name);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(rejected_state_child(cases[i].c, cases[i].flavor, cases[i].count));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+}
+
+static volatile sig_atomic_t forged_code;
+
+static void on_forged(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	forged_code = si->si_code;
+}
+
+enum forgery { TGSIGQUEUEINFO, SIGQUEUEINFO, PIDFD_SEND_SIGNAL };
+
+/*
+ * A process that sends itself a fault signal with a fault's si_code gets
+ * that signal, as without the module, and never an exception: task and
+ * host handlers (a root crash reporter) see only faults the kernel raised.
+ */
+static int forged_child(enum forgery how)
+{
+	struct handler h = { .rounds = 1, .answer = KERN_FAILURE };
+	struct sigaction sa = { .sa_sigaction = on_forged, .sa_flags = SA_SIGINFO };
+	struct machexc_stats a, b;
+	siginfo_t si;
+	int pfd;
+	pthread_t t;
+
+	sigset_t segv;
+
+	/* The handler thread never takes the signal: this one checks it. */
+	sigemptyset(&segv);
+	sigaddset(&segv, SIGSEGV);
+	h.port = new_port();
+	if (!h.port || task_set_exception_ports(ME, EXC_MASK_BAD_ACCESS, h.port,
+						EXCEPTION_DEFAULT, THREAD_STATE_NONE) ||
+	    pthread_sigmask(SIG_BLOCK, &segv, NULL) || pthread_create(&t, NULL, handle, &h) ||
+	    pthread_sigmask(SIG_UNBLOCK, &segv, NULL) || sigaction(SIGSEGV, &sa, NULL) ||
+	    machexc_get_stats(&a))
+		return 1;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGSEGV;
+	si.si_code = SEGV_MAPERR;
+	si.si_addr = (void *)0x1234;
+	switch (how) {
+	case TGSIGQUEUEINFO:
+		syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGSEGV, &si);
+		break;
+	case SIGQUEUEINFO:
+		syscall(SYS_rt_sigqueueinfo, getpid(), SIGSEGV, &si);
+		break;
+	case PIDFD_SEND_SIGNAL:
+		pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+		if (pfd < 0 || syscall(SYS_pidfd_send_signal, pfd, SIGSEGV, &si, 0))
+			return 2;
+		break;
+	}
+	if (forged_code != SEGV_MAPERR)
+		return 3;		/* delivered, as sent */
+	if (machexc_get_stats(&b))
+		return 4;
+	return b.exc_raised == a.exc_raised && h.count == 0 ? 0 : 5;
+}
+
+TEST(self_sent_fault_signals_are_not_exceptions)
+{
+	static const struct { const char *name; enum forgery how; } cases[] = {
+		{ "rt_tgsigqueueinfo", TGSIGQUEUEINFO }, { "rt_sigqueueinfo", SIGQUEUEINFO },
+		{ "pidfd_send_signal", PIDFD_SEND_SIGNAL },
+	};
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TH_LOG("%s", cases[i].name);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(forged_child(cases[i].how));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static void read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * A thread waiting for its handler holds no lock and is frozen where it
+ * waits: a handler that never answers does not block suspend (here the
+ * freezer stage of a suspend to idle, /sys/power/pm_test), hibernation or
+ * the cgroup v1 freezer.  SIGKILL still ends the wait.
+ */
+TEST(a_thread_waiting_for_its_handler_can_be_frozen)
+{
+	char states[128], timeout[32];
+	struct machexc_stats a, b;
+	int status, err, i;
+	pid_t pid;
+
+	read_file("/sys/power/state", states, sizeof(states));
+	if (!strstr(states, "freeze") || access("/sys/power/pm_test", W_OK))
+		SKIP(return, "no suspend to idle or no pm_test in this kernel");
+	read_file("/sys/power/pm_freeze_timeout", timeout, sizeof(timeout));
+	ASSERT_EQ(0, machexc_get_stats(&a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mach_port_t p = new_port();
+
+		if (!p || task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, p,
+						   EXCEPTION_DEFAULT, THREAD_STATE_NONE))
+			_exit(1);
+		fault_ill();	/* nobody receives on p */
+		_exit(2);
+	}
+	/* Bounded: 15 s at most for the exception to be raised and waited on. */
+	for (i = 0; i < 15000; i++) {
+		ASSERT_EQ(0, machexc_get_stats(&b));
+		if (b.exc_raised > a.exc_raised && proc_state_of(pid, pid) == 'D')
+			break;
+		usleep(1000);
+	}
+	ASSERT_EQ('D', proc_state_of(pid, pid));
+	ASSERT_EQ(0, write_file("/sys/power/pm_test", "freezer"));
+	write_file("/sys/module/suspend/parameters/pm_test_delay", "0");
+	write_file("/sys/power/pm_freeze_timeout", "3000");
+	err = write_file("/sys/power/state", "freeze");
+	write_file("/sys/power/pm_test", "none");
+	write_file("/sys/power/pm_freeze_timeout", timeout);
+	EXPECT_EQ(0, err);
+	EXPECT_EQ('D', proc_state_of(pid, pid));	/* still waiting */
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFSIGNALED(status));

@@ -18,7 +18,7 @@
 static inline int same_stats(const struct machexc_stats *a, const struct machexc_stats *b)
 {
 	return a->spaces == b->spaces && a->ports == b->ports && a->psets == b->psets &&
-	       a->kmsgs == b->kmsgs;
+	       a->kmsgs == b->kmsgs && a->tasks == b->tasks && a->threads == b->threads;
 }
 
 static inline int settled_stats(int fd, struct machexc_stats *s)

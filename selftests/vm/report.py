@@ -75,6 +75,13 @@ def judge_lane(lane, outdir):
         console = []
     passed = failed = skipped = 0
     problems = []
+    # Every selftest the job was to run must report its exit.
+    try:
+        expected = re.findall(r'echo "MACHEXC-TEST (\S+)"', open(f"{outdir}/job").read())
+    except OSError:
+        expected = []
+    exited = set()
+    end_rc = "0"
 
     def count(status, rest, what):
         nonlocal passed, failed, skipped
@@ -96,10 +103,13 @@ def judge_lane(lane, outdir):
             kernel = line.split(" ", 1)[1]
         elif line.startswith("MACHEXC-END"):
             ended = True
+            m = re.search(r"rc=(\d+)", line)
+            end_rc = m.group(1) if m else "0"
         elif line.startswith("MACHEXC-TEST "):
             section, name, seen_plan, block = "test", line.split()[1], False, []
         elif line.startswith("MACHEXC-TEST-EXIT "):
             _, tname, rc = line.split()
+            exited.add(tname)
             if not seen_plan:
                 failed += 1
                 problems.append(f"{tname}: no TAP output (exit {rc})")
@@ -148,6 +158,10 @@ def judge_lane(lane, outdir):
     if not ended:
         failed += 1
         problems.append("the VM did not reach the end of its job")
+    for t in expected:
+        if t not in exited:
+            failed += 1
+            problems.append(f"{t}: never finished (the job ended with rc={end_rc})")
     splat = find_splat(console)
     if splat:
         failed += 1

@@ -243,7 +243,11 @@ struct machexc_stats {
 	__u64 exc_handoffs;	/* ... to a receiver already waiting */
 	__u64 exc_misses;	/* ... queued with nobody waiting */
 	__u64 exc_handled;	/* exceptions a handler answered KERN_SUCCESS */
-	__u64 reserved[8];
+	__u64 tasks;		/* live task records (processes known) */
+	__u64 threads;		/* live thread records */
+	__u64 nomem;		/* fault- or fork-path allocations that failed */
+	__u64 limit_hits;	/* requests refused by a global or per-user cap */
+	__u64 reserved[4];
 };
 
 #define MACHEXC_IOC_MAGIC	0xE7
