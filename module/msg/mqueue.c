@@ -9,6 +9,7 @@
  * port's lock, then wakes.  A signal ends a wait with *_INTERRUPTED and
  * loses nothing: the message stays where it was.
  */
+#include <linux/audit.h>
 #include <linux/jiffies.h>
 #include <linux/machexc.h>
 #include <linux/pid_namespace.h>
@@ -327,13 +328,15 @@ static void fill_trailer(struct mach_msg_max_trailer *t, struct mx_kmsg *kmsg, u
 	}
 	t->msgh_sender[0] = from_kuid_munged(ns, kmsg->euid);
 	t->msgh_sender[1] = from_kgid_munged(ns, kmsg->egid);
-	t->msgh_audit[0] = from_kuid_munged(ns, kmsg->auid);
+	/* macOS's AU_DEFAUDITID: -1 while no login set it. */
+	t->msgh_audit[0] = uid_valid(kmsg->auid) ? from_kuid_munged(ns, kmsg->auid) : U32_MAX;
 	t->msgh_audit[1] = t->msgh_sender[0];
 	t->msgh_audit[2] = t->msgh_sender[1];
 	t->msgh_audit[3] = from_kuid_munged(ns, kmsg->ruid);
 	t->msgh_audit[4] = from_kgid_munged(ns, kmsg->rgid);
 	/* 0 when the sender is outside the receiver's pid namespace. */
 	t->msgh_audit[5] = pid_nr_ns(kmsg->sender, task_active_pid_ns(current));
+	t->msgh_audit[7] = kmsg->pidversion;
 }
 
 static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a)
@@ -439,7 +442,8 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 	kmsg->egid = cred->egid;
 	kmsg->ruid = cred->uid;
 	kmsg->rgid = cred->gid;
-	kmsg->auid = INVALID_UID;
+	kmsg->auid = audit_get_loginuid(current);
+	kmsg->pidversion = mx_pidversion(current);
 
 	mutex_lock(&space->lock);
 	mr = space->active ? mx_kmsg_copyin(space, kmsg) : MACH_SEND_INVALID_DEST;

@@ -16,6 +16,8 @@
 
 #include <linux/atomic.h>
 #include <linux/cred.h>
+#include <linux/hash.h>
+#include <linux/sched.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -52,7 +54,8 @@ struct mx_kmsg {
 	struct pid *sender;
 	kuid_t euid, ruid;
 	kgid_t egid, rgid;
-	kuid_t auid;
+	kuid_t auid;			/* loginuid; INVALID_UID if unset */
+	u32 pidversion;			/* mx_pidversion() */
 	/*
 	 * A task or thread level exception: only a receiver that passes
 	 * @receivable (exc/raise.c: may it ptrace @exc_task?) may have it.
@@ -96,6 +99,15 @@ mx_return_t mx_kmsg_copyin(struct mx_space *space, struct mx_kmsg *kmsg);
 void mx_kmsg_copyin_undo(struct mx_space *space, struct mx_kmsg *kmsg);
 mx_return_t mx_kmsg_copyout(struct mx_space *space, struct mx_kmsg *kmsg,
 			    struct list_head *reap);
+
+/*
+ * macOS's pidversion for the sender's audit token: it tells apart two
+ * processes that had the same pid, and a process before and after exec.
+ */
+static inline u32 mx_pidversion(struct task_struct *p)
+{
+	return (u32)hash_64(p->group_leader->start_boottime ^ (p->self_exec_id << 40), 32) | 1;
+}
 
 /* msg/mqueue.c */
 int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state);

@@ -51,6 +51,7 @@ struct mx_inherit {
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
 	struct work_struct release;
 	struct rcu_head rcu;
+	bool pinned;			/* holds a module reference */
 };
 
 static DEFINE_HASHTABLE(inherits, 6);
@@ -93,6 +94,9 @@ static void inherit_release(struct work_struct *work)
 		mx_port_release_send(inh->bootstrap);
 	mx_exc_slots_release(inh->exc);
 	kfree_rcu(inh, rcu);
+	/* Module exit waits for this work: the put cannot free our text. */
+	if (inh->pinned)
+		module_put(THIS_MODULE);
 }
 
 static struct mx_task *task_find_key(const void *key)
@@ -112,6 +116,12 @@ static void task_free(struct mx_task *task)
 	atomic_long_dec(&mx_nr_spaces);
 	mx_uncharge(task->user, MX_LIMIT_SPACES);
 	kfree_rcu(task, rcu);
+	/*
+	 * The last put runs in module code that the module's exit waits for
+	 * (an ioctl, the reap workqueue, a task work holding its own
+	 * reference, a tracepoint probe), so this cannot free our text.
+	 */
+	module_put(THIS_MODULE);
 }
 
 void mx_task_put(struct mx_task *task)
@@ -171,17 +181,27 @@ static void task_reap_work(struct work_struct *work)
  */
 struct mx_task *mx_task_create(struct task_struct *p)
 {
-	struct mx_user *user = mx_charge(MX_LIMIT_SPACES);
+	struct mx_user *user;
 	struct mx_task *task;
 	struct mx_entry *entry;
 	int err = -ENOMEM;
 	mx_return_t kr;
 
-	if (!user)
+	/*
+	 * Every task keeps the module loaded, so that an rmmod cannot drop
+	 * the supervision of a process that closed its descriptor.
+	 */
+	if (!try_module_get(THIS_MODULE))
+		return ERR_PTR(-ENODEV);
+	user = mx_charge(MX_LIMIT_SPACES);
+	if (!user) {
+		module_put(THIS_MODULE);
 		return ERR_PTR(-EAGAIN);
+	}
 	task = kzalloc(sizeof(*task), GFP_KERNEL_ACCOUNT);
 	if (!task) {
 		mx_uncharge(user, MX_LIMIT_SPACES);
+		module_put(THIS_MODULE);
 		return ERR_PTR(-ENOMEM);
 	}
 	task->user = user;
@@ -308,6 +328,8 @@ struct mx_task *mx_task_of_process(struct task_struct *p)
 		fresh->bootstrap = inh->bootstrap;
 		memcpy(fresh->exc, inh->exc, sizeof(fresh->exc));
 		spin_unlock(&fresh->special_lock);
+		if (inh->pinned)
+			module_put(THIS_MODULE);	/* the task pins it now */
 		kfree_rcu(inh, rcu);
 	}
 
@@ -496,6 +518,16 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	inh->key = child->signal;
 	mx_task_mark_exc(inh->key);	/* it may carry exception ports */
 	INIT_WORK(&inh->release, inherit_release);
+	/*
+	 * Like a task, the record keeps the module loaded: an rmmod would
+	 * drop the child's supervision.  A module already on its way out
+	 * gets no new reference; the record goes with it.
+	 */
+	inh->pinned = try_module_get(THIS_MODULE);
+	if (!inh->pinned) {
+		queue_work(reap_wq, &inh->release);
+		return;
+	}
 	spin_lock(&tasks_lock);
 	hash_add_rcu(inherits, &inh->link, (unsigned long)inh->key);
 	atomic_inc(&nr_inherits);

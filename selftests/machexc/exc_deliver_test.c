@@ -1327,6 +1327,50 @@ TEST(self_sent_fault_signals_are_not_exceptions)
 	}
 }
 
+static void *fault_ill_thread(void *arg)
+{
+	(void)arg;
+	fault_ill();	/* nobody answers: it waits until exec kills it */
+	return NULL;
+}
+
+/*
+ * One thread waits for a handler that never answers while another calls
+ * execve(): exec kills the waiting thread, as it kills every other thread,
+ * and the new program runs, with the task's exception ports kept.
+ */
+TEST(exec_in_another_thread_ends_a_wait_for_the_handler)
+{
+	struct machexc_stats a;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, machexc_get_stats(&a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mach_port_t p = new_port();
+		struct machexc_stats b;
+		pthread_t t;
+		int i;
+
+		if (!p || task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, p,
+						   EXCEPTION_DEFAULT, THREAD_STATE_NONE) ||
+		    pthread_create(&t, NULL, fault_ill_thread, NULL))
+			_exit(10);
+		for (i = 0; i < 15000; i++) {	/* bounded: until it waits */
+			if (machexc_get_stats(&b) || b.exc_raised > a.exc_raised)
+				break;
+			usleep(1000);
+		}
+		execl("/proc/self/exe", "exc_deliver_test", "--exec-probe", (char *)NULL);
+		_exit(11);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 static int write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY), err = 0;

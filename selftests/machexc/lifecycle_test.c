@@ -13,6 +13,8 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -63,6 +65,62 @@ TEST(unload_refused_while_open_then_autoload)
 	EXPECT_TRUE(loaded());
 	EXPECT_EQ(0, ioctl(fd, MACHEXC_IOC_VERSION, &v));
 	EXPECT_EQ(MACHEXC_API_MAJOR, v.major);
+	close(fd);
+}
+
+/*
+ * A process with ports keeps the module loaded after it closed its
+ * descriptor: an rmmod would silently drop its supervision (its exception
+ * ports, its children's inherited ones).  Once it is gone, the module
+ * unloads, and the node loads it again.
+ */
+TEST(a_process_with_ports_keeps_the_module_loaded_without_its_fd)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_TASK_SELF };
+	int go[2], r = -1, err = 0, n, fd;
+	char c;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	ASSERT_TRUE(loaded());
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || ioctl(fd, MACHEXC_IOC_PORT, &op) || close(fd) ||
+		    write(go[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(go[0], &c, 1));
+	errno = 0;
+	EXPECT_EQ(-1, unload());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_TRUE(loaded());
+
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	/* Its task goes on a workqueue: poll (bounded) until it has. */
+	for (n = 0; n < 15000; n++) {
+		r = unload();
+		err = errno;
+		if (r == 0 || err != EWOULDBLOCK)
+			break;
+		usleep(1000);
+	}
+	EXPECT_EQ(0, r) TH_LOG("delete_module: %s", strerror(err));
+	fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		unlink(MACHEXC_DEVICE_PATH);
+		ASSERT_EQ(0, mknod(MACHEXC_DEVICE_PATH, S_IFCHR | 0666,
+				   makedev(10, MACHEXC_MINOR)));
+		fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	}
+	ASSERT_LE(0, fd) TH_LOG("open after unload: %s", strerror(errno));
+	EXPECT_TRUE(loaded());
 	close(fd);
 }
 

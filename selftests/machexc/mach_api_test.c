@@ -361,6 +361,76 @@ TEST(audit_and_seqno_trailers)
 	mach_port_destroy(ME, p);
 }
 
+/* /proc/self/loginuid: the login uid, or (uid_t)-1 while unset. */
+static uint32_t loginuid(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/self/loginuid", O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = 0;
+		close(fd);
+	}
+	return buf[0] ? (uint32_t)strtoul(buf, NULL, 10) : UINT32_MAX;
+}
+
+/* The pidversion (audit token val[7]) of a message @p receives. */
+static uint32_t pidversion_of_next(mach_port_t p, uint32_t *auid)
+{
+	simple_msg_t m;
+	mach_msg_audit_trailer_t *t;
+
+	if (receive(p, &m, sizeof(m), MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
+		    MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT), 0))
+		return 0;
+	t = (mach_msg_audit_trailer_t *)((char *)&m + m.header.msgh_size);
+	if (auid)
+		*auid = t->msgh_audit.val[0];
+	return t->msgh_audit.val[7];
+}
+
+/*
+ * The audit token's auid is the sender's login uid, -1 while none was set
+ * (macOS's AU_DEFAUDITID); its pidversion tells one process from another
+ * that had the same pid, and from itself after exec: here, a parent from
+ * its child, and one process from itself.
+ */
+TEST(audit_token_auid_and_pidversion)
+{
+	mach_port_t p = new_port();
+	uint32_t mine, again, child, auid = 0;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 1, 0, 0, 0));
+	mine = pidversion_of_next(p, &auid);
+	EXPECT_EQ(loginuid(), auid);
+	EXPECT_NE(0, mine);
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 2, 0, 0, 0));
+	again = pidversion_of_next(p, NULL);
+	EXPECT_EQ(mine, again);
+	/* The child sends through the bootstrap port it inherits. */
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, task_set_bootstrap_port(ME, p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mach_port_t parent = MACH_PORT_NULL;
+
+		if (task_get_bootstrap_port(ME, &parent) || !parent)
+			_exit(1);
+		_exit(send_simple(parent, MACH_MSG_TYPE_COPY_SEND, 0, 0, 3, 0, 0, 0) ? 2 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	task_set_bootstrap_port(ME, MACH_PORT_NULL);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	child = pidversion_of_next(p, NULL);
+	EXPECT_NE(0, child);
+	EXPECT_NE(mine, child);
+	mach_port_destroy(ME, p);
+}
+
 TEST(port_descriptors_move_every_right)
 {
 	mach_port_t dest = new_port(), a = new_port(), b = new_port();

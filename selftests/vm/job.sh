@@ -1,7 +1,8 @@
 #!/bin/bash
 # Write the shell job a lane's VM runs (see init): load the module, run
 # each selftest between markers, the KUnit suites where the kernel has
-# KUnit, unload, and scan for leaks where the kernel has kmemleak.
+# KUnit, unload, and scan for leaks where the kernel has kmemleak; the
+# debug lane then hands the module's gcov counts out.
 #
 #   job.sh LANE TEST... > job
 # (lifecycle_test, which unloads and reloads the module, runs after the
@@ -60,7 +61,17 @@ fi
 EOS
 run_tests "${final[@]}"
 cat <<'EOS'
-rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
+# Every task keeps the module loaded, and the last tests' processes are
+# reaped on a workqueue: retry a little before calling it a failure.
+n=0
+until rmmod machexc 2>/dev/null; do
+	n=$((n + 1))
+	if [ $n -ge 30 ]; then
+		rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
+		break
+	fi
+	sleep 1
+done
 if [ -e $kmemleak ]; then
 	# kmemleak reports only objects older than 5 s.
 	sleep 6
@@ -69,5 +80,30 @@ if [ -e $kmemleak ]; then
 	cat $kmemleak
 	echo "MACHEXC-KMEMLEAK-END"
 fi
+EOS
+if [ "$lane" = debug ]; then
+	# The module's gcov counts (Kbuild's MACHEXC_GCOV), read after the
+	# unload: gcov_persist (on by default) keeps an unloaded module's
+	# counts and adds a reloaded one's, so they cover lifecycle_test's
+	# reloads and the module's exit.  They leave the VM as a tarball in
+	# base64 on the output; coverage.py turns them into figures.  debugfs
+	# gives its files no size, hence copies for tar.
+	cat <<'EOS'
+gcov=/sys/kernel/debug/gcov
+mkdir -p /tmp/gcov
+for f in $(cd $gcov 2>/dev/null && find . -name '*.gcda'); do
+	mkdir -p /tmp/gcov/${f%/*}
+	cat $gcov/$f > /tmp/gcov/$f
+done
+if [ -n "$(find /tmp/gcov -name '*.gcda')" ]; then
+	echo "MACHEXC-GCOV"
+	tar czf - -C /tmp/gcov . | base64
+	echo "MACHEXC-GCOV-END"
+else
+	echo "MACHEXC-FATAL debug lane without gcov counts of the module"
+fi
+EOS
+fi
+cat <<'EOS'
 echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"
 EOS
