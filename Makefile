@@ -8,6 +8,7 @@
 #   make vm LANE=6.12 CMD='...' FILES='...'  a command in a lane's VM
 #   make demo            the module at work in a VM
 #   make bench           benchmarks in the stock lanes (bench/RESULTS.md)
+#   make fuzz            the fuzzer's long run (10^6 calls) in the debug lane
 #   make lint            checkpatch and sparse over module/
 #   make install DESTDIR=... PREFIX=...
 
@@ -36,7 +37,7 @@ LIB_HDRS := $(shell find lib/include -name '*.h')
 SONAME := libmachexc.so.0
 TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/machexc/*_test.c))
 
-.PHONY: all module lib selftests tools install clean check lint vm demo bench source-files
+.PHONY: all module lib selftests tools install clean check lint vm demo bench source-files fuzz
 all: module lib tools selftests
 
 module:
@@ -76,6 +77,13 @@ $(O)/selftests/%: selftests/machexc/%.c $(O)/lib/libmachexc.a $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(O)/lib/libmachexc.a -pthread
 
+# The fuzzer is several files (selftests/machexc/fuzz.h says which is what).
+FUZZ_SRCS := selftests/machexc/fuzz_test.c \
+	$(filter-out selftests/machexc/fuzz_test.c,$(wildcard selftests/machexc/fuzz_*.c))
+$(O)/selftests/fuzz_test: $(FUZZ_SRCS) selftests/machexc/fuzz.h $(O)/lib/libmachexc.a $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $(FUZZ_SRCS) $(O)/lib/libmachexc.a -pthread
+
 install: lib tools
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/machexc/linux
 	install -m 644 $(O)/lib/libmachexc.a $(DESTDIR)$(LIBDIR)/
@@ -102,6 +110,26 @@ vm:
 
 demo:
 	selftests/demo.sh
+
+# The fuzzer's long run, in the debug lane and outside make check (which
+# runs the short one): FUZZ_CALLS calls from FUZZ_SEED, FUZZ_ARGS added to
+# fuzz_test's options (see selftests/machexc/fuzz_test.c).  It fails as a
+# lane does: a failed check, a kernel splat or taint, or a kmemleak report
+# once the module is unloaded.
+FUZZ_CALLS ?= 1000000
+FUZZ_SEED ?= 1
+FUZZ_ARGS ?=
+FUZZ_TIMEOUT ?= 21600
+FUZZ_CMD := k=/sys/kernel/debug/kmemleak; \
+	if [ -e $$k ]; then echo scan > $$k; echo scan > $$k; echo clear > $$k; fi; \
+	fuzz_test --calls $(FUZZ_CALLS) --seed $(FUZZ_SEED) $(FUZZ_ARGS); rc=$$?; \
+	rmmod machexc || rc=1; \
+	if [ -e $$k ]; then sleep 6; echo scan > $$k; echo scan > $$k; \
+	if grep -q unreferenced $$k; then echo kmemleak:; cat $$k; rc=1; fi; fi; \
+	exit $$rc
+fuzz: export MACHEXC_VM_TIMEOUT := $(FUZZ_TIMEOUT)
+fuzz: lib selftests
+	selftests/vm/run-cmd.sh debug '$(FUZZ_CMD)' $(O)/selftests/fuzz_test
 
 # Figures, never pass/fail: see bench/RESULTS.md.
 bench:
