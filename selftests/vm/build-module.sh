@@ -7,26 +7,31 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$here/lanes.sh"
 lane=$1
+# Only the debug lane's module is built with gcov (its kernel has
+# CONFIG_GCOV_KERNEL; coverage.py reads the counts the VM hands back).
+gcov=
 case "$lane" in
-debug) kdir=$("$here/debug-kernel.sh") ;;
+debug) kdir=$("$here/debug-kernel.sh"); gcov=y ;;
 *)     kdir=/lib/modules/$(lanes_kver "$lane")/build ;;
 esac
 dst=$top/build/$lane/src
 mkdir -p "$dst"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	--exclude='*.mod*' --exclude=Module.symvers --exclude=modules.order \
+	--exclude='*.gcno' --exclude='*.gcda' \
 	"$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/uapi" "$dst/"
 # Objects are reused only for the very sources they were built from: make
 # trusts mtimes, and a tree edited while another build copied it can leave
-# an object older in content but newer in time than its source.
-sum=$(cd "$dst" && find Kbuild dkms.conf module uapi -type f \( -name '*.[ch]' -o -name Kbuild -o -name dkms.conf \) |
-	LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+# an object older in content but newer in time than its source.  Whether
+# it is profiled is part of the key.
+sum=$(cd "$dst" && { find Kbuild dkms.conf module uapi -type f \( -name '*.[ch]' -o -name Kbuild -o -name dkms.conf \) |
+	LC_ALL=C sort | xargs sha256sum; echo "gcov=$gcov"; } | sha256sum | cut -c1-16)
 if [ "$(cat "$dst/.machexc-sources" 2>/dev/null)" != "$sum" ]; then
 	make -s -C "$kdir" M="$dst" clean > /dev/null 2>&1 || true
 fi
 # Any compiler or modpost warning fails the build.
 rc=0
-make -s -C "$kdir" M="$dst" KCFLAGS=-Werror modules > "$dst/../build.log" 2>&1 || rc=$?
+make -s -C "$kdir" M="$dst" KCFLAGS=-Werror MACHEXC_GCOV=$gcov modules > "$dst/../build.log" 2>&1 || rc=$?
 grep -v '^Skipping BTF' "$dst/../build.log" >&2 || true
 [ $rc = 0 ] || exit 1
 echo "$sum" > "$dst/.machexc-sources"
