@@ -204,6 +204,7 @@ mx_return_t mx_host_check(struct mx_space *space, u32 name);
 struct mx_exc_slot mx_host_slot(u32 type);
 
 /* exc/raise.c */
+void mx_exc_fault_signal_coming(int sig);
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
 			     int result);
 

@@ -46,13 +46,28 @@
 #include "../ports/ports.h"
 #include "../task/task.h"
 
+/*
+ * The disposition and mask of a fault signal before the kernel, about to
+ * force it, reset a blocked or ignored one to SIG_DFL and unblocked it.
+ */
+struct mx_sig_before {
+	struct task_struct *task;	/* whose (a key only) */
+	unsigned long ip;		/* its user ip at the fault (a key) */
+	int sig;
+	bool blocked;
+	__sighandler_t handler;
+};
+
 struct mx_exc_work {
 	struct callback_head cb;
 	kernel_siginfo_t info;
 	unsigned int trap_nr;
 	unsigned long error_code;
 	unsigned long cr2;
+	struct mx_sig_before before;	/* .task NULL if unknown */
 };
+
+static DEFINE_PER_CPU(struct mx_sig_before, sig_before);
 
 atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
 
@@ -231,19 +246,31 @@ static bool signal_immutable(int sig)
 	return sighand->action[sig - 1].sa.sa_flags & SA_IMMUTABLE;
 }
 
-/* Take the handled fault signal back before get_signal() sees it. */
-static void discard_signal(int sig)
+/*
+ * Take the handled fault signal back before get_signal() sees it, and
+ * give the signal back the disposition and mask it had before the kernel
+ * forced it (hooks/kprobes.c), unless someone set a handler meanwhile.
+ */
+static void discard_signal(int sig, const struct mx_sig_before *before)
 {
 	/* Our own sighand: only our own exec could change it. */
 	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
+	struct k_sigaction *action = &sighand->action[sig - 1];
 	kernel_siginfo_t info;
 	enum pid_type type;
 	sigset_t mask;
 
 	siginitsetinv(&mask, sigmask(sig));
 	spin_lock_irq(&sighand->siglock);
-	if (!signal_immutable(sig))
+	if (!signal_immutable(sig)) {
 		mx_dequeue_signal(&mask, &info, &type);
+		if (before->task && action->sa.sa_handler == SIG_DFL)
+			action->sa.sa_handler = before->handler;
+		if (before->task && before->blocked) {
+			sigaddset(&current->blocked, sig);
+			recalc_sigpending();
+		}
+	}
 	spin_unlock_irq(&sighand->siglock);
 }
 
@@ -340,7 +367,7 @@ static void raise_exception(const struct mx_exc_work *w)
 	mx_thread_put(th);
 	if (handled) {
 		atomic_long_inc(&mx_nr_handled);
-		discard_signal(w->info.si_signo);
+		discard_signal(w->info.si_signo, &w->before);
 	}
 out_state:
 	mx_exc_state_release(st);
@@ -365,6 +392,40 @@ static bool is_fault_signal(int sig)
 }
 
 /*
+ * From the kprobes at the entry of force_sig_fault() and friends (atomic,
+ * before siglock): note the current thread's disposition and mask for
+ * @sig, for the signal_generate probe on this CPU to pick up.  A racy
+ * peek at our own thread's state; keyed by thread, signal and user ip so
+ * that a note left by a migrated thread is never taken for another fault.
+ */
+void mx_exc_fault_signal_coming(int sig)
+{
+	struct mx_sig_before *b = this_cpu_ptr(&sig_before);
+
+	if (!atomic_long_read(&mx_nr_spaces) || sig < 1 || sig > _NSIG ||
+	    !is_fault_signal(sig) || (current->flags & PF_KTHREAD))
+		return;
+	b->task = current;
+	b->ip = task_pt_regs(current)->ip;
+	b->sig = sig;
+	b->blocked = sigismember(&current->blocked, sig);
+	/* Our own sighand: only our own exec could change it. */
+	b->handler = READ_ONCE(rcu_dereference_protected(current->sighand, true)
+			       ->action[sig - 1].sa.sa_handler);
+}
+
+/* The note for this fault, if the kprobes took one: taken once. */
+static void take_sig_before(int sig, struct mx_sig_before *out)
+{
+	struct mx_sig_before *b = this_cpu_ptr(&sig_before);
+
+	*out = *b;
+	if (b->task != current || b->sig != sig || b->ip != task_pt_regs(current)->ip)
+		out->task = NULL;
+	b->task = NULL;
+}
+
+/*
  * A fault signal sent in a system call: forged by the process itself (see
  * mx_in_syscall()), unless it is the SIGTRAP of a single step over the
  * system call, which a debugger must see as EXC_BREAKPOINT.
@@ -384,12 +445,14 @@ static bool from_syscall(int sig)
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
 			     int result)
 {
+	struct mx_sig_before before;
 	struct mx_exception exc;
 	struct mx_exc_work *w;
 
-	if (!atomic_long_read(&mx_nr_spaces) || task != current ||
-	    result != TRACE_SIGNAL_DELIVERED || !is_fault_signal(sig) ||
-	    info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||
+	if (!atomic_long_read(&mx_nr_spaces) || task != current || !is_fault_signal(sig))
+		return;
+	take_sig_before(sig, &before);	/* whatever comes next: no stale note */
+	if (result != TRACE_SIGNAL_DELIVERED || info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||
 	    (current->flags & (PF_EXITING | PF_KTHREAD)) ||
 	    from_syscall(sig) ||
 	    !mx_exc_from_siginfo(info, current->thread.trap_nr, &exc) ||
@@ -413,6 +476,7 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 		goto fail;	/* Linux delivers the signal as always */
 	}
 	copy_siginfo(&w->info, info);
+	w->before = before;
 	w->trap_nr = current->thread.trap_nr;
 	w->error_code = current->thread.error_code;
 	w->cr2 = current->thread.cr2;

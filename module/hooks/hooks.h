@@ -18,6 +18,10 @@ int mx_hooks_init(void);
 int mx_hooks_arm(enum mx_hook_group group);
 void mx_hooks_exit(void);
 
+/* kprobes.c: the fault signal's disposition before the kernel resets it. */
+void mx_kprobes_arm(void);
+void mx_kprobes_exit(void);
+
 /* failinject.c: the probes' atomic allocations, failable on demand. */
 void mx_failinject_init(void);
 void mx_failinject_exit(void);

@@ -113,6 +113,8 @@ int mx_hooks_arm(enum mx_hook_group group)
 			break;
 		hooks[i].registered = true;
 	}
+	if (!err && group == MX_HOOKS_EXCEPTIONS)
+		mx_kprobes_arm();
 	if (!err)	/* after the registrations, for the lockless test above */
 		smp_store_release(&armed[group], true);
 	mutex_unlock(&hooks_lock);
@@ -121,5 +123,6 @@ int mx_hooks_arm(enum mx_hook_group group)
 
 void mx_hooks_exit(void)
 {
+	mx_kprobes_exit();
 	unregister_hooks();
 }

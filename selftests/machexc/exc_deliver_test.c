@@ -1327,6 +1327,63 @@ TEST(self_sent_fault_signals_are_not_exceptions)
 	}
 }
 
+static void on_sigill(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * The kernel resets a blocked or ignored fault signal to SIG_DFL, and
+ * unblocks it, before anyone sees the fault: an exception that a handler
+ * resolves puts both back, so the process's disposition and mask are as
+ * they were, as if it had never faulted.  In a child: 0 when it held.
+ */
+static int disposition_child(void)
+{
+	struct handler h = { .rounds = 2, .answer = KERN_SUCCESS, .move_rip = 2 };
+	struct sigaction sa = { .sa_handler = SIG_IGN }, now;
+	sigset_t ill, mask;
+	pthread_t t;
+
+	h.port = new_port();
+	if (!h.port || task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
+						EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64) ||
+	    pthread_create(&t, NULL, handle, &h))
+		return 1;
+	/* Ignored. */
+	if (sigaction(SIGILL, &sa, NULL))
+		return 1;
+	fault_ill();
+	if (sigaction(SIGILL, NULL, &now) || now.sa_handler != SIG_IGN)
+		return 2;
+	/* Blocked, with a handler. */
+	sa.sa_handler = on_sigill;
+	sigemptyset(&ill);
+	sigaddset(&ill, SIGILL);
+	if (sigaction(SIGILL, &sa, NULL) || sigprocmask(SIG_BLOCK, &ill, NULL))
+		return 1;
+	fault_ill();
+	if (sigprocmask(SIG_SETMASK, NULL, &mask) || !sigismember(&mask, SIGILL))
+		return 3;
+	if (sigaction(SIGILL, NULL, &now) || now.sa_handler != on_sigill)
+		return 4;
+	pthread_join(t, NULL);
+	return h.count == 2 ? 0 : 5;
+}
+
+TEST(a_resolved_exception_leaves_the_signal_disposition_and_mask_as_they_were)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(disposition_child());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 static void *fault_ill_thread(void *arg)
 {
 	(void)arg;
