@@ -114,6 +114,8 @@ struct fz_slot {
 	atomic_int op;			/* the operation running, -1 between */
 	atomic_llong progress;		/* CLOCK_MONOTONIC ns of the last step */
 	atomic_int depth;
+	atomic_int ppid;		/* its parent when it took the slot */
+	atomic_int execs;		/* images it has run since */
 };
 
 struct fz_shared {
@@ -217,6 +219,7 @@ struct fz_ctx {
 	struct fz_suspended susp[FZ_SUSPENDED];
 	unsigned int nsusp;
 	uint32_t exc_targets[4];	/* receive rights we made exception ports */
+	uint32_t member, set;		/* the last receive right put in a set */
 	int cur_op;			/* the row running */
 	long last;			/* the last MACHEXC_IOC_PORT's result (-errno if < 0) */
 	void *guard;			/* a PROT_NONE page */

@@ -681,7 +681,17 @@ static int member(struct fz_ctx *c, uint32_t code)
 
 	if (code == MACHEXC_PORT_MOVE_MEMBER && fz_one_in(R, 3))
 		op.poly = MACH_PORT_NULL;
-	return fz_port(c, &op) == 0 ? FZ_OK : FZ_FAIL;
+	if (code == MACHEXC_PORT_EXTRACT_MEMBER && c->member && fz_one_in(R, 2)) {
+		op.name = c->member;	/* what we put in a set: out again */
+		op.poly = c->set;
+	}
+	if (fz_port(c, &op))
+		return FZ_FAIL;
+	if (code != MACHEXC_PORT_EXTRACT_MEMBER && op.poly) {
+		c->member = op.name;
+		c->set = op.poly;
+	}
+	return FZ_OK;
 }
 
 FZ_GEN(move_member) { return member(c, MACHEXC_PORT_MOVE_MEMBER); }

@@ -212,14 +212,20 @@ static int take_slot(struct fz_shared *sh)
 	pid_t me = getpid();
 	int i;
 
-	for (i = 0; i < FZ_MAX_PROCS; i++)
-		if (atomic_load(&sh->slot[i].pid) == me)
+	for (i = 0; i < FZ_MAX_PROCS; i++) {
+		if (atomic_load(&sh->slot[i].pid) == me) {
+			atomic_fetch_add(&sh->slot[i].execs, 1);
 			return i;
+		}
+	}
 	for (i = 0; i < FZ_MAX_PROCS; i++) {
 		int zero = 0;
 
-		if (atomic_compare_exchange_strong(&sh->slot[i].pid, &zero, me))
+		if (atomic_compare_exchange_strong(&sh->slot[i].pid, &zero, me)) {
+			atomic_store(&sh->slot[i].ppid, getppid());
+			atomic_store(&sh->slot[i].execs, 0);
 			return i;
+		}
 	}
 	return -1;
 }

@@ -127,7 +127,8 @@ struct options {
 	const char *ops, *skip;
 };
 
-#define SHORT_CALLS	20000
+/* The short run make check does: about 50 s in the debug lane, 10 s in the others. */
+#define SHORT_CALLS	100000
 
 static void usage(void)
 {
@@ -364,6 +365,22 @@ static void show_stalled(pid_t pid, int op)
 		ksft_print_msg("(could not run sh)\n");
 }
 
+/* Every process of the fuzz group: state, parent, and where it sleeps. */
+static void show_group(pid_t pgid)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "for d in /proc/[0-9]*; do set -- $(cat $d/stat 2>/dev/null | sed 's/.*) //');"
+		 " [ \"$3\" = %d ] || continue; echo \"${d#/proc/} state $1 parent $2\";"
+		 " for t in $d/task/*; do echo \"  ${t##*/} $(cut -d' ' -f3 $t/stat)"
+		 " $(cat $t/wchan 2>/dev/null)\"; sed 's/^/      /' $t/stack 2>/dev/null; done;"
+		 " done 2>&1 | sed 's/^/#   /'", pgid);
+	fflush(stdout);
+	if (system(buf) < 0)
+		ksft_print_msg("(could not run sh)\n");
+}
+
 static pid_t spawn_worker(struct fz_shared *sh, int shm_fd, uint64_t seed)
 {
 	pid_t pid = fork();
@@ -414,7 +431,7 @@ int main(int argc, char **argv)
 	pid_t top[64] = { 0 }, sentinel, pid;
 	uint64_t respawns = 0, ok = 0, calls;
 	long long t0, t_done = 0, last_scan = 0, secs_ms;
-	int fd, shm_fd, i, st, gone, back, stalls = 0;
+	int fd, shm_fd, i, st, gone, back, stalls = 0, vanished = 0;
 	unsigned int k;
 
 	if (argc > 1 && !strcmp(argv[1], "--worker"))
@@ -505,9 +522,10 @@ int main(int argc, char **argv)
 				t_done = now_ms();
 			if (!alive)
 				break;
-			if (now_ms() - t_done > 120 * 1000) {
-				ksft_print_msg("%d fuzz processes still there 120 s after the last call\n",
+			if (now_ms() - t_done > 60 * 1000) {
+				ksft_print_msg("%d fuzz processes still there 60 s after the last call:\n",
 					       alive);
+				show_group(sentinel);
 				break;
 			}
 		}
@@ -521,6 +539,20 @@ int main(int argc, char **argv)
 				pid_t p = atomic_load(&sl->pid);
 				long long pr = atomic_load(&sl->progress);
 
+				if (p > 0 && kill(p, 0) && errno == ESRCH) {
+					int pp = atomic_load(&sl->ppid);
+
+					/* Reaped, its slot not freed (no reaper saw it). */
+					if (vanished++ < 5)
+						ksft_print_msg("vanished: %d (parent %d%s, depth %d, "
+							       "%d execs, in %d)\n", p, pp,
+							       kill(pp, 0) ? " gone" : "",
+							       atomic_load(&sl->depth),
+							       atomic_load(&sl->execs),
+							       atomic_load(&sl->op));
+					atomic_compare_exchange_strong(&sl->pid, &p, 0);
+					continue;
+				}
 				if (p > 0 && pr && ns - pr > 30LL * 1000000000LL) {
 					if (stalls++ < 5)
 						show_stalled(p, atomic_load(&sl->op));
@@ -590,16 +622,14 @@ int main(int argc, char **argv)
 		       calls ? 100.0 * ok / calls : 0.0, (unsigned long long)o.seed);
 	ksft_print_msg("processes: %llu forks, %llu execs, %llu exits, %llu kills, %llu stops, "
 		       "%llu respawned; ended: %lu exited, %lu killed, %lu by the watchdog, %lu by "
-		       "another signal%s%s; %d stalled\n",
+		       "another signal%s%s%s; %d stalled, %d vanished\n",
 		       (unsigned long long)atomic_load(&sh->forks),
 		       (unsigned long long)atomic_load(&sh->execs),
 		       (unsigned long long)atomic_load(&sh->exits),
 		       (unsigned long long)atomic_load(&sh->kills),
 		       (unsigned long long)atomic_load(&sh->stops), (unsigned long long)respawns,
 		       d.exited, d.killed, d.watchdog, d.other, d.other ? " (last: " : "",
-		       d.other ? strsignal(d.other_sig) : "", stalls);
-	if (d.other)
-		ksft_print_msg(")\n");
+		       d.other ? strsignal(d.other_sig) : "", d.other ? ")" : "", stalls, vanished);
 	ksft_print_msg("threads: %llu started; faults: %llu, ended by the signal %llu, resumed "
 		       "by a handler %llu; exceptions answered by serve %llu, handler threads got "
 		       "%llu messages\n",
