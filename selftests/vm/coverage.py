@@ -83,7 +83,9 @@ def read_counts(outdir):
 
 def relative(path, srcdir):
     """PATH (absolute, as compiled) relative to the lane's source copy."""
-    path = os.path.normpath("/" + path.lstrip("./"))
+    if path.startswith("./"):
+        path = path[1:]
+    path = os.path.normpath("/" + path.lstrip("/"))
     for prefix in (srcdir, os.path.realpath(srcdir)):
         if path.startswith(prefix + "/"):
             return path[len(prefix) + 1:]
