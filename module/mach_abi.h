@@ -35,7 +35,10 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 
 /* mach_msg_return_t */
 #define MACH_MSG_SUCCESS		0x00000000
+#define MACH_MSG_VM_KERNEL		0x00000400
+#define MACH_MSG_VM_SPACE		0x00001000
 #define MACH_MSG_IPC_SPACE		0x00002000
+#define MACH_MSG_MASK			0x00003e00
 #define MACH_SEND_INVALID_DATA		0x10000002
 #define MACH_SEND_INVALID_DEST		0x10000003
 #define MACH_SEND_TIMED_OUT		0x10000004
@@ -44,6 +47,7 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 #define MACH_SEND_MSG_TOO_SMALL		0x10000008
 #define MACH_SEND_INVALID_REPLY		0x10000009
 #define MACH_SEND_INVALID_RIGHT		0x1000000a
+#define MACH_SEND_INVALID_MEMORY	0x1000000c
 #define MACH_SEND_NO_BUFFER		0x1000000d
 #define MACH_SEND_TOO_LARGE		0x1000000e
 #define MACH_SEND_INVALID_TYPE		0x1000000f
@@ -96,6 +100,10 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 
 /* descriptors */
 #define MACH_MSG_PORT_DESCRIPTOR	0
+#define MACH_MSG_OOL_DESCRIPTOR		1
+#define MACH_MSG_OOL_PORTS_DESCRIPTOR	2
+#define MACH_MSG_PHYSICAL_COPY		0
+#define MACH_MSG_VIRTUAL_COPY		1
 
 /* mach_port_right_t and mach_port_type_t */
 #define MACH_PORT_RIGHT_SEND		0
@@ -207,6 +215,20 @@ struct mach_msg_port_descriptor {
 	u16 pad2;
 	u8 disposition;
 	u8 type;
+};
+
+/*
+ * mach_msg_ool_descriptor64_t and mach_msg_ool_ports_descriptor64_t: the
+ * bitfields deallocate:8, copy:8, pad1 or disposition:8, type:8 are bytes
+ * 8 to 11 on x86-64; size is a byte count, or the number of names.
+ */
+struct mach_msg_ool_descriptor64 {
+	u64 address;
+	u8 deallocate;
+	u8 copy;
+	u8 disposition;
+	u8 type;
+	u32 size;
 };
 
 /* The largest trailer (mach_msg_mac_trailer_t), packed to 4 as on macOS. */

@@ -48,6 +48,28 @@ static const struct kernel_param_ops max_msg_size_ops = {
 };
 
 module_param_cb(max_msg_size, &max_msg_size_ops, &mx_max_msg_size, 0644);
+
+/* At most 1 GiB: one message's out-of-line bytes. */
+static int max_ool_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int size;
+	int err = kstrtouint(val, 0, &size);
+
+	if (err)
+		return err;
+	if (size > MX_OOL_SIZE_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(mx_max_ool_size, size);
+	return 0;
+}
+
+static const struct kernel_param_ops max_ool_size_ops = {
+	.set = max_ool_size_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_ool_size, &max_ool_size_ops, &mx_max_ool_size, 0644);
+MODULE_PARM_DESC(max_ool_size, "Out-of-line bytes in one message (at most 1 GiB)");
 MODULE_PARM_DESC(max_msg_size, "Largest message, header and body, in bytes (at most 64 MiB)");
 
 DEFINE_SPINLOCK(mx_transit_lock);

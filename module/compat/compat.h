@@ -13,6 +13,7 @@
 #include <asm/fpu/types.h>
 #include <asm/fpu/xstate.h>
 #include <linux/sched/signal.h>
+#include <linux/uprobes.h>
 #include <linux/errno.h>
 #include <linux/version.h>
 #include <asm/unistd.h>
@@ -172,6 +173,20 @@ static inline bool mx_in_syscall(struct pt_regs *regs)
 {
 	return in_ia32_syscall() ||
 	       ((long)regs->orig_ax >= 0 && regs->ip == regs->cx && regs->flags == regs->r11);
+}
+
+/*
+ * Is the current thread single-stepping a uprobe's copied instruction?
+ * Then get_signal() returns before its loop (uprobe_deny_signal()), and a
+ * task work that stepped out would not be queued again in time.
+ */
+static inline bool mx_in_uprobe_step(void)
+{
+#ifdef CONFIG_UPROBES
+	return current->utask && current->utask->active_uprobe;
+#else
+	return false;
+#endif
 }
 
 #endif /* _MACHEXC_COMPAT_H */

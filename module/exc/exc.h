@@ -7,6 +7,8 @@
 #define _MACHEXC_EXC_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/sched.h>
 #include <linux/signal_types.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
@@ -203,7 +205,29 @@ mx_return_t mx_host_self(struct mx_space *space, u32 *name);
 mx_return_t mx_host_check(struct mx_space *space, u32 name);
 struct mx_exc_slot mx_host_slot(u32 type);
 
-/* exc/raise.c */
+/*
+ * exc/raise.c: a thread's task work (an exception, a park) that waits
+ * with every signal but SIGKILL and SIGSTOP held, and steps out to
+ * get_signal() for a stop, a freeze or a ptrace trap, to carry on after.
+ */
+#define MX_WAIT_STOPPABLE	(TASK_INTERRUPTIBLE | TASK_FREEZABLE)
+#define MX_WAIT_KILLABLE	(TASK_KILLABLE | TASK_FREEZABLE)
+
+struct mx_yield {
+	struct hlist_node link;		/* in the list of stepped-out works */
+	struct task_struct *task;	/* whose (a key only) */
+	struct callback_head *cb;	/* the work to queue again */
+};
+
+extern bool mx_yield_armed;
+bool mx_yield_possible(void);
+void mx_yield(struct mx_yield *y, struct callback_head *cb);
+void mx_yield_resume(void);
+void mx_yield_exit(struct task_struct *p);
+void mx_signals_hold(sigset_t *saved, bool again);
+void mx_signals_release(sigset_t *saved);
+int mx_wait_interrupted(int *state);
+
 void mx_exc_fault_signal_coming(int sig);
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
 			     int result);

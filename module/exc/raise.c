@@ -13,9 +13,12 @@
  *
  * What: as GNU Mach's exception(): the thread's port, else the task's,
  * else the host's, each only if its mask covers the exception.  The
- * thread sends exception_raise with a send-once reply right and waits
- * (killable only: other signals neither end the wait nor lose the
- * exception).  KERN_SUCCESS resumes the thread, with the state the
+ * thread sends exception_raise with a send-once reply right and waits,
+ * holding every other signal (none is delivered on top of the stopped
+ * thread, none ends the wait or loses the exception; SIGKILL ends it).
+ * It still takes part in job control, the cgroup v2 freezer and ptrace
+ * traps: it steps out to get_signal() for them and carries on after
+ * (mx_yield() below).  KERN_SUCCESS resumes the thread, with the state the
  * handler set if it asked for state, by taking the pending signal away.
  * Anything else (an error, a malformed reply, a dead port, a handler that
  * died: its reply right comes back as a send-once notification) moves on;
@@ -58,6 +61,12 @@ struct mx_sig_before {
 	__sighandler_t handler;
 };
 
+enum { LEVEL_THREAD, LEVEL_TASK, LEVEL_HOST, LEVELS, LEVEL_RESUMED };
+
+/*
+ * An exception being raised, and where it stands: kept across the times
+ * the thread steps out to stop (the work is queued again after).
+ */
 struct mx_exc_work {
 	struct callback_head cb;
 	kernel_siginfo_t info;
@@ -65,6 +74,21 @@ struct mx_exc_work {
 	unsigned long error_code;
 	unsigned long cr2;
 	struct mx_sig_before before;	/* .task NULL if unknown */
+
+	bool started;			/* the rest is set up */
+	int level;			/* the level at work, or LEVEL_RESUMED */
+	int wait_state;			/* MX_WAIT_STOPPABLE, else killable */
+	struct mx_task *task;
+	struct mx_thread *th;		/* a reference */
+	struct mx_exc_state *st;	/* published on th's port */
+	struct mx_exception exc;
+	struct mx_port *reply;		/* the thread's reply port (a reference) */
+	struct mx_exc_slot slot;	/* the level's (its right goes with the request) */
+	struct mx_kmsg *request;	/* made, not yet queued */
+	bool waiting;			/* queued: waiting for the answer */
+	bool handled;
+	sigset_t blocked;		/* the thread's own mask while it holds signals */
+	struct mx_yield yield;
 };
 
 static DEFINE_PER_CPU(struct mx_sig_before, sig_before);
@@ -72,13 +96,139 @@ static DEFINE_PER_CPU(struct mx_sig_before, sig_before);
 atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
 
 /*
- * How a faulting thread waits for its handler: only SIGKILL ends the
- * wait, and the freezer (suspend, hibernation, the cgroup v1 freezer) may
- * freeze it there, as it holds no lock.  Group stop (SIGSTOP) and the
- * cgroup v2 freezer are not honoured: both need get_signal(), which the
- * wait runs inside of.
+ * Stepping out.  Group stop (SIGSTOP, job control), the cgroup v2 freezer
+ * and ptrace traps are done by get_signal() alone (do_signal_stop(),
+ * do_freezer_trap() and do_jobctl_trap() are static), and they wake only
+ * interruptible sleepers.  So a thread's task work that waits (an
+ * exception, a park) holds every signal but SIGKILL and SIGSTOP and
+ * sleeps interruptibly; woken with such work due, it leaves its state in
+ * its work struct and returns, get_signal() does the stop, and the work
+ * runs again and carries on.
+ *
+ * Queued again by whom: not by the work itself, as task_work_run() runs
+ * whatever was queued meanwhile before it returns, so the work would run
+ * again before get_signal() got to the stop.  The work is noted here, and
+ * the kprobes on dequeue_signal() (which get_signal() calls once its stops,
+ * traps and freezes are done, before it could return to user space) and
+ * on recalc_sigpending() (whatever clears TIF_SIGPENDING, after which
+ * get_signal() would return at once) queue it again with TWA_RESUME: it
+ * runs before the thread returns to user space, and the flag does not cut
+ * short a sleep in get_signal().  A thread that exits meanwhile gets it
+ * back in do_exit() (the process exit hook) and runs it as it exits.
  */
-#define MX_EXC_WAIT	(TASK_KILLABLE | TASK_FREEZABLE)
+static DEFINE_SPINLOCK(yield_lock);	/* yielded; taken inside siglock */
+static HLIST_HEAD(yielded);
+static atomic_t nr_yielded;
+bool mx_yield_armed;			/* both kprobes are in (hooks/kprobes.c) */
+
+/*
+ * Can the current thread step out?  Not without the kprobes, and not in a
+ * uprobe's single step, where get_signal() returns before its loop.
+ */
+bool mx_yield_possible(void)
+{
+	return READ_ONCE(mx_yield_armed) && !(current->flags & PF_EXITING) &&
+	       !mx_in_uprobe_step();
+}
+
+/* Note @cb to be queued again, and return from it to get_signal(). */
+void mx_yield(struct mx_yield *y, struct callback_head *cb)
+{
+	unsigned long flags;
+
+	y->task = current;
+	y->cb = cb;
+	spin_lock_irqsave(&yield_lock, flags);
+	hlist_add_head(&y->link, &yielded);
+	atomic_inc(&nr_yielded);
+	spin_unlock_irqrestore(&yield_lock, flags);
+	/* get_signal() must go on to its loop, and there to dequeue_signal(). */
+	set_thread_flag(TIF_SIGPENDING);
+}
+
+/* Queue @p's stepped-out works again.  Any context; @p is current. */
+static void yield_requeue(struct task_struct *p, enum task_work_notify_mode mode)
+{
+	struct mx_yield *y, *found;
+	unsigned long flags;
+
+	if (!atomic_read(&nr_yielded))
+		return;
+	do {
+		found = NULL;
+		spin_lock_irqsave(&yield_lock, flags);
+		hlist_for_each_entry(y, &yielded, link) {
+			if (y->task == p) {
+				hlist_del(&y->link);
+				atomic_dec(&nr_yielded);
+				found = y;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&yield_lock, flags);
+		/* Only after exit_task_work() could this fail: never for these. */
+		if (found)
+			WARN_ON_ONCE(task_work_add(p, found->cb, mode));
+	} while (found);
+}
+
+/* From the kprobes on dequeue_signal() and recalc_sigpending(). */
+void mx_yield_resume(void)
+{
+	yield_requeue(current, TWA_RESUME);
+}
+
+/* From the process exit hook, in do_exit(): the works run as it exits. */
+void mx_yield_exit(struct task_struct *p)
+{
+	yield_requeue(p, TWA_NONE);
+}
+
+/*
+ * Hold every signal but SIGKILL and SIGSTOP; the thread's own mask goes
+ * to *@saved.  @again, after stepping out: a mask changed meanwhile (the
+ * restore of one a system call saved, a tracer's PTRACE_SETSIGMASK) is
+ * the thread's own from now on.  sigprocmask() hands process-wide
+ * signals now held here to another thread.
+ */
+void mx_signals_hold(sigset_t *saved, bool again)
+{
+	sigset_t held, old;
+
+	sigfillset(&held);
+	sigdelsetmask(&held, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	if (again && sigequalsets(&current->blocked, &held))
+		return;
+	sigprocmask(SIG_SETMASK, &held, &old);
+	*saved = old;
+}
+
+void mx_signals_release(sigset_t *saved)
+{
+	sigprocmask(SIG_SETMASK, saved, NULL);
+}
+
+/*
+ * A wait in *@state, with signals held, woke without what it waits for:
+ * -EINTR if the thread is being killed; -EAGAIN if get_signal() has work
+ * (a stop, a freeze, a trap): step out; 0 to wait again (task work of
+ * others, which runs once the waiting work returns; or no stepping out
+ * here, and the wait goes on as it did before stops were honoured:
+ * killable only).
+ */
+int mx_wait_interrupted(int *state)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	if (!task_sigpending(current)) {
+		clear_notify_signal();
+		return 0;
+	}
+	if (*state == MX_WAIT_STOPPABLE && mx_yield_possible())
+		return -EAGAIN;
+	*state = MX_WAIT_KILLABLE;
+	return 0;
+}
 
 /*
  * Who may receive an exception of a task or thread level handler: only a
@@ -164,64 +314,77 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 	return kmsg;
 }
 
-/* Wait (killable) for whatever comes back on the kernel's reply port. */
-static struct mx_kmsg *wait_reply(struct mx_port *reply)
+/*
+ * Wait for whatever comes back on the kernel's reply port: 0 with it in
+ * *@out; -EINTR if killed; -EAGAIN to step out (mx_wait_interrupted()).
+ */
+static int wait_reply(struct mx_port *reply, int *state, struct mx_kmsg **out)
 {
 	long timeout = MAX_SCHEDULE_TIMEOUT;
-	struct mx_kmsg *kmsg = NULL;
+	int err = 0;
 
+	*out = NULL;
 	spin_lock(&reply->lock);
-	while (list_empty(&reply->msgs))
-		if (mx_wait_locked(&reply->rcv_wait, &reply->lock, &timeout, MX_EXC_WAIT))
+	while (list_empty(&reply->msgs)) {
+		if (!mx_wait_locked(&reply->rcv_wait, &reply->lock, &timeout, *state))
+			continue;
+		err = mx_wait_interrupted(state);
+		if (err)
 			break;
+	}
 	if (!list_empty(&reply->msgs)) {
-		kmsg = list_first_entry(&reply->msgs, struct mx_kmsg, link);
-		list_del_init(&kmsg->link);
+		*out = list_first_entry(&reply->msgs, struct mx_kmsg, link);
+		list_del_init(&(*out)->link);
 		reply->msgcount--;
+		err = 0;
 	}
 	spin_unlock(&reply->lock);
-	return kmsg;
+	return err;
 }
 
-/*
- * One level: true if its handler answered KERN_SUCCESS.  The slot's send
- * right goes with the request.  *@answered tells whether an answer came
- * (a reply, or the send-once notification of a reply right destroyed):
- * only then is @reply empty and fit for the next exception.
- */
-static bool raise_to(struct mx_task *task, struct mx_thread *th, struct mx_port *reply,
-		     struct mx_exc_slot *slot, const struct mx_exception *exc,
-		     const struct mx_exc_state *st, bool host, bool *answered)
+/* Send the level's request: 0 queued, -EAGAIN step out, -EIO it failed. */
+static int send_request(struct mx_exc_work *w)
 {
-	bool state = (slot->behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT;
+	bool handoff = false;
+	LIST_HEAD(reap);
+	mx_return_t mr;
+	int err;
+
+	for (;;) {
+		mr = mx_kmsg_send_sync(w->request, w->wait_state, MAX_SCHEDULE_TIMEOUT,
+				       &handoff);
+		if (mr != MACH_SEND_INTERRUPTED)
+			break;
+		/* A full queue, and a signal: the message is still ours. */
+		err = mx_wait_interrupted(&w->wait_state);
+		if (err == -EAGAIN)
+			return err;
+		if (err)
+			break;
+	}
+	if (mr != MACH_MSG_SUCCESS) {
+		mx_kmsg_destroy(w->request, &reap);
+		mx_reap(&reap);
+		w->request = NULL;
+		return -EIO;
+	}
+	w->request = NULL;
+	atomic_long_inc(handoff ? &mx_nr_handoffs : &mx_nr_misses);
+	return 0;
+}
+
+/* The handler's answer: true if KERN_SUCCESS with a state the thread takes. */
+static bool take_answer(struct mx_exc_work *w, struct mx_kmsg *answer)
+{
+	u32 behavior = w->slot.behavior;
+	bool state = (behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT;
 	u32 flavor = 0, count = 0, *new_state = NULL;
-	struct mx_kmsg *request, *answer;
-	bool handled = false, handoff = false;
 	LIST_HEAD(reap);
 	s32 kr;
 
-	*answered = false;
-	/* No memory, or a flavor we cannot give: as a dead port, move on. */
-	request = make_request(task, th, slot, exc, st, reply, host);
-	if (!request)
-		return false;
-	slot->port = NULL;	/* the request carries that send right now */
-	atomic_long_inc(&mx_nr_raised);
-	if (mx_kmsg_send_sync(request, MX_EXC_WAIT, MAX_SCHEDULE_TIMEOUT, &handoff) !=
-	    MACH_MSG_SUCCESS) {
-		mx_kmsg_destroy(request, &reap);
-		mx_reap(&reap);
-		return false;
-	}
-	atomic_long_inc(handoff ? &mx_nr_handoffs : &mx_nr_misses);
-	/* Going to sleep right away is the yield to the handler just woken. */
-	answer = wait_reply(reply);
-	if (!answer)
-		return false;	/* killed */
-	*answered = true;
 	if (state)
 		new_state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL);
-	kr = !state || new_state ? mx_exc_parse_reply(answer->data, answer->size, slot->behavior,
+	kr = !state || new_state ? mx_exc_parse_reply(answer->data, answer->size, behavior,
 						     &flavor, new_state, &count) :
 				   MIG_REPLY_MISMATCH;
 	/*
@@ -230,12 +393,101 @@ static bool raise_to(struct mx_task *task, struct mx_thread *th, struct mx_port 
 	 * exception moves on to the next level with the thread unchanged.
 	 */
 	if (kr == KERN_SUCCESS && state)
-		kr = mx_thread_apply_reply(th, flavor, new_state, count);
-	handled = kr == KERN_SUCCESS;
+		kr = mx_thread_apply_reply(w->th, flavor, new_state, count);
 	kfree(new_state);
 	mx_kmsg_destroy(answer, &reap);
 	mx_reap(&reap);
-	return handled;
+	return kr == KERN_SUCCESS;
+}
+
+/* A right or a message may linger on the reply port: start afresh. */
+static void drop_reply_port(struct mx_exc_work *w)
+{
+	LIST_HEAD(reap);
+
+	mx_port_put(w->reply);
+	w->reply = NULL;
+	mutex_lock(&w->task->space.lock);
+	mx_thread_drop_reply_port(w->th, &reap);
+	mutex_unlock(&w->task->space.lock);
+	mx_reap(&reap);
+}
+
+/* The task's slot for @type, with a right of its own. */
+static struct mx_exc_slot task_slot(struct mx_task *task, u32 type)
+{
+	struct mx_exc_slot slot;
+
+	spin_lock(&task->special_lock);
+	slot = task->exc[type];
+	mx_exc_slot_get(&slot);
+	spin_unlock(&task->special_lock);
+	return slot;
+}
+
+/*
+ * One level, from where it stood, as GNU Mach's exception(): its handler,
+ * if any, gets exception_raise with a send-once reply right (the slot's
+ * send right goes with the request) and the thread waits for the answer;
+ * anything but KERN_SUCCESS (an error, a malformed reply, a dead port, a
+ * handler that died: its reply right comes back as a send-once
+ * notification) moves on.  0 when the level is done (w->handled tells
+ * how), -EINTR if killed, -EAGAIN to step out.  Only once an answer came
+ * is the reply port empty and fit for the next exception.
+ */
+static int raise_level(struct mx_exc_work *w)
+{
+	struct mx_kmsg *answer;
+	int err;
+
+	if (!w->request && !w->waiting) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		if (w->level == LEVEL_THREAD)
+			w->slot = mx_thread_slot(w->th, w->exc.type);
+		else if (w->level == LEVEL_TASK)
+			w->slot = task_slot(w->task, w->exc.type);
+		else
+			w->slot = mx_host_slot(w->exc.type);
+		if (w->slot.port && !w->reply) {
+			mutex_lock(&w->task->space.lock);
+			w->reply = mx_thread_reply_port(w->th);
+			mutex_unlock(&w->task->space.lock);
+		}
+		/* No memory, or a flavor we cannot give: as a dead port, move on. */
+		if (w->slot.port && w->reply)
+			w->request = make_request(w->task, w->th, &w->slot, &w->exc, w->st,
+						  w->reply, w->level == LEVEL_HOST);
+		if (!w->request)
+			goto next;
+		w->slot.port = NULL;	/* the request carries that send right now */
+		atomic_long_inc(&mx_nr_raised);
+	}
+	if (w->request) {
+		err = send_request(w);
+		if (err == -EAGAIN)
+			return err;
+		if (err) {
+			drop_reply_port(w);
+			goto next;
+		}
+		w->waiting = true;
+	}
+	/* Going to sleep right away is the yield to the handler just woken. */
+	err = wait_reply(w->reply, &w->wait_state, &answer);
+	if (err == -EAGAIN)
+		return err;
+	w->waiting = false;
+	if (err) {
+		drop_reply_port(w);	/* killed: the answer may come yet */
+		mx_exc_slot_put(&w->slot);
+		return err;
+	}
+	w->handled = take_answer(w, answer);
+next:
+	mx_exc_slot_put(&w->slot);
+	w->level++;
+	return 0;
 }
 
 /* Is @sig's action SA_IMMUTABLE (the kernel's "this kills")?  siglock held. */
@@ -274,113 +526,126 @@ static void discard_signal(int sig, const struct mx_sig_before *before)
 	spin_unlock_irq(&sighand->siglock);
 }
 
-/* The task's slot for @type, with a right of its own. */
-static struct mx_exc_slot task_slot(struct mx_task *task, u32 type)
+/*
+ * The first run: the thread's state saved and published on its thread
+ * port, every other signal held.  False if there is no exception to raise
+ * (Linux delivers the signal as always).
+ */
+static bool raise_start(struct mx_exc_work *w)
 {
-	struct mx_exc_slot slot;
-
-	spin_lock(&task->special_lock);
-	slot = task->exc[type];
-	mx_exc_slot_get(&slot);
-	spin_unlock(&task->special_lock);
-	return slot;
-}
-
-enum { LEVEL_THREAD, LEVEL_TASK, LEVEL_HOST, LEVELS };
-
-static void raise_exception(const struct mx_exc_work *w)
-{
-	struct mx_port *reply = NULL;
-	struct mx_thread *th = NULL;
-	bool handled = false, answered;
-	struct mx_exc_state *st;
-	struct mx_exception exc;
-	struct mx_exc_slot slot;
-	struct mx_task *task;
-	LIST_HEAD(reap);
-	int level;
-
 	/*
 	 * Only 64-bit processes: the messages carry x86-64 state.  Work left
 	 * when a thread exits runs in do_exit(): no exception then.
 	 */
-	if ((current->flags & PF_EXITING) || !mx_exc_from_siginfo(&w->info, w->trap_nr, &exc) ||
+	if ((current->flags & PF_EXITING) || !mx_exc_from_siginfo(&w->info, w->trap_nr, &w->exc) ||
 	    !user_64bit_mode(task_pt_regs(current)))
-		return;
-	task = mx_task_current();
-	if (IS_ERR(task))
-		return;
-	st = kmalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		goto out;
-	mx_exc_state_save(st, &w->info, w->trap_nr, w->error_code, w->cr2);
+		return false;
+	w->task = mx_task_current();
+	if (IS_ERR(w->task)) {
+		w->task = NULL;
+		return false;
+	}
+	w->st = kmalloc(sizeof(*w->st), GFP_KERNEL);
+	if (!w->st)
+		return false;
+	mx_exc_state_save(w->st, &w->info, w->trap_nr, w->error_code, w->cr2);
 
 	/*
 	 * Our own thread stays while we are here: only an exited thread is
 	 * pruned, and the task goes only after its last thread.
 	 */
-	mutex_lock(&task->space.lock);
-	if (task->space.active)
-		th = mx_thread_get(task, current);
-	if (th)
-		refcount_inc(&th->ref);
-	mutex_unlock(&task->space.lock);
-	if (!th)
-		goto out_state;		/* no memory: Linux delivers the signal */
-	mx_thread_set_stopped(th, st);
+	mutex_lock(&w->task->space.lock);
+	if (w->task->space.active)
+		w->th = mx_thread_get(w->task, current);
+	if (w->th)
+		refcount_inc(&w->th->ref);
+	mutex_unlock(&w->task->space.lock);
+	if (!w->th)
+		return false;		/* no memory: Linux delivers the signal */
+	mx_thread_set_stopped(w->th, w->st);
+	mx_signals_hold(&w->blocked, false);
+	w->wait_state = MX_WAIT_STOPPABLE;
+	w->level = LEVEL_THREAD;
+	w->started = true;
+	return true;
+}
 
-	for (level = LEVEL_THREAD; level < LEVELS && !handled; level++) {
-		if (fatal_signal_pending(current))
-			break;
-		if (level == LEVEL_THREAD)
-			slot = mx_thread_slot(th, exc.type);
-		else if (level == LEVEL_TASK)
-			slot = task_slot(task, exc.type);
-		else
-			slot = mx_host_slot(exc.type);
-		if (slot.port && !reply) {
-			mutex_lock(&task->space.lock);
-			reply = mx_thread_reply_port(th);
-			mutex_unlock(&task->space.lock);
-		}
-		if (slot.port && reply) {
-			handled = raise_to(task, th, reply, &slot, &exc, st,
-					   level == LEVEL_HOST, &answered);
-			if (!answered) {
-				/* A right or a message may linger there: start afresh. */
-				mx_port_put(reply);
-				reply = NULL;
-				mutex_lock(&task->space.lock);
-				mx_thread_drop_reply_port(th, &reap);
-				mutex_unlock(&task->space.lock);
-				mx_reap(&reap);
-			}
-		}
-		mx_exc_slot_put(&slot);
+/* What the work holds, let go; the thread's state put back unless exiting. */
+static void raise_end(struct mx_exc_work *w)
+{
+	bool exiting = current->flags & PF_EXITING;
+	LIST_HEAD(reap);
+
+	if (w->request) {
+		mx_kmsg_destroy(w->request, &reap);
+		mx_reap(&reap);
 	}
-	if (reply)
-		mx_port_put(reply);
-	/* A debugger may have suspended us meanwhile: stay stopped till resumed. */
-	mx_task_wait_resumed(task, th);
-	mx_thread_set_stopped(th, NULL);
-	mx_exc_state_restore(st);
-	mx_thread_put(th);
-	if (handled) {
+	mx_exc_slot_put(&w->slot);
+	if (w->reply && (w->waiting || w->request))
+		drop_reply_port(w);	/* the answer may come yet */
+	if (w->reply)
+		mx_port_put(w->reply);
+	if (w->th) {
+		mx_thread_set_stopped(w->th, NULL);
+		if (!exiting)
+			mx_exc_state_restore(w->st);
+		mx_thread_put(w->th);
+	}
+	if (w->started && !exiting)
+		mx_signals_release(&w->blocked);
+	if (w->handled && !exiting) {
 		atomic_long_inc(&mx_nr_handled);
 		discard_signal(w->info.si_signo, &w->before);
 	}
-out_state:
-	mx_exc_state_release(st);
-	kfree(st);
-out:
-	mx_task_put(task);
+	if (w->st) {
+		mx_exc_state_release(w->st);
+		kfree(w->st);
+	}
+	if (w->task)
+		mx_task_put(w->task);
+}
+
+/*
+ * Raise the exception, or carry on raising it after a stop: true if the
+ * thread steps out to get_signal() (the work is queued again after).
+ */
+static bool raise_exception(struct mx_exc_work *w)
+{
+	int err = 0;
+
+	if (!w->started) {
+		if (!raise_start(w))
+			goto end;
+	} else if (current->flags & PF_EXITING) {
+		goto end;	/* exiting while it stepped out */
+	} else {
+		mx_signals_hold(&w->blocked, true);
+	}
+	while (w->level < LEVELS && !w->handled) {
+		err = raise_level(w);
+		if (err)
+			break;
+	}
+	/* A debugger may have suspended us meanwhile: stay stopped till resumed. */
+	if (err != -EINTR && err != -EAGAIN) {
+		w->level = LEVEL_RESUMED;
+		err = mx_task_wait_resumed(w->task, w->th, &w->wait_state);
+	}
+	if (err == -EAGAIN) {
+		mx_yield(&w->yield, &w->cb);
+		return true;
+	}
+end:
+	raise_end(w);
+	return false;
 }
 
 static void exc_work(struct callback_head *cb)
 {
 	struct mx_exc_work *w = container_of(cb, struct mx_exc_work, cb);
 
-	raise_exception(w);
+	if (raise_exception(w))
+		return;		/* it runs again after the stop */
 	kfree(w);
 	module_put(THIS_MODULE);
 }

@@ -20,6 +20,7 @@ void mx_hooks_exit(void);
 
 /* kprobes.c: the fault signal's disposition before the kernel resets it. */
 void mx_kprobes_arm(void);
+void mx_kprobes_arm_yield(void);
 void mx_kprobes_exit(void);
 
 /* failinject.c: the probes' atomic allocations, failable on demand. */

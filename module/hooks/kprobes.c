@@ -10,6 +10,9 @@
  * Best effort: a symbol this kernel lacks (or inlined everywhere) is
  * skipped, and such faults resume with the reset disposition, as before.
  * Handlers run in atomic context and only look.
+ *
+ * And the kprobes that bring a task work back after it stepped out to
+ * get_signal() for a stop (mx_kprobes_arm_yield()).
  */
 #include <linux/kprobes.h>
 #include <linux/signal.h>
@@ -41,6 +44,41 @@ static struct kprobe probes[] = {
 
 static bool registered[ARRAY_SIZE(probes)];
 
+/*
+ * get_signal() calls dequeue_signal() once its stops, traps and freezes
+ * are done, and whatever clears TIF_SIGPENDING calls recalc_sigpending():
+ * a task work that stepped out to get_signal() is queued again there
+ * (exc/raise.c, mx_yield()).  Both or neither.
+ */
+static int pre_yield_resume(struct kprobe *kp, struct pt_regs *regs)
+{
+	mx_yield_resume();
+	return 0;
+}
+
+static struct kprobe yield_probes[] = {
+	{ .symbol_name = "dequeue_signal", .pre_handler = pre_yield_resume },
+	{ .symbol_name = "recalc_sigpending", .pre_handler = pre_yield_resume },
+};
+
+static bool yield_registered;
+
+/* With the hooks' lock held (tracepoints.c): with the first task. */
+void mx_kprobes_arm_yield(void)
+{
+	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
+	unsigned int i;
+
+	if (yield_registered)
+		return;
+	for (i = 0; i < ARRAY_SIZE(yield_probes); i++)
+		kps[i] = &yield_probes[i];
+	yield_registered = !register_kprobes(kps, ARRAY_SIZE(kps));
+	if (!yield_registered)
+		pr_info("machexc: no signal kprobes: threads waiting in exceptions or parked do not stop for SIGSTOP or the cgroup freezer\n");
+	WRITE_ONCE(mx_yield_armed, yield_registered);
+}
+
 /* With the hooks' lock held (tracepoints.c). */
 void mx_kprobes_arm(void)
 {
@@ -57,7 +95,16 @@ void mx_kprobes_arm(void)
 
 void mx_kprobes_exit(void)
 {
+	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
 	unsigned int i;
+
+	if (yield_registered) {
+		WRITE_ONCE(mx_yield_armed, false);
+		for (i = 0; i < ARRAY_SIZE(yield_probes); i++)
+			kps[i] = &yield_probes[i];
+		unregister_kprobes(kps, ARRAY_SIZE(kps));
+		yield_registered = false;
+	}
 
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (registered[i])

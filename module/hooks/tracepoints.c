@@ -22,6 +22,7 @@
 
 static void probe_process_exit(void *data, struct task_struct *p)
 {
+	mx_yield_exit(p);
 	mx_task_exit_notify(p);
 }
 
@@ -115,6 +116,8 @@ int mx_hooks_arm(enum mx_hook_group group)
 	}
 	if (!err && group == MX_HOOKS_EXCEPTIONS)
 		mx_kprobes_arm();
+	if (!err && group == MX_HOOKS_SPACES)
+		mx_kprobes_arm_yield();
 	if (!err)	/* after the registrations, for the lockless test above */
 		smp_store_release(&armed[group], true);
 	mutex_unlock(&hooks_lock);

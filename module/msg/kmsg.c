@@ -54,6 +54,7 @@ void mx_kmsg_free(struct mx_kmsg *kmsg)
 	put_pid(kmsg->sender);
 	put_pid(kmsg->exc_task);
 	mx_uncharge(kmsg->user, MX_LIMIT_MSGS);
+	mx_kmsg_ool_free(kmsg);
 	kvfree(kmsg->desc);
 	kvfree(kmsg);
 	atomic_long_dec(&mx_nr_kmsgs);
@@ -122,11 +123,6 @@ static u32 transit_type(u32 d)
 	}
 }
 
-static struct mach_msg_port_descriptor *kdesc_wire(struct mx_kmsg *kmsg, u32 i)
-{
-	return (struct mach_msg_port_descriptor *)(kmsg->data + kmsg->desc[i].offset);
-}
-
 /* Give the sender back what copyin took (a failed send). */
 void mx_kmsg_copyin_undo(struct mx_space *space, struct mx_kmsg *kmsg)
 {
@@ -136,8 +132,7 @@ void mx_kmsg_copyin_undo(struct mx_space *space, struct mx_kmsg *kmsg)
 	lockdep_assert_held(&space->lock);
 	for (i = kmsg->ndesc; i-- > 0;) {
 		if (kmsg->desc[i].port)
-			mx_right_copyin_undo(space, kdesc_wire(kmsg, i)->name,
-					     kdesc_wire(kmsg, i)->disposition,
+			mx_right_copyin_undo(space, kmsg->desc[i].name, kmsg->desc[i].disposition,
 					     kmsg->desc[i].port, kmsg->desc[i].type);
 	}
 	kmsg->ndesc = 0;
@@ -153,44 +148,70 @@ void mx_kmsg_copyin_undo(struct mx_space *space, struct mx_kmsg *kmsg)
 	kmsg->dest = NULL;
 }
 
+/* Copy in one right of the body: the sender's @name with @disposition. */
+static mx_return_t copyin_one(struct mx_space *space, struct mx_kmsg *kmsg, u32 name,
+			      u32 disposition, u32 offset, struct mx_kool *ool, u32 index)
+{
+	struct mx_kdesc *k = &kmsg->desc[kmsg->ndesc];
+	bool was_receive;
+
+	if (!is_send_disposition(disposition) && disposition != MACH_MSG_TYPE_MOVE_RECEIVE)
+		return MACH_SEND_INVALID_RIGHT;
+	*k = (struct mx_kdesc){ .name = name, .type = transit_type(disposition),
+				.offset = offset, .disposition = disposition,
+				.ool = ool, .index = index };
+	kmsg->ndesc++;
+	if (name == MACH_PORT_NULL || name == MACH_PORT_DEAD)
+		return MACH_MSG_SUCCESS;
+	if (mx_right_copyin(space, name, disposition, &k->port, &k->type,
+			    &was_receive) != KERN_SUCCESS) {
+		k->port = NULL;
+		return MACH_SEND_INVALID_RIGHT;
+	}
+	if (was_receive)
+		kmsg->carries_receive = true;
+	return MACH_MSG_SUCCESS;
+}
+
+/*
+ * The rights of the body: port descriptors and port arrays, in order.
+ * msg/ool.c checked the descriptors and read the arrays' names.
+ */
 static mx_return_t copyin_body(struct mx_space *space, struct mx_kmsg *kmsg)
 {
 	const u32 first = sizeof(struct mach_msg_header) + sizeof(struct mach_msg_body);
 	struct mach_msg_port_descriptor *d;
-	bool was_receive;
-	u32 count, i, offset = first;
+	struct mx_kool *ool = kmsg->ool;
+	u32 count, i, j, offset = first;
+	mx_return_t mr;
 
-	if (kmsg->size < first)
-		return MACH_SEND_MSG_TOO_SMALL;
 	count = ((struct mach_msg_body *)(kmsg->hdr + 1))->msgh_descriptor_count;
-	if (count > (kmsg->size - first) / sizeof(*d))
-		return MACH_SEND_MSG_TOO_SMALL;
-	if (count > MX_MSG_DESC_MAX)
-		return MACH_SEND_TOO_LARGE;
-	if (!count)
+	if (!kmsg->nrights)
 		return MACH_MSG_SUCCESS;
-	kmsg->desc = kvcalloc(count, sizeof(*kmsg->desc), GFP_KERNEL_ACCOUNT);
+	kmsg->desc = kvcalloc(kmsg->nrights, sizeof(*kmsg->desc), GFP_KERNEL_ACCOUNT);
 	if (!kmsg->desc)
 		return MACH_SEND_NO_BUFFER;
 
-	for (i = 0; i < count; i++, offset += sizeof(*d)) {
+	for (i = 0; i < count; i++) {
 		d = (struct mach_msg_port_descriptor *)(kmsg->data + offset);
-		if (d->type != MACH_MSG_PORT_DESCRIPTOR)
-			return MACH_SEND_INVALID_TYPE;
-		if (!is_send_disposition(d->disposition) &&
-		    d->disposition != MACH_MSG_TYPE_MOVE_RECEIVE)
-			return MACH_SEND_INVALID_RIGHT;
-		kmsg->desc[i].offset = offset;
-		kmsg->desc[i].type = transit_type(d->disposition);
-		kmsg->desc[i].name = d->name;
-		kmsg->ndesc = i + 1;
-		if (d->name == MACH_PORT_NULL || d->name == MACH_PORT_DEAD)
+		if (d->type == MACH_MSG_PORT_DESCRIPTOR) {
+			mr = copyin_one(space, kmsg, d->name, d->disposition, offset, NULL, 0);
+			if (mr != MACH_MSG_SUCCESS)
+				return mr;
+			offset += sizeof(*d);
 			continue;
-		if (mx_right_copyin(space, d->name, d->disposition, &kmsg->desc[i].port,
-				    &kmsg->desc[i].type, &was_receive) != KERN_SUCCESS)
-			return MACH_SEND_INVALID_RIGHT;
-		if (was_receive)
-			kmsg->carries_receive = true;
+		}
+		/* msg/ool.c's walk put every out-of-line one in ool[], in order. */
+		if (ool->type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+			for (j = 0; j < ool->size; j++) {
+				mr = copyin_one(space, kmsg, ((u32 *)ool->data)[j],
+						d->disposition, offset, ool, j);
+				if (mr != MACH_MSG_SUCCESS)
+					return mr;
+			}
+		}
+		ool++;
+		offset += sizeof(struct mach_msg_ool_descriptor64);
 	}
 	return MACH_MSG_SUCCESS;
 }
@@ -287,13 +308,25 @@ mx_return_t mx_kmsg_copyout(struct mx_space *space, struct mx_kmsg *kmsg,
 		       MACH_MSGH_BITS(kmsg->reply_type, kmsg->dest_type);
 
 	for (i = 0; i < kmsg->ndesc; i++) {
-		struct mach_msg_port_descriptor *d = kdesc_wire(kmsg, i);
+		struct mach_msg_port_descriptor *d = (void *)(kmsg->data + kmsg->desc[i].offset);
 		struct mx_kdesc *k = &kmsg->desc[i];
+		u32 name = k->name;
 
-		d->name = k->port ? copyout_right(space, k->port, k->type, reap, &mr,
-						  MACH_RCV_BODY_ERROR) : k->name;
-		d->disposition = k->type;
+		if (k->port && k->ool && k->ool->failed) {
+			/* Its array could not be mapped: the right goes. */
+			mx_port_release(k->port, k->type, reap);
+			name = MACH_PORT_NULL;
+		} else if (k->port) {
+			name = copyout_right(space, k->port, k->type, reap, &mr,
+					     MACH_RCV_BODY_ERROR);
+		}
 		k->port = NULL;
+		/* A port array's disposition sits where a descriptor's does. */
+		d->disposition = k->type;
+		if (k->ool)
+			((u32 *)k->ool->data)[k->index] = name;
+		else
+			d->name = name;
 	}
 	return mr;
 }

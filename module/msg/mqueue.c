@@ -349,6 +349,7 @@ static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a)
 	long timeout = a->option & MACH_RCV_TIMEOUT ? msecs_to_jiffies(a->timeout) :
 						      MAX_SCHEDULE_TIMEOUT;
 	struct mach_msg_max_trailer trailer;
+	mx_return_t ool_mr = MACH_MSG_SUCCESS;
 	struct mx_kmsg *kmsg = NULL;
 	struct mx_port *port = NULL;
 	struct mx_pset *pset = NULL;
@@ -403,10 +404,18 @@ again:
 		return mr;
 	}
 
+	/* Memory for its out-of-line parts first, then its rights, then names. */
+	mx_kmsg_ool_map(kmsg, &ool_mr);
 	mutex_lock(&space->lock);
 	mr = mx_kmsg_copyout(space, kmsg, &reap);
 	mutex_unlock(&space->lock);
 	mx_reap(&reap);
+	ool_mr |= mx_kmsg_ool_copyout(kmsg);
+	/* The first error, with every MACH_MSG_{VM,IPC}_* bit of the body's. */
+	if (mr == MACH_MSG_SUCCESS)
+		mr = ool_mr;
+	else if ((mr & ~MACH_MSG_MASK) == (ool_mr & ~MACH_MSG_MASK))
+		mr |= ool_mr;
 
 	fill_trailer(&trailer, kmsg, ra.trailer_size);
 	if (copy_to_user(umsg, kmsg->data, kmsg->size) ||
@@ -421,7 +430,9 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 	long timeout = a->option & MACH_SEND_TIMEOUT ? msecs_to_jiffies(a->timeout) :
 						       MAX_SCHEDULE_TIMEOUT;
 	const struct cred *cred = current_cred();
+	struct mx_ool_range *dealloc;
 	struct mx_kmsg *kmsg;
+	u32 ndealloc;
 	bool handoff;
 	mx_return_t mr;
 
@@ -445,6 +456,12 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 	kmsg->auid = audit_get_loginuid(current);
 	kmsg->pidversion = mx_pidversion(current);
 
+	/* Out-of-line memory and port names first: no lock while they fault. */
+	mr = mx_kmsg_ool_copyin(kmsg);
+	if (mr != MACH_MSG_SUCCESS) {
+		mx_kmsg_free(kmsg);
+		return mr;
+	}
 	mutex_lock(&space->lock);
 	mr = space->active ? mx_kmsg_copyin(space, kmsg) : MACH_SEND_INVALID_DEST;
 	mutex_unlock(&space->lock);
@@ -452,6 +469,7 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 		mx_kmsg_free(kmsg);
 		return mr;
 	}
+	ndealloc = mx_kmsg_ool_dealloc_ranges(kmsg, &dealloc);
 	mr = mx_kmsg_send_sync(kmsg, TASK_INTERRUPTIBLE, timeout,
 			       a->option & MACH_RCV_MSG ? &handoff : NULL);
 	if (mr != MACH_MSG_SUCCESS) {
@@ -460,7 +478,10 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 		mx_kmsg_copyin_undo(space, kmsg);
 		mutex_unlock(&space->lock);
 		mx_kmsg_free(kmsg);
+		kfree(dealloc);		/* and the memory stays */
+		return mr;
 	}
+	mx_ool_dealloc(dealloc, ndealloc);
 	return mr;
 }
 

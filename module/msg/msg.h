@@ -17,6 +17,7 @@
 #include <linux/atomic.h>
 #include <linux/cred.h>
 #include <linux/hash.h>
+#include <linux/sizes.h>
 #include <linux/sched.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -31,12 +32,32 @@ struct mx_space;
 struct mx_user;
 struct pid;
 
+struct mx_kool;
+
 /* A message in flight: the user's bytes plus the rights it carries. */
 struct mx_kdesc {
 	struct mx_port *port;		/* NULL for MACH_PORT_NULL/DEAD names */
-	u32 name;			/* MACH_PORT_NULL or MACH_PORT_DEAD */
+	u32 name;			/* the sender's name for it */
 	u32 type;			/* MACH_MSG_TYPE_PORT_* */
-	u32 offset;			/* of its mach_msg_port_descriptor */
+	u32 offset;			/* of its descriptor */
+	u32 disposition;		/* as the sender gave it */
+	struct mx_kool *ool;		/* its port array, or NULL */
+	u32 index;			/* in that array */
+};
+
+/*
+ * An out-of-line region or port array (msg/ool.c): read from the sender
+ * before the message is sent, mapped into the receiver when received.
+ */
+struct mx_kool {
+	u32 offset;			/* of its descriptor */
+	u8 type;			/* MACH_MSG_OOL_{,PORTS_}DESCRIPTOR */
+	u8 copy;			/* as the sender gave it */
+	bool dealloc;			/* the sender's memory goes once sent */
+	bool failed;			/* could not be mapped in the receiver */
+	u32 size;			/* bytes, or names */
+	u64 uaddr;			/* the sender's address, then the receiver's */
+	void *data;			/* the bytes, or the names (u32) */
 };
 
 struct mx_kmsg {
@@ -48,6 +69,9 @@ struct mx_kmsg {
 	u32 reply_name;			/* MACH_PORT_DEAD carried as a name */
 	u32 ndesc;
 	struct mx_kdesc *desc;
+	u32 nrights;			/* msg/ool.c's count, for copyin */
+	u32 nool;
+	struct mx_kool *ool;
 	bool carries_receive;
 	struct mx_user *user;		/* charged for it (names/limits.c) */
 	/* The sender, for the trailer. */
@@ -74,8 +98,15 @@ extern unsigned int mx_max_msg_size;
 /* The most max_msg_size may be set to: 64 MiB, as XNU's largest. */
 #define MX_MSG_SIZE_LIMIT	(64U << 20)
 
-/* The most descriptors one message carries (else MACH_SEND_TOO_LARGE). */
+/*
+ * The most rights one message carries, in port descriptors and port
+ * arrays together (else MACH_SEND_TOO_LARGE).
+ */
 #define MX_MSG_DESC_MAX		1024
+
+/* The most out-of-line bytes one message carries (module parameter). */
+extern unsigned int mx_max_ool_size;
+#define MX_OOL_SIZE_LIMIT	SZ_1G
 
 /*
  * The longest chain of receive rights in transit (a port queued in a port
@@ -108,6 +139,19 @@ static inline u32 mx_pidversion(struct task_struct *p)
 {
 	return (u32)hash_64(p->group_leader->start_boottime ^ (p->self_exec_id << 40), 32) | 1;
 }
+
+/* A sender's pages to unmap once its message is sent (msg/ool.c). */
+struct mx_ool_range {
+	unsigned long start, len;
+};
+
+/* msg/ool.c -- none with a lock held: they touch user memory */
+mx_return_t mx_kmsg_ool_copyin(struct mx_kmsg *kmsg);
+void mx_kmsg_ool_free(struct mx_kmsg *kmsg);
+u32 mx_kmsg_ool_dealloc_ranges(struct mx_kmsg *kmsg, struct mx_ool_range **ranges);
+void mx_ool_dealloc(struct mx_ool_range *ranges, u32 n);
+void mx_kmsg_ool_map(struct mx_kmsg *kmsg, mx_return_t *mr);
+mx_return_t mx_kmsg_ool_copyout(struct mx_kmsg *kmsg);
 
 /* msg/mqueue.c */
 int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state);

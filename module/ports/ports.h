@@ -71,7 +71,13 @@ struct mx_port {
 	u32 sorights;			/* send-once rights */
 	u32 mscount;			/* make-send count */
 	struct mx_port *nsrequest;	/* send-once right: no-senders */
+	/*
+	 * Send-once right: port-destroyed.  While it is set, destroying the
+	 * receive right sends that right in a notification instead.
+	 */
+	struct mx_port *pdrequest;
 	struct list_head dnrequests;	/* struct mx_dnrequest */
+	bool sprequests;		/* a send-possible request is armed */
 };
 
 struct mx_pset {
@@ -83,11 +89,21 @@ struct mx_pset {
 	wait_queue_head_t rcv_wait;
 };
 
-/* A dead-name request: tell @notify, naming @name, when the port dies. */
+/*
+ * A dead-name request: tell @notify, naming @name, when the port dies.
+ * A send-possible request (MX_REQ_SP) is one too, as in XNU, where both
+ * share the name's one request slot; once armed (MX_REQ_ARMED, by a send
+ * with MACH_SEND_NOTIFY that found the queue full) the next message
+ * received from the port fires it with a send-possible notification.
+ */
+#define MX_REQ_SP	0x1
+#define MX_REQ_ARMED	0x2
+
 struct mx_dnrequest {
 	struct list_head link;		/* on port->dnrequests */
 	const struct mx_space *space;	/* identity only, no reference */
 	u32 name;
+	u32 flags;			/* MX_REQ_* */
 	struct mx_port *notify;		/* a send-once right */
 };
 
@@ -112,6 +128,7 @@ void mx_port_release_send_once(struct mx_port *port);
 void mx_port_consume_send_once(struct mx_port *port);
 void mx_port_release(struct mx_port *port, u32 type, struct list_head *reap);
 void mx_notify(struct mx_port *notify, s32 id, u32 arg);
+void mx_port_spnotify(struct mx_port *port);
 
 /* ports/right.c -- with space->lock held */
 mx_return_t mx_right_copyin(struct mx_space *space, u32 name, u32 disposition,
@@ -127,5 +144,7 @@ void mx_entry_release(struct mx_space *space, struct mx_entry *entry,
 		      struct list_head *reap);
 void mx_entry_drop_send_uref(struct mx_space *space, struct mx_entry *entry,
 			     bool keep_right);
+u32 mx_entry_request_type(struct mx_space *space, struct mx_entry *entry);
+void mx_right_sparm(struct mx_space *space, u32 name, struct mx_port *port, u32 type);
 
 #endif /* _MACHEXC_PORTS_H */

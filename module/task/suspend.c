@@ -9,9 +9,13 @@
  * SIGCONT).  The park runs in the
  * thread itself on its way back to user space: it saves the thread's
  * state, publishes it on the thread port (thread_get/set_state read and
- * change it there), and sleeps, killable, until it is resumed; then what
- * was changed is put back.  No ptrace stop, no job-control stop: waitpid()
- * sees nothing, SIGKILL still ends it at once.
+ * change it there), and sleeps until it is resumed, with every signal
+ * but SIGKILL and SIGSTOP held; then what was changed is put back.  No
+ * ptrace stop, no job-control stop of its own: waitpid() sees nothing,
+ * SIGKILL still ends it at once.  It takes part in the stops of others
+ * (SIGSTOP, the cgroup freezer, ptrace traps) as a thread waiting for its
+ * exception handler does: it steps out to get_signal() for them and parks
+ * again after (mx_yield(), exc/raise.c).
  *
  * thread_suspend() and task_suspend() return once every thread they
  * stopped is stopped: parked, waiting in an exception (its state is
@@ -33,22 +37,21 @@
 
 #include "../compat/compat.h"
 
+#include "../exc/exc.h"
 #include "../ports/ports.h"
 #include "task.h"
 
 /* The most task_suspend()s or thread_suspend()s not yet resumed. */
 #define MX_SUSPEND_MAX	0x7fffffffU
 
-/*
- * A parked thread sleeps thus: killable, not counted as load, and frozen
- * like any sleeper by suspend-to-RAM and the cgroup freezer.
- */
-#define MX_PARK_STATE	(TASK_KILLABLE | TASK_NOLOAD | TASK_FREEZABLE)
-
 /* A park work: what a thread runs, on its way out, to stop. */
 struct mx_park {
 	struct callback_head cb;
 	struct mx_task *task;		/* a reference */
+	struct mx_thread *th;		/* parked (a reference), kept across stops */
+	int wait_state;			/* MX_WAIT_STOPPABLE, else killable */
+	sigset_t blocked;		/* the thread's own mask while parked */
+	struct mx_yield yield;
 	struct mx_exc_state st;		/* its saved state while parked */
 };
 
@@ -57,25 +60,36 @@ struct mx_park {
  * the park interrupted is first set up to run again, as the kernel would
  * do after us: the state a debugger reads is then "about to make that
  * call" (rip at the syscall instruction, rax its number), and one it sets
- * is not undone by a restart afterwards.
+ * is not undone by a restart afterwards.  A thread stopped in an
+ * exception waits to be resumed there itself.  False if it need not park.
  */
-static void park(struct mx_task *task, struct mx_thread *th, struct mx_exc_state *st)
+static bool park_begin(struct mx_park *pk)
 {
-	if (!mx_thread_suspended(th))
-		return;
+	if (!mx_thread_suspended(pk->th) || mx_thread_stopped(pk->th))
+		return false;
 	mx_syscall_restart_now(task_pt_regs(current));
-	mx_exc_state_save(st, NULL, 0, 0, 0);
-	mx_thread_set_stopped(th, st);
-	wait_event_state(task->suspend_wait,
-			 !mx_thread_suspended(th) || READ_ONCE(task->dead), MX_PARK_STATE);
-	mx_thread_set_stopped(th, NULL);
-	mx_exc_state_restore(st);
-	mx_exc_state_release(st);
+	mx_exc_state_save(&pk->st, NULL, 0, 0, 0);
+	mx_thread_set_stopped(pk->th, &pk->st);
+	mx_signals_hold(&pk->blocked, false);
+	pk->wait_state = MX_WAIT_STOPPABLE;
+	return true;
 }
 
-static void park_work(struct callback_head *cb)
+static void park_end(struct mx_park *pk)
 {
-	struct mx_park *pk = container_of(cb, struct mx_park, cb);
+	bool exiting = current->flags & PF_EXITING;
+
+	mx_thread_set_stopped(pk->th, NULL);
+	if (!exiting) {
+		mx_exc_state_restore(&pk->st);
+		mx_signals_release(&pk->blocked);
+	}
+	mx_exc_state_release(&pk->st);
+}
+
+/* The thread the park is for, if it is to park: with a reference. */
+static struct mx_thread *park_thread(struct mx_park *pk)
+{
 	struct mx_task *task = pk->task;
 	struct mx_thread *th = NULL;
 
@@ -93,11 +107,30 @@ static void park_work(struct callback_head *cb)
 		}
 		mutex_unlock(&task->space.lock);
 	}
-	if (th) {
-		park(task, th, &pk->st);
-		mx_thread_put(th);
+	return th;
+}
+
+static void park_work(struct callback_head *cb)
+{
+	struct mx_park *pk = container_of(cb, struct mx_park, cb);
+	bool parked = !!pk->th;
+
+	if (!parked) {
+		pk->th = park_thread(pk);
+		parked = pk->th && park_begin(pk);
+	} else if (!(current->flags & PF_EXITING)) {
+		mx_signals_hold(&pk->blocked, true);	/* back from a stop */
 	}
-	mx_task_put(task);
+	if (parked && !(current->flags & PF_EXITING) &&
+	    mx_task_wait_resumed(pk->task, pk->th, &pk->wait_state) == -EAGAIN) {
+		mx_yield(&pk->yield, &pk->cb);
+		return;		/* it parks again after the stop */
+	}
+	if (parked)
+		park_end(pk);
+	if (pk->th)
+		mx_thread_put(pk->th);
+	mx_task_put(pk->task);
 	kfree(pk);
 	module_put(THIS_MODULE);
 }
@@ -114,6 +147,7 @@ static struct mx_park *park_alloc(struct mx_task *task, gfp_t gfp)
 		return NULL;
 	}
 	pk->task = task;	/* the caller's reference passes to it */
+	pk->th = NULL;
 	init_task_work(&pk->cb, park_work);
 	return pk;
 }
@@ -290,13 +324,25 @@ mx_return_t mx_thread_resume(struct mx_thread *th)
 }
 
 /*
- * A thread that handled its exception stops here while it, or its task,
- * is suspended: its state stays published.  In the thread itself.
+ * A stopped thread (parked, or one that handled its exception) waits here
+ * while it, or its task, is suspended: its state stays published.  In the
+ * thread itself, with signals held (mx_signals_hold()).  0 once resumed
+ * (or the task is dead), -EINTR if killed, -EAGAIN to step out to
+ * get_signal() for a stop, a freeze or a ptrace trap.
  */
-void mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th)
+int mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th, int *state)
 {
-	wait_event_state(task->suspend_wait,
-			 !mx_thread_suspended(th) || READ_ONCE(task->dead), MX_PARK_STATE);
+	int err, how;
+
+	for (;;) {
+		how = *state | TASK_NOLOAD;	/* not counted as load */
+		if (!wait_event_state(task->suspend_wait,
+				      !mx_thread_suspended(th) || READ_ONCE(task->dead), how))
+			return 0;
+		err = mx_wait_interrupted(state);
+		if (err)
+			return err;
+	}
 }
 
 /*

@@ -11,6 +11,9 @@
  *   1024 ports deep in transit    MACH_SEND_NO_BUFFER (for a message that
  *                                 carries a receive right)
  *   max_msg_size                  at most 64 MiB: larger writes fail EINVAL
+ *   max_ool_size                  out-of-line bytes a message: MACH_SEND_TOO_LARGE;
+ *                                 at most 1 GiB
+ *   1024 rights a message         port arrays count each name
  *
  * Per-user caps count by real uid, so every test runs its work in a child
  * with a uid of its own, whose counts start at zero.  The fixture puts
@@ -50,7 +53,7 @@
 
 static const char *const params[] = {
 	"max_ports", "max_msgs", "max_spaces", "max_user_ports", "max_user_msgs",
-	"max_user_spaces", "max_msg_size",
+	"max_user_spaces", "max_msg_size", "max_ool_size",
 };
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
 
@@ -561,6 +564,56 @@ TEST_F(limits, max_msg_size_refuses_what_would_overflow)
 	EXPECT_EQ(EINVAL, write_param("max_msg_size", "8"));		/* < a header */
 	ASSERT_EQ(0, write_param("max_msg_size", "65536"));
 	EXPECT_EQ(0, as_user(0, big_message_child));
+}
+
+/* Packed to 4, as macOS's messages: the address splits in two words. */
+struct ool_msg {
+	struct hdr h;
+	uint32_t count;
+	uint32_t address_lo, address_hi;
+	uint8_t deallocate, copy, disposition, type;
+	uint32_t size;
+};
+
+/* One out-of-line descriptor of @type: @size bytes, or names, at @addr. */
+static long send_ool(int fd, uint32_t dest, uint8_t type, void *addr, uint32_t size)
+{
+	struct ool_msg m = {
+		.h = { .bits = MAKE_SEND | COMPLEX, .remote = dest }, .count = 1,
+		.address_lo = (uint32_t)(uintptr_t)addr,
+		.address_hi = (uint32_t)((uintptr_t)addr >> 32),
+		.disposition = COPY_SEND, .type = type,
+		.size = size,
+	};
+
+	return msg(fd, &m, SEND_MSG, sizeof(m), 0, 0, 0);
+}
+
+static int ool_child(void)
+{
+	int fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	uint32_t task = task_self(fd), p;
+	static char mem[65537];
+	static uint32_t names[DESC_MAX + 1];	/* MACH_PORT_NULL: no right to own */
+
+	if (fd < 0 || !task || allocate(fd, task, &p))
+		return 1;
+	if (send_ool(fd, p, 1, mem, 65537) != SEND_TOO_LARGE)
+		return 2;
+	if (send_ool(fd, p, 1, mem, 65536))
+		return 3;
+	if (send_ool(fd, p, 2, names, DESC_MAX + 1) != SEND_TOO_LARGE)
+		return 4;
+	if (send_ool(fd, p, 2, names, DESC_MAX))
+		return 5;
+	return drain(fd, p) == 2 ? 0 : 6;
+}
+
+TEST_F(limits, out_of_line_bytes_and_rights_per_message_are_capped)
+{
+	EXPECT_EQ(EINVAL, write_param("max_ool_size", "1073741825"));	/* 1 GiB + 1 */
+	ASSERT_EQ(0, write_param("max_ool_size", "65536"));
+	EXPECT_EQ(0, as_user(0, ool_child));
 }
 
 TEST_HARNESS_MAIN

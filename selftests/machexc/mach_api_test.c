@@ -481,7 +481,7 @@ TEST(port_descriptors_move_every_right)
 	EXPECT_EQ(MACH_SEND_INVALID_RIGHT, mach_msg(&m.h, MACH_SEND_MSG,
 						    sizeof(m.h) + 4 + 2 * 12, 0, 0, 0, 0));
 	EXPECT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(c));
-	m.d[1].type = MACH_MSG_OOL_DESCRIPTOR;
+	m.d[1].type = 9;	/* no such descriptor */
 	EXPECT_EQ(MACH_SEND_INVALID_TYPE, mach_msg(&m.h, MACH_SEND_MSG,
 						   sizeof(m.h) + 4 + 2 * 12, 0, 0, 0, 0));
 	EXPECT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(c));
