@@ -71,14 +71,26 @@ static void free_slot(struct fz_shared *sh, pid_t pid)
 	}
 }
 
-/* Reap whatever children have ended (children we forgot across an exec too). */
+/*
+ * Reap whatever children have ended (children we forgot across an exec
+ * too).  The slot is freed before the reap, while the pid is still a
+ * zombie's: we may be stopped or killed at any moment, and a slot freed
+ * only after the reap would then stay taken by a process nobody has.
+ */
 void fz_proc_reap(struct fz_ctx *c)
 {
 	unsigned int i;
+	siginfo_t si;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+	for (;;) {
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) || !si.si_pid)
+			break;
+		pid = si.si_pid;
 		free_slot(c->sh, pid);
+		if (waitpid(pid, NULL, WNOHANG) != pid)
+			break;
 		for (i = 0; i < c->nchildren; i++) {
 			if (c->children[i].pid == pid) {
 				c->children[i] = c->children[--c->nchildren];

@@ -542,7 +542,10 @@ int main(int argc, char **argv)
 				if (p > 0 && kill(p, 0) && errno == ESRCH) {
 					int pp = atomic_load(&sl->ppid);
 
-					/* Reaped, its slot not freed (no reaper saw it). */
+					/*
+					 * Gone, its slot still taken: reaped by no
+					 * reaper of ours (fz_proc_reap frees first).
+					 */
 					if (vanished++ < 5)
 						ksft_print_msg("vanished: %d (parent %d%s, depth %d, "
 							       "%d execs, in %d)\n", p, pp,
