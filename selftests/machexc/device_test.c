@@ -39,6 +39,8 @@ TEST_F(dev, version)
 	EXPECT_EQ(MACHEXC_API_MAJOR, v.major);
 	EXPECT_EQ(MACHEXC_API_MINOR, v.minor);
 	EXPECT_TRUE(v.features & MACHEXC_FEATURE_VERSION);
+	EXPECT_TRUE(v.features & MACHEXC_FEATURE_OOL);
+	EXPECT_TRUE(v.features & MACHEXC_FEATURE_LIMITS);
 }
 
 TEST_F(dev, version_through_library)

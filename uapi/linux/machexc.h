@@ -23,13 +23,15 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	2
+#define MACHEXC_API_MINOR	3
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
 #define MACHEXC_FEATURE_IPC	0x2U	/* ports, rights, mach_msg, port fds */
 #define MACHEXC_FEATURE_EXC	0x4U	/* exceptions: thread, task, host levels */
 #define MACHEXC_FEATURE_TASKS	0x8U	/* task_for_pid, suspend, remote state */
+#define MACHEXC_FEATURE_OOL	0x10U	/* out-of-line memory and port arrays */
+#define MACHEXC_FEATURE_LIMITS	0x20U	/* per-user caps; stats tasks .. limit_hits */
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
