@@ -250,7 +250,9 @@ def main():
     t = write_reports(files, srcdir, covdir, note)
     print(f"coverage: module/ {pct(t[0], t[1]):.1f}% of lines, "
           f"{pct(t[2], t[3]):.1f}% of branches (debug lane{note})")
-    shown = os.path.relpath(covdir, os.getcwd())
+    shown = os.path.relpath(covdir)
+    if shown.startswith(".."):
+        shown = covdir
     print(f"  per file: {shown}/summary.txt; lines not run: {shown}/uncovered.txt")
     return 0
 
