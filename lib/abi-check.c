@@ -66,6 +66,13 @@ SIZE(mach_port_limits_t, 4);
 SIZE(mach_dead_name_notification_t, 24 + 8 + 4 + 20);
 SIZE(mach_no_senders_notification_t, 24 + 8 + 4 + 20);
 SIZE(mach_send_once_notification_t, 24 + 20);
+SIZE(mach_port_deleted_notification_t, 24 + 8 + 4 + 20);
+SIZE(mach_send_possible_notification_t, 24 + 8 + 4 + 20);
+SIZE(mach_port_destroyed_notification_t, 24 + 4 + 12 + 20);
+AT(mach_port_destroyed_notification_t, not_port, 28);
+AT(mach_port_destroyed_notification_t, trailer, 40);
+_Static_assert(MACH_NOTIFY_PORT_DESTROYED == 0x45 && MACH_NOTIFY_SEND_POSSIBLE == 0x42,
+	       "notify ids");
 _Static_assert(MACH_PORT_RECEIVE_STATUS_COUNT == 10, "status count");
 _Static_assert(MACH_PORT_LIMITS_INFO_COUNT == 1, "limits count");
 _Static_assert(MACH_PORT_TYPE_SEND == 0x10000 && MACH_PORT_TYPE_DEAD_NAME == 0x100000, "types");

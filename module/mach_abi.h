@@ -57,6 +57,7 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 #define MACH_RCV_TOO_LARGE		0x10004004
 #define MACH_RCV_INTERRUPTED		0x10004005
 #define MACH_RCV_PORT_CHANGED		0x10004006
+#define MACH_RCV_INVALID_NOTIFY		0x10004007
 #define MACH_RCV_INVALID_DATA		0x10004008
 #define MACH_RCV_PORT_DIED		0x10004009
 #define MACH_RCV_IN_SET			0x1000400a
@@ -69,9 +70,13 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 #define MACH_RCV_MSG			0x00000002
 #define MACH_RCV_LARGE			0x00000004
 #define MACH_SEND_TIMEOUT		0x00000010
+#define MACH_SEND_OVERRIDE		0x00000020
 #define MACH_SEND_INTERRUPT		0x00000040
+#define MACH_SEND_NOTIFY		0x00000080
 #define MACH_RCV_TIMEOUT		0x00000100
 #define MACH_RCV_INTERRUPT		0x00000400
+#define MACH_RCV_SYNC_WAIT		0x00004000
+#define MACH_SEND_SYNC_OVERRIDE		0x00100000
 #define MACH_RCV_TRAILER_ELEMENTS(o)	(((o) >> 24) & 0xf)
 #define MACH_RCV_TRAILER_TYPE(o)	(((o) >> 28) & 0xf)
 #define MACH_MSG_TRAILER_FORMAT_0	0
@@ -119,6 +124,8 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 #define MACH_PORT_TYPE_PORT_SET		MACH_PORT_TYPE(MACH_PORT_RIGHT_PORT_SET)
 #define MACH_PORT_TYPE_DEAD_NAME	MACH_PORT_TYPE(MACH_PORT_RIGHT_DEAD_NAME)
 #define MACH_PORT_TYPE_DNREQUEST	0x80000000U
+#define MACH_PORT_TYPE_SPREQUEST	0x40000000U
+#define MACH_PORT_TYPE_SPREQUEST_DELAYED 0x20000000U
 
 #define MACH_PORT_NULL			0U
 #define MACH_PORT_DEAD			(~0U)
@@ -126,6 +133,8 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 
 /* notifications (mach/notify.h) */
 #define MACH_NOTIFY_PORT_DELETED	0101
+#define MACH_NOTIFY_SEND_POSSIBLE	0102
+#define MACH_NOTIFY_PORT_DESTROYED	0105
 #define MACH_NOTIFY_NO_SENDERS		0106
 #define MACH_NOTIFY_SEND_ONCE		0107
 #define MACH_NOTIFY_DEAD_NAME		0110

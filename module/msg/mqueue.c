@@ -138,8 +138,8 @@ static void transit_unlock(bool carries_receive) __releases(&mx_transit_lock)
  * sync wakeup (the sender is about to sleep), and *@handoff tells whether
  * there was one.
  */
-mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
-			      bool *handoff)
+static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
+			     bool *handoff, struct list_head *circular)
 {
 	/*
 	 * Once queued, the message belongs to its receiver and may be gone
@@ -187,7 +187,9 @@ mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout
 		transit_unlock(carries_receive);
 		break;
 	}
-	if (transit == TRANSIT_CIRCULAR) {
+	if (transit == TRANSIT_CIRCULAR && circular) {
+		list_add_tail(&kmsg->link, circular);
+	} else if (transit == TRANSIT_CIRCULAR) {
 		LIST_HEAD(reap);
 
 		mx_kmsg_destroy(kmsg, &reap);
@@ -195,7 +197,23 @@ mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout
 	}
 	return mr;
 }
+
+mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
+			      bool *handoff)
+{
+	return kmsg_send(kmsg, wait_state, timeout, handoff, NULL);
+}
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_send_sync);
+
+/*
+ * Queue @kmsg without waiting, as mx_kmsg_send(), except that a message
+ * that would close a cycle goes to @reap to be destroyed, rather than at
+ * once: for the kernel's own messages sent while a reap is under way.
+ */
+mx_return_t mx_kmsg_send_reap(struct mx_kmsg *kmsg, struct list_head *reap)
+{
+	return kmsg_send(kmsg, 0, 0, NULL, reap);
+}
 
 mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout)
 {
@@ -376,6 +394,19 @@ again:
 	mutex_unlock(&space->lock);
 	if (!port && !pset)
 		return MACH_RCV_INVALID_NAME;
+	/*
+	 * The notify argument names a port only for a receive on the thread's
+	 * special reply port with MACH_RCV_SYNC_WAIT (XNU's
+	 * mach_msg_overwrite_trap); there are no such ports here.
+	 */
+	if ((a->option & MACH_RCV_SYNC_WAIT) &&
+	    !(a->option & (MACH_SEND_MSG | MACH_SEND_OVERRIDE | MACH_SEND_SYNC_OVERRIDE))) {
+		if (port)
+			mx_port_put(port);
+		else
+			mx_pset_put(pset);
+		return MACH_RCV_INVALID_NOTIFY;
+	}
 
 	if (port) {
 		kmsg = receive_port(port, &ra, timeout, &reap, &mr);
@@ -404,6 +435,7 @@ again:
 		return mr;
 	}
 
+	mx_port_spnotify(kmsg->dest);	/* room for one more: send-possible */
 	/* Memory for its out-of-line parts first, then its rights, then names. */
 	mx_kmsg_ool_map(kmsg, &ool_mr);
 	mutex_lock(&space->lock);
@@ -464,6 +496,8 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 	}
 	mutex_lock(&space->lock);
 	mr = space->active ? mx_kmsg_copyin(space, kmsg) : MACH_SEND_INVALID_DEST;
+	if (mr == MACH_MSG_SUCCESS && (a->option & MACH_SEND_NOTIFY))
+		mx_right_sparm(space, kmsg->hdr->msgh_remote_port, kmsg->dest, kmsg->dest_type);
 	mutex_unlock(&space->lock);
 	if (mr != MACH_MSG_SUCCESS) {
 		mx_kmsg_free(kmsg);

@@ -158,6 +158,7 @@ int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int s
 mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout);
 mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
 			      bool *handoff);
+mx_return_t mx_kmsg_send_reap(struct mx_kmsg *kmsg, struct list_head *reap);
 mx_return_t mx_mach_msg(struct mx_space *space, struct machexc_msg *args);
 
 #endif /* _MACHEXC_MSG_H */

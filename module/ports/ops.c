@@ -204,7 +204,7 @@ static mx_return_t op_type(struct mx_space *space, u32 name, u32 *type)
 	if (!entry)
 		return KERN_INVALID_NAME;
 	mx_entry_check_dead(space, entry);
-	*type = entry->type;
+	*type = (entry->type & ~MACH_PORT_TYPE_DNREQUEST) | mx_entry_request_type(space, entry);
 	return KERN_SUCCESS;
 }
 
@@ -222,7 +222,8 @@ mx_return_t mx_call_port_names(struct mx_call *c)
 	xa_for_each(&space->entries, index, entry) {
 		mx_entry_check_dead(space, entry);
 		names[n] = entry->name;
-		names[total + n] = entry->type;
+		names[total + n] = (entry->type & ~MACH_PORT_TYPE_DNREQUEST) |
+				   mx_entry_request_type(space, entry);
 		n++;
 	}
 	c->out_len = 2 * n * sizeof(u32);
@@ -335,17 +336,39 @@ static mx_return_t op_member(struct mx_space *space, u32 opcode, u32 member, u32
 	return KERN_SUCCESS;
 }
 
+/* Does a send through @entry now go through at once (XNU: "immediate")? */
+static bool send_possible_now(struct mx_entry *entry)
+{
+	struct mx_port *port = entry->port;
+
+	return (entry->type & MACH_PORT_TYPE_SEND_ONCE) || port->kotype != MX_KOBJECT_NONE ||
+	       READ_ONCE(port->msgcount) < READ_ONCE(port->qlimit);
+}
+
+/*
+ * A dead-name request, or with @sp a send-possible one (XNU's
+ * ipc_right_request_alloc): one per name, on any port right, replacing
+ * the name's previous request of either kind, whose notify right comes
+ * back in *@previous.  A send-possible request with @sync set fires at
+ * once if a send would not wait, else it is registered already armed.
+ */
 static mx_return_t request_dead_name(struct mx_space *space, struct mx_entry *entry,
-				     u32 sync, struct mx_port *notify,
+				     u32 sync, bool sp, struct mx_port *notify,
 				     struct mx_port **previous)
 {
 	struct mx_port *port = entry->port;
 	struct mx_dnrequest *req, *fresh = NULL;
-	bool alive;
+	bool alive, now = false;
 
+	/* Nothing to do or undo, whatever the name is (XNU checks this first). */
+	if (!notify && !(entry->type & MACH_PORT_TYPE_DNREQUEST))
+		return KERN_SUCCESS;
 	if (mx_entry_check_dead(space, entry)) {
-		/* Already dead: with sync set, the notification comes now. */
-		if (!sync || !notify)
+		/*
+		 * Already dead: a send-possible request, or a dead-name one
+		 * with sync set, gets its dead-name notification now.
+		 */
+		if ((!sp && !sync) || !notify)
 			return KERN_INVALID_ARGUMENT;
 		if (entry->urefs >= MACH_PORT_UREFS_MAX)
 			return KERN_UREFS_OVERFLOW;
@@ -353,15 +376,19 @@ static mx_return_t request_dead_name(struct mx_space *space, struct mx_entry *en
 		mx_notify(notify, MACH_NOTIFY_DEAD_NAME, entry->name);
 		return KERN_SUCCESS;
 	}
-	if (!(entry->type & TYPE_SENDS))
+	if (!(entry->type & (TYPE_SENDS | MACH_PORT_TYPE_RECEIVE)))
 		return KERN_INVALID_RIGHT;
-	if (notify) {
+	if (notify && sp && sync)
+		now = send_possible_now(entry);
+	if (notify && !now) {
 		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
 		if (!fresh)
 			return KERN_RESOURCE_SHORTAGE;
 		fresh->space = space;
 		fresh->name = entry->name;
 		fresh->notify = notify;
+		if (sp)
+			fresh->flags = sync ? MX_REQ_SP | MX_REQ_ARMED : MX_REQ_SP;
 	}
 	spin_lock(&port->lock);
 	list_for_each_entry(req, &port->dnrequests, link) {
@@ -374,13 +401,18 @@ static mx_return_t request_dead_name(struct mx_space *space, struct mx_entry *en
 	}
 	/* Decided once, under the lock: once listed, a dying port fires it. */
 	alive = port->active;
-	if (fresh && alive)
+	if (fresh && alive) {
 		list_add_tail(&fresh->link, &port->dnrequests);
+		if (fresh->flags & MX_REQ_ARMED)
+			port->sprequests = true;
+	}
 	spin_unlock(&port->lock);
 	if (fresh && !alive) {
 		/* Died just now: fire at once, as if registered in time. */
 		mx_notify(notify, MACH_NOTIFY_DEAD_NAME, entry->name);
 		kfree(fresh);
+	} else if (now) {
+		mx_notify(notify, MACH_NOTIFY_SEND_POSSIBLE, entry->name);
 	}
 	if (fresh)
 		entry->type |= MACH_PORT_TYPE_DNREQUEST;
@@ -412,40 +444,93 @@ static mx_return_t request_no_senders(struct mx_entry *entry, u32 sync,
 	return KERN_SUCCESS;
 }
 
+/*
+ * A port-destroyed request on a receive right (XNU's current
+ * mach_port_request_notification): sync must be 0, and a port takes one
+ * request only, never replaced (KERN_FAILURE), so *previous stays null.
+ */
+static mx_return_t request_port_destroyed(struct mx_entry *entry, u32 sync,
+					  struct mx_port *notify)
+{
+	struct mx_port *port = entry->port;
+	mx_return_t kr = KERN_SUCCESS;
+
+	if (sync)
+		return KERN_INVALID_VALUE;
+	if (!(entry->type & MACH_PORT_TYPE_RECEIVE) || port->kotype != MX_KOBJECT_NONE)
+		return KERN_INVALID_RIGHT;
+	spin_lock(&port->lock);
+	if (port->pdrequest)
+		kr = KERN_FAILURE;
+	else
+		port->pdrequest = notify;
+	spin_unlock(&port->lock);
+	return kr;
+}
+
+/* The request itself, once the notify right is ours; the order of XNU's checks. */
+static mx_return_t request(struct mx_space *space, struct machexc_port_op *op,
+			   struct mx_port *notify, struct mx_port **previous)
+{
+	struct mx_entry *entry;
+	u32 id = op->arg;
+
+	switch (id) {
+	case MACH_NOTIFY_PORT_DESTROYED:
+		if (op->value)
+			return KERN_INVALID_VALUE;
+		fallthrough;
+	case MACH_NOTIFY_NO_SENDERS:
+		if (!name_valid(op->name))
+			return KERN_INVALID_RIGHT;
+		break;
+	case MACH_NOTIFY_DEAD_NAME:
+	case MACH_NOTIFY_SEND_POSSIBLE:
+		if (!name_valid(op->name))
+			return KERN_INVALID_ARGUMENT;
+		break;
+	default:
+		return KERN_INVALID_VALUE;
+	}
+	entry = mx_entry_lookup(space, op->name);
+	if (!entry)
+		return KERN_INVALID_NAME;
+	if (id == MACH_NOTIFY_PORT_DESTROYED)
+		return request_port_destroyed(entry, op->value, notify);
+	if (id == MACH_NOTIFY_NO_SENDERS)
+		return request_no_senders(entry, op->value, notify, previous);
+	return request_dead_name(space, entry, op->value, id == MACH_NOTIFY_SEND_POSSIBLE,
+				 notify, previous);
+}
+
+/*
+ * mach_port_request_notification() as macOS's
+ * _kernelrpc_mach_port_request_notification_trap: the notify right is
+ * taken first, and when the request then fails it is destroyed, not
+ * given back (a send-once right destroyed unused sends a send-once
+ * notification).
+ */
 static mx_return_t op_request_notification(struct mx_space *space, struct machexc_port_op *op)
 {
 	struct mx_port *notify = NULL, *previous = NULL;
-	struct mx_entry *entry;
 	bool was_receive;
 	mx_return_t kr;
 	u32 type;
 
-	if (op->arg != MACH_NOTIFY_DEAD_NAME && op->arg != MACH_NOTIFY_NO_SENDERS)
-		return KERN_INVALID_VALUE;
-	entry = mx_entry_lookup(space, op->name);
-	if (!entry)
-		return KERN_INVALID_NAME;
 	if (op->poly != MACH_PORT_NULL) {
 		if (op->right != MACH_MSG_TYPE_MAKE_SEND_ONCE &&
 		    op->right != MACH_MSG_TYPE_MOVE_SEND_ONCE)
 			return KERN_INVALID_VALUE;
+		if (op->poly == MACH_PORT_DEAD)
+			return KERN_INVALID_CAPABILITY;
 		kr = mx_right_copyin(space, op->poly, op->right, &notify, &type, &was_receive);
 		if (kr != KERN_SUCCESS)
 			return kr;
-		/* Moving the notify right may have freed the entry it named. */
-		entry = mx_entry_lookup(space, op->name);
-		if (!entry) {
-			mx_right_copyin_undo(space, op->poly, op->right, notify, type);
-			return KERN_INVALID_NAME;
-		}
 	}
-	if (op->arg == MACH_NOTIFY_DEAD_NAME)
-		kr = request_dead_name(space, entry, op->value, notify, &previous);
-	else
-		kr = request_no_senders(entry, op->value, notify, &previous);
+	kr = request(space, op, notify, &previous);
 	if (kr != KERN_SUCCESS) {
 		if (notify)
-			mx_right_copyin_undo(space, op->poly, op->right, notify, type);
+			mx_port_release_send_once(notify);
 		return kr;
 	}
 	op->poly = MACH_PORT_NULL;
@@ -485,7 +570,7 @@ mx_return_t mx_call_port_get_attributes(struct mx_call *c)
 		a[4] = port->msgcount;					/* mps_msgcount */
 		a[5] = port->sorights;					/* mps_sorights */
 		a[6] = port->srights > 0;				/* mps_srights */
-		a[7] = 0;						/* mps_pdrequest */
+		a[7] = !!port->pdrequest;				/* mps_pdrequest */
 		a[8] = !!port->nsrequest;					/* mps_nsrequest */
 		a[9] = 0;						/* mps_flags */
 		spin_unlock(&port->lock);

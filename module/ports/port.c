@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Ports and port sets: allocation, the counting of send and send-once
- * rights, the death of a port when its receive right is destroyed, and the
- * notifications (no-senders, send-once, dead-name, port-deleted) that
- * follow from all of these.
+ * rights, the death of a port when its receive right is destroyed (or its
+ * journey in a port-destroyed notification instead), and the
+ * notifications (no-senders, send-once, dead-name, port-deleted,
+ * port-destroyed, send-possible) that follow from all of these.
  */
 #include <linux/slab.h>
 
@@ -53,6 +54,7 @@ void mx_port_put(struct mx_port *port)
 		return;
 	WARN_ON_ONCE(port->active && port->receiver);
 	WARN_ON_ONCE(!list_empty(&port->msgs));
+	WARN_ON_ONCE(port->pdrequest);
 	atomic_long_dec(&mx_nr_ports);
 	mx_uncharge(port->user, MX_LIMIT_PORTS);
 	kfree(port);
@@ -222,16 +224,90 @@ void mx_port_clear_destination(struct mx_port *port)
 }
 
 /*
- * The receive right of @port is destroyed.  Its queued messages go to
- * @reap, every dead-name request fires, the no-senders request is
- * released (a send-once notification to its port), and everyone waiting
- * to send or receive wakes to find the port dead.
+ * The receive right of @port would be destroyed while a port-destroyed
+ * request (@pd, a send-once right) is registered: as in XNU's
+ * ipc_port_destroy, the port does not die.  It leaves its space and its
+ * set, loses its make-send count and sequence number, and travels, with
+ * its queue, its other requests and its senders, to @pd in a
+ * port-destroyed notification (mach_port_destroyed_notification_t: the
+ * receive right in one port descriptor).  Receivers waiting on it see
+ * MACH_RCV_PORT_CHANGED.
+ *
+ * A notification that cannot be queued (@pd's port is dead or full, or
+ * the notification would put the port into its own transit chain) goes
+ * to @reap, and destroying it there destroys the port for good: a loop
+ * in mx_reap(), never a recursion, however many ports wait on each other.
+ * False, with @pd released, when there is no memory (or a cap is hit)
+ * for the notification: the port is then destroyed as usual.
+ */
+static bool port_destroyed_notify(struct mx_port *port, struct mx_port *pd,
+				  struct list_head *reap)
+{
+	const u32 off = sizeof(struct mach_msg_header) + sizeof(struct mach_msg_body);
+	struct mach_msg_port_descriptor *d;
+	struct mx_kmsg *kmsg;
+
+	kmsg = mx_kmsg_alloc(off + sizeof(*d), 1, GFP_KERNEL_ACCOUNT);
+	if (!kmsg) {
+		mx_port_release_send_once(pd);
+		return false;
+	}
+	mx_port_clear_destination(port);
+	mx_pset_remove(port);
+	spin_lock(&port->lock);
+	port->receiver = NULL;
+	port->receiver_name = 0;
+	port->mscount = 0;
+	port->seqno = 0;
+	spin_unlock(&port->lock);
+	wake_up_all(&port->rcv_wait);
+
+	kmsg->hdr->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, 0) |
+			       MACH_MSGH_BITS_COMPLEX;
+	kmsg->hdr->msgh_id = MACH_NOTIFY_PORT_DESTROYED;
+	((struct mach_msg_body *)(kmsg->hdr + 1))->msgh_descriptor_count = 1;
+	d = (struct mach_msg_port_descriptor *)(kmsg->data + off);
+	d->disposition = MACH_MSG_TYPE_PORT_RECEIVE;
+	d->type = MACH_MSG_PORT_DESCRIPTOR;
+	mx_port_get(port);		/* the message's, with the right */
+	kmsg->desc[0].port = port;
+	kmsg->desc[0].type = MACH_MSG_TYPE_PORT_RECEIVE;
+	kmsg->desc[0].offset = off;
+	kmsg->ndesc = 1;
+	kmsg->carries_receive = true;
+	kmsg->dest = pd;
+	kmsg->dest_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
+	if (mx_kmsg_send_reap(kmsg, reap) != MACH_MSG_SUCCESS)
+		list_add_tail(&kmsg->link, reap);
+	return true;
+}
+
+/*
+ * The receive right of @port is destroyed.  With a port-destroyed
+ * request registered, the port lives on in a notification instead (see
+ * above).  Otherwise its queued messages go to @reap, every dead-name
+ * request fires, the no-senders request is released (a send-once
+ * notification to its port), and everyone waiting to send or receive
+ * wakes to find the port dead.  Sleeps (only when a port-destroyed
+ * request is registered, which kernel-object ports never have).
  */
 void mx_port_destroy(struct mx_port *port, struct list_head *reap)
 {
 	struct mx_dnrequest *req, *tmp;
-	struct mx_port *nsrequest;
+	struct mx_port *nsrequest, *pd;
 	LIST_HEAD(dead);
+
+	spin_lock(&port->lock);
+	pd = port->pdrequest;
+	port->pdrequest = NULL;
+	spin_unlock(&port->lock);
+	if (pd && (!READ_ONCE(pd->active) || pd->kotype != MX_KOBJECT_NONE)) {
+		/* As XNU: nobody to tell, the right is just consumed. */
+		mx_port_consume_send_once(pd);
+		pd = NULL;
+	}
+	if (pd && port_destroyed_notify(port, pd, reap))
+		return;
 
 	mx_port_clear_destination(port);
 	mx_pset_remove(port);
@@ -256,6 +332,34 @@ void mx_port_destroy(struct mx_port *port, struct list_head *reap)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_port_destroy);
+
+/*
+ * A message was taken off @port: every armed send-possible request fires
+ * (XNU's ipc_port_spnotify, from ipc_kmsg_copyout_header), once, and is
+ * gone, as XNU claims the request's send-once right.  Nothing locked; the
+ * caller holds a reference to the port.
+ */
+void mx_port_spnotify(struct mx_port *port)
+{
+	struct mx_dnrequest *req, *tmp;
+	LIST_HEAD(fire);
+
+	if (!READ_ONCE(port->sprequests))
+		return;
+	spin_lock(&port->lock);
+	port->sprequests = false;
+	if (port->active) {
+		list_for_each_entry_safe(req, tmp, &port->dnrequests, link)
+			if (req->flags & MX_REQ_ARMED)
+				list_move_tail(&req->link, &fire);
+	}
+	spin_unlock(&port->lock);
+	list_for_each_entry_safe(req, tmp, &fire, link) {
+		mx_notify(req->notify, MACH_NOTIFY_SEND_POSSIBLE, req->name);
+		kfree(req);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_port_spnotify);
 
 /*
  * Send notification @id to @notify, consuming that send-once right.

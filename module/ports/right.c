@@ -54,6 +54,68 @@ static void dnrequest_cancel(struct mx_space *space, struct mx_entry *entry)
 	}
 }
 
+/*
+ * The request bits mach_port_type() adds for @entry, as XNU's
+ * ipc_port_request_type(): DNREQUEST for a live request, and for a
+ * send-possible one SPREQUEST, and SPREQUEST_DELAYED until it is armed.
+ * A send-possible request that fired is gone, and so are its bits.
+ */
+u32 mx_entry_request_type(struct mx_space *space, struct mx_entry *entry)
+{
+	struct mx_port *port = entry->port;
+	struct mx_dnrequest *req;
+	u32 type = 0;
+
+	lockdep_assert_held(&space->lock);
+	if (!(entry->type & MACH_PORT_TYPE_DNREQUEST) || !port)
+		return 0;
+	spin_lock(&port->lock);
+	list_for_each_entry(req, &port->dnrequests, link) {
+		if (req->space != space || req->name != entry->name)
+			continue;
+		type = MACH_PORT_TYPE_DNREQUEST;
+		if (req->flags & MX_REQ_SP)
+			type |= MACH_PORT_TYPE_SPREQUEST;
+		if ((req->flags & (MX_REQ_SP | MX_REQ_ARMED)) == MX_REQ_SP)
+			type |= MACH_PORT_TYPE_SPREQUEST_DELAYED;
+		break;
+	}
+	spin_unlock(&port->lock);
+	return type;
+}
+
+/*
+ * mach_msg(MACH_SEND_NOTIFY) to @name, just copied in as @port (a right
+ * of @type): if the name has a send-possible request and the queue is
+ * full, arm it, so that the next message received from the port sends
+ * the notification (XNU's ipc_kmsg_copyin_header and
+ * ipc_port_request_sparm).  Sends through send-once rights never wait and
+ * arm nothing.
+ */
+void mx_right_sparm(struct mx_space *space, u32 name, struct mx_port *port, u32 type)
+{
+	struct mx_entry *entry = mx_entry_lookup(space, name);
+	struct mx_dnrequest *req;
+
+	lockdep_assert_held(&space->lock);
+	if (type == MACH_MSG_TYPE_PORT_SEND_ONCE || !entry || entry->port != port ||
+	    !(entry->type & MACH_PORT_TYPE_DNREQUEST))
+		return;
+	spin_lock(&port->lock);
+	if (port->active && port->kotype == MX_KOBJECT_NONE && port->msgcount >= port->qlimit) {
+		list_for_each_entry(req, &port->dnrequests, link) {
+			if (req->space != space || req->name != name)
+				continue;
+			if (req->flags & MX_REQ_SP) {
+				req->flags |= MX_REQ_ARMED;
+				port->sprequests = true;
+			}
+			break;
+		}
+	}
+	spin_unlock(&port->lock);
+}
+
 /* Release every right under @entry and free it. */
 void mx_entry_release(struct mx_space *space, struct mx_entry *entry,
 		      struct list_head *reap)

@@ -216,12 +216,77 @@ static void queue_limit_and_reap(struct kunit *test)
 	mx_port_put(port);
 }
 
+/*
+ * A receive right destroyed with a port-destroyed request registered
+ * lives on, with its queue, in transit in the notification; one whose
+ * notification would be queued in its own queue dies for good.
+ */
+static void port_destroyed_notification(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	struct mx_port *port, *notify, *sonce;
+	struct mach_msg_port_descriptor *d;
+	struct mx_kmsg *kmsg;
+	bool was_receive;
+	u32 name, nname, type;
+	LIST_HEAD(reap);
+
+	name = new_receive(test, space, &port);
+	nname = new_receive(test, space, &notify);
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, nname, MACH_MSG_TYPE_MAKE_SEND_ONCE, &sonce,
+					      &type, &was_receive), KERN_SUCCESS);
+	port->pdrequest = sonce;
+	mx_port_get(port);
+	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
+	mutex_unlock(&space->lock);
+	KUNIT_EXPECT_TRUE(test, list_empty(&reap));
+	KUNIT_EXPECT_TRUE(test, port->active);
+	KUNIT_EXPECT_NULL(test, port->receiver);
+	KUNIT_EXPECT_NULL(test, port->pdrequest);
+	KUNIT_EXPECT_PTR_EQ(test, port->destination, notify);
+	KUNIT_ASSERT_EQ(test, notify->msgcount, 1U);
+	kmsg = list_first_entry(&notify->msgs, struct mx_kmsg, link);
+	KUNIT_EXPECT_EQ(test, kmsg->hdr->msgh_id, MACH_NOTIFY_PORT_DESTROYED);
+	KUNIT_EXPECT_EQ(test, kmsg->size, 40U);
+	KUNIT_ASSERT_EQ(test, kmsg->ndesc, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, kmsg->desc[0].port, port);
+	d = (struct mach_msg_port_descriptor *)(kmsg->data + kmsg->desc[0].offset);
+	KUNIT_EXPECT_EQ(test, d->disposition, (u8)MACH_MSG_TYPE_PORT_RECEIVE);
+
+	/* Destroying the notify port destroys the notification, and the port. */
+	mutex_lock(&space->lock);
+	mx_entry_release(space, mx_entry_lookup(space, nname), &reap);
+	mutex_unlock(&space->lock);
+	mx_reap(&reap);
+	KUNIT_EXPECT_FALSE(test, port->active);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+	mx_port_put(port);
+
+	/* To itself: it would be its own transit chain, so it dies. */
+	name = new_receive(test, space, &port);
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MAKE_SEND_ONCE, &sonce,
+					      &type, &was_receive), KERN_SUCCESS);
+	port->pdrequest = sonce;
+	mx_port_get(port);
+	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
+	mutex_unlock(&space->lock);
+	mx_reap(&reap);
+	KUNIT_EXPECT_FALSE(test, port->active);
+	KUNIT_EXPECT_EQ(test, port->sorights, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+	mx_port_put(port);
+}
+
 static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(names_have_generations),
 	KUNIT_CASE(names_are_limited),
 	KUNIT_CASE(send_rights_are_counted),
 	KUNIT_CASE(no_senders_notification),
 	KUNIT_CASE(queue_limit_and_reap),
+	KUNIT_CASE(port_destroyed_notification),
 	{}
 };
 

@@ -988,6 +988,503 @@ TEST(queued_rights_released_when_port_dies)
 	mach_port_destroy(ME, b);
 }
 
+/* Port-destroyed and send-possible notifications, as XNU sends them. */
+typedef struct {
+	mach_port_destroyed_notification_t n;
+	char pad[64];
+} pd_msg_t;
+
+static kern_return_t request_pd(mach_port_t name, mach_port_t notify, mach_port_t *prev)
+{
+	return mach_port_request_notification(ME, name, MACH_NOTIFY_PORT_DESTROYED, 0, notify,
+					      MACH_MSG_TYPE_MAKE_SEND_ONCE, prev);
+}
+
+static mach_port_status_t status_of(mach_port_t name)
+{
+	mach_port_status_t st = { 0 };
+	mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
+
+	mach_port_get_attributes(ME, name, MACH_PORT_RECEIVE_STATUS, (mach_port_info_t)&st,
+				 &count);
+	return st;
+}
+
+static mach_msg_return_t send_receive_right(mach_port_t dest, mach_port_t right)
+{
+	struct {
+		mach_msg_header_t h;
+		mach_msg_body_t b;
+		mach_msg_port_descriptor_t d;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_remote_port = dest;
+	m.b.msgh_descriptor_count = 1;
+	m.d.name = right;
+	m.d.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+	m.d.type = MACH_MSG_PORT_DESCRIPTOR;
+	return mach_msg(&m.h, MACH_SEND_MSG, sizeof(m), 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+}
+
+static mach_msg_return_t set_qlimit(mach_port_t name, mach_port_msgcount_t qlimit)
+{
+	mach_port_limits_t lim = { .mpl_qlimit = qlimit };
+
+	return mach_port_set_attributes(ME, name, MACH_PORT_LIMITS_INFO, (mach_port_info_t)&lim,
+					MACH_PORT_LIMITS_INFO_COUNT);
+}
+
+/*
+ * mach_port_destroy() on a receive right with a port-destroyed request:
+ * the port lives on, and the receive right, its queue with it, arrives
+ * in the notification (mach_port_destroyed_notification_t, msgh_id 69).
+ */
+TEST(port_destroyed_notification_carries_the_receive_right)
+{
+	mach_port_t p = new_port(), notify = new_port(), prev = 1, got;
+	mach_port_type_t t;
+	simple_msg_t s;
+	pd_msg_t m;
+
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 7, 1, 0, 0));
+	ASSERT_EQ(KERN_SUCCESS, request_pd(p, notify, &prev));
+	EXPECT_EQ(MACH_PORT_NULL, prev);
+	EXPECT_EQ(1, status_of(p).mps_pdrequest);
+	EXPECT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(p));	/* no type bit for it */
+	ASSERT_EQ(KERN_SUCCESS, mach_port_destroy(ME, p));
+	EXPECT_EQ(KERN_INVALID_NAME, mach_port_type(ME, p, &t));
+
+	memset(&m, 0, sizeof(m));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(0x45, m.n.not_header.msgh_id);
+	EXPECT_EQ(MACH_NOTIFY_PORT_DESTROYED, m.n.not_header.msgh_id);
+	EXPECT_EQ(MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE),
+		  m.n.not_header.msgh_bits);
+	EXPECT_EQ(sizeof(m.n) - sizeof(m.n.trailer), m.n.not_header.msgh_size);
+	EXPECT_EQ(notify, m.n.not_header.msgh_local_port);
+	EXPECT_EQ(MACH_PORT_NULL, m.n.not_header.msgh_remote_port);
+	EXPECT_EQ(1, m.n.not_body.msgh_descriptor_count);
+	EXPECT_EQ(MACH_MSG_PORT_DESCRIPTOR, (int)m.n.not_port.type);
+	EXPECT_EQ(MACH_MSG_TYPE_PORT_RECEIVE, (int)m.n.not_port.disposition);
+	got = m.n.not_port.name;
+	ASSERT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(got));
+	/* The queue came along; the request is used up. */
+	memset(&s, 0, sizeof(s));
+	EXPECT_EQ(MACH_MSG_SUCCESS, receive(got, &s, sizeof(s), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(7, s.header.msgh_id);
+	EXPECT_EQ(0, status_of(got).mps_pdrequest);
+	EXPECT_EQ(KERN_SUCCESS, mach_port_destroy(ME, got));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));
+	mach_port_destroy(ME, notify);
+}
+
+/*
+ * mod_refs(RECEIVE, -1) is a destruction too.  Send rights stay good all
+ * along (the port is alive in transit), and the receive right comes back
+ * under their name, with the make-send count and sequence number reset.
+ */
+TEST(port_destroyed_by_mod_refs_keeps_the_port_alive)
+{
+	mach_port_t p = new_port(), notify = new_port(), prev;
+	mach_port_status_t st;
+	simple_msg_t s;
+	pd_msg_t m;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, 0, 0, 0));
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(p, &s, sizeof(s), MACH_RCV_TIMEOUT, 0));
+	ASSERT_EQ(KERN_SUCCESS, request_pd(p, notify, &prev));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1));
+	EXPECT_EQ(MACH_PORT_TYPE_SEND, type_of(p));
+	EXPECT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 2, 0, 0, 0));
+
+	memset(&m, 0, sizeof(m));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_PORT_DESTROYED, m.n.not_header.msgh_id);
+	EXPECT_EQ(p, m.n.not_port.name);
+	EXPECT_EQ(MACH_PORT_TYPE_SEND_RECEIVE, type_of(p));
+	st = status_of(p);
+	EXPECT_EQ(0, st.mps_mscount);
+	EXPECT_EQ(0, st.mps_seqno);
+	EXPECT_EQ(1, st.mps_msgcount);
+	memset(&s, 0, sizeof(s));
+	EXPECT_EQ(MACH_MSG_SUCCESS, receive(p, &s, sizeof(s), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(2, s.header.msgh_id);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, notify);
+}
+
+/* A message destroyed with the receive right in it destroys the right. */
+TEST(port_destroyed_when_the_message_carrying_it_is_destroyed)
+{
+	mach_port_t p = new_port(), q = new_port(), notify = new_port(), prev;
+	pd_msg_t m;
+
+	ASSERT_EQ(KERN_SUCCESS, request_pd(p, notify, &prev));
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_receive_right(q, p));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_destroy(ME, q));	/* and its queue */
+	memset(&m, 0, sizeof(m));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_PORT_DESTROYED, m.n.not_header.msgh_id);
+	EXPECT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(m.n.not_port.name));
+	mach_port_destroy(ME, m.n.not_port.name);
+	mach_port_destroy(ME, notify);
+}
+
+/*
+ * A notification that would put the port in its own transit chain (sent
+ * to the port itself, or to a port queued in it) is destroyed, and the
+ * port with it, as any such message; nothing is left behind.
+ */
+TEST(port_destroyed_notification_into_its_own_chain_destroys_the_port)
+{
+	struct machexc_stats before, after;
+	mach_port_t p = new_port(), n, so = 0x77700 | 3, prev;
+
+	/* Our task (and its port) exist before the baseline: p made them. */
+	ASSERT_EQ(0, settled_stats(machexc_device_fd(), &before));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, request_pd(p, p, &prev));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1));
+	EXPECT_EQ(MACH_PORT_TYPE_DEAD_NAME, type_of(p));
+	mach_port_deallocate(ME, p);
+
+	/* The notify port n travels in p's queue. */
+	p = new_port();
+	n = new_port();
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, so, n, MACH_MSG_TYPE_MAKE_SEND_ONCE));
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_receive_right(p, n));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_request_notification(ME, p, MACH_NOTIFY_PORT_DESTROYED,
+							       0, so,
+							       MACH_MSG_TYPE_MOVE_SEND_ONCE,
+							       &prev));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1));
+	EXPECT_EQ(MACH_PORT_TYPE_DEAD_NAME, type_of(p));
+	mach_port_deallocate(ME, p);
+	ASSERT_EQ(0, settled_stats(machexc_device_fd(), &after));
+	EXPECT_EQ(before.ports - 1, after.ports);	/* the first p is gone too */
+	EXPECT_EQ(before.kmsgs, after.kmsgs);
+}
+
+/* With its notify port dead, the request is spent and the port dies. */
+TEST(port_destroyed_with_a_dead_notify_port_destroys_the_port)
+{
+	mach_port_t p = new_port(), notify = new_port(), prev;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, request_pd(p, notify, &prev));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_destroy(ME, notify));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1));
+	EXPECT_EQ(MACH_PORT_TYPE_DEAD_NAME, type_of(p));
+	mach_port_deallocate(ME, p);
+}
+
+/*
+ * XNU's checks: sync must be 0, the name a receive right; one request per
+ * port, never replaced (KERN_FAILURE); a dead notify port is refused.
+ */
+TEST(port_destroyed_request_is_checked_as_xnu)
+{
+	mach_port_t p = new_port(), notify = new_port(), set, prev = 1;
+	mach_send_once_notification_t so;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set));
+	EXPECT_EQ(KERN_INVALID_VALUE, mach_port_request_notification(ME, p,
+				MACH_NOTIFY_PORT_DESTROYED, 1, MACH_PORT_NULL, 0, &prev));
+	EXPECT_EQ(KERN_INVALID_RIGHT, mach_port_request_notification(ME, MACH_PORT_NULL,
+				MACH_NOTIFY_PORT_DESTROYED, 0, MACH_PORT_NULL, 0, &prev));
+	EXPECT_EQ(KERN_INVALID_NAME, mach_port_request_notification(ME, 0x77700 | 3,
+				MACH_NOTIFY_PORT_DESTROYED, 0, MACH_PORT_NULL, 0, &prev));
+	EXPECT_EQ(KERN_INVALID_RIGHT, mach_port_request_notification(ME, set,
+				MACH_NOTIFY_PORT_DESTROYED, 0, MACH_PORT_NULL, 0, &prev));
+	EXPECT_EQ(KERN_INVALID_CAPABILITY, mach_port_request_notification(ME, p,
+				MACH_NOTIFY_PORT_DESTROYED, 0, MACH_PORT_DEAD,
+				MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev));
+	EXPECT_EQ(0, status_of(p).mps_pdrequest);
+
+	ASSERT_EQ(KERN_SUCCESS, request_pd(p, notify, &prev));
+	prev = 1;
+	EXPECT_EQ(KERN_FAILURE, request_pd(p, notify, &prev));
+	EXPECT_EQ(1, prev);
+	/* ... and the right made for the refused request is destroyed. */
+	memset(&so, 0, sizeof(so));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &so, sizeof(so), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_SEND_ONCE, so.not_header.msgh_id);
+	EXPECT_EQ(1, status_of(p).mps_pdrequest);
+	mach_port_destroy(ME, set);
+	mach_port_destroy(ME, notify);
+	mach_port_destroy(ME, p);
+}
+
+/*
+ * As macOS's trap, a request that fails destroys the notify right it was
+ * given: a moved send-once right is gone, and says so.
+ */
+TEST(failed_request_destroys_the_notify_right)
+{
+	mach_port_t set, notify = new_port(), so = 0x77700 | 3, prev;
+	mach_send_once_notification_t n;
+	mach_port_type_t t;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, so, notify,
+						       MACH_MSG_TYPE_MAKE_SEND_ONCE));
+	EXPECT_EQ(KERN_INVALID_RIGHT, mach_port_request_notification(ME, set,
+				MACH_NOTIFY_NO_SENDERS, 0, so, MACH_MSG_TYPE_MOVE_SEND_ONCE, &prev));
+	EXPECT_EQ(KERN_INVALID_NAME, mach_port_type(ME, so, &t));
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_SEND_ONCE, n.not_header.msgh_id);
+	EXPECT_EQ(0, status_of(notify).mps_sorights);
+	mach_port_destroy(ME, set);
+	mach_port_destroy(ME, notify);
+}
+
+/* The port-destroyed notification of a port left behind by an exit. */
+FIXTURE(exit_pd) {
+	pid_t pid;
+	mach_port_t boot, notify;
+};
+
+FIXTURE_SETUP(exit_pd)
+{
+	self->pid = -1;
+	self->boot = new_port();
+	self->notify = new_port();
+	ASSERT_NE(MACH_PORT_NULL, self->boot);
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, self->boot, self->boot,
+						       MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, task_set_bootstrap_port(ME, self->boot));
+}
+
+FIXTURE_TEARDOWN(exit_pd)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	task_set_bootstrap_port(ME, MACH_PORT_NULL);
+	mach_port_destroy(ME, self->boot);
+	mach_port_destroy(ME, self->notify);
+}
+
+TEST_F(exit_pd, port_destroyed_when_its_process_exits)
+{
+	simple_msg_t hello, ticket, s;
+	int status;
+	pd_msg_t m;
+
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (self->pid == 0) {
+		mach_port_t parent, mine = new_port(), p = new_port(), prev;
+
+		if (task_get_bootstrap_port(ME, &parent) != KERN_SUCCESS || !parent)
+			_exit(1);
+		/* Ask the parent for a send-once right to its notify port. */
+		if (send_simple(parent, MACH_MSG_TYPE_COPY_SEND, mine, MACH_MSG_TYPE_MAKE_SEND,
+				1, 0, 0, 0))
+			_exit(2);
+		if (receive(mine, &ticket, sizeof(ticket), 0, 0))
+			_exit(3);
+		if (send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 9, 0, 0, 0))
+			_exit(4);
+		if (mach_port_request_notification(ME, p, MACH_NOTIFY_PORT_DESTROYED, 0,
+						   ticket.header.msgh_remote_port,
+						   MACH_MSG_TYPE_MOVE_SEND_ONCE, &prev))
+			_exit(5);
+		_exit(0);
+	}
+	memset(&hello, 0, sizeof(hello));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(self->boot, &hello, sizeof(hello), 0, 0));
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(hello.header.msgh_remote_port,
+						MACH_MSG_TYPE_MOVE_SEND, self->notify,
+						MACH_MSG_TYPE_MAKE_SEND_ONCE, 2, 0, 0, 0));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	self->pid = -1;
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* The child's space is torn down asynchronously: wait for the news. */
+	memset(&m, 0, sizeof(m));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(self->notify, &m, sizeof(m), MACH_RCV_TIMEOUT,
+					    10000));
+	EXPECT_EQ(MACH_NOTIFY_PORT_DESTROYED, m.n.not_header.msgh_id);
+	ASSERT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(m.n.not_port.name));
+	memset(&s, 0, sizeof(s));
+	EXPECT_EQ(MACH_MSG_SUCCESS, receive(m.n.not_port.name, &s, sizeof(s),
+					    MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(9, s.header.msgh_id);
+	mach_port_destroy(ME, m.n.not_port.name);
+}
+
+/*
+ * Send-possible: requested on a name, armed by a send with
+ * MACH_SEND_NOTIFY that finds the queue full, fired (once) when a message
+ * is received from the port.
+ */
+TEST(send_possible_fires_after_a_full_send_with_send_notify)
+{
+	mach_port_t p = new_port(), notify = new_port(), prev = 1;
+	mach_send_possible_notification_t n;
+	simple_msg_t s;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, set_qlimit(p, 1));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_request_notification(ME, p, MACH_NOTIFY_SEND_POSSIBLE,
+							       0, notify,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE,
+							       &prev));
+	EXPECT_EQ(MACH_PORT_NULL, prev);
+	EXPECT_EQ(MACH_PORT_TYPE_SEND_RECEIVE | MACH_PORT_TYPE_DNREQUEST |
+		  MACH_PORT_TYPE_SPREQUEST | MACH_PORT_TYPE_SPREQUEST_DELAYED, type_of(p));
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, 0, 0, 0));
+	EXPECT_EQ(MACH_SEND_TIMED_OUT, send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 2, 0,
+						   MACH_SEND_NOTIFY | MACH_SEND_TIMEOUT, 0));
+	EXPECT_EQ(MACH_PORT_TYPE_SEND_RECEIVE | MACH_PORT_TYPE_DNREQUEST |
+		  MACH_PORT_TYPE_SPREQUEST, type_of(p));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(notify, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(p, &s, sizeof(s), MACH_RCV_TIMEOUT, 0));
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_SEND_POSSIBLE, n.not_header.msgh_id);
+	EXPECT_EQ(sizeof(n) - sizeof(n.trailer), n.not_header.msgh_size);
+	EXPECT_EQ(p, n.not_port);
+	/* Fired once, and gone. */
+	EXPECT_EQ(MACH_PORT_TYPE_SEND_RECEIVE, type_of(p));
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, notify);
+}
+
+TEST(send_possible_is_not_armed_without_send_notify)
+{
+	mach_port_t p = new_port(), notify = new_port(), prev;
+	mach_send_possible_notification_t n;
+	simple_msg_t s;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, set_qlimit(p, 1));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_request_notification(ME, p, MACH_NOTIFY_SEND_POSSIBLE,
+							       0, notify,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE,
+							       &prev));
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, 0, 0, 0));
+	EXPECT_EQ(MACH_SEND_TIMED_OUT, send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 2, 0,
+						   MACH_SEND_TIMEOUT, 0));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(p, &s, sizeof(s), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(notify, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	EXPECT_TRUE(type_of(p) & MACH_PORT_TYPE_SPREQUEST_DELAYED);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, notify);
+}
+
+/* sync != 0: at once if a send would not wait, else registered armed. */
+TEST(send_possible_with_sync_fires_now_or_is_armed)
+{
+	mach_port_t p = new_port(), notify = new_port(), prev;
+	mach_send_possible_notification_t n;
+	simple_msg_t s;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, set_qlimit(p, 1));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_request_notification(ME, p, MACH_NOTIFY_SEND_POSSIBLE,
+							       1, notify,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE,
+							       &prev));
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_SEND_POSSIBLE, n.not_header.msgh_id);
+	EXPECT_EQ(MACH_PORT_TYPE_SEND_RECEIVE, type_of(p));
+
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, 0, 0, 0));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_request_notification(ME, p, MACH_NOTIFY_SEND_POSSIBLE,
+							       1, notify,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE,
+							       &prev));
+	EXPECT_EQ(MACH_PORT_TYPE_SEND_RECEIVE | MACH_PORT_TYPE_DNREQUEST |
+		  MACH_PORT_TYPE_SPREQUEST, type_of(p));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(notify, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(p, &s, sizeof(s), MACH_RCV_TIMEOUT, 0));
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_SEND_POSSIBLE, n.not_header.msgh_id);
+	EXPECT_EQ(p, n.not_port);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, notify);
+}
+
+/* A send-possible request is a dead-name request too. */
+TEST(send_possible_request_gets_dead_name_when_the_port_dies)
+{
+	mach_port_t p = new_port(), notify = new_port(), prev;
+	mach_dead_name_notification_t n;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_request_notification(ME, p, MACH_NOTIFY_SEND_POSSIBLE,
+							       0, notify,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE,
+							       &prev));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1));
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &n, sizeof(n), MACH_RCV_TIMEOUT, 0));
+	EXPECT_EQ(MACH_NOTIFY_DEAD_NAME, n.not_header.msgh_id);
+	EXPECT_EQ(p, n.not_port);
+	EXPECT_EQ(MACH_PORT_TYPE_DEAD_NAME, type_of(p));
+	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_DEAD_NAME, -2);
+	mach_port_destroy(ME, notify);
+}
+
+/*
+ * macOS gives mach_msg()'s notify argument no port meaning (it is a QoS
+ * value with MACH_SEND_OVERRIDE): whatever it names, nothing changes.
+ */
+TEST(mach_msg_notify_argument_is_ignored)
+{
+	mach_port_t p = new_port(), notify = new_port();
+	simple_msg_t m, s;
+
+	memset(&m, 0, sizeof(m));
+	m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	m.header.msgh_remote_port = p;
+	m.header.msgh_id = 5;
+	ASSERT_EQ(MACH_MSG_SUCCESS, mach_msg(&m.header, MACH_SEND_MSG | MACH_SEND_NOTIFY,
+					     sizeof(m.header) + sizeof(int), 0, MACH_PORT_NULL,
+					     0, notify));
+	ASSERT_EQ(MACH_MSG_SUCCESS, mach_msg(&m.header, MACH_SEND_MSG, sizeof(m.header) +
+					     sizeof(int), 0, MACH_PORT_NULL, 0, 0x12345));
+	memset(&s, 0, sizeof(s));
+	EXPECT_EQ(MACH_MSG_SUCCESS, mach_msg(&s.header, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+					     sizeof(s), p, 0, notify));
+	EXPECT_EQ(5, s.header.msgh_id);
+	EXPECT_EQ(MACH_MSG_SUCCESS, mach_msg(&s.header, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+					     sizeof(s), p, 0, MACH_PORT_DEAD));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(notify, &s, sizeof(s), MACH_RCV_TIMEOUT, 0));
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, notify);
+}
+
+/*
+ * The one receive where XNU reads it as a port, MACH_RCV_SYNC_WAIT, needs
+ * the thread's special reply port; there is none: MACH_RCV_INVALID_NOTIFY,
+ * and the queue is left alone.
+ */
+TEST(rcv_sync_wait_is_invalid_notify)
+{
+	mach_port_t p = new_port();
+	simple_msg_t s;
+
+	ASSERT_EQ(MACH_MSG_SUCCESS, send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 1, 0, 0, 0));
+	EXPECT_EQ(MACH_RCV_INVALID_NOTIFY, mach_msg(&s.header, MACH_RCV_MSG | MACH_RCV_SYNC_WAIT,
+						    0, sizeof(s), p, 0, p));
+	EXPECT_EQ(MACH_RCV_INVALID_NAME, mach_msg(&s.header, MACH_RCV_MSG | MACH_RCV_SYNC_WAIT,
+						  0, sizeof(s), 0x77700 | 3, 0, p));
+	EXPECT_EQ(1, status_of(p).mps_msgcount);
+	mach_port_destroy(ME, p);
+}
+
 TEST(names_per_space_are_limited)
 {
 	mach_port_t *names = calloc(1 << 20, sizeof(*names));

@@ -384,6 +384,49 @@ TEST_F(raw, transit_cycles_are_destroyed)
 	EXPECT_EQ(before.kmsgs, after.kmsgs);
 }
 
+/*
+ * The port-destroyed notification, byte for byte as XNU's
+ * mach_port_destroyed_notification_t: a complex message of 40 bytes,
+ * msgh_id 69, one port descriptor carrying the receive right
+ * (disposition MACH_MSG_TYPE_PORT_RECEIVE), then the trailer.
+ */
+TEST_F(raw, port_destroyed_notification_layout)
+{
+	uint32_t notify = allocate(self->fd, self->task);
+	struct machexc_port_op op = { .op = MACHEXC_PORT_REQUEST_NOTIFICATION,
+				      .task = self->task, .name = self->port, .arg = 0x45,
+				      .poly = notify, .right = MAKE_SEND_ONCE };
+	struct complex_msg m;
+	uint32_t *w = (uint32_t *)&m;
+
+	ASSERT_NE(0, notify);
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	EXPECT_EQ(0, op.poly);			/* no previous request */
+	op = (struct machexc_port_op){ .op = MACHEXC_PORT_DESTROY, .task = self->task,
+				       .name = self->port };
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	memset(&m, 0xa5, sizeof(m));
+	ASSERT_EQ(0, msg(self->fd, &m, RCV_MSG | RCV_TIMEOUT, 0, sizeof(m), notify, 0));
+	EXPECT_EQ(COMPLEX | (PORT_SEND_ONCE << 8), m.h.bits);
+	EXPECT_EQ(40, m.h.size);
+	EXPECT_EQ(0, m.h.remote);
+	EXPECT_EQ(notify, m.h.local);
+	EXPECT_EQ(0, m.h.voucher);
+	EXPECT_EQ(0x45, m.h.id);
+	EXPECT_EQ(1, m.count);
+	EXPECT_EQ(0, m.d[0].pad1);
+	EXPECT_EQ(0, m.d[0].pad2);
+	EXPECT_EQ(PORT_RECEIVE, m.d[0].disposition);
+	EXPECT_EQ(0, m.d[0].type);		/* MACH_MSG_PORT_DESCRIPTOR */
+	EXPECT_EQ(TYPE_RECEIVE, type_of(self->fd, self->task, m.d[0].name));
+	EXPECT_EQ(0, w[10]);			/* trailer: format 0 ... */
+	EXPECT_EQ(8, w[11]);			/* ... of 8 bytes */
+	op.name = m.d[0].name;
+	EXPECT_EQ(0, port_op(self->fd, &op));
+	op.name = notify;
+	EXPECT_EQ(0, port_op(self->fd, &op));
+}
+
 /* Send-once messages skip the queue limit, but not forever. */
 TEST_F(raw, send_once_queue_is_bounded)
 {

@@ -222,7 +222,7 @@ struct machexc_msg {
 	__u32 rcv_size;
 	__u32 rcv_name;
 	__u32 timeout;		/* milliseconds */
-	__u32 notify;
+	__u32 notify;		/* as on macOS, no port meaning (README) */
 };
 
 /*
