@@ -126,6 +126,8 @@ struct fz_shared {
 	int pgid;			/* every fuzz process's group (the sentinel's) */
 	int driver;			/* the driver's pid: never a target */
 	uint64_t enabled[(FZ_MAX_OPS + 63) / 64];
+	char unreadable[64];		/* a copy of the fuzzer, mode 0111 (or "") */
+	char setuid[64];		/* a copy, setuid root (or "") */
 	atomic_ullong calls;		/* taken from the budget */
 	atomic_ullong op_calls[FZ_MAX_OPS];
 	atomic_ullong op_ok[FZ_MAX_OPS];
@@ -186,6 +188,7 @@ struct fz_thr {
 	uint32_t exc_port;		/* faulter: its thread-level port, or 0 */
 	uint32_t behavior, flavor, mask;
 	int rounds;
+	int may_die;			/* faulter: may block its fault signals */
 	int timeout;			/* handler: ms per receive */
 	atomic_uint port;		/* its thread port, once it has published it */
 	atomic_int done;		/* it has returned: the struct may go */
@@ -263,6 +266,7 @@ int fz_is_child(struct fz_ctx *c, pid_t pid);
 pid_t fz_pid_of(struct fz_ctx *c, uint32_t task);
 pid_t fz_random_target(struct fz_ctx *c);
 void fz_worker(struct fz_ctx *c) __attribute__((noreturn));
+void fz_plain(uint64_t seed, int may_fork) __attribute__((noreturn));
 
 /* fuzz_test.c */
 void fz_trace(struct fz_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -292,6 +296,7 @@ FZ_GEN(thread_info); FZ_GEN(spawn_faulter); FZ_GEN(spawn_handler); FZ_GEN(serve_
 FZ_GEN(reap_threads_op); FZ_GEN(lib_task);
 /* fuzz_proc.c */
 FZ_GEN(fork); FZ_GEN(exec); FZ_GEN(exit); FZ_GEN(kill); FZ_GEN(stop_cont); FZ_GEN(wait);
+FZ_GEN(spawn_plain);
 FZ_GEN(reopen);
 
 #endif

@@ -444,6 +444,23 @@ static void *faulter(void *arg)
 		rc = sigsetjmp(jb, 1);
 		if (rc == 0) {
 			atomic_fetch_add(&sh->faults, 1);
+			if (t->may_die && fz_one_in(&t->rng, 24)) {
+				/*
+				 * The fault signal blocked: a handler that resolves
+				 * the exception must leave the mask as it was;
+				 * otherwise Linux unblocks it and the default
+				 * action ends the process.
+				 */
+				sigset_t set;
+
+				sigemptyset(&set);
+				sigaddset(&set, SIGSEGV);
+				sigaddset(&set, SIGILL);
+				sigaddset(&set, SIGFPE);
+				sigaddset(&set, SIGTRAP);
+				sigaddset(&set, SIGBUS);
+				pthread_sigmask(SIG_BLOCK, &set, NULL);
+			}
 			bp_target();
 			fault((int)fz_below(&t->rng, 10), t->guard);
 		} else {
@@ -781,6 +798,7 @@ FZ_GEN(spawn_faulter)
 	if (!t)
 		return FZ_SKIP;
 	t->rounds = 1 + (int)fz_below(R, 12);
+	t->may_die = c->depth > 0;
 	if (!fz_one_in(R, 4)) {
 		t->exc_port = exc_port(c);
 		t->mask = fz_one_in(R, 4) ? fz_exc_mask(R) : EXC_MASK_BAD_ACCESS |

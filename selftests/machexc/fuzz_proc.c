@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -347,6 +348,15 @@ FZ_GEN(fork)
 		memset(c->exc_targets, 0, sizeof(c->exc_targets));
 		memset(c->stale, 0, sizeof(c->stale));
 		fz_reap_threads(c, 1);
+		/* Now and then an ordinary user, or a process ptrace may not attach to. */
+		if (fz_one_in(R, 6)) {
+			uid_t u = 1000 + fz_below(R, 2);
+
+			if (setgroups(0, NULL) || setresgid(u, u, u) || setresuid(u, u, u))
+				fz_trace(c, "could not become uid %d", u);
+		}
+		if (fz_one_in(R, 8))
+			prctl(PR_SET_DUMPABLE, 0);
 		/*
 		 * The parent's descriptor would serve the child's own space as
 		 * well; the child opens its own and now and then keeps this one
@@ -373,11 +383,22 @@ FZ_GEN(exec)
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)fz_next(R));
 	snprintf(depth, sizeof(depth), "%d", c->depth);
 	snprintf(budget, sizeof(budget), "%llu", (unsigned long long)left);
+	const char *path = "/proc/self/exe";
+
+	/*
+	 * Now and then a copy it may not read, or a setuid-root one: an
+	 * ordinary user's exec of either is a secure one, which destroys
+	 * the port space before the new program runs.
+	 */
+	if (sh->unreadable[0] && fz_one_in(R, 6))
+		path = sh->unreadable;
+	else if (sh->setuid[0] && fz_one_in(R, 6))
+		path = sh->setuid;
 	let_go(c);
 	atomic_fetch_add(&sh->op_calls[c->cur_op], 1);
 	atomic_fetch_add(&sh->op_ok[c->cur_op], 1);
 	atomic_fetch_add(&sh->execs, 1);
-	execv("/proc/self/exe", argv);
+	execv(path, argv);
 	atomic_fetch_sub(&sh->op_ok[c->cur_op], 1);
 	atomic_fetch_sub(&sh->op_calls[c->cur_op], 1);
 	return FZ_FAIL;
@@ -450,4 +471,78 @@ FZ_GEN(reopen)
 	close(c->fd);
 	c->fd = -1;
 	return open_device(c) >= 0 ? FZ_OK : FZ_FAIL;
+}
+
+/*
+ * A process that never opens /dev/machexc: what it has of machexc it
+ * inherited (task-level exception ports, the bootstrap port).  It faults,
+ * forks one that does, execs the fuzzer again as one, or just exits; at
+ * most 3 s, whatever its exceptions wait for.
+ */
+void fz_plain(uint64_t seed, int may_fork)
+{
+	char arg[32], *argv[] = { "fuzz_test", "--plain", arg, NULL };
+	struct fz_rng r;
+	sigjmp_buf jb;
+	pid_t pid;
+
+	fz_rng_seed(&r, seed);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGALRM, SIG_DFL);
+	alarm(3);
+	fz_jb = &jb;
+	if (sigsetjmp(jb, 1))
+		_exit(0);		/* resumed by a handler, or our signal handler ran */
+	if (fz_one_in(&r, 2)) {
+		/* Unhandled, the fault kills: as for any program. */
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGILL, SIG_DFL);
+		signal(SIGTRAP, SIG_DFL);
+	}
+	switch (fz_below(&r, 6)) {
+	case 0:
+		__asm__ volatile("movl $1, (%0)" : : "r"(0UL) : "memory");
+		break;
+	case 1:
+		__asm__ volatile("ud2");
+		break;
+	case 2:
+		__asm__ volatile("int3");
+		break;
+	case 3:
+		if (!may_fork)
+			break;
+		pid = fork();
+		if (pid == 0)
+			fz_plain(fz_next(&r), 0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		break;
+	case 4:
+		if (!may_fork)
+			break;
+		snprintf(arg, sizeof(arg), "%llu", (unsigned long long)fz_next(&r));
+		execv("/proc/self/exe", argv);
+		break;
+	default:
+		break;
+	}
+	_exit(0);
+}
+
+FZ_GEN(spawn_plain)
+{
+	uint64_t seed = fz_next(R);
+	pid_t pid;
+
+	fz_proc_reap(c);
+	if (c->nchildren == FZ_CHILDREN)
+		return FZ_SKIP;
+	pid = fork();
+	if (pid < 0)
+		return FZ_FAIL;
+	if (pid == 0)
+		fz_plain(seed, 1);
+	c->children[c->nchildren++] = (struct fz_child){ .pid = pid };
+	return FZ_OK;
 }

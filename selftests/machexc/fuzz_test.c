@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,6 +117,7 @@ const struct fz_op fz_ops[] = {
 	{ "kill", fz_kill, 1, NULL },
 	{ "stop_cont", fz_stop_cont, 1, NULL },
 	{ "wait", fz_wait, 2, "a child was reaped" },
+	{ "spawn_plain", fz_spawn_plain, 1, NULL },
 };
 const unsigned int fz_nops = sizeof(fz_ops) / sizeof(fz_ops[0]);
 
@@ -381,6 +383,28 @@ static void show_group(pid_t pgid)
 		ksft_print_msg("(could not run sh)\n");
 }
 
+/* A copy of this program at @path with @mode (for the exec generator), or "". */
+static void copy_self(char *path, size_t size, const char *name, mode_t mode)
+{
+	char buf[65536];
+	int in, out = -1;
+	ssize_t n;
+
+	snprintf(path, size, "/tmp/machexc-fuzz-%d-%s", getpid(), name);
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (in >= 0)
+		out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	if (in >= 0)
+		close(in);
+	if (out < 0 || close(out) || fchmodat(AT_FDCWD, path, mode, 0)) {
+		unlink(path);
+		path[0] = 0;
+	}
+}
+
 static pid_t spawn_worker(struct fz_shared *sh, int shm_fd, uint64_t seed)
 {
 	pid_t pid = fork();
@@ -436,6 +460,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--worker"))
 		return worker_main(argc, argv);
+	if (argc > 2 && !strcmp(argv[1], "--plain"))
+		fz_plain(strtoull(argv[2], NULL, 0), 0);
 	parse(argc, argv, &o);
 	if (o.list) {
 		for (k = 0; k < fz_nops; k++)
@@ -471,6 +497,10 @@ int main(int argc, char **argv)
 			sh->enabled[k / 64] |= 1ULL << (k % 64);
 	if (o.skip)
 		set_ops(sh->enabled, o.skip, 0);
+	if (geteuid() == 0) {
+		copy_self(sh->unreadable, sizeof(sh->unreadable), "unreadable", 0111);
+		copy_self(sh->setuid, sizeof(sh->setuid), "setuid", 04755);
+	}
 	ksft_print_msg("seed %llu, %llu calls, %d processes (at most %d), %u operations\n",
 		       (unsigned long long)o.seed, (unsigned long long)o.calls, o.procs,
 		       o.max_procs, fz_nops);
@@ -592,6 +622,10 @@ int main(int argc, char **argv)
 				show_stalled(atomic_load(&sh->slot[i].pid),
 					     atomic_load(&sh->slot[i].op));
 	}
+	if (sh->unreadable[0])
+		unlink(sh->unreadable);
+	if (sh->setuid[0])
+		unlink(sh->setuid);
 	calls = atomic_load(&sh->calls);
 	ksft_test_result(gone && calls >= o.calls,
 			 "%llu calls made, every fuzz process ended\n", (unsigned long long)calls);
