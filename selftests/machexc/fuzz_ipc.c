@@ -29,15 +29,28 @@ long fz_port(struct fz_ctx *c, struct machexc_port_op *op)
 	return r;
 }
 
-long fz_msg(int fd, void *msg, uint32_t option, uint32_t send_size, uint32_t rcv_size,
-	    uint32_t rcv_name, uint32_t timeout)
+static long msg_notify(int fd, void *msg, uint32_t option, uint32_t send_size,
+		       uint32_t rcv_size, uint32_t rcv_name, uint32_t timeout, uint32_t notify)
 {
 	struct machexc_msg m = {
 		.msg = (uintptr_t)msg, .option = option, .send_size = send_size,
 		.rcv_size = rcv_size, .rcv_name = rcv_name, .timeout = timeout,
+		.notify = notify,
 	};
 
 	return ioctl(fd, MACHEXC_IOC_MSG, &m);
+}
+
+long fz_msg(int fd, void *msg, uint32_t option, uint32_t send_size, uint32_t rcv_size,
+	    uint32_t rcv_name, uint32_t timeout)
+{
+	return msg_notify(fd, msg, option, send_size, rcv_size, rcv_name, timeout, 0);
+}
+
+/* mach_msg's notify argument: mostly none, now and then a name of ours. */
+static uint32_t notify_arg(struct fz_ctx *c)
+{
+	return fz_one_in(R, 8) ? fz_pick(c, FZ_RECV | FZ_SONCE | FZ_SEND) : 0;
 }
 
 /* Our task port, now and then something else in its place. */
@@ -986,7 +999,7 @@ static int send(struct fz_ctx *c, struct fz_builder *b)
 	long mr;
 
 	h->msgh_size = b->len;
-	mr = fz_msg(c->fd, b->p, opt, b->len, 0, 0, timeout);
+	mr = msg_notify(c->fd, b->p, opt, b->len, 0, 0, timeout, notify_arg(c));
 	after_send(c, b);
 	return mr == 0 ? FZ_OK : FZ_FAIL;
 }
@@ -1203,7 +1216,8 @@ FZ_GEN(msg_receive)
 
 	if (fz_one_in(R, 8))
 		size = fz_choose(R, 0, 24, 32, 44, 64, 128);
-	mr = fz_msg(c->fd, c->rbuf, rcv_options(c), 0, size, name, fz_choose(R, 0, 0, 0, 1, 3));
+	mr = msg_notify(c->fd, c->rbuf, rcv_options(c), 0, size, name,
+			fz_choose(R, 0, 0, 0, 1, 3), notify_arg(c));
 	if (mr == 0)
 		received(c, c->rbuf, size);
 	else if (mr == MACH_RCV_TOO_LARGE && size >= sizeof(mach_msg_header_t))
@@ -1234,8 +1248,8 @@ FZ_GEN(msg_rpc)
 	use(&b, reply);
 	h->msgh_size = b.len;
 	opt = send_options(c, &timeout) | rcv_options(c);
-	mr = fz_msg(c->fd, b.p, opt, b.len, FZ_BUF, fz_one_in(R, 8) ? fz_pick(c, FZ_PSET) : reply,
-		    timeout);
+	mr = msg_notify(c->fd, b.p, opt, b.len, FZ_BUF,
+			fz_one_in(R, 8) ? fz_pick(c, FZ_PSET) : reply, timeout, notify_arg(c));
 	if (mr == 0)
 		received(c, b.p, FZ_BUF);
 	after_send(c, &b);
