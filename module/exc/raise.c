@@ -35,6 +35,7 @@
  * GNU Mach's thread_handoff().  Otherwise the message waits in the queue
  * (a "miss", as GNU Mach's exception_raise_misses).  Both are counted.
  */
+#include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
@@ -116,9 +117,16 @@ atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
  * short a sleep in get_signal().  A thread that exits meanwhile gets it
  * back in do_exit() (the process exit hook) and runs it as it exits.
  */
-static DEFINE_SPINLOCK(yield_lock);	/* yielded; taken inside siglock */
-static HLIST_HEAD(yielded);
-static atomic_t nr_yielded;
+#define YIELD_BITS	6
+
+/*
+ * The stepped-out works, hashed by thread: the kprobes fire for every
+ * thread of the machine, and one without a bucket of its own in use
+ * looks no further than an atomic read.
+ */
+static DEFINE_SPINLOCK(yield_lock);	/* the buckets; taken inside siglock */
+static struct hlist_head yielded[1 << YIELD_BITS];
+static atomic_t nr_yielded[1 << YIELD_BITS];
 bool mx_yield_armed;			/* both kprobes are in (hooks/kprobes.c) */
 
 /*
@@ -134,13 +142,14 @@ bool mx_yield_possible(void)
 /* Note @cb to be queued again, and return from it to get_signal(). */
 void mx_yield(struct mx_yield *y, struct callback_head *cb)
 {
+	u32 b = hash_ptr(current, YIELD_BITS);
 	unsigned long flags;
 
 	y->task = current;
 	y->cb = cb;
 	spin_lock_irqsave(&yield_lock, flags);
-	hlist_add_head(&y->link, &yielded);
-	atomic_inc(&nr_yielded);
+	hlist_add_head(&y->link, &yielded[b]);
+	atomic_inc(&nr_yielded[b]);
 	spin_unlock_irqrestore(&yield_lock, flags);
 	/* get_signal() must go on to its loop, and there to dequeue_signal(). */
 	set_thread_flag(TIF_SIGPENDING);
@@ -149,18 +158,19 @@ void mx_yield(struct mx_yield *y, struct callback_head *cb)
 /* Queue @p's stepped-out works again.  Any context; @p is current. */
 static void yield_requeue(struct task_struct *p, enum task_work_notify_mode mode)
 {
+	u32 b = hash_ptr(p, YIELD_BITS);
 	struct mx_yield *y, *found;
 	unsigned long flags;
 
-	if (!atomic_read(&nr_yielded))
+	if (!atomic_read(&nr_yielded[b]))
 		return;
 	do {
 		found = NULL;
 		spin_lock_irqsave(&yield_lock, flags);
-		hlist_for_each_entry(y, &yielded, link) {
+		hlist_for_each_entry(y, &yielded[b], link) {
 			if (y->task == p) {
 				hlist_del(&y->link);
-				atomic_dec(&nr_yielded);
+				atomic_dec(&nr_yielded[b]);
 				found = y;
 				break;
 			}

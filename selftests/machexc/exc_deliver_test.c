@@ -7,6 +7,8 @@
  * faulting into one handler, ptrace unchanged, the fast-path counters,
  * a setuid exec resetting the ports, and a handler that faults itself.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -17,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1482,11 +1486,11 @@ TEST(a_thread_waiting_for_its_handler_can_be_frozen)
 	/* Bounded: 15 s at most for the exception to be raised and waited on. */
 	for (i = 0; i < 15000; i++) {
 		ASSERT_EQ(0, machexc_get_stats(&b));
-		if (b.exc_raised > a.exc_raised && proc_state_of(pid, pid) == 'D')
+		if (b.exc_raised > a.exc_raised && proc_state_of(pid, pid) == 'S')
 			break;
 		usleep(1000);
 	}
-	ASSERT_EQ('D', proc_state_of(pid, pid));
+	ASSERT_EQ('S', proc_state_of(pid, pid));
 	ASSERT_EQ(0, write_file("/sys/power/pm_test", "freezer"));
 	write_file("/sys/module/suspend/parameters/pm_test_delay", "0");
 	write_file("/sys/power/pm_freeze_timeout", "3000");
@@ -1494,11 +1498,339 @@ TEST(a_thread_waiting_for_its_handler_can_be_frozen)
 	write_file("/sys/power/pm_test", "none");
 	write_file("/sys/power/pm_freeze_timeout", timeout);
 	EXPECT_EQ(0, err);
-	EXPECT_EQ('D', proc_state_of(pid, pid));	/* still waiting */
+	EXPECT_EQ('S', proc_state_of(pid, pid));	/* still waiting */
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+}
+
+/*
+ * Job control and the cgroup v2 freezer.  A thread waiting for its handler
+ * holds every signal but SIGKILL and SIGSTOP, and still stops with its
+ * process: SIGSTOP stops every thread ('T'), the parent's waitpid()
+ * reports it, SIGCONT lets the thread wait again, and the handler's reply
+ * then resumes it where the handler said.  Nothing is timed: every wait
+ * polls, at most 15000 times 1 ms apart.
+ */
+#define TRIES 15000
+
+/* Poll @cond at most TRIES times, 1 ms apart: 1 once it held, else 0. */
+#define poll_until(cond) ({				\
+	int __n, __ok = 0;				\
+	for (__n = 0; __n < TRIES; __n++) {		\
+		if (cond) {				\
+			__ok = 1;			\
+			break;				\
+		}					\
+		usleep(1000);				\
+	}						\
+	__ok;						\
+})
+
+/* Is every thread of @pid in state @c? */
+static int all_threads(pid_t pid, char c)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0, ok = 1;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		n++;
+		if (proc_state_of(pid, atoi(d->d_name)) != c)
+			ok = 0;
+	}
+	closedir(dir);
+	return ok && n;
+}
+
+static int queued(mach_port_t port)
+{
+	mach_port_status_t st;
+	mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+
+	return !mach_port_get_attributes(ME, port, MACH_PORT_RECEIVE_STATUS,
+					 (mach_port_info_t)&st, &n) && st.mps_msgcount;
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * A child of two threads: one idles, the main one faults (ud2) and waits
+ * for the handler on @port; resumed 2 bytes on, it exits 0.  Returns once
+ * the request is queued and the faulting thread sleeps, or -1.
+ */
+static pid_t fault_waiting_child(mach_port_t port)
+{
+	pthread_t t;
+	pid_t pid;
+
+	if (task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, port,
+				     EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (pthread_create(&t, NULL, idle_thread, NULL))
+			_exit(10);
+		fault_ill();
+		_exit(0);
+	}
+	clear_task_ports();
+	if (pid < 0 || !poll_until(queued(port) && proc_state_of(pid, pid) == 'S'))
+		return -1;
+	return pid;
+}
+
+/* SIGSTOP, and the stop reported to the parent with every thread stopped. */
+static int stop_child(pid_t pid)
+{
+	int status;
+
+	if (kill(pid, SIGSTOP) || waitpid(pid, &status, WUNTRACED) != pid ||
+	    !WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP)
+		return -1;
+	return poll_until(all_threads(pid, 'T')) ? 0 : -1;
+}
+
+TEST(sigstop_stops_a_thread_waiting_for_its_handler)
+{
+	mach_port_t port = new_port();
+	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	int status;
+	pid_t pid;
+
+	pid = fault_waiting_child(port);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, stop_child(pid));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	ASSERT_EQ(pid, waitpid(pid, &status, WCONTINUED));
+	EXPECT_TRUE(WIFCONTINUED(status));
+	/* Back in its wait, the exception still queued for the handler. */
+	EXPECT_TRUE(poll_until(proc_state_of(pid, pid) == 'S'));
+	EXPECT_TRUE(queued(port));
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	handle(&h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(1, h.count);
+	EXPECT_EQ(EXC_BAD_INSTRUCTION, h.last.exception);
+	EXPECT_EQ(h.last.ts.__rip + 2, h.last.ts64.__rip);	/* the reply moved it */
+	mach_port_destroy(ME, port);
+}
+
+/*
+ * The handler answers while the process is stopped: the thread stays
+ * stopped, with its state readable and settable meanwhile, and resumes as
+ * the handler said once SIGCONT comes.
+ */
+TEST(a_reply_while_stopped_resumes_the_thread_after_sigcont)
+{
+	mach_port_t port = new_port();
+	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	int status;
+	pid_t pid;
+
+	pid = fault_waiting_child(port);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, stop_child(pid));
+	handle(&h);
+	EXPECT_EQ(1, h.count);
+	EXPECT_EQ(1, h.last.stopped);
+	EXPECT_EQ(pid, h.last.pid);
+	/* A stopped thread leaves its stop only for SIGCONT or SIGKILL. */
+	EXPECT_TRUE(all_threads(pid, 'T'));
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	mach_port_destroy(ME, port);
+}
+
+TEST(sigkill_ends_a_wait_stopped_by_sigstop)
+{
+	mach_port_t port = new_port();
+	int status;
+	pid_t pid;
+
+	pid = fault_waiting_child(port);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, stop_child(pid));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	mach_port_destroy(ME, port);
+}
+
+static volatile unsigned long usr_rip[2];
+static volatile sig_atomic_t usr_runs;
+
+static void on_usr(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	usr_rip[sig == SIGUSR2] = ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+	usr_runs++;
+}
+
+/* ud2 at a known place; *@after is the instruction after it. */
+static void fault_ill_at(unsigned long *after)
+{
+	unsigned long a;
+
+	__asm__ volatile("lea 1f(%%rip), %0\n\tud2\n1:" : "=r"(a) :: "memory");
+	*after = a;
+}
+
+/*
+ * Signals sent to a thread waiting for its handler (to the process, and
+ * to the thread itself), and a stop in between, are held: their handlers
+ * run once the handler's answer resumed the thread, on top of the state
+ * it resumed with (past the ud2), never on top of the stopped fault.
+ */
+TEST(signals_for_a_waiting_thread_run_only_once_it_resumes)
+{
+	mach_port_t port = new_port();
+	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, port,
+			EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sigaction sa = { .sa_sigaction = on_usr, .sa_flags = SA_SIGINFO };
+		unsigned long after = 0;
+
+		/* One after the other, each on top of the resumed thread. */
+		sigemptyset(&sa.sa_mask);
+		sigaddset(&sa.sa_mask, SIGUSR1);
+		sigaddset(&sa.sa_mask, SIGUSR2);
+		sigaction(SIGUSR1, &sa, NULL);
+		sigaction(SIGUSR2, &sa, NULL);
+		fault_ill_at(&after);
+		if (usr_runs != 2)
+			_exit(3);
+		_exit(usr_rip[0] == after && usr_rip[1] == after ? 0 : 4);
+	}
+	clear_task_ports();
+	ASSERT_TRUE(poll_until(queued(port) && proc_state_of(pid, pid) == 'S'));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(0, syscall(SYS_tgkill, pid, pid, SIGUSR2));
+	ASSERT_EQ(0, stop_child(pid));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	ASSERT_EQ(pid, waitpid(pid, &status, WCONTINUED));
+	EXPECT_TRUE(poll_until(proc_state_of(pid, pid) == 'S'));
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));	/* held, not delivered */
+	handle(&h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	mach_port_destroy(ME, port);
+}
+
+/* The cgroup v2 hierarchy, mounted if need be; "" without cgroup v2. */
+static const char *cgroup2_root(void)
+{
+	static const char root[] = "/sys/fs/cgroup";
+
+	if (!access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+		return root;
+	if (mount("cgroup2", root, "cgroup2", 0, NULL) && errno != EBUSY)
+		return "";
+	return access("/sys/fs/cgroup/cgroup.controllers", F_OK) ? "" : root;
+}
+
+static int cgroup_frozen(const char *cg, int want)
+{
+	char path[256], buf[256], line[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", cg);
+	read_file(path, buf, sizeof(buf));
+	snprintf(line, sizeof(line), "frozen %d", want);
+	return strstr(buf, line) != NULL;
+}
+
+/*
+ * The cgroup v2 freezer freezes a process whose thread waits for its
+ * handler: cgroup.events says "frozen 1"; thawed, the thread waits on, and
+ * the handler's reply resumes it.
+ */
+TEST(the_cgroup_v2_freezer_freezes_a_thread_waiting_for_its_handler)
+{
+	mach_port_t port = new_port();
+	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	const char *root = cgroup2_root();
+	char cg[128], path[160], pidbuf[16];
+	int status;
+	pid_t pid;
+
+	if (!*root || access(root, W_OK))
+		SKIP(return, "no cgroup v2 here");
+	snprintf(cg, sizeof(cg), "%s/machexc-freeze-%d", root, getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	pid = fault_waiting_child(port);
+	ASSERT_LT(0, pid);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	ASSERT_EQ(0, write_file(path, pidbuf));
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", cg);
+	ASSERT_EQ(0, write_file(path, "1"));
+	EXPECT_TRUE(poll_until(cgroup_frozen(cg, 1)));
+	ASSERT_EQ(0, write_file(path, "0"));
+	EXPECT_TRUE(poll_until(cgroup_frozen(cg, 0)));
+	EXPECT_TRUE(poll_until(proc_state_of(pid, pid) == 'S'));
+	EXPECT_TRUE(queued(port));
+	handle(&h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, rmdir(cg));
+	mach_port_destroy(ME, port);
+}
+
+/*
+ * A tracer's PTRACE_INTERRUPT stops a traced thread that waits for its
+ * handler (a ptrace stop); PTRACE_CONT lets it wait on, and the handler's
+ * reply resumes it.
+ */
+TEST(ptrace_interrupt_stops_a_thread_waiting_for_its_handler)
+{
+	mach_port_t port = new_port();
+	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	int status;
+	pid_t pid;
+
+	pid = fault_waiting_child(port);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, pid, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(PTRACE_EVENT_STOP, status >> 16);
+	EXPECT_EQ('t', proc_state_of(pid, pid));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
+	EXPECT_TRUE(poll_until(proc_state_of(pid, pid) == 'S'));
+	handle(&h);
+	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	mach_port_destroy(ME, port);
 }
 
 int main(int argc, char **argv)

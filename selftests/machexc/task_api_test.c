@@ -10,6 +10,7 @@
  * the teardown kills them whatever happened).  "Stopped" is a behaviour:
  * a counter the child's threads keep moving stops moving.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -510,6 +511,56 @@ TEST_F(tasks, task_suspend_stops_every_thread)
 	EXPECT_TRUE(moves(&self->shm->count[0]));
 	EXPECT_TRUE(moves(&self->shm->count[1]));
 	EXPECT_TRUE(moves(&self->shm->count[2]));
+}
+
+/* Is every thread of @pid in state @c? */
+static int all_threads(pid_t pid, char c)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0, ok = 1;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		n++;
+		if (proc_state_of(pid, atoi(d->d_name)) != c)
+			ok = 0;
+	}
+	closedir(dir);
+	return ok && n;
+}
+
+/*
+ * A suspended task still stops for SIGSTOP: its parked threads step out
+ * to the stop ('T', and the parent's waitpid() reports it), park again
+ * after SIGCONT, and run only once resumed.
+ */
+TEST_F(tasks, sigstop_stops_a_suspended_task)
+{
+	int status;
+
+	ASSERT_EQ(0, start(self, 2, MAIN_SPIN));
+	ASSERT_EQ(KERN_SUCCESS, task_suspend(self->task));
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(SIGSTOP, WSTOPSIG(status));
+	EXPECT_TRUE(poll_until(all_threads(self->pid, 'T')));
+	ASSERT_EQ(0, kill(self->pid, SIGCONT));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, WCONTINUED));
+	EXPECT_TRUE(WIFCONTINUED(status));
+	EXPECT_TRUE(poll_until(all_threads(self->pid, 'S')));
+	EXPECT_TRUE(stays(&self->shm->count[0]));
+	EXPECT_TRUE(stays(&self->shm->count[1]));
+	ASSERT_EQ(KERN_SUCCESS, task_resume(self->task));
+	EXPECT_TRUE(moves(&self->shm->count[0]));
+	EXPECT_TRUE(moves(&self->shm->count[1]));
 }
 
 /* thread_suspend stops that thread only. */
