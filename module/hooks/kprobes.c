@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kprobes at the entry of the kernel's "force a fault signal" functions,
+ * Kprobes at the entry of the kernel's "force a fault signal" functions
+ * (force_sig() for the SI_KERNEL ones: int3, general protection),
  * armed with the exception tracepoint (hooks/tracepoints.c).  By the time
  * signal_generate fires, force_sig_info_to_task() has already reset a
  * blocked or ignored fault signal to SIG_DFL and unblocked it; these
@@ -20,7 +21,7 @@
 #include "../exc/exc.h"
 #include "hooks.h"
 
-/* force_sig_fault(sig, code, addr) and force_sig_fault_to_task(..., t) */
+/* force_sig(sig), force_sig_fault(sig, ...), force_sig_fault_to_task(...) */
 static int pre_sig_fault(struct kprobe *kp, struct pt_regs *regs)
 {
 	mx_exc_fault_signal_coming((int)regs->di);
@@ -37,6 +38,7 @@ static int pre_sig_info(struct kprobe *kp, struct pt_regs *regs)
 }
 
 static struct kprobe probes[] = {
+	{ .symbol_name = "force_sig", .pre_handler = pre_sig_fault },
 	{ .symbol_name = "force_sig_fault", .pre_handler = pre_sig_fault },
 	{ .symbol_name = "force_sig_fault_to_task", .pre_handler = pre_sig_fault },
 	{ .symbol_name = "force_sig_info", .pre_handler = pre_sig_info },

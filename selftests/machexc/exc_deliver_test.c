@@ -1345,15 +1345,27 @@ static void on_sigill(int sig)
 static int disposition_child(void)
 {
 	struct handler h = { .rounds = 2, .answer = KERN_SUCCESS, .move_rip = 2 };
+	struct handler bp = { .rounds = 1, .answer = KERN_SUCCESS };
 	struct sigaction sa = { .sa_handler = SIG_IGN }, now;
 	sigset_t ill, mask;
-	pthread_t t;
+	pthread_t t, t2;
 
 	h.port = new_port();
-	if (!h.port || task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
-						EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64) ||
-	    pthread_create(&t, NULL, handle, &h))
+	bp.port = new_port();
+	if (!h.port || !bp.port ||
+	    task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
+				     EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64) ||
+	    task_set_exception_ports(ME, EXC_MASK_BREAKPOINT, bp.port, EXCEPTION_DEFAULT,
+				     THREAD_STATE_NONE) ||
+	    pthread_create(&t, NULL, handle, &h) || pthread_create(&t2, NULL, handle, &bp))
 		return 1;
+	/* A trap the kernel raises with force_sig() (SI_KERNEL), ignored. */
+	if (sigaction(SIGTRAP, &sa, NULL))
+		return 1;
+	fault_int3();
+	if (sigaction(SIGTRAP, NULL, &now) || now.sa_handler != SIG_IGN)
+		return 6;
+	pthread_join(t2, NULL);
 	/* Ignored. */
 	if (sigaction(SIGILL, &sa, NULL))
 		return 1;
