@@ -122,6 +122,7 @@ struct fz_shared {
 	uint64_t seed;
 	uint64_t limit;			/* calls in all */
 	int trace;
+	int hwbp;			/* set hardware breakpoints and watchpoints */
 	int max_procs;
 	int pgid;			/* every fuzz process's group (the sentinel's) */
 	int driver;			/* the driver's pid: never a target */

@@ -322,7 +322,8 @@ void fz_serve(int fd, struct fz_rng *r, mach_msg_header_t *req, struct fz_ctx *k
 		case 1:
 			rep.Head.msgh_size = fz_choose(r, 24, 28, 32 + 8 + 4);
 			break;
-		case 2:	/* a state of another flavor or size */
+		case 2:	/* a state of another flavor or size (zeros: no breakpoint in it) */
+			memset(rep.new_state, 0, sizeof(rep.new_state));
 			rep.flavor = (int)state_flavor(r);
 			rep.new_stateCnt = fz_choose(r, 0, 1, 42, 44, 614, 615, 0xffffffffU);
 			rep.Head.msgh_size += 8 + 4 * (rep.new_stateCnt <= 614 ? rep.new_stateCnt : 1);
@@ -1091,6 +1092,12 @@ FZ_GEN(thread_set_state)
 		}
 	} else if (!fz_one_in(R, 4)) {
 		return FZ_FAIL;		/* not stopped: nothing to write back */
+	}
+	if (!c->sh->hwbp && (op.arg == x86_DEBUG_STATE64 || op.arg == x86_DEBUG_STATE)) {
+		/* No enabled slot: no breakpoint is made (see fuzz_test.c, --hw-breakpoints). */
+		x86_debug_state64_t *d = (void *)(s + (op.arg == x86_DEBUG_STATE ? 2 : 0));
+
+		d->__dr7 &= ~0xffULL;
 	}
 	op.op = MACHEXC_PORT_THREAD_SET_STATE;
 	if (fz_one_in(R, 16))
