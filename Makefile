@@ -122,7 +122,7 @@ FUZZ_ARGS ?=
 FUZZ_TIMEOUT ?= 21600
 FUZZ_CMD := k=/sys/kernel/debug/kmemleak; \
 	if [ -e $$k ]; then echo scan > $$k; echo scan > $$k; echo clear > $$k; fi; \
-	fuzz_test --calls $(FUZZ_CALLS) --seed $(FUZZ_SEED) --hw-breakpoints $(FUZZ_ARGS); rc=$$?; \
+	fuzz_test --calls $(FUZZ_CALLS) --seed $(FUZZ_SEED) $(FUZZ_ARGS); rc=$$?; \
 	rmmod machexc || rc=1; \
 	if [ -e $$k ]; then sleep 6; echo scan > $$k; echo scan > $$k; \
 	if grep -q unreferenced $$k; then echo kmemleak:; cat $$k; rc=1; fi; fi; \

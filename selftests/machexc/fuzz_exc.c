@@ -1094,7 +1094,7 @@ FZ_GEN(thread_set_state)
 		return FZ_FAIL;		/* not stopped: nothing to write back */
 	}
 	if (!c->sh->hwbp && (op.arg == x86_DEBUG_STATE64 || op.arg == x86_DEBUG_STATE)) {
-		/* No enabled slot: no breakpoint is made (see fuzz_test.c, --hw-breakpoints). */
+		/* No enabled slot: no breakpoint is made (--no-hw-breakpoints). */
 		x86_debug_state64_t *d = (void *)(s + (op.arg == x86_DEBUG_STATE ? 2 : 0));
 
 		d->__dr7 &= ~0xffULL;

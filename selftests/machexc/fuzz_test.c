@@ -179,16 +179,9 @@ static void parse(int argc, char **argv, struct options *o)
 {
 	int i;
 
-	/*
-	 * Hardware breakpoints only where asked, and in the debug lane: a
-	 * thread's first one and the last one's release flip perf's
-	 * perf_sched_events static key, and Debian's 6.12 under TCG now and
-	 * then takes an int3 Oops in __schedule/finish_task_switch while that
-	 * key's call sites are patched (seen with ptrace alone, no machexc).
-	 * The debug kernel has no jump labels to patch.
-	 */
+	/* --no-hw-breakpoints: none at all (see pin_perf_sched_events()). */
 	*o = (struct options){ .seed = 1, .calls = SHORT_CALLS, .procs = 4, .max_procs = 24,
-			       .hwbp = getenv("MACHEXC_DEBUG_LANE") != NULL };
+			       .hwbp = 1 };
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -569,7 +562,7 @@ int main(int argc, char **argv)
 	}
 	ksft_print_msg("seed %llu, %llu calls, %d processes (at most %d), %u operations%s\n",
 		       (unsigned long long)o.seed, (unsigned long long)o.calls, o.procs,
-		       o.max_procs, fz_nops, o.hwbp ? ", hardware breakpoints" : "");
+		       o.max_procs, fz_nops, o.hwbp ? "" : ", no hardware breakpoints");
 
 	/* Orphans come to us; every fuzz process is in the sentinel's group. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
