@@ -116,6 +116,8 @@ struct fz_slot {
 	atomic_int depth;
 	atomic_int ppid;		/* its parent when it took the slot */
 	atomic_int execs;		/* images it has run since */
+	atomic_uint last[8];		/* its last calls: op << 2 | result + 1 */
+	atomic_uint nlast;
 };
 
 struct fz_shared {

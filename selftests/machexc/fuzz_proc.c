@@ -237,6 +237,7 @@ static int take_slot(struct fz_shared *sh)
 		if (atomic_compare_exchange_strong(&sh->slot[i].pid, &zero, me)) {
 			atomic_store(&sh->slot[i].ppid, getppid());
 			atomic_store(&sh->slot[i].execs, 0);
+			atomic_store(&sh->slot[i].nlast, 0);
 			return i;
 		}
 	}
@@ -260,6 +261,8 @@ static void step(struct fz_ctx *c)
 	c->last = 0;
 	r = fz_ops[idx].gen(c);
 	atomic_store(&slot->op, -1);
+	atomic_store(&slot->last[atomic_fetch_add(&slot->nlast, 1) % 8],
+		     (unsigned int)idx << 2 | (unsigned int)(r + 1));
 	if (r == FZ_SKIP) {
 		atomic_fetch_sub(&sh->calls, 1);	/* not a call: give it back */
 		return;

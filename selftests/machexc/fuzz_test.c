@@ -359,12 +359,22 @@ static void account(struct fz_shared *sh, pid_t pid, int st, struct deaths *d)
  * Show what a process that made no step for long is doing, in the kernel
  * too, and what its parent is doing (a zombie waits for its parent).
  */
-static void show_stalled(pid_t pid, int op)
+static void show_stalled(struct fz_slot *sl, pid_t pid, int op)
 {
+	static const char *const result[] = { "skipped", "failed", "ok" };
+	unsigned int n = atomic_load(&sl->nlast), i;
 	char buf[1024];
 
-	ksft_print_msg("process %d made no step for 30 s, in %s:\n", pid,
+	ksft_print_msg("process %d (parent %d, depth %d, %d execs) made no step for 30 s, in %s\n",
+		       pid, atomic_load(&sl->ppid), atomic_load(&sl->depth),
+		       atomic_load(&sl->execs),
 		       op >= 0 && (unsigned int)op < fz_nops ? fz_ops[op].name : "(between calls)");
+	for (i = n > 8 ? n - 8 : 0; i < n; i++) {
+		unsigned int e = atomic_load(&sl->last[i % 8]);
+
+		if (e >> 2 < fz_nops && (e & 3) < 3)
+			ksft_print_msg("  before: %s, %s\n", fz_ops[e >> 2].name, result[e & 3]);
+	}
 	snprintf(buf, sizeof(buf),
 		 "show() { grep -E '^(State|PPid|SigPnd|ShdPnd|SigBlk)' /proc/$1/status | tr '\\n\\t' '  ';"
 		 " echo; for t in /proc/$1/task/*; do [ -e $t/stat ] || continue;"
@@ -647,7 +657,7 @@ int main(int argc, char **argv)
 				}
 				if (p > 0 && pr && ns - pr > 30LL * 1000000000LL) {
 					if (stalls++ < 5)
-						show_stalled(p, atomic_load(&sl->op));
+						show_stalled(sl, p, atomic_load(&sl->op));
 					atomic_store(&sl->progress, ns);
 					kill(p, SIGKILL);
 				}
@@ -678,7 +688,7 @@ int main(int argc, char **argv)
 		ksft_print_msg("fuzz processes that SIGKILL does not end:\n");
 		for (i = 0; i < FZ_MAX_PROCS; i++)
 			if (atomic_load(&sh->slot[i].pid) > 0)
-				show_stalled(atomic_load(&sh->slot[i].pid),
+				show_stalled(&sh->slot[i], atomic_load(&sh->slot[i].pid),
 					     atomic_load(&sh->slot[i].op));
 	}
 	if (trace > 0)
