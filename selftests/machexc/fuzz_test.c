@@ -42,6 +42,7 @@
 
 #include "fuzz.h"
 #include "kselftest.h"
+#include "proc.h"
 
 #define REFUSED "refused as documented"
 
@@ -653,6 +654,18 @@ int main(int argc, char **argv)
 							       atomic_load(&sl->execs),
 							       atomic_load(&sl->op));
 					atomic_compare_exchange_strong(&sl->pid, &p, 0);
+					continue;
+				}
+				if (p > 0 && pr && ns - pr > 30LL * 1000000000LL &&
+				    proc_state_of(p, p) == 'T') {
+					/*
+					 * SIGSTOPped by a parent that died before its
+					 * SIGCONT, and not killed with it (a setuid exec
+					 * clears the parent-death signal until the new
+					 * image sets it again): not a stall.
+					 */
+					kill(p, SIGCONT);
+					atomic_store(&sl->progress, ns);
 					continue;
 				}
 				if (p > 0 && pr && ns - pr > 30LL * 1000000000LL) {
