@@ -212,3 +212,76 @@ _Static_assert(EXCEPTION_IDENTITY_PROTECTED == 4 && EXCEPTION_STATE_IDENTITY_PRO
 	       "protected behaviors");
 _Static_assert(MACH_EXCEPTION_BACKTRACE_PREFERRED == 0x20000000 &&
 	       MACH_EXCEPTION_MASK == 0xe0000000U, "behavior flags");
+
+/* Memory (mach/vm_region.h, packed to 4; vm_prot.h, vm_inherit.h, vm_behavior.h). */
+#include <mach/mach_vm.h>
+SIZE(vm_region_basic_info_data_64_t, 36);
+AT(vm_region_basic_info_data_64_t, reserved, 16);
+AT(vm_region_basic_info_data_64_t, offset, 20);
+AT(vm_region_basic_info_data_64_t, behavior, 28);
+AT(vm_region_basic_info_data_64_t, user_wired_count, 32);
+SIZE(vm_region_basic_info_data_t, 32);
+AT(vm_region_basic_info_data_t, offset, 20);
+AT(vm_region_basic_info_data_t, behavior, 24);
+AT(vm_region_basic_info_data_t, user_wired_count, 28);
+SIZE(vm_region_submap_info_data_64_t, 76);
+AT(vm_region_submap_info_data_64_t, offset, 12);
+AT(vm_region_submap_info_data_64_t, user_tag, 20);
+AT(vm_region_submap_info_data_64_t, ref_count, 40);
+AT(vm_region_submap_info_data_64_t, shadow_depth, 44);
+AT(vm_region_submap_info_data_64_t, external_pager, 46);
+AT(vm_region_submap_info_data_64_t, share_mode, 47);
+AT(vm_region_submap_info_data_64_t, is_submap, 48);
+AT(vm_region_submap_info_data_64_t, behavior, 52);
+AT(vm_region_submap_info_data_64_t, object_id, 56);
+AT(vm_region_submap_info_data_64_t, user_wired_count, 60);
+AT(vm_region_submap_info_data_64_t, pages_reusable, 64);
+AT(vm_region_submap_info_data_64_t, object_id_full, 68);
+SIZE(vm_region_submap_short_info_data_64_t, 48);
+AT(vm_region_submap_short_info_data_64_t, offset, 12);
+AT(vm_region_submap_short_info_data_64_t, user_tag, 20);
+AT(vm_region_submap_short_info_data_64_t, ref_count, 24);
+AT(vm_region_submap_short_info_data_64_t, shadow_depth, 28);
+AT(vm_region_submap_short_info_data_64_t, share_mode, 31);
+AT(vm_region_submap_short_info_data_64_t, is_submap, 32);
+AT(vm_region_submap_short_info_data_64_t, behavior, 36);
+AT(vm_region_submap_short_info_data_64_t, object_id, 40);
+AT(vm_region_submap_short_info_data_64_t, user_wired_count, 44);
+SIZE(vm_region_submap_info_data_t, 60);
+AT(vm_region_submap_info_data_t, user_tag, 16);
+AT(vm_region_submap_info_data_t, is_submap, 44);
+AT(vm_region_submap_info_data_t, object_id, 52);
+AT(vm_region_submap_info_data_t, user_wired_count, 56);
+SIZE(vm_region_extended_info_data_t, 36);
+SIZE(vm_region_top_info_data_t, 20);
+SIZE(struct mach_vm_read_entry, 16);
+SIZE(struct vm_read_entry, 16);
+SIZE(vm_region_info_data_t, 4096);
+_Static_assert(_Alignof(vm_region_basic_info_data_64_t) == 4, "vm_region.h is packed to 4");
+_Static_assert(VM_REGION_BASIC_INFO_64 == 9 && VM_REGION_BASIC_INFO == 10 &&
+	       VM_REGION_TOP_INFO == 12 && VM_REGION_EXTENDED_INFO == 13, "region flavors");
+_Static_assert(VM_REGION_BASIC_INFO_COUNT_64 == 9 && VM_REGION_BASIC_INFO_COUNT == 8 &&
+	       VM_REGION_SUBMAP_INFO_COUNT_64 == 19 && VM_REGION_SUBMAP_INFO_V2_COUNT_64 == 19 &&
+	       VM_REGION_SUBMAP_INFO_V1_COUNT_64 == 17 && VM_REGION_SUBMAP_INFO_V0_COUNT_64 == 16 &&
+	       VM_REGION_SUBMAP_SHORT_INFO_COUNT_64 == 12 && VM_REGION_SUBMAP_INFO_COUNT == 15 &&
+	       VM_REGION_EXTENDED_INFO_COUNT == 9 && VM_REGION_TOP_INFO_COUNT == 5,
+	       "region counts");
+_Static_assert(SM_COW == 1 && SM_PRIVATE == 2 && SM_EMPTY == 3 && SM_SHARED == 4 &&
+	       SM_TRUESHARED == 5 && SM_PRIVATE_ALIASED == 6 && SM_SHARED_ALIASED == 7 &&
+	       SM_LARGE_PAGE == 8, "share modes");
+_Static_assert(VM_PROT_NONE == 0 && VM_PROT_READ == 1 && VM_PROT_WRITE == 2 &&
+	       VM_PROT_EXECUTE == 4 && VM_PROT_DEFAULT == 3 && VM_PROT_ALL == 7 &&
+	       VM_PROT_COPY == 0x10 && VM_PROT_NO_CHANGE == 0x01000000 &&
+	       VM_PROT_NO_CHANGE_LEGACY == 8 && VM_PROT_IS_MASK == 0x40 &&
+	       VM_PROT_STRIP_READ == 0x80 && VM_PROT_TPRO == 0x200, "protections");
+_Static_assert(VM_INHERIT_SHARE == 0 && VM_INHERIT_COPY == 1 && VM_INHERIT_NONE == 2 &&
+	       VM_INHERIT_DONATE_COPY == 3 && VM_INHERIT_DEFAULT == 1, "inheritance");
+_Static_assert(VM_BEHAVIOR_DEFAULT == 0 && VM_BEHAVIOR_RANDOM == 1 &&
+	       VM_BEHAVIOR_SEQUENTIAL == 2 && VM_BEHAVIOR_RSEQNTL == 3 &&
+	       VM_BEHAVIOR_WILLNEED == 4 && VM_BEHAVIOR_DONTNEED == 5, "behaviors");
+_Static_assert(sizeof(memory_object_offset_t) == 8 && sizeof(vm_object_id_t) == 8 &&
+	       sizeof(vm32_object_id_t) == 4 && sizeof(vm_prot_t) == 4 &&
+	       sizeof(vm_inherit_t) == 4 && sizeof(vm_behavior_t) == 4, "vm types");
+/* The module's region structure carries what these need. */
+_Static_assert(sizeof(struct machexc_vm_region) == 48 && sizeof(struct machexc_vm_op) == 40,
+	       "MACHEXC_IOC_VM structures");

@@ -7,6 +7,7 @@
 #define _MACHEXC_MACHEXC_H
 
 #include <linux/machexc.h>
+#include <mach/mach_types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +47,19 @@ int machexc_port_fd(unsigned int name, int flags);
  */
 int machexc_thread_fault(unsigned int thread, int *tid, int *stopped,
 			 struct machexc_thread_fault *fault);
+
+/*
+ * Leave @task suspended at its next successful execve(), before the new
+ * program's first instruction (suspend count + 1, undone by
+ * task_resume()): what macOS's POSIX_SPAWN_START_SUSPENDED gives a
+ * debugger that starts a program (fork, this on the child's task port,
+ * then let the child exec).  Asking twice before the exec is asking once.
+ * An exec that changes credentials (setuid, file capabilities) ends the
+ * task instead: its port dies and nothing is suspended.  The task port is
+ * checked as the other task calls check it (else KERN_FAILURE); a module
+ * without MACHEXC_FEATURE_VM answers KERN_INVALID_ARGUMENT.
+ */
+kern_return_t machexc_task_suspend_at_exec(task_t task);
 
 #ifdef __cplusplus
 }

@@ -13,4 +13,11 @@
  */
 kern_return_t machexc_port_call(struct machexc_port_op *op);
 
+/* One MACHEXC_IOC_VM call, with the same translation (vm_remote.c). */
+kern_return_t machexc_vm_call(struct machexc_vm_op *op);
+
+/* MACHEXC_VM_REGION: the first mapping of @task that ends above @addr. */
+kern_return_t machexc_vm_region_of(unsigned int task, uint64_t addr,
+				   struct machexc_vm_region *r);
+
 #endif

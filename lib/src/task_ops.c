@@ -2,12 +2,14 @@
 /*
  * The calls on a task port, one's own or another process's:
  * task_for_pid(), task_threads(), task_suspend()/task_resume() and
- * task_info(), each one MACHEXC_IOC_PORT operation with the arguments
- * where the ABI table in <linux/machexc.h> puts them.
+ * task_info(), and the machexc_task_suspend_at_exec() extension, each one
+ * MACHEXC_IOC_PORT operation with the arguments where the ABI table in
+ * <linux/machexc.h> puts them.
  */
 #include <stdint.h>
 #include <unistd.h>
 
+#include <machexc.h>
 #include <mach/mach.h>
 
 #include "internal.h"
@@ -117,4 +119,11 @@ kern_return_t task_info(task_name_t target_task, task_flavor_t flavor, task_info
 	if (kr == KERN_SUCCESS)
 		*task_info_outCnt = op.count;
 	return kr;
+}
+
+kern_return_t machexc_task_suspend_at_exec(task_t task)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_TASK_SUSPEND_AT_EXEC, .task = task };
+
+	return machexc_port_call(&op);
 }

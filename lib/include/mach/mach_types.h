@@ -5,10 +5,15 @@
 
 #include <mach/boolean.h>
 #include <mach/kern_return.h>
+#include <mach/memory_object_types.h>
 #include <mach/port.h>
 #include <mach/task_info.h>
 #include <mach/thread_info.h>
 #include <mach/time_value.h>
+#include <mach/vm_behavior.h>
+#include <mach/vm_inherit.h>
+#include <mach/vm_prot.h>
+#include <mach/vm_region.h>
 #include <mach/vm_types.h>
 
 /* Port names all; MIG's prototypes name the flavor of right they want. */
@@ -51,7 +56,12 @@ typedef thread_act_array_t thread_act_port_array_t;
 #define TID_NULL		((uint64_t) 0)
 #define HOST_NULL		((host_t) 0)
 
-typedef int vm_prot_t;
-typedef unsigned int vm_inherit_t;
+/* The address-space flavors of a task port (vm_map_t is in <mach/vm_types.h>). */
+typedef mach_port_t vm_map_read_t;
+typedef mach_port_t vm_map_inspect_t;
+typedef mach_port_t vm_task_entry_t;
+#define VM_MAP_NULL		((vm_map_t) 0)
+#define VM_MAP_INSPECT_NULL	((vm_map_inspect_t) 0)
+#define VM_MAP_READ_NULL	((vm_map_read_t) 0)
 
 #endif
