@@ -15,6 +15,7 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 /* kern_return_t */
 #define KERN_SUCCESS			0
 #define KERN_INVALID_ADDRESS		1
+#define KERN_PROTECTION_FAILURE		2
 #define KERN_NO_SPACE			3
 #define KERN_INVALID_ARGUMENT		4
 #define KERN_FAILURE			5
@@ -32,6 +33,17 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 #define KERN_INVALID_CAPABILITY		20
 #define KERN_RIGHT_EXISTS		21
 #define KERN_NOT_SUPPORTED		46
+
+/* vm_prot_t, vm_inherit_t, vm_behavior_t (osfmk/mach/vm_prot.h, ...) */
+#define VM_PROT_READ			0x1
+#define VM_PROT_WRITE			0x2
+#define VM_PROT_EXECUTE			0x4
+#define VM_INHERIT_SHARE		0
+#define VM_INHERIT_COPY			1
+#define VM_INHERIT_NONE			2
+#define VM_BEHAVIOR_DEFAULT		0
+#define VM_BEHAVIOR_RANDOM		1
+#define VM_BEHAVIOR_SEQUENTIAL		2
 
 /* mach_msg_return_t */
 #define MACH_MSG_SUCCESS		0x00000000

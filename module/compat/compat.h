@@ -7,6 +7,7 @@
 #ifndef _MACHEXC_COMPAT_H
 #define _MACHEXC_COMPAT_H
 
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <asm/fpu/api.h>
@@ -187,6 +188,28 @@ static inline bool mx_in_uprobe_step(void)
 #else
 	return false;
 #endif
+}
+
+/*
+ * One page of another process's memory, for a debugger's read or write,
+ * with a reference, or an ERR_PTR; the mmap lock held for reading.
+ * get_user_pages_remote() lost its vmas argument in 6.5.
+ */
+static inline struct page *mx_get_user_page_remote(struct mm_struct *mm,
+						   unsigned long addr,
+						   unsigned int gup_flags)
+{
+	struct page *page;
+	long got;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	got = get_user_pages_remote(mm, addr, 1, gup_flags, &page, NULL);
+#else
+	got = get_user_pages_remote(mm, addr, 1, gup_flags, &page, NULL, NULL);
+#endif
+	if (got < 0)
+		return ERR_PTR(got);
+	return got == 1 ? page : ERR_PTR(-EFAULT);
 }
 
 #endif /* _MACHEXC_COMPAT_H */

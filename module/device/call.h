@@ -72,6 +72,7 @@ mx_return_t mx_call_thread_fault(struct mx_call *c);
 mx_return_t mx_call_task_for_pid(struct mx_call *c);
 mx_return_t mx_call_task_threads(struct mx_call *c);
 mx_return_t mx_call_task_suspend(struct mx_call *c);
+mx_return_t mx_call_task_suspend_at_exec(struct mx_call *c);
 mx_return_t mx_call_thread_suspend(struct mx_call *c);
 mx_return_t mx_call_task_info(struct mx_call *c);
 mx_return_t mx_call_thread_info(struct mx_call *c);

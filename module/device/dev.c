@@ -19,6 +19,7 @@
 #include "../msg/msg.h"
 #include "../ports/ports.h"
 #include "../task/task.h"
+#include "../vm/vm.h"
 #include "call.h"
 #include "../machexc.h"
 #include <kunit/visibility.h>
@@ -29,7 +30,7 @@ void machexc_version_get(struct machexc_version *v)
 	v->major = MACHEXC_API_MAJOR;
 	v->minor = MACHEXC_API_MINOR;
 	v->features = MACHEXC_FEATURE_VERSION | MACHEXC_FEATURE_IPC | MACHEXC_FEATURE_EXC |
-		      MACHEXC_FEATURE_OOL | MACHEXC_FEATURE_LIMITS;
+		      MACHEXC_FEATURE_OOL | MACHEXC_FEATURE_LIMITS | MACHEXC_FEATURE_VM;
 	if (mx_tasks_available())
 		v->features |= MACHEXC_FEATURE_TASKS;
 }
@@ -109,6 +110,15 @@ static long machexc_ioc_stats(void __user *uarg)
 	return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
+static long machexc_ioc_vm(void __user *uarg)
+{
+	struct machexc_vm_op op;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	return mx_vm_op(&op);
+}
+
 /*
  * Every command is matched whole (type, number, direction and size), so a
  * caller built against a different layout gets -ENOTTY, never a misread.
@@ -128,6 +138,8 @@ long machexc_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return machexc_ioc_port_fd(uarg);
 	case MACHEXC_IOC_STATS:
 		return machexc_ioc_stats(uarg);
+	case MACHEXC_IOC_VM:
+		return machexc_ioc_vm(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -123,7 +123,7 @@ bool mx_task_may_access(struct task_struct *task)
  * ptrace_may_access() skips the dumpability test for a thread without
  * one, such as a main thread that exited before the others.
  */
-static struct task_struct *live_thread(struct pid *tgid)
+struct task_struct *mx_live_thread(struct pid *tgid)
 {
 	struct task_struct *leader, *t, *found = NULL;
 
@@ -145,7 +145,7 @@ static struct task_struct *live_thread(struct pid *tgid)
 /* The same for the process whose thread-group pid is @tgid. */
 bool mx_pid_may_access(struct pid *tgid)
 {
-	struct task_struct *task = live_thread(tgid);
+	struct task_struct *task = mx_live_thread(tgid);
 	bool ok;
 
 	if (!task)

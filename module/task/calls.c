@@ -139,6 +139,19 @@ mx_return_t mx_call_task_suspend(struct mx_call *c)
 	return kr;
 }
 
+mx_return_t mx_call_task_suspend_at_exec(struct mx_call *c)
+{
+	struct mx_task *target;
+	mx_return_t kr;
+
+	target = call_task(c, &kr);
+	if (!target)
+		return kr;
+	kr = mx_task_suspend_at_exec(target);
+	mx_task_put(target);
+	return kr;
+}
+
 mx_return_t mx_call_thread_suspend(struct mx_call *c)
 {
 	struct mx_thread *th;

@@ -47,7 +47,8 @@
 /* A park work: what a thread runs, on its way out, to stop. */
 struct mx_park {
 	struct callback_head cb;
-	struct mx_task *task;		/* a reference */
+	struct mx_task *task;		/* a reference (none while an exec_park) */
+	bool at_exec;			/* counts a task_suspend() first */
 	struct mx_thread *th;		/* parked (a reference), kept across stops */
 	int wait_state;			/* MX_WAIT_STOPPABLE, else killable */
 	sigset_t blocked;		/* the thread's own mask while parked */
@@ -110,11 +111,25 @@ static struct mx_thread *park_thread(struct mx_park *pk)
 	return th;
 }
 
+/* A task_suspend() that an exec asked for (mx_task_exec_park()). */
+static void park_count_exec(struct mx_task *task)
+{
+	mutex_lock(&task->space.lock);
+	if (task->space.active && !READ_ONCE(task->dead) &&
+	    task->suspend_count < MX_SUSPEND_MAX)
+		WRITE_ONCE(task->suspend_count, task->suspend_count + 1);
+	mutex_unlock(&task->space.lock);
+}
+
 static void park_work(struct callback_head *cb)
 {
 	struct mx_park *pk = container_of(cb, struct mx_park, cb);
 	bool parked = !!pk->th;
 
+	if (pk->at_exec) {
+		pk->at_exec = false;
+		park_count_exec(pk->task);
+	}
 	if (!parked) {
 		pk->th = park_thread(pk);
 		parked = pk->th && park_begin(pk);
@@ -148,13 +163,15 @@ static struct mx_park *park_alloc(struct mx_task *task, gfp_t gfp)
 	}
 	pk->task = task;	/* the caller's reference passes to it */
 	pk->th = NULL;
+	pk->at_exec = false;
 	init_task_work(&pk->cb, park_work);
 	return pk;
 }
 
 static void park_free(struct mx_park *pk)
 {
-	mx_task_put(pk->task);
+	if (pk->task)
+		mx_task_put(pk->task);
 	kfree(pk);
 	module_put(THIS_MODULE);
 }
@@ -187,6 +204,67 @@ static int queue_park(struct mx_task *task, struct mx_thread *th)
 		th->park_queued = true;
 	put_task_struct(p);
 	return 0;
+}
+
+atomic_t mx_nr_exec_parks = ATOMIC_INIT(0);
+
+/*
+ * task_suspend_at_exec(): a park made now and kept on the task, without a
+ * reference to it, until the exec hook sends it to the exec'ing thread
+ * (mx_task_exec_park()).  There it counts a task_suspend() and parks,
+ * before the new program's first instruction: POSIX_SPAWN_START_SUSPENDED
+ * for a debugger that starts its program.  Asking twice is asking once.
+ */
+mx_return_t mx_task_suspend_at_exec(struct mx_task *target)
+{
+	struct mx_park *pk = park_alloc(NULL, GFP_KERNEL_ACCOUNT);
+	mx_return_t kr = KERN_SUCCESS;
+
+	if (!pk)
+		return KERN_RESOURCE_SHORTAGE;
+	pk->at_exec = true;
+	mutex_lock(&target->space.lock);
+	if (!target->space.active || READ_ONCE(target->dead)) {
+		kr = MACH_SEND_INVALID_DEST;
+	} else if (!target->exec_park) {
+		WRITE_ONCE(target->exec_park, pk);
+		atomic_inc(&mx_nr_exec_parks);
+		pk = NULL;
+	}
+	mutex_unlock(&target->space.lock);
+	if (pk)
+		park_free(pk);
+	return kr;
+}
+
+/*
+ * The exec hook: @task's process has exec'd (not a secure exec), in the
+ * exec'ing thread, its only one.  Atomic context, with the table of tasks
+ * locked, so @task holds the table's reference and no put here is the
+ * last.
+ */
+void mx_task_exec_park(struct mx_task *task)
+{
+	struct mx_park *pk = xchg(&task->exec_park, NULL);
+
+	if (!pk)
+		return;
+	atomic_dec(&mx_nr_exec_parks);
+	refcount_inc(&task->ref);
+	pk->task = task;
+	if (task_work_add(current, &pk->cb, TWA_RESUME))
+		park_free(pk);
+}
+
+/* A task going away with an exec park nobody used.  Any context. */
+void mx_task_exec_park_drop(struct mx_task *task)
+{
+	struct mx_park *pk = xchg(&task->exec_park, NULL);
+
+	if (pk) {
+		atomic_dec(&mx_nr_exec_parks);
+		park_free(pk);
+	}
 }
 
 /* Has @th stopped running user code for good (until resumed)? */

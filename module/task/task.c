@@ -111,6 +111,7 @@ static struct mx_task *task_find_key(const void *key)
 
 static void task_free(struct mx_task *task)
 {
+	mx_task_exec_park_drop(task);
 	put_pid(task->pid);
 	mx_space_fini(&task->space);
 	atomic_long_dec(&mx_nr_spaces);
@@ -550,8 +551,17 @@ void mx_task_exec_notify(struct linux_binprm *bprm)
 	struct mx_inherit *inh = NULL;
 	struct mx_task *task;
 
-	if (bprm->secureexec == 0 && get_dumpable(current->mm) == SUID_DUMP_USER)
+	if (bprm->secureexec == 0 && get_dumpable(current->mm) == SUID_DUMP_USER) {
+		/* The same task goes on: stop it if its debugger asked. */
+		if (!atomic_read(&mx_nr_exec_parks))
+			return;
+		spin_lock(&tasks_lock);
+		task = task_find_key(current->signal);
+		if (task)
+			mx_task_exec_park(task);
+		spin_unlock(&tasks_lock);
 		return;
+	}
 	if (!atomic_long_read(&mx_nr_spaces) && !atomic_read(&nr_inherits))
 		return;
 	spin_lock(&tasks_lock);

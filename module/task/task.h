@@ -97,6 +97,7 @@ struct mx_task {
 	u32 thread_exc_mask;		/* types some thread has a port for */
 	u32 suspend_count;		/* task_suspend()s not resumed */
 	wait_queue_head_t suspend_wait;	/* parked threads, and suspenders */
+	struct mx_park *exec_park;	/* task_suspend_at_exec(): for the exec hook */
 
 	const void *key;		/* the process's signal_struct */
 	struct pid *pid;		/* and its thread group */
@@ -174,6 +175,7 @@ int mx_access_init(void);
 bool mx_tasks_available(void);
 bool mx_task_may_access(struct task_struct *task);
 bool mx_pid_may_access(struct pid *tgid);
+struct task_struct *mx_live_thread(struct pid *tgid);
 
 /* thread.c -- these with task->space.lock held */
 struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p);
@@ -207,7 +209,12 @@ mx_return_t mx_thread_debug_state(struct mx_thread *th, bool set, u32 flavor, u3
 void mx_thread_debug_release(struct mx_thread *th);
 
 /* suspend.c */
+struct mx_park;
 mx_return_t mx_task_suspend(struct mx_task *target);
+mx_return_t mx_task_suspend_at_exec(struct mx_task *target);
+void mx_task_exec_park(struct mx_task *task);
+void mx_task_exec_park_drop(struct mx_task *task);
+extern atomic_t mx_nr_exec_parks;
 mx_return_t mx_task_resume(struct mx_task *target);
 mx_return_t mx_thread_suspend(struct mx_thread *th);
 mx_return_t mx_thread_resume(struct mx_thread *th);

@@ -23,7 +23,7 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	3
+#define MACHEXC_API_MINOR	4
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
@@ -32,6 +32,7 @@
 #define MACHEXC_FEATURE_TASKS	0x8U	/* task_for_pid, suspend, remote state */
 #define MACHEXC_FEATURE_OOL	0x10U	/* out-of-line memory and port arrays */
 #define MACHEXC_FEATURE_LIMITS	0x20U	/* per-user caps; stats tasks .. limit_hits */
+#define MACHEXC_FEATURE_VM	0x40U	/* MACHEXC_IOC_VM; TASK_SUSPEND_AT_EXEC */
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
@@ -102,6 +103,14 @@ struct machexc_version {
  *                        count (capacity, natural_t)
  *   THREAD_INFO          task=a thread port, arg=flavor, buf, count: as
  *                        TASK_INFO
+ *   TASK_SUSPEND_AT_EXEC task (a machexc extension, for debuggers that
+ *                        start a program: macOS's POSIX_SPAWN_START_SUSPENDED)
+ *                        the task's next execve() that succeeds leaves it
+ *                        suspended (suspend count + 1) before the new
+ *                        program's first instruction, once (asking twice
+ *                        is asking once).  An exec that changes
+ *                        credentials ends the task instead (its port
+ *                        dies) and nothing is suspended.
  *
  * Task and thread ports of other processes: every use checks, with the
  * caller's credentials at that moment, what ptrace(PTRACE_ATTACH) would
@@ -163,7 +172,8 @@ enum machexc_port_op_code {
 	MACHEXC_PORT_THREAD_RESUME,
 	MACHEXC_PORT_TASK_INFO,
 	MACHEXC_PORT_THREAD_INFO,
-	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_THREAD_INFO,
+	MACHEXC_PORT_TASK_SUSPEND_AT_EXEC,
+	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_TASK_SUSPEND_AT_EXEC,
 };
 
 /*
@@ -252,6 +262,64 @@ struct machexc_stats {
 	__u64 reserved[4];
 };
 
+/*
+ * A task's memory (mach_vm_read/write/region): MACHEXC_IOC_VM.  The ioctl
+ * returns the call's kern_return_t, as MACHEXC_IOC_PORT does; -1 with
+ * errno means the structure or buf could not be read or written (EFAULT), the
+ * operation is unknown or reserved is not 0 (EINVAL), or a fatal signal
+ * ended the copy (EINTR).
+ *
+ *   op       in                                    out
+ *   READ     task, address, size, buf (the        buf: the target's bytes
+ *            caller's memory, size bytes)
+ *   WRITE    task, address, size, buf             the target's bytes
+ *   REGION   task, address, buf=struct            buf: the first region
+ *            machexc_vm_region                    that ends above address
+ *
+ * task is a send right to a task port, the caller's own or another's under
+ * the permission rule above.  READ and WRITE are all or nothing: the whole
+ * range must be mapped (else KERN_INVALID_ADDRESS, and nothing is copied),
+ * readable for READ, and for WRITE writable or a private mapping, which is
+ * written as ptrace(PTRACE_POKEDATA) writes (copy on write, so a debugger
+ * can plant a breakpoint in text); anything else is KERN_PROTECTION_FAILURE.
+ * They go a page at a time: any size, no large kernel buffer, and a fatal
+ * signal ends them.  A range that wraps is KERN_INVALID_ADDRESS; a size
+ * of 0 succeeds and copies nothing.
+ */
+enum machexc_vm_op_code {
+	MACHEXC_VM_READ = 1,
+	MACHEXC_VM_WRITE,
+	MACHEXC_VM_REGION,
+	MACHEXC_VM_OP_MAX = MACHEXC_VM_REGION,
+};
+
+struct machexc_vm_op {
+	__u32 op;		/* enum machexc_vm_op_code */
+	__u32 task;		/* a send right to a task port */
+	__u64 address;		/* in the target */
+	__u64 size;		/* bytes */
+	__u64 buf;		/* user pointer, in the caller */
+	__u32 reserved[2];	/* must be 0 */
+};
+
+/* MACHEXC_VM_REGION: one mapping (a VMA), in Mach's terms. */
+struct machexc_vm_region {
+	__u64 start;
+	__u64 end;		/* exclusive */
+	__u64 offset;		/* in the mapped file; 0 for anonymous memory */
+	__u32 protection;	/* VM_PROT_READ | _WRITE | _EXECUTE */
+	__u32 max_protection;	/* what mprotect() could raise it to */
+	__u32 inheritance;	/* VM_INHERIT_SHARE, _COPY or _NONE */
+	__u32 behavior;		/* VM_BEHAVIOR_DEFAULT, _RANDOM, _SEQUENTIAL */
+	__u32 flags;		/* MACHEXC_VM_REGION_* */
+	__u32 reserved;
+};
+
+#define MACHEXC_VM_REGION_SHARED	0x1U	/* MAP_SHARED */
+#define MACHEXC_VM_REGION_FILE		0x2U	/* backed by a file */
+#define MACHEXC_VM_REGION_WIRED		0x4U	/* mlock()ed */
+#define MACHEXC_VM_REGION_STACK		0x8U	/* grows down */
+
 #define MACHEXC_IOC_MAGIC	0xE7
 
 #define MACHEXC_IOC_VERSION	_IOR(MACHEXC_IOC_MAGIC, 0x00, struct machexc_version)
@@ -259,5 +327,6 @@ struct machexc_stats {
 #define MACHEXC_IOC_MSG		_IOW(MACHEXC_IOC_MAGIC, 0x02, struct machexc_msg)
 #define MACHEXC_IOC_PORT_FD	_IOW(MACHEXC_IOC_MAGIC, 0x03, struct machexc_port_fd)
 #define MACHEXC_IOC_STATS	_IOR(MACHEXC_IOC_MAGIC, 0x04, struct machexc_stats)
+#define MACHEXC_IOC_VM		_IOW(MACHEXC_IOC_MAGIC, 0x05, struct machexc_vm_op)
 
 #endif /* _UAPI_LINUX_MACHEXC_H */
