@@ -823,6 +823,26 @@ static uint64_t ov_fault_signal(void)
 	return in_child(setup_segv, do_segv);
 }
 
+/*
+ * Blocking and unblocking a signal: every sigprocmask() recalculates the
+ * pending state (recalc_sigpending()), which machexc probes while any
+ * process has a task (stoppable exception waits, exc/raise.c).
+ */
+static void do_sigmask(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static uint64_t ov_sigmask(void)
+{
+	return in_child(NULL, do_sigmask);
+}
+
 /* Minor page faults: touch fresh anonymous pages. */
 static uint64_t ov_page_fault(void)
 {
@@ -845,6 +865,7 @@ static uint64_t ov_page_fault(void)
 static void overhead(void)
 {
 	row("signal_delivery", ov_signal);
+	row("sigprocmask", ov_sigmask);
 	row("fault_signal_to_own_handler", ov_fault_signal);
 	row("page_fault", ov_page_fault);
 }

@@ -21,6 +21,7 @@ NAMES = {
     "pipe": "pipe ping-pong, two processes",
     "futex": "futex ping-pong, two processes",
     "signal_delivery": "kill() to self, SIGUSR1 handler",
+    "sigprocmask": "sigprocmask() block and unblock",
     "fault_signal_to_own_handler": "fault, SIGSEGV to own handler",
     "page_fault": "minor page fault",
 }
@@ -141,7 +142,7 @@ def lane_tables(lane, d):
                                  for mode in ("free", "pinned") for h in (1, 2)]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
-    ov = [n for n in ("signal_delivery", "fault_signal_to_own_handler", "page_fault")
+    ov = [n for n in ("signal_delivery", "sigprocmask", "fault_signal_to_own_handler", "page_fault")
           if ("unloaded", n) in d["rows"]]
     if ov:
         out += ["### Cost for processes that never use machexc", "",
@@ -259,7 +260,7 @@ def goals(lanes):
     for _, d in lanes:
         worst = []
         for mode in ("loaded", "in-use"):
-            for n in ("signal_delivery", "fault_signal_to_own_handler", "page_fault"):
+            for n in ("signal_delivery", "sigprocmask", "fault_signal_to_own_handler", "page_fault"):
                 base = d["rows"].get(("unloaded", n), (0,))[0]
                 v = d["rows"].get((mode, n), (0,))[0]
                 if base:
