@@ -1,0 +1,1377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A task's memory, written as on macOS: mach_vm_read, mach_vm_read_overwrite,
+ * mach_vm_write, mach_vm_region, mach_vm_region_recurse and mach_vm_protect,
+ * on our own task and on a forked child's (task_for_pid), and
+ * machexc_task_suspend_at_exec().
+ *
+ * The child serves commands through shared memory (look at its memory,
+ * call a function, give up being dumpable, exec), so that what a call did
+ * to it is seen from inside it.  Every process a test starts is in the
+ * registry of tasks.h and dies in the teardown, as do the files it made.
+ */
+#include <poll.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+
+#include <machexc.h>
+#include <mach/mach_vm.h>
+
+#include "kselftest_harness.h"
+#include "tasks.h"
+
+#define PAGE 4096UL
+#define BIG (64UL << 20)	/* the large transfer */
+#define USER_END (1ULL << 47)
+
+/* ret42() in a text page of this (static) program: mov $42, %eax; ret. */
+__asm__(
+	"	.text\n"
+	"	.globl ret42\n"
+	"	.type ret42, @function\n"
+	"ret42:\n"
+	"	mov $42, %eax\n"
+	"	ret\n"
+	"	.size ret42, . - ret42\n");
+long ret42(void);
+static const unsigned char ret42_code[6] = { 0xb8, 42, 0, 0, 0, 0xc3 };
+static const unsigned char ret7_code[6] = { 0xb8, 7, 0, 0, 0, 0xc3 };
+
+/* The image exec()ed by the suspend-at-exec test: says "ran" and exits. */
+__attribute__((constructor)) static void exec_image(void)
+{
+	const char *fd = getenv("MACHEXC_VM_TEST_EXEC_FD");
+
+	if (fd) {
+		if (write(atoi(fd), "ran", 3) != 3)
+			_exit(1);
+		_exit(0);
+	}
+}
+
+enum cmd { C_NONE, C_PEEK, C_CALL, C_NODUMP, C_SUM, C_EXEC };
+
+/* What the parent and its child share. */
+struct shm {
+	atomic_int cmd;		/* set by the parent, 0 once done */
+	atomic_int ready;
+	uint64_t addr, len;
+	long result;
+	int fd;
+	unsigned char buf[2 * 4096];
+};
+
+FIXTURE(vm) {
+	struct shm *shm;
+	pid_t pid;		/* the child */
+	task_t task;		/* its task port */
+	char path[2][64];	/* files to remove */
+	int npath;
+	void *map[8];		/* mappings to remove */
+	size_t maplen[8];
+	int nmap;
+};
+
+FIXTURE_SETUP(vm)
+{
+	ASSERT_EQ(0, registry_init());
+	self->shm = shared_map(sizeof(*self->shm));
+	ASSERT_NE(NULL, self->shm);
+	self->shm->fd = -1;
+}
+
+FIXTURE_TEARDOWN(vm)
+{
+	int i;
+
+	kill_all();
+	if (self->task)
+		mach_port_deallocate(ME, self->task);
+	for (i = 0; i < self->npath; i++)
+		unlink(self->path[i]);
+	for (i = 0; i < self->nmap; i++)
+		munmap(self->map[i], self->maplen[i]);
+	munmap(self->shm, sizeof(*self->shm));
+}
+
+static uint64_t hash(const unsigned char *p, uint64_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The child: serve the parent's commands until killed. */
+static void __attribute__((noreturn)) serve(struct shm *s)
+{
+	char env[64];
+	char *argv[] = { "vm_test-exec", NULL }, *envp[] = { env, NULL };
+
+	atomic_store(&s->ready, 1);
+	for (;;) {
+		int c = atomic_load(&s->cmd);
+
+		switch (c) {
+		case C_NONE:
+			usleep(200);
+			continue;
+		case C_PEEK:
+			memcpy(s->buf, (void *)(uintptr_t)s->addr, s->len);
+			break;
+		case C_CALL:
+			s->result = ((long (*)(void))(uintptr_t)s->addr)();
+			break;
+		case C_NODUMP:
+			s->result = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+			break;
+		case C_SUM:
+			s->result = (long)hash((void *)(uintptr_t)s->addr, s->len);
+			break;
+		case C_EXEC:
+			snprintf(env, sizeof(env), "MACHEXC_VM_TEST_EXEC_FD=%d", s->fd);
+			execve("/proc/self/exe", argv, envp);
+			_exit(99);
+		}
+		atomic_store(&s->cmd, C_NONE);
+	}
+}
+
+/* Fork the child (it has our mappings) and take its task port: 0 or -1. */
+static int start(FIXTURE_DATA(vm) *self)
+{
+	self->pid = spawn();
+	if (self->pid < 0)
+		return -1;
+	if (self->pid == 0)
+		serve(self->shm);
+	if (!poll_until(atomic_load(&self->shm->ready)))
+		return -1;
+	return task_for_pid(ME, self->pid, &self->task) == KERN_SUCCESS ? 0 : -1;
+}
+
+/* Have the child run @cmd; its result, or -999 if it did not answer. */
+static long ask(FIXTURE_DATA(vm) *self, enum cmd cmd, uint64_t addr, uint64_t len)
+{
+	struct shm *s = self->shm;
+
+	s->addr = addr;
+	s->len = len;
+	s->result = 0;
+	atomic_store(&s->cmd, cmd);
+	if (!poll_until(atomic_load(&s->cmd) == C_NONE))
+		return -999;
+	return s->result;
+}
+
+/*
+ * @len bytes at @addr as the target sees them: the child's through
+ * C_PEEK, ours directly.  0, or -1.
+ */
+static int peek(FIXTURE_DATA(vm) *self, int remote, uint64_t addr, size_t len, void *out)
+{
+	if (len > sizeof(self->shm->buf))
+		return -1;
+	if (!remote) {
+		memcpy(out, (void *)(uintptr_t)addr, len);
+		return 0;
+	}
+	if (ask(self, C_PEEK, addr, len) == -999)
+		return -1;
+	memcpy(out, self->shm->buf, len);
+	return 0;
+}
+
+/* A mapping the teardown removes. */
+static void *map(FIXTURE_DATA(vm) *self, size_t len, int prot, int flags, int fd)
+{
+	void *p = mmap(NULL, len, prot, flags | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
+
+	if (p == MAP_FAILED || self->nmap == 8)
+		return NULL;
+	self->map[self->nmap] = p;
+	self->maplen[self->nmap++] = len;
+	return p;
+}
+
+/* A file of @len bytes of @fill, opened with @flags; the teardown removes it. */
+static int file(FIXTURE_DATA(vm) *self, size_t len, int fill, int flags)
+{
+	char *path = self->path[self->npath];
+	unsigned char buf[PAGE];
+	size_t done;
+	int fd;
+
+	snprintf(path, sizeof(self->path[0]), "/tmp/vm_test.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	self->npath++;
+	memset(buf, fill, sizeof(buf));
+	for (done = 0; done < len; done += PAGE)
+		if (write(fd, buf, PAGE) != (ssize_t)PAGE)
+			return -1;
+	close(fd);
+	return open(path, flags | O_CLOEXEC);
+}
+
+/* Does file @fd hold only @fill in its first @len bytes? */
+static int file_is(int fd, size_t len, int fill)
+{
+	unsigned char buf[PAGE];
+	size_t off, i;
+
+	for (off = 0; off < len; off += PAGE) {
+		if (pread(fd, buf, PAGE, off) != (ssize_t)PAGE)
+			return 0;
+		for (i = 0; i < PAGE; i++)
+			if (buf[i] != fill)
+				return 0;
+	}
+	return 1;
+}
+
+static int all(const unsigned char *p, size_t len, int v)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != v)
+			return 0;
+	return 1;
+}
+
+static int maps_lines(pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd, lines = 0, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return lines;
+}
+
+static kern_return_t basic(task_t t, mach_vm_address_t *addr, mach_vm_size_t *size,
+			   vm_region_basic_info_data_64_t *info)
+{
+	mach_msg_type_number_t n = VM_REGION_BASIC_INFO_COUNT_64;
+	mach_port_t obj = 0x1234;
+
+	memset(info, 0, sizeof(*info));
+	return mach_vm_region(t, addr, size, VM_REGION_BASIC_INFO_64, (vm_region_info_t)info, &n,
+			      &obj);
+}
+
+static task_t target(struct __test_metadata *_metadata, FIXTURE_DATA(vm) *self, int remote)
+{
+	TH_LOG("on the %s task", remote ? "child's" : "own");
+	return remote ? self->task : ME;
+}
+
+/* The body once on the child's task, then once on our own. */
+#define FOR_BOTH(self, t, remote)					\
+	for (remote = 1; remote >= 0; remote--)				\
+		for (t = target(_metadata, self, remote); t; t = MACH_PORT_NULL)
+
+/* --- reading ------------------------------------------------------------- */
+
+/* read_overwrite copies exactly the range, across pages, and says its size. */
+TEST_F(vm, read_overwrite_copies_the_range_and_reports_its_size)
+{
+	unsigned char *src = map(self, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char dst[PAGE + 2];
+	mach_vm_size_t out;
+	int remote, i;
+	task_t t;
+
+	ASSERT_NE(NULL, src);
+	for (i = 0; i < (int)(2 * PAGE); i++)
+		src[i] = (unsigned char)(i * 7 + 1);
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		memset(dst, 0xee, sizeof(dst));
+		out = 0;
+		ASSERT_EQ(KERN_SUCCESS, mach_vm_read_overwrite(t, (uintptr_t)src + PAGE / 2, PAGE,
+							       (uintptr_t)dst + 1, &out));
+		EXPECT_EQ(PAGE, out);
+		EXPECT_EQ(0, memcmp(dst + 1, src + PAGE / 2, PAGE));
+		EXPECT_EQ(0xee, dst[0]);
+		EXPECT_EQ(0xee, dst[PAGE + 1]);
+	}
+}
+
+/*
+ * mach_vm_read gives fresh memory at the source's offset within its page,
+ * which vm_deallocate(data, dataCnt) frees entirely.
+ */
+TEST_F(vm, read_returns_fresh_memory_at_the_same_page_offset)
+{
+	unsigned char *src = map(self, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	mach_msg_type_number_t cnt;
+	vm_offset_t data;
+	unsigned char v;
+	int remote, i;
+	task_t t;
+
+	ASSERT_NE(NULL, src);
+	for (i = 0; i < (int)(3 * PAGE); i++)
+		src[i] = (unsigned char)(i ^ (i >> 8));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		data = 0;
+		cnt = 0;
+		ASSERT_EQ(KERN_SUCCESS, mach_vm_read(t, (uintptr_t)src + 123, 5000, &data, &cnt));
+		EXPECT_EQ(5000, cnt);
+		EXPECT_EQ(123, data % PAGE);
+		EXPECT_NE((uintptr_t)src + 123, data);
+		EXPECT_EQ(0, memcmp((void *)data, src + 123, 5000));
+		EXPECT_EQ(KERN_SUCCESS, vm_deallocate(ME, data, cnt));
+		/* Both pages it took are gone. */
+		EXPECT_EQ(-1, mincore((void *)(data - 123), PAGE, &v));
+		EXPECT_EQ(-1, mincore((void *)(data - 123 + PAGE), PAGE, &v));
+	}
+}
+
+/*
+ * dataCnt is a mach_msg_type_number_t: a size above UINT32_MAX is
+ * KERN_INVALID_ARGUMENT (as XNU's mach_vm_read), and nothing is allocated.
+ */
+TEST_F(vm, read_of_more_than_32_bits_is_invalid_argument)
+{
+	unsigned char *src = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	mach_msg_type_number_t cnt = 77;
+	vm_offset_t data = 0x1234;
+	int remote, before;
+	task_t t;
+
+	ASSERT_NE(NULL, src);
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		before = maps_lines(getpid());
+		EXPECT_EQ(KERN_INVALID_ARGUMENT,
+			  mach_vm_read(t, (uintptr_t)src, (mach_vm_size_t)UINT32_MAX + 1, &data,
+				       &cnt));
+		EXPECT_EQ(0x1234, data);
+		EXPECT_EQ(77, cnt);
+		EXPECT_EQ(before, maps_lines(getpid()));
+	}
+}
+
+/*
+ * A range whose second page is unmapped: KERN_INVALID_ADDRESS, the
+ * destination untouched, and mach_vm_read leaves nothing allocated.
+ */
+TEST_F(vm, read_of_a_partly_unmapped_range_is_invalid_address_and_copies_nothing)
+{
+	unsigned char *src = map(self, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char dst[2 * PAGE];
+	mach_msg_type_number_t cnt;
+	mach_vm_size_t out;
+	vm_offset_t data;
+	int remote, before;
+	task_t t;
+
+	ASSERT_NE(NULL, src);
+	memset(src, 0x11, PAGE);
+	ASSERT_EQ(0, munmap(src + PAGE, PAGE));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		memset(dst, 0x5a, sizeof(dst));
+		out = 99;
+		EXPECT_EQ(KERN_INVALID_ADDRESS,
+			  mach_vm_read_overwrite(t, (uintptr_t)src + 16, PAGE, (uintptr_t)dst, &out));
+		EXPECT_TRUE(all(dst, sizeof(dst), 0x5a));
+		EXPECT_EQ(99, out);
+		before = maps_lines(getpid());
+		data = 0;
+		EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_read(t, (uintptr_t)src, 2 * PAGE, &data,
+							     &cnt));
+		EXPECT_EQ(0, data);
+		EXPECT_EQ(before, maps_lines(getpid()));
+		/* Wholly unmapped, and an address no process has. */
+		EXPECT_EQ(KERN_INVALID_ADDRESS,
+			  mach_vm_read_overwrite(t, (uintptr_t)src + PAGE, 8, (uintptr_t)dst, &out));
+		EXPECT_EQ(KERN_INVALID_ADDRESS,
+			  mach_vm_read_overwrite(t, USER_END, 8, (uintptr_t)dst, &out));
+	}
+}
+
+/* PROT_NONE memory cannot be read: KERN_PROTECTION_FAILURE, nothing copied. */
+TEST_F(vm, read_of_prot_none_is_protection_failure)
+{
+	unsigned char *src = map(self, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char dst[64];
+	mach_vm_size_t out;
+	int remote;
+	task_t t;
+
+	ASSERT_NE(NULL, src);
+	ASSERT_EQ(0, mprotect(src + PAGE, PAGE, PROT_NONE));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		memset(dst, 0x5a, sizeof(dst));
+		EXPECT_EQ(KERN_PROTECTION_FAILURE,
+			  mach_vm_read_overwrite(t, (uintptr_t)src + PAGE - 32, 64, (uintptr_t)dst,
+						 &out));
+		EXPECT_TRUE(all(dst, sizeof(dst), 0x5a));
+	}
+}
+
+/* --- writing ------------------------------------------------------------- */
+
+/* mach_vm_write changes the target's bytes, and only those. */
+TEST_F(vm, write_changes_exactly_the_range)
+{
+	unsigned char *dst = map(self, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char data[PAGE], seen[2 * PAGE];
+	int remote;
+	task_t t;
+
+	ASSERT_NE(NULL, dst);
+	memset(dst, 0x11, 2 * PAGE);
+	memset(data, 0x77, sizeof(data));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		ASSERT_EQ(KERN_SUCCESS, mach_vm_write(t, (uintptr_t)dst + PAGE / 2,
+						      (uintptr_t)data, PAGE));
+		ASSERT_EQ(0, peek(self, remote, (uintptr_t)dst, 2 * PAGE, seen));
+		EXPECT_TRUE(all(seen, PAGE / 2, 0x11));
+		EXPECT_TRUE(all(seen + PAGE / 2, PAGE, 0x77));
+		EXPECT_TRUE(all(seen + 3 * PAGE / 2, PAGE / 2, 0x11));
+	}
+}
+
+/* A write whose range runs into an unmapped page changes nothing at all. */
+TEST_F(vm, write_into_a_partly_unmapped_range_is_invalid_address_and_changes_nothing)
+{
+	unsigned char *dst = map(self, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char data[2 * PAGE], seen[2 * PAGE];
+	int remote;
+	task_t t;
+
+	ASSERT_NE(NULL, dst);
+	memset(dst, 0x11, 2 * PAGE);
+	ASSERT_EQ(0, munmap(dst + 2 * PAGE, PAGE));
+	memset(data, 0x77, sizeof(data));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_write(t, (uintptr_t)dst + PAGE,
+							      (uintptr_t)data, 2 * PAGE));
+		ASSERT_EQ(0, peek(self, remote, (uintptr_t)dst, 2 * PAGE, seen));
+		EXPECT_TRUE(all(seen, 2 * PAGE, 0x11));
+	}
+}
+
+/* Write into a read-only private mapping: it works (copy on write), as ptrace's. */
+TEST_F(vm, write_into_a_read_only_private_mapping_succeeds)
+{
+	unsigned char *dst = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char data[16], seen[32];
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a;
+	mach_vm_size_t s;
+	int remote;
+	task_t t;
+
+	ASSERT_NE(NULL, dst);
+	memset(dst, 0x11, PAGE);
+	ASSERT_EQ(0, mprotect(dst, PAGE, PROT_READ));
+	memset(data, 0xcc, sizeof(data));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		ASSERT_EQ(KERN_SUCCESS, mach_vm_write(t, (uintptr_t)dst + 8, (uintptr_t)data, 16));
+		ASSERT_EQ(0, peek(self, remote, (uintptr_t)dst, 32, seen));
+		EXPECT_TRUE(all(seen, 8, 0x11));
+		EXPECT_TRUE(all(seen + 8, 16, 0xcc));
+		EXPECT_TRUE(all(seen + 24, 8, 0x11));
+		/* Still read-only. */
+		a = (uintptr_t)dst;
+		ASSERT_EQ(KERN_SUCCESS, basic(t, &a, &s, &info));
+		EXPECT_EQ(VM_PROT_READ, info.protection);
+	}
+}
+
+/*
+ * New code written into a text page is what the child runs (the file
+ * behind the text stays as it was); an int3 planted there stops it.
+ */
+TEST_F(vm, write_into_text_changes_what_the_child_executes)
+{
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a = (uintptr_t)ret42;
+	unsigned char bytes[6];
+	unsigned char cc = 0xcc;
+	mach_vm_size_t s;
+	int fd, status;
+
+	struct rlimit nocore = { 0, 0 };
+
+	ASSERT_EQ(0, memcmp((void *)(uintptr_t)ret42, ret42_code, 6));
+	ASSERT_EQ(0, setrlimit(RLIMIT_CORE, &nocore));	/* the SIGTRAP below */
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(42, ask(self, C_CALL, (uintptr_t)ret42, 0));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_write(self->task, (uintptr_t)ret42, (uintptr_t)ret7_code,
+					      6));
+	EXPECT_EQ(7, ask(self, C_CALL, (uintptr_t)ret42, 0));
+	EXPECT_EQ(42, ret42());			/* ours is ours */
+
+	/* The program file is unchanged. */
+	ASSERT_EQ(KERN_SUCCESS, basic(ME, &a, &s, &info));
+	EXPECT_EQ(VM_PROT_READ | VM_PROT_EXECUTE, info.protection);
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(6, pread(fd, bytes, 6, info.offset + ((uintptr_t)ret42 - a)));
+	EXPECT_EQ(0, memcmp(bytes, ret42_code, 6));
+	close(fd);
+
+	/* A breakpoint: the child takes SIGTRAP when it runs into it. */
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_write(self->task, (uintptr_t)ret42, (uintptr_t)&cc, 1));
+	self->shm->addr = (uintptr_t)ret42;
+	atomic_store(&self->shm->cmd, C_CALL);
+	ASSERT_EQ(0, reap(self->pid, &status));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGTRAP, WTERMSIG(status));
+}
+
+/* Our own text too: the next call runs the new bytes. */
+TEST_F(vm, write_into_own_text_changes_what_we_execute)
+{
+	long (*volatile fn)(void) = ret42;
+
+	ASSERT_EQ(42, fn());
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_write(ME, (uintptr_t)ret42, (uintptr_t)ret7_code, 6));
+	EXPECT_EQ(7, fn());
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_write(ME, (uintptr_t)ret42, (uintptr_t)ret42_code, 6));
+	EXPECT_EQ(42, fn());
+}
+
+/*
+ * A shared mapping of a file the target opened read-only cannot be written
+ * (its maximum protection has no write): KERN_PROTECTION_FAILURE, and the
+ * file is unchanged.
+ */
+TEST_F(vm, write_into_a_shared_file_mapping_the_target_cannot_write_is_protection_failure)
+{
+	int fd = file(self, 2 * PAGE, 0x33, O_RDONLY);
+	vm_region_basic_info_data_64_t info;
+	unsigned char data[64], seen[64];
+	unsigned char *m;
+	mach_vm_address_t a;
+	mach_vm_size_t s;
+	int remote;
+	task_t t;
+
+	ASSERT_LE(0, fd);
+	m = map(self, 2 * PAGE, PROT_READ, MAP_SHARED, fd);
+	ASSERT_NE(NULL, m);
+	memset(data, 0x99, sizeof(data));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		a = (uintptr_t)m;
+		ASSERT_EQ(KERN_SUCCESS, basic(t, &a, &s, &info));
+		EXPECT_TRUE(info.shared);
+		EXPECT_FALSE(info.max_protection & VM_PROT_WRITE);
+		EXPECT_EQ(KERN_PROTECTION_FAILURE,
+			  mach_vm_write(t, (uintptr_t)m + PAGE - 32, (uintptr_t)data, 64));
+		ASSERT_EQ(0, peek(self, remote, (uintptr_t)m + PAGE - 32, 64, seen));
+		EXPECT_TRUE(all(seen, 64, 0x33));
+		EXPECT_TRUE(file_is(fd, 2 * PAGE, 0x33));
+	}
+	close(fd);
+}
+
+/* A write into a private file mapping changes the mapping, never the file. */
+TEST_F(vm, write_into_a_private_file_mapping_leaves_the_file_alone)
+{
+	int fd = file(self, 2 * PAGE, 0x33, O_RDONLY);
+	unsigned char data[64], seen[64];
+	unsigned char *m;
+	int remote;
+	task_t t;
+
+	ASSERT_LE(0, fd);
+	m = map(self, 2 * PAGE, PROT_READ, MAP_PRIVATE, fd);
+	ASSERT_NE(NULL, m);
+	memset(data, 0x99, sizeof(data));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		ASSERT_EQ(KERN_SUCCESS, mach_vm_write(t, (uintptr_t)m + PAGE - 32, (uintptr_t)data,
+						      64));
+		ASSERT_EQ(0, peek(self, remote, (uintptr_t)m + PAGE - 32, 64, seen));
+		EXPECT_TRUE(all(seen, 64, 0x99));
+		EXPECT_TRUE(file_is(fd, 2 * PAGE, 0x33));
+	}
+	close(fd);
+}
+
+/* A caller's buffer that is not there: MIG could not have sent it. */
+TEST_F(vm, write_from_an_unmapped_buffer_is_send_invalid_memory)
+{
+	unsigned char *dst = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char seen[16];
+	int remote;
+	task_t t;
+
+	ASSERT_NE(NULL, dst);
+	memset(dst, 0x11, PAGE);
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		EXPECT_EQ(MACH_SEND_INVALID_MEMORY, mach_vm_write(t, (uintptr_t)dst, USER_END, 16));
+		ASSERT_EQ(0, peek(self, remote, (uintptr_t)dst, 16, seen));
+		EXPECT_TRUE(all(seen, 16, 0x11));
+	}
+}
+
+/* --- ranges -------------------------------------------------------------- */
+
+/* A range that wraps around the top of the address space: KERN_INVALID_ADDRESS. */
+TEST_F(vm, wrapping_range_is_invalid_address)
+{
+	unsigned char buf[256];
+	mach_vm_size_t out;
+	vm_offset_t data = 0;
+	mach_msg_type_number_t cnt;
+	int remote;
+	task_t t;
+
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		EXPECT_EQ(KERN_INVALID_ADDRESS,
+			  mach_vm_read_overwrite(t, ~0ULL - 15, 32, (uintptr_t)buf, &out));
+		EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_read(t, ~0ULL - 15, 32, &data, &cnt));
+		EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_write(t, ~0ULL - 15, (uintptr_t)buf, 32));
+	}
+}
+
+/* A size of 0 succeeds and copies nothing, wherever it points. */
+TEST_F(vm, size_zero_succeeds_and_copies_nothing)
+{
+	unsigned char *m = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char buf[16], seen[16];
+	mach_msg_type_number_t cnt;
+	mach_vm_size_t out;
+	vm_offset_t data;
+	int remote;
+	task_t t;
+
+	ASSERT_NE(NULL, m);
+	memset(m, 0x11, PAGE);
+	memset(buf, 0x5a, sizeof(buf));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		out = 99;
+		EXPECT_EQ(KERN_SUCCESS, mach_vm_read_overwrite(t, (uintptr_t)m, 0, (uintptr_t)buf,
+							       &out));
+		EXPECT_EQ(0, out);
+		EXPECT_TRUE(all(buf, sizeof(buf), 0x5a));
+		data = 0x1234;
+		cnt = 5;
+		EXPECT_EQ(KERN_SUCCESS, mach_vm_read(t, (uintptr_t)m, 0, &data, &cnt));
+		EXPECT_EQ(0, data);
+		EXPECT_EQ(0, cnt);
+		EXPECT_EQ(KERN_SUCCESS, mach_vm_write(t, (uintptr_t)m, (uintptr_t)buf, 0));
+		ASSERT_EQ(0, peek(self, remote, (uintptr_t)m, 16, seen));
+		EXPECT_TRUE(all(seen, 16, 0x11));
+	}
+}
+
+static void fill(uint64_t *p, size_t n, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (i + 1) * 0x9e3779b97f4a7c15ULL ^ seed;
+}
+
+static int check(const uint64_t *p, size_t n, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ((i + 1) * 0x9e3779b97f4a7c15ULL ^ seed))
+			return 0;
+	return 1;
+}
+
+/* 64 MiB each way, byte for byte. */
+TEST_F_TIMEOUT(vm, large_transfers_are_exact, 300)
+{
+	uint64_t *src = map(self, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	uint64_t *dst = map(self, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	mach_vm_size_t out = 0;
+	size_t n = BIG / 8;
+
+	ASSERT_NE(NULL, src);
+	ASSERT_NE(NULL, dst);
+	fill(src, n, 1);
+	ASSERT_EQ(0, start(self));
+	/* The child's 64 MiB into ours. */
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_read_overwrite(self->task, (uintptr_t)src, BIG,
+						       (uintptr_t)dst, &out));
+	EXPECT_EQ(BIG, out);
+	EXPECT_TRUE(check(dst, n, 1));
+	/* Ours into the child's, which hashes what it then has. */
+	fill(dst, n, 2);
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_write(self->task, (uintptr_t)src, (uintptr_t)dst, BIG));
+	EXPECT_EQ((long)hash((void *)dst, BIG), ask(self, C_SUM, (uintptr_t)src, BIG));
+	EXPECT_TRUE(check(src, n, 1));		/* ours did not move */
+	/* And within our own task. */
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_read_overwrite(ME, (uintptr_t)src, BIG, (uintptr_t)dst,
+						       &out));
+	EXPECT_TRUE(check(dst, n, 1));
+}
+
+/* --- regions ------------------------------------------------------------- */
+
+struct maps_entry {
+	uint64_t start, end, offset;
+	char perms[5];
+};
+
+static struct maps_entry want[1024], got[1024];
+static char maps_buf[256 * 1024];
+
+/* /proc/PID/maps, without [vsyscall] (not a VMA): the number of entries, or -1. */
+static int read_maps(pid_t pid, struct maps_entry *e, int room)
+{
+	char path[64], *line, *next;
+	size_t len = 0;
+	ssize_t r;
+	int fd, n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while ((r = read(fd, maps_buf + len, sizeof(maps_buf) - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	maps_buf[len] = 0;
+	for (line = maps_buf; *line && n < room; line = next) {
+		next = strchr(line, '\n');
+		if (!next)
+			break;
+		*next++ = 0;
+		if (strstr(line, "[vsyscall]"))
+			continue;
+		if (sscanf(line, "%lx-%lx %4s %lx", &e[n].start, &e[n].end, e[n].perms,
+			   &e[n].offset) != 4)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* The whole address space through mach_vm_region: the number of regions. */
+static int walk(task_t t, struct maps_entry *e, int room, kern_return_t *last)
+{
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a = 0;
+	mach_vm_size_t s;
+	int n = 0;
+
+	while (n < room && (*last = basic(t, &a, &s, &info)) == KERN_SUCCESS) {
+		e[n].start = a;
+		e[n].end = a + s;
+		e[n].offset = info.offset;
+		e[n].perms[0] = info.protection & VM_PROT_READ ? 'r' : '-';
+		e[n].perms[1] = info.protection & VM_PROT_WRITE ? 'w' : '-';
+		e[n].perms[2] = info.protection & VM_PROT_EXECUTE ? 'x' : '-';
+		e[n].perms[3] = info.shared ? 's' : 'p';
+		e[n].perms[4] = 0;
+		n++;
+		a += s;
+	}
+	return n;
+}
+
+/*
+ * Walking the address space region by region gives /proc/PID/maps line by
+ * line (start, end, permissions, shared or private, offset), and ends
+ * with KERN_INVALID_ADDRESS.
+ */
+TEST_F(vm, region_walk_matches_proc_maps)
+{
+	int fd = file(self, 2 * PAGE, 0x33, O_RDONLY);
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a = 0;
+	mach_vm_size_t s;
+	kern_return_t last;
+	int remote, nw, ng, i;
+	task_t t;
+
+	/* Some variety: a shared file mapping, a private one, PROT_NONE. */
+	ASSERT_LE(0, fd);
+	ASSERT_NE(NULL, map(self, PAGE, PROT_READ, MAP_SHARED, fd));
+	ASSERT_NE(NULL, map(self, 2 * PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd));
+	ASSERT_NE(NULL, map(self, PAGE, PROT_NONE, MAP_PRIVATE, -1));
+	close(fd);
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, basic(ME, &a, &s, &info));	/* the device is open */
+	FOR_BOTH(self, t, remote) {
+		pid_t pid = remote ? self->pid : getpid();
+
+		nw = read_maps(pid, want, 1024);
+		ng = walk(t, got, 1024, &last);
+		ASSERT_LT(10, nw);
+		EXPECT_EQ(KERN_INVALID_ADDRESS, last);
+		EXPECT_EQ(nw, ng);
+		for (i = 0; i < nw && i < ng; i++) {
+			if (want[i].start == got[i].start && want[i].end == got[i].end &&
+			    !strcmp(want[i].perms, got[i].perms) &&
+			    want[i].offset == got[i].offset)
+				continue;
+			TH_LOG("maps %lx-%lx %s %lx, region %lx-%lx %s %lx", want[i].start,
+			       want[i].end, want[i].perms, want[i].offset, got[i].start,
+			       got[i].end, got[i].perms, got[i].offset);
+			EXPECT_TRUE(0);
+		}
+	}
+}
+
+/* An address between two regions describes the next one; none above: invalid. */
+TEST_F(vm, region_of_a_hole_is_the_next_region)
+{
+	unsigned char *m = map(self, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a;
+	mach_vm_size_t s;
+	int remote;
+	task_t t;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, munmap(m + PAGE, PAGE));
+	ASSERT_EQ(0, mprotect(m + 2 * PAGE, PAGE, PROT_READ));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		a = (uintptr_t)m + PAGE + 100;
+		ASSERT_EQ(KERN_SUCCESS, basic(t, &a, &s, &info));
+		EXPECT_EQ((uintptr_t)m + 2 * PAGE, a);
+		EXPECT_EQ(VM_PROT_READ, info.protection);
+		/* Inside a region: that region, from its start. */
+		a = (uintptr_t)m + 100;
+		ASSERT_EQ(KERN_SUCCESS, basic(t, &a, &s, &info));
+		EXPECT_GE((uintptr_t)m, a);
+		EXPECT_LE((uintptr_t)m + PAGE, a + s);
+		EXPECT_EQ(VM_PROT_READ | VM_PROT_WRITE, info.protection);
+		a = USER_END;
+		EXPECT_EQ(KERN_INVALID_ADDRESS, basic(t, &a, &s, &info));
+	}
+}
+
+/*
+ * The basic flavors: VM_REGION_BASIC_INFO is the 64-bit structure for
+ * mach_vm_region and vm_region_64, the legacy one for vm_region; another
+ * flavor or a short count is KERN_INVALID_ARGUMENT; object_name is null;
+ * shared, inheritance and wiring are the mapping's.
+ */
+TEST_F(vm, region_basic_info_flavors_counts_and_fields)
+{
+	unsigned char *sh = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, -1);
+	unsigned char *wired = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	vm_region_basic_info_data_64_t b64;
+	vm_region_basic_info_data_t b32[2];
+	mach_msg_type_number_t n;
+	mach_port_t obj;
+	mach_vm_address_t a;
+	vm_address_t va;
+	mach_vm_size_t s;
+	vm_size_t vs;
+	int remote;
+	task_t t;
+
+	ASSERT_NE(NULL, sh);
+	ASSERT_NE(NULL, wired);
+	ASSERT_EQ(0, mlock(wired, PAGE));
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		a = (uintptr_t)sh;
+		n = VM_REGION_BASIC_INFO_COUNT_64;
+		obj = 0x1234;
+		ASSERT_EQ(KERN_SUCCESS, mach_vm_region(t, &a, &s, VM_REGION_BASIC_INFO,
+						       (vm_region_info_t)&b64, &n, &obj));
+		EXPECT_EQ(VM_REGION_BASIC_INFO_COUNT_64, n);
+		EXPECT_EQ(MACH_PORT_NULL, obj);
+		EXPECT_EQ((uintptr_t)sh, a);
+		EXPECT_EQ(PAGE, s);
+		EXPECT_TRUE(b64.shared);
+		EXPECT_EQ(VM_INHERIT_SHARE, b64.inheritance);
+		EXPECT_EQ(0, b64.user_wired_count);
+		n = VM_REGION_BASIC_INFO_COUNT_64 - 1;
+		EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_region(t, &a, &s, VM_REGION_BASIC_INFO,
+								(vm_region_info_t)&b64, &n,
+								&obj));
+		n = VM_REGION_INFO_MAX;
+		EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_region(t, &a, &s, VM_REGION_TOP_INFO,
+								(vm_region_info_t)&b64, &n,
+								&obj));
+		EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_region(t, &a, &s, 77,
+								(vm_region_info_t)&b64, &n,
+								&obj));
+
+		/* vm_region: the legacy structure, and nothing past it written. */
+		va = (uintptr_t)wired;
+		n = VM_REGION_BASIC_INFO_COUNT;
+		memset(b32, 0xee, sizeof(b32));
+		ASSERT_EQ(KERN_SUCCESS, vm_region(t, &va, &vs, VM_REGION_BASIC_INFO,
+						  (vm_region_info_t)b32, &n, &obj));
+		EXPECT_EQ(VM_REGION_BASIC_INFO_COUNT, n);
+		EXPECT_EQ((uintptr_t)wired, va);
+		EXPECT_FALSE(b32[0].shared);
+		EXPECT_EQ(VM_INHERIT_COPY, b32[0].inheritance);
+		EXPECT_EQ(VM_PROT_READ | VM_PROT_WRITE, b32[0].protection);
+		EXPECT_EQ(VM_PROT_ALL, b32[0].max_protection);
+		EXPECT_EQ(remote ? 0 : 1, b32[0].user_wired_count);	/* mlock is not inherited */
+		EXPECT_EQ(0xeeeeeeeeU, (unsigned int)b32[1].protection);
+		/* vm_region_64 with the same flavor: the 64-bit structure. */
+		va = (uintptr_t)wired;
+		n = VM_REGION_BASIC_INFO_COUNT;
+		EXPECT_EQ(KERN_INVALID_ARGUMENT, vm_region_64(t, &va, &vs, VM_REGION_BASIC_INFO,
+							      (vm_region_info_t)&b64, &n, &obj));
+		n = VM_REGION_BASIC_INFO_COUNT_64;
+		EXPECT_EQ(KERN_SUCCESS, vm_region_64(t, &va, &vs, VM_REGION_BASIC_INFO,
+						     (vm_region_info_t)&b64, &n, &obj));
+		EXPECT_EQ(VM_REGION_BASIC_INFO_COUNT_64, n);
+	}
+}
+
+/*
+ * mach_vm_region_recurse picks its structure by the count as XNU does and
+ * writes nothing past it; no submaps: is_submap 0, depth 0; share modes
+ * SM_SHARED, SM_COW (private file), SM_PRIVATE (private anonymous).
+ */
+TEST_F(vm, region_recurse_structure_by_count_and_share_modes)
+{
+	int fd = file(self, PAGE, 0x33, O_RDONLY);
+	unsigned char *sh = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, -1);
+	unsigned char *anon = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char *cow;
+	static const struct { mach_msg_type_number_t in, out; kern_return_t kr; } counts[] = {
+		{ 11, 0, KERN_INVALID_ARGUMENT }, { 12, 12, KERN_SUCCESS },
+		{ 15, 12, KERN_SUCCESS }, { 16, 16, KERN_SUCCESS }, { 17, 17, KERN_SUCCESS },
+		{ 18, 17, KERN_SUCCESS }, { 19, 19, KERN_SUCCESS }, { 40, 19, KERN_SUCCESS },
+	};
+	union {
+		vm_region_submap_info_data_64_t full;
+		vm_region_submap_short_info_data_64_t shrt;
+		vm_region_submap_info_data_t legacy;
+		natural_t w[64];
+	} u;
+	mach_msg_type_number_t n;
+	mach_vm_address_t a;
+	mach_vm_size_t s;
+	vm_address_t va;
+	vm_size_t vs;
+	natural_t depth;
+	unsigned int i;
+	int remote;
+	task_t t;
+
+	ASSERT_LE(0, fd);
+	cow = map(self, PAGE, PROT_READ, MAP_PRIVATE, fd);
+	ASSERT_NE(NULL, cow);
+	ASSERT_NE(NULL, sh);
+	ASSERT_NE(NULL, anon);
+	close(fd);
+	ASSERT_EQ(0, start(self));
+	FOR_BOTH(self, t, remote) {
+		for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			memset(&u, 0xee, sizeof(u));
+			a = (uintptr_t)anon;
+			n = counts[i].in;
+			depth = 5;
+			EXPECT_EQ(counts[i].kr, mach_vm_region_recurse(t, &a, &s, &depth,
+								       (vm_region_recurse_info_t)&u,
+								       &n));
+			if (counts[i].kr != KERN_SUCCESS)
+				continue;
+			EXPECT_EQ(counts[i].out, n);
+			EXPECT_EQ(0, depth);
+			EXPECT_EQ((uintptr_t)anon, a);
+			EXPECT_EQ(0xeeeeeeeeU, u.w[n]);
+			if (n == VM_REGION_SUBMAP_SHORT_INFO_COUNT_64) {
+				EXPECT_EQ(0, u.shrt.is_submap);
+				EXPECT_EQ(SM_PRIVATE, u.shrt.share_mode);
+				EXPECT_EQ(VM_PROT_READ | VM_PROT_WRITE, u.shrt.protection);
+			} else {
+				EXPECT_EQ(0, u.full.is_submap);
+				EXPECT_EQ(SM_PRIVATE, u.full.share_mode);
+				EXPECT_EQ(0, u.full.pages_resident);
+				EXPECT_EQ(VM_PROT_READ | VM_PROT_WRITE, u.full.protection);
+			}
+		}
+		a = (uintptr_t)sh;
+		n = VM_REGION_SUBMAP_INFO_COUNT_64;
+		depth = 0;
+		ASSERT_EQ(KERN_SUCCESS, mach_vm_region_recurse(t, &a, &s, &depth,
+							       (vm_region_recurse_info_t)&u, &n));
+		EXPECT_EQ(SM_SHARED, u.full.share_mode);
+		EXPECT_EQ(VM_INHERIT_SHARE, u.full.inheritance);
+		a = (uintptr_t)cow;
+		n = VM_REGION_SUBMAP_INFO_COUNT_64;
+		ASSERT_EQ(KERN_SUCCESS, mach_vm_region_recurse(t, &a, &s, &depth,
+							       (vm_region_recurse_info_t)&u, &n));
+		EXPECT_EQ(SM_COW, u.full.share_mode);
+		EXPECT_EQ(1, u.full.external_pager);
+		/* vm_region_recurse: the 32-bit structure. */
+		va = (uintptr_t)cow;
+		n = VM_REGION_SUBMAP_INFO_COUNT - 1;
+		EXPECT_EQ(KERN_INVALID_ARGUMENT,
+			  vm_region_recurse(t, &va, &vs, &depth, (vm_region_recurse_info_t)&u, &n));
+		memset(&u, 0xee, sizeof(u));
+		n = VM_REGION_SUBMAP_INFO_COUNT;
+		ASSERT_EQ(KERN_SUCCESS, vm_region_recurse(t, &va, &vs, &depth,
+							  (vm_region_recurse_info_t)&u, &n));
+		EXPECT_EQ(VM_REGION_SUBMAP_INFO_COUNT, n);
+		EXPECT_EQ(SM_COW, u.legacy.share_mode);
+		EXPECT_EQ(VM_PROT_READ, u.legacy.protection);
+		EXPECT_EQ(0xeeeeeeeeU, u.w[n]);
+	}
+}
+
+/* --- permission and targets ---------------------------------------------- */
+
+/*
+ * A child that stops being dumpable after we took its port: every call
+ * checks again, and without CAP_SYS_PTRACE we may not: KERN_FAILURE.
+ */
+TEST_F(vm, task_we_may_no_longer_access_is_kern_failure)
+{
+	unsigned char *m = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	vm_region_basic_info_data_64_t info;
+	unsigned char buf[16];
+	mach_vm_address_t a;
+	mach_vm_size_t s, out;
+	vm_offset_t data;
+	mach_msg_type_number_t cnt;
+	natural_t depth = 0;
+	mach_msg_type_number_t n;
+	union {
+		vm_region_submap_info_data_64_t full;
+		natural_t w[32];
+	} u;
+
+	ASSERT_NE(NULL, m);
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(0, drop_cap_sys_ptrace());
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_read_overwrite(self->task, (uintptr_t)m, 16,
+						       (uintptr_t)buf, &out));
+	ASSERT_EQ(0, ask(self, C_NODUMP, 0, 0));
+	EXPECT_EQ(KERN_FAILURE, mach_vm_read_overwrite(self->task, (uintptr_t)m, 16,
+						       (uintptr_t)buf, &out));
+	EXPECT_EQ(KERN_FAILURE, mach_vm_read(self->task, (uintptr_t)m, 16, &data, &cnt));
+	EXPECT_EQ(KERN_FAILURE, mach_vm_write(self->task, (uintptr_t)m, (uintptr_t)buf, 16));
+	a = (uintptr_t)m;
+	EXPECT_EQ(KERN_FAILURE, basic(self->task, &a, &s, &info));
+	n = VM_REGION_SUBMAP_INFO_COUNT_64;
+	EXPECT_EQ(KERN_FAILURE, mach_vm_region_recurse(self->task, &a, &s, &depth,
+						       (vm_region_recurse_info_t)&u, &n));
+	EXPECT_EQ(KERN_FAILURE, machexc_task_suspend_at_exec(self->task));
+}
+
+/*
+ * Another task's mappings cannot be changed from here: protect, allocate
+ * and deallocate on its port are KERN_NOT_SUPPORTED, and it keeps its memory.
+ */
+TEST_F(vm, remote_protect_allocate_deallocate_are_not_supported)
+{
+	unsigned char *m = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a = 0x1234, ma;
+	vm_address_t va = 0x1234;
+	mach_vm_size_t s;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, start(self));
+	EXPECT_EQ(KERN_NOT_SUPPORTED, mach_vm_protect(self->task, (uintptr_t)m, PAGE, FALSE,
+						      VM_PROT_READ));
+	EXPECT_EQ(KERN_NOT_SUPPORTED, vm_protect(self->task, (uintptr_t)m, PAGE, TRUE,
+						 VM_PROT_NONE));
+	EXPECT_EQ(KERN_NOT_SUPPORTED, mach_vm_allocate(self->task, &a, PAGE, VM_FLAGS_ANYWHERE));
+	EXPECT_EQ(0x1234, a);
+	EXPECT_EQ(KERN_NOT_SUPPORTED, vm_allocate(self->task, &va, PAGE, VM_FLAGS_ANYWHERE));
+	EXPECT_EQ(KERN_NOT_SUPPORTED, mach_vm_deallocate(self->task, (uintptr_t)m, PAGE));
+	EXPECT_EQ(KERN_NOT_SUPPORTED, vm_deallocate(self->task, (uintptr_t)m, PAGE));
+	ma = (uintptr_t)m;
+	ASSERT_EQ(KERN_SUCCESS, basic(self->task, &ma, &s, &info));
+	EXPECT_EQ((uintptr_t)m, ma);
+	EXPECT_EQ(VM_PROT_READ | VM_PROT_WRITE, info.protection);
+}
+
+/* What MIG cannot send to: MACH_SEND_INVALID_DEST, for every call. */
+TEST_F(vm, null_and_dead_targets_are_send_invalid_dest)
+{
+	vm_region_basic_info_data_64_t info;
+	mach_port_t dead = dead_name(), bad[2] = { MACH_PORT_NULL, dead };
+	unsigned char buf[16];
+	mach_vm_address_t a;
+	mach_vm_size_t s, out;
+	vm_offset_t data;
+	mach_msg_type_number_t cnt;
+	int i;
+
+	ASSERT_NE(MACH_PORT_NULL, dead);
+	for (i = 0; i < 2; i++) {
+		a = (uintptr_t)buf;
+		EXPECT_EQ(MACH_SEND_INVALID_DEST, mach_vm_read_overwrite(bad[i], (uintptr_t)buf, 16,
+									 (uintptr_t)buf, &out));
+		EXPECT_EQ(MACH_SEND_INVALID_DEST, mach_vm_read(bad[i], (uintptr_t)buf, 16, &data,
+							       &cnt));
+		EXPECT_EQ(MACH_SEND_INVALID_DEST, mach_vm_write(bad[i], (uintptr_t)buf,
+								(uintptr_t)buf, 16));
+		EXPECT_EQ(MACH_SEND_INVALID_DEST, basic(bad[i], &a, &s, &info));
+		EXPECT_EQ(MACH_SEND_INVALID_DEST, mach_vm_protect(bad[i], (uintptr_t)buf, 16, FALSE,
+								  VM_PROT_DEFAULT));
+		EXPECT_EQ(MACH_SEND_INVALID_DEST, machexc_task_suspend_at_exec(bad[i]));
+	}
+	mach_port_deallocate(ME, dead);
+}
+
+/* --- vm_protect on our own task ------------------------------------------ */
+
+static vm_prot_t prot_of(void *p, vm_prot_t *max)
+{
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a = (uintptr_t)p;
+	mach_vm_size_t s;
+
+	if (basic(ME, &a, &s, &info) || a > (uintptr_t)p)
+		return -1;
+	if (max)
+		*max = info.max_protection;
+	return info.protection;
+}
+
+/* The current protection changes, within the maximum. */
+TEST_F(vm, protect_changes_the_current_protection)
+{
+	unsigned char *m = map(self, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_protect(ME, (uintptr_t)m + 10, PAGE, FALSE, VM_PROT_READ));
+	EXPECT_EQ(VM_PROT_READ, prot_of(m, NULL));
+	EXPECT_EQ(VM_PROT_READ, prot_of(m + PAGE, NULL));	/* the pages the range touches */
+	ASSERT_EQ(KERN_SUCCESS, vm_protect(ME, (uintptr_t)m, 2 * PAGE, FALSE, VM_PROT_ALL));
+	EXPECT_EQ(VM_PROT_ALL, prot_of(m, NULL));
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_protect(ME, (uintptr_t)m, 0, FALSE, VM_PROT_NONE));
+	EXPECT_EQ(VM_PROT_ALL, prot_of(m, NULL));
+}
+
+/*
+ * A maximum is never raised: not as the current protection of a shared
+ * mapping of a read-only file, nor as a new maximum (KERN_PROTECTION_FAILURE).
+ */
+TEST_F(vm, protect_above_the_maximum_is_protection_failure)
+{
+	int fd = file(self, PAGE, 0x33, O_RDONLY);
+	unsigned char *m;
+	vm_prot_t max;
+
+	ASSERT_LE(0, fd);
+	m = map(self, PAGE, PROT_READ, MAP_SHARED, fd);
+	ASSERT_NE(NULL, m);
+	close(fd);
+	ASSERT_EQ(VM_PROT_READ, prot_of(m, &max));
+	ASSERT_FALSE(max & VM_PROT_WRITE);
+	EXPECT_EQ(KERN_PROTECTION_FAILURE, mach_vm_protect(ME, (uintptr_t)m, PAGE, FALSE,
+							   VM_PROT_DEFAULT));
+	EXPECT_EQ(KERN_PROTECTION_FAILURE, mach_vm_protect(ME, (uintptr_t)m, PAGE, TRUE,
+							   VM_PROT_DEFAULT));
+	EXPECT_EQ(VM_PROT_READ, prot_of(m, NULL));
+}
+
+/*
+ * set_maximum lowers the current protection to what it shares with the
+ * new maximum (the maximum itself Linux keeps: see lib/src/vm.c).
+ */
+TEST_F(vm, protect_set_maximum_lowers_the_current_protection)
+{
+	unsigned char *m = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_protect(ME, (uintptr_t)m, PAGE, TRUE,
+						VM_PROT_READ | VM_PROT_EXECUTE));
+	EXPECT_EQ(VM_PROT_READ, prot_of(m, NULL));
+}
+
+/* A hole anywhere in the range: KERN_INVALID_ADDRESS, and nothing changed. */
+TEST_F(vm, protect_over_a_hole_is_invalid_address_and_changes_nothing)
+{
+	unsigned char *m = map(self, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, munmap(m + PAGE, PAGE));
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_protect(ME, (uintptr_t)m, 3 * PAGE, FALSE,
+							VM_PROT_READ));
+	EXPECT_EQ(VM_PROT_READ | VM_PROT_WRITE, prot_of(m, NULL));
+	EXPECT_EQ(VM_PROT_READ | VM_PROT_WRITE, prot_of(m + 2 * PAGE, NULL));
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_protect(ME, (uintptr_t)m + PAGE, 16, FALSE,
+							VM_PROT_READ));
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_protect(ME, USER_END, PAGE, FALSE,
+							VM_PROT_READ));
+}
+
+/* Unknown protection bits and a wrapping range: KERN_INVALID_ARGUMENT. */
+TEST_F(vm, protect_bad_arguments_are_invalid_argument)
+{
+	unsigned char *m = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_protect(ME, (uintptr_t)m, PAGE, FALSE, 0x20));
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_protect(ME, (uintptr_t)m, ~0ULL, FALSE,
+							 VM_PROT_READ));
+	EXPECT_EQ(VM_PROT_READ | VM_PROT_WRITE, prot_of(m, NULL));
+}
+
+/* VM_PROT_COPY on a private file mapping: writable, and the file stays. */
+TEST_F(vm, protect_copy_on_a_private_mapping_makes_it_writable)
+{
+	int fd = file(self, PAGE, 0x33, O_RDONLY);
+	unsigned char *m;
+
+	ASSERT_LE(0, fd);
+	m = map(self, PAGE, PROT_READ, MAP_PRIVATE, fd);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_protect(ME, (uintptr_t)m, PAGE, FALSE,
+						VM_PROT_COPY | VM_PROT_DEFAULT));
+	EXPECT_EQ(VM_PROT_DEFAULT, prot_of(m, NULL));
+	memset(m, 0x44, 16);
+	EXPECT_TRUE(all(m + 16, PAGE - 16, 0x33));
+	EXPECT_TRUE(file_is(fd, PAGE, 0x33));
+	close(fd);
+}
+
+/*
+ * VM_PROT_COPY on a shared mapping of a read-only file: a private copy of
+ * its bytes takes its place, writable; the file stays as it was.
+ */
+TEST_F(vm, protect_copy_on_a_shared_read_only_mapping_gives_a_private_copy)
+{
+	int fd = file(self, 2 * PAGE, 0x33, O_RDONLY);
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a;
+	mach_vm_size_t s;
+	unsigned char *m;
+
+	ASSERT_LE(0, fd);
+	m = map(self, 2 * PAGE, PROT_READ, MAP_SHARED, fd);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_protect(ME, (uintptr_t)m, 2 * PAGE, FALSE,
+						VM_PROT_COPY | VM_PROT_DEFAULT));
+	a = (uintptr_t)m;
+	ASSERT_EQ(KERN_SUCCESS, basic(ME, &a, &s, &info));
+	EXPECT_EQ((uintptr_t)m, a);
+	EXPECT_FALSE(info.shared);
+	EXPECT_EQ(VM_PROT_DEFAULT, info.protection);
+	EXPECT_TRUE(info.max_protection & VM_PROT_WRITE);
+	EXPECT_TRUE(all(m, 2 * PAGE, 0x33));
+	memset(m + PAGE, 0x44, 16);
+	EXPECT_TRUE(file_is(fd, 2 * PAGE, 0x33));
+	close(fd);
+}
+
+/* --- suspend at exec ----------------------------------------------------- */
+
+static int comm_is(pid_t pid, const char *want)
+{
+	char path[64], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return !strncmp(buf, want, strlen(want)) && buf[strlen(want)] == '\n';
+}
+
+static int suspend_count(task_t task)
+{
+	mach_task_basic_info_data_t ti;
+	mach_msg_type_number_t n = MACH_TASK_BASIC_INFO_COUNT;
+
+	if (task_info(task, MACH_TASK_BASIC_INFO, (task_info_t)&ti, &n))
+		return -1;
+	return ti.suspend_count;
+}
+
+/*
+ * The exec'd program does not run until task_resume(): it would write
+ * "ran" to a pipe, and nothing arrives while the task is suspended (suspend
+ * count 1 after the exec, asked for twice); it arrives after the resume.
+ */
+TEST_F(vm, suspend_at_exec_holds_the_new_program_until_task_resume)
+{
+	struct pollfd pfd;
+	char buf[4] = { 0 };
+	int p[2], i, status;
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, fcntl(p[0], F_SETFL, O_NONBLOCK));
+	self->shm->fd = p[1];
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, machexc_task_suspend_at_exec(self->task));
+	ASSERT_EQ(KERN_SUCCESS, machexc_task_suspend_at_exec(self->task));
+	EXPECT_EQ(0, suspend_count(self->task));	/* nothing until the exec */
+	atomic_store(&self->shm->cmd, C_EXEC);
+	ASSERT_TRUE(poll_until(comm_is(self->pid, "exe") && suspend_count(self->task) == 1));
+	/* Held: nothing comes while we give it every chance to run. */
+	for (i = 0; i < 50; i++) {
+		EXPECT_EQ(-1, read(p[0], buf, 3));
+		EXPECT_EQ(EAGAIN, errno);
+		sched_yield();
+		usleep(2000);
+	}
+	EXPECT_EQ(1, suspend_count(self->task));
+	ASSERT_EQ(KERN_SUCCESS, task_resume(self->task));
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 15000));
+	EXPECT_EQ(3, read(p[0], buf, 3));
+	EXPECT_STREQ("ran", buf);
+	ASSERT_EQ(0, reap(self->pid, &status));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(p[0]);
+	close(p[1]);
+}
+
+/* Without the request an exec runs straight away. */
+TEST_F(vm, exec_without_suspend_at_exec_runs_at_once)
+{
+	struct pollfd pfd;
+	char buf[4] = { 0 };
+	int p[2], status;
+
+	ASSERT_EQ(0, pipe(p));
+	self->shm->fd = p[1];
+	ASSERT_EQ(0, start(self));
+	atomic_store(&self->shm->cmd, C_EXEC);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 15000));
+	EXPECT_EQ(3, read(p[0], buf, 3));
+	EXPECT_STREQ("ran", buf);
+	ASSERT_EQ(0, reap(self->pid, &status));
+	EXPECT_TRUE(WIFEXITED(status));
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST_HARNESS_MAIN
