@@ -8,6 +8,7 @@
  *   fuzz_exc.c    exception ports, faulting and handling threads, the
  *                 task and thread calls on this and other processes
  *   fuzz_proc.c   processes: fork, exec, exit, kill, stop
+ *   fuzz_vm.c     a task's memory (MACHEXC_IOC_VM), suspend at exec
  *
  * Every operation is a generator: it picks its arguments from what the
  * process holds (a table of names and what they are believed to be, its
@@ -166,6 +167,7 @@ struct fz_shared {
 #define FZ_CHILDREN	6
 #define FZ_THREADS	6
 #define FZ_SUSPENDED	16
+#define FZ_ATEXEC	8
 
 struct fz_name {
 	uint32_t name;
@@ -224,6 +226,9 @@ struct fz_ctx {
 	unsigned int nthr;
 	struct fz_suspended susp[FZ_SUSPENDED];
 	unsigned int nsusp;
+	uint32_t atexec[FZ_ATEXEC];	/* children asked to stop at their exec */
+	pid_t atexec_pid[FZ_ATEXEC];
+	unsigned int natexec;
 	uint32_t exc_targets[4];	/* receive rights we made exception ports */
 	uint32_t member, set;		/* the last receive right put in a set */
 	int cur_op;			/* the row running */
@@ -271,6 +276,9 @@ pid_t fz_random_target(struct fz_ctx *c);
 void fz_worker(struct fz_ctx *c) __attribute__((noreturn));
 void fz_plain(uint64_t seed, int may_fork) __attribute__((noreturn));
 
+/* fuzz_vm.c */
+void fz_vm_let_go(struct fz_ctx *c);
+
 /* fuzz_test.c */
 void fz_trace(struct fz_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -301,5 +309,8 @@ FZ_GEN(reap_threads_op); FZ_GEN(lib_task);
 FZ_GEN(fork); FZ_GEN(exec); FZ_GEN(exit); FZ_GEN(kill); FZ_GEN(stop_cont); FZ_GEN(wait);
 FZ_GEN(spawn_plain);
 FZ_GEN(reopen);
+/* fuzz_vm.c */
+FZ_GEN(vm_read); FZ_GEN(vm_write); FZ_GEN(vm_region); FZ_GEN(vm_bad); FZ_GEN(lib_vm);
+FZ_GEN(task_suspend_at_exec);
 
 #endif

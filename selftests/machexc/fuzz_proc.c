@@ -164,6 +164,7 @@ static void let_go(struct fz_ctx *c)
 		fz_port(c, &op);
 	}
 	c->nsusp = 0;
+	fz_vm_let_go(c);
 	for (i = 0; i < c->nchildren; i++)
 		if (c->children[i].stopped)
 			kill(c->children[i].pid, SIGCONT);
@@ -347,6 +348,7 @@ FZ_GEN(fork)
 		c->own_budget = 20 + fz_below(R, fz_one_in(R, 4) ? 4000 : 600);
 		c->nchildren = 0;
 		c->nsusp = 0;
+		c->natexec = 0;
 		c->host = 0;
 		memset(c->exc_targets, 0, sizeof(c->exc_targets));
 		memset(c->stale, 0, sizeof(c->stale));

@@ -115,6 +115,13 @@ const struct fz_op fz_ops[] = {
 	{ "task_info", fz_task_info, 2, NULL },
 	{ "thread_info", fz_thread_info, 2, NULL },
 	{ "lib_task", fz_lib_task, 3, NULL },
+	{ "task_suspend_at_exec", fz_task_suspend_at_exec, 2, NULL },
+	/* a task's memory (MACHEXC_IOC_VM) */
+	{ "vm_read", fz_vm_read, 4, NULL },
+	{ "vm_write", fz_vm_write, 3, NULL },
+	{ "vm_region", fz_vm_region, 3, NULL },
+	{ "vm_bad", fz_vm_bad, 1, REFUSED },
+	{ "lib_vm", fz_lib_vm, 3, NULL },
 	/* processes */
 	{ "fork", fz_fork, 1, NULL },
 	{ "exec", fz_exec, 1, NULL },
