@@ -12,6 +12,7 @@
 #include <kunit/visibility.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 
 #include "hooks/hooks.h"
 #include "exc/exc.h"
@@ -125,6 +126,16 @@ static void __exit machexc_exit(void)
 	mx_hooks_exit();
 	mx_tasks_shutdown();
 	mx_host_exit();
+	/*
+	 * A task work (exc_work(), park_work()) drops its module reference
+	 * as its last statement, and may be the last user: a park queued on
+	 * a thread that is exiting runs from exit_task_work(), after the
+	 * exit hook let the reap drop the task's reference.  Its epilogue
+	 * still runs here.  RCU Tasks waits until every task has switched
+	 * voluntarily or returned to user space since: nothing is left on
+	 * our text, even preempted there (as ftrace waits for trampolines).
+	 */
+	synchronize_rcu_tasks();
 }
 
 module_init(machexc_init);
