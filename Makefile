@@ -71,7 +71,15 @@ tools: lib
 source-files:
 	@selftests/source-files.sh $(KSRC)
 
-selftests: source-files $(TESTS)
+# Programs the selftests run as targets (dbg_test's): dynamically linked
+# PIEs with debug info, unoptimized so that lines and steps are stable;
+# lane.sh ships them into the VM with their libraries.
+TEST_PROGS := $(patsubst selftests/machexc/progs/%.c,$(O)/selftests-progs/%,$(wildcard selftests/machexc/progs/*.c))
+$(O)/selftests-progs/%: selftests/machexc/progs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O0 -g -fPIE -pie -o $@ $< -pthread
+
+selftests: source-files $(TESTS) $(TEST_PROGS)
 
 $(O)/selftests/%: selftests/machexc/%.c $(O)/lib/libmachexc.a $(LIB_HDRS)
 	@mkdir -p $(dir $@)

@@ -22,10 +22,11 @@ for t in "$@"; do
 	bins+=("$top/build/selftests/$t")
 done
 "$here/job.sh" "$lane" "$@" > "$out/job"
-# The tools are on the VM's PATH too (the supervisor's tests run it).
+# The tools are on the VM's PATH too (the supervisor's tests run it), and
+# the programs the selftests debug (build/selftests-progs/, dbg_test's).
 tools=()
-for t in "$top"/build/tools/*; do
-	[ -x "$t" ] && tools+=("$t")
+for t in "$top"/build/tools/* "$top"/build/selftests-progs/*; do
+	[ -f "$t" ] && [ -x "$t" ] && tools+=("$t")
 done
 vmrc=0
 "$here/vm.sh" "$lane" "$out" "$out/job" $mods "${bins[@]}" "${tools[@]}" || vmrc=$?

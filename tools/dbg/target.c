@@ -10,9 +10,11 @@
  * looks at it, and the reply is sent when the target is resumed.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,24 @@
 struct target T = { .port_fd = -1, .pidfd = -1 };
 
 static volatile sig_atomic_t interrupted;
+
+/* MACHEXC_DBG_TRACE=1: what the debugger does with the target, on stderr. */
+__attribute__((format(printf, 1, 2)))
+static void trace(const char *fmt, ...)
+{
+	static int on = -1;
+	va_list ap;
+
+	if (on < 0)
+		on = getenv("MACHEXC_DBG_TRACE") != NULL;
+	if (!on)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "machexc-dbg: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
 
 const char *exc_name(exception_type_t type)
 {
@@ -96,6 +116,7 @@ static void answer(struct pending *p)
 	rep.Head.msgh_id = p->id + 100;
 	rep.NDR = NDR_record;
 	rep.RetCode = p->answer;
+	trace("reply %d to thread %d", p->answer, p->tid);
 	if (p->reply && mach_msg(&rep.Head, MACH_SEND_MSG, sizeof(rep), 0, MACH_PORT_NULL, 0,
 				 MACH_PORT_NULL) != MACH_MSG_SUCCESS)
 		mach_port_deallocate(mach_task_self(), p->reply);	/* a thread that died */
@@ -129,6 +150,8 @@ static struct pending *receive(void)
 		mach_msg_destroy(&req.head);
 		return NULL;
 	}
+	trace("exception %s (%" PRId64 ", 0x%" PRIx64 ") from thread %d", exc_name(p->exception),
+	      p->code[0], (uint64_t)p->code[1], p->tid);
 	p->reply = req.head.msgh_remote_port;
 	p->id = req.head.msgh_id;
 	p->used = true;
@@ -221,6 +244,7 @@ void target_resume(struct dthread *step, struct stop *st)
 			if (T.pending[i].used)
 				answer(&T.pending[i]);
 	}
+	trace("resume%s%d", step ? " stepping thread " : ", all threads; ", step ? step->tid : nthreads);
 	interrupted = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old);
@@ -361,7 +385,9 @@ int target_attach(pid_t pid)
 		T.task = MACH_PORT_NULL;
 		return -1;
 	}
+	trace("task_for_pid(%d): task %#x", pid, T.task);
 	kr = task_suspend(T.task);
+	trace("task_suspend: %d", kr);
 	if (kr != KERN_SUCCESS) {
 		out_error("task_suspend: %s", mach_error_string(kr));
 		forget();
@@ -377,19 +403,56 @@ int target_attach(pid_t pid)
 	return 0;
 }
 
-/* The task is suspended once the child's execve() has gone through. */
+/* The task's suspend count (-1 if it cannot be read). */
+static int suspend_count(void)
+{
+	mach_task_basic_info_data_t info;
+	mach_msg_type_number_t n = MACH_TASK_BASIC_INFO_COUNT;
+
+	if (!T.task && task_for_pid(mach_task_self(), T.pid, &T.task) != KERN_SUCCESS) {
+		T.task = MACH_PORT_NULL;
+		return -1;
+	}
+	if (task_info(T.task, MACH_TASK_BASIC_INFO, (task_info_t)&info, &n) != KERN_SUCCESS)
+		return -1;
+	return info.suspend_count;
+}
+
+/*
+ * Until the child's execve() has gone through: 0; its errno in *@err
+ * (or -1: no suspend at exec) and 1 if it failed; -1 after 30 s.  The
+ * close-on-exec pipe's end of file may come only once the task is
+ * resumed (the close is deferred to the return to user space, where the
+ * task parks first), so a suspended task is the other sign of success.
+ */
+static int wait_exec(int fd, int *err)
+{
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (poll(&p, 1, 10) > 0) {
+			ssize_t n = read(fd, err, sizeof(*err));
+
+			return n > 0 ? 1 : 0;
+		}
+		if (suspend_count() > 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* The exec'd task is parked: suspended, its registers readable. */
 static int wait_suspended(void)
 {
 	struct timespec tick = { 0, 2 * 1000 * 1000 };
 	int i;
 
 	for (i = 0; i < 5000; i++) {
-		mach_task_basic_info_data_t info;
-		mach_msg_type_number_t n = MACH_TASK_BASIC_INFO_COUNT;
 		x86_thread_state64_t s;
 
-		if (task_info(T.task, MACH_TASK_BASIC_INFO, (task_info_t)&info, &n) == KERN_SUCCESS &&
-		    info.suspend_count > 0 && threads_refresh() == 0 && nthreads &&
+		if (suspend_count() > 0 && threads_refresh() == 0 && nthreads &&
 		    regs_get(&threads[0], &s) == 0)
 			return 0;
 		nanosleep(&tick, NULL);
@@ -399,9 +462,8 @@ static int wait_suspended(void)
 
 int target_launch(char **argv)
 {
-	int pipefd[2], err = 0;
+	int pipefd[2], err = 0, n;
 	kern_return_t kr;
-	ssize_t n;
 
 	memset(&T, 0, sizeof(T));
 	T.port_fd = T.pidfd = -1;
@@ -418,6 +480,7 @@ int target_launch(char **argv)
 	if (T.pid == 0) {
 		close(pipefd[0]);
 		kr = machexc_task_suspend_at_exec(mach_task_self());
+		trace("child: machexc_task_suspend_at_exec: %d", kr);
 		if (kr == KERN_SUCCESS)
 			execvp(argv[0], argv);
 		err = kr == KERN_SUCCESS ? errno : -1;
@@ -426,21 +489,17 @@ int target_launch(char **argv)
 		_exit(127);
 	}
 	close(pipefd[1]);
-	n = read(pipefd[0], &err, sizeof(err));
-	close(pipefd[0]);
 	T.launched = true;
-	if (n > 0) {
-		if (err < 0)
+	trace("started %d; waiting for its exec", T.pid);
+	n = wait_exec(pipefd[0], &err);
+	close(pipefd[0]);
+	if (n) {
+		if (n < 0)
+			out_error("%s: the program did not start", argv[0]);
+		else if (err < 0)
 			out_error("%s: machexc_task_suspend_at_exec failed", argv[0]);
 		else
 			out_error("%s: %s.", argv[0], strerror(err));
-		waitpid(T.pid, NULL, 0);
-		return -1;
-	}
-	kr = task_for_pid(mach_task_self(), T.pid, &T.task);
-	if (kr != KERN_SUCCESS) {
-		out_error("task_for_pid(%d): %s", T.pid, mach_error_string(kr));
-		T.task = MACH_PORT_NULL;
 		target_kill();
 		return -1;
 	}
