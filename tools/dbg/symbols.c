@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* machexc-dbg: symbols, lines, unwinding (see symbols.h). */
 #include <ctype.h>
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <inttypes.h>
@@ -311,6 +312,26 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/*
+ * Is @pc in a function DWARF describes?  (Code between them, such as a
+ * top-level asm block, would otherwise take the line before it.)
+ */
+static bool in_function(Dwfl_Module *mod, uint64_t pc)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, pc, &bias), *scopes = NULL;
+	int n, i;
+	bool found = false;
+
+	if (!cu)
+		return false;
+	n = dwarf_getscopes(cu, pc - bias, &scopes);
+	for (i = 0; i < n && !found; i++)
+		found = dwarf_tag(&scopes[i]) == DW_TAG_subprogram;
+	free(scopes);
+	return found;
+}
+
 void sym_describe(uint64_t pc, struct location *loc)
 {
 	Dwfl *d = session();
@@ -334,7 +355,7 @@ void sym_describe(uint64_t pc, struct location *loc)
 		loc->offset = off;
 		loc->func_addr = pc - off;
 	}
-	line = dwfl_module_getsrc(mod, pc);
+	line = in_function(mod, pc) ? dwfl_module_getsrc(mod, pc) : NULL;
 	if (line) {
 		Dwarf_Addr addr;
 		int lineno = 0;
