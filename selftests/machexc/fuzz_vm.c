@@ -82,7 +82,10 @@ static uint64_t bad_address(struct fz_ctx *c)
 	}
 }
 
-/* An address in the target: a region of its (found with REGION), or anywhere. */
+/*
+ * An address in the target: in a region of its (found with REGION), or
+ * anywhere; *room is how much may be read from there (a guess, or FZ_BUF).
+ */
 static uint64_t some_address(struct fz_ctx *c, uint32_t task, uint64_t *room)
 {
 	struct machexc_vm_region r;
@@ -104,8 +107,10 @@ static uint64_t some_address(struct fz_ctx *c, uint32_t task, uint64_t *room)
 			op.address = (uintptr_t)fz_vm_scratch - fz_below(R, 64) * PAGE;
 		if (vm_op(c, &op) || r.end <= r.start)
 			return op.address;
-		*room = r.end - r.start;
-		return r.start + (fz_next(R) % *room & ~7ULL);
+		/* Somewhere in it, with *room the bytes from there to its end. */
+		op.address = r.start + (fz_next(R) % (r.end - r.start) & ~7ULL);
+		*room = r.end - op.address;
+		return op.address;
 	}
 }
 
