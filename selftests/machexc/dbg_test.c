@@ -211,7 +211,8 @@ TEST_F(dbg, stepi_onto_faulting_instruction_reports_exc_bad_access)
 /* next runs over calls, step enters a function with lines; registers and memory are written. */
 TEST_F(dbg, step_next_registers_and_memory)
 {
-	ASSERT_EQ(0, run_dbg(self->out, "-ex 'break main' -ex run -ex 'next 5' -ex step -ex 'set {int} &counter = 41' -ex 'x/1dw &counter' "
+	ASSERT_EQ(0, run_dbg(self->out, "-ex 'break main' -ex run -ex 'next 5' -ex step "
+			     "-ex 'set {int} &counter = 41' -ex 'x/1dw &counter' "
 			     "-ex 'set $rax = 0x1234' -ex 'info registers rax' -ex 'p counter' "
 			     "-ex 'x/2xg $sp' -ex finish -- dbg_prog basic"));
 	EXPECT_NE(NULL, strstr(self->out, "compute () at dbg_prog.c:30\n"));
