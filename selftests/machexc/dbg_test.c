@@ -160,7 +160,8 @@ TEST_F(dbg, breakpoint_in_shared_library_function)
 	ASSERT_EQ(0, run_dbg(self->out, "-ex 'break main' -ex run -ex 'break puts' -ex continue "
 			     "-ex bt -ex continue -- dbg_prog basic"));
 	EXPECT_NE(NULL, strstr(self->out, "\nBreakpoint 2, "));
-	EXPECT_NE(NULL, strstr(self->out, " in puts () from /"));
+	/* puts or its alias _IO_puts, as libc's symbol table has them. */
+	EXPECT_NE(NULL, strstr(self->out, "puts () from /"));
 	EXPECT_NE(NULL, strstr(self->out, "libc.so.6"));
 	EXPECT_NE(NULL, strstr(self->out, "#1  0x"));
 	EXPECT_NE(NULL, strstr(self->out, " in main () at dbg_prog.c:"));
@@ -280,7 +281,8 @@ TEST_F(dbg, attach_to_running_threads_lists_and_unwinds_all)
 	EXPECT_NE(NULL, strstr(self->out, "* 1    Thread "));
 	EXPECT_NE(NULL, strstr(self->out, "  4    Thread "));
 	EXPECT_EQ(4, count(self->out, "\nThread "));		/* thread apply all */
-	EXPECT_LE(3, count(self->out, " in spin_here () at dbg_prog.c:"));
+	/* Frame 0 is "spin_here () at" at a line's start, else "0x... in spin_here () at". */
+	EXPECT_LE(3, count(self->out, "spin_here () at dbg_prog.c:"));
 	EXPECT_LE(3, count(self->out, " in worker () at dbg_prog.c:"));
 	EXPECT_NE(NULL, strstr(self->out, " in main () at dbg_prog.c:"));
 	EXPECT_NE(NULL, strstr(self->out, "[Switching to thread 2 "));
