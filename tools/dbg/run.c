@@ -569,7 +569,12 @@ static struct event_info step_line(bool over)
 		    ret <= old_pc + 16) {
 			if (over || !loc.line) {
 				e = run_to(ret, s.__rsp);
-				if (e.ev != EV_INTERNAL)
+				if (e.ev != EV_INTERNAL || regs_get(cur_thread, &s))
+					return e;
+				/* Back in the caller, perhaps at the start of the next line. */
+				e.ev = EV_STEP_DONE;
+				sym_describe(s.__rip, &loc);
+				if (loc.line_start && loc.line != start.line)
 					return e;
 				continue;
 			}
