@@ -43,6 +43,8 @@
 #define SEND_MSG		0x1
 #define RCV_MSG			0x2
 #define RCV_TIMEOUT		0x100
+#define KERN_SUCCESS		0
+#define KERN_NO_SPACE		3
 #define KERN_RESOURCE_SHORTAGE	6
 #define SEND_TOO_LARGE		0x1000000e
 #define SEND_NO_BUFFER		0x1000000d
@@ -53,7 +55,7 @@
 
 static const char *const params[] = {
 	"max_ports", "max_msgs", "max_spaces", "max_user_ports", "max_user_msgs",
-	"max_user_spaces", "max_msg_size", "max_ool_size",
+	"max_user_spaces", "max_msg_size", "max_ool_size", "max_names",
 };
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
 
@@ -296,6 +298,49 @@ TEST_F(limits, user_port_cap_refuses_allocate_with_resource_shortage)
 	ASSERT_EQ(0, set_param("max_user_ports", 8));
 	EXPECT_EQ(0, as_user(4101, user_ports_child));
 	EXPECT_LT(hits, stat_limit_hits());
+}
+
+/* How many names the caller's space holds now, or -1. */
+static long names_in_space(int fd, uint32_t task)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_NAMES, .task = task };
+
+	return port_op(fd, &op) == 0 ? (long)op.count : -1;
+}
+
+/*
+ * max_names is 16 more than the space holds: exactly 16 allocations
+ * succeed, the 17th is KERN_NO_SPACE, and a freed name makes room.
+ */
+static int names_cap_child(void)
+{
+	int fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	uint32_t task = task_self(fd), names[16], extra;
+	long have = names_in_space(fd, task);
+	char buf[32];
+	int i;
+
+	if (fd < 0 || !task || have <= 0)
+		return 1;
+	snprintf(buf, sizeof(buf), "%ld", have + 16);
+	if (write_param("max_names", buf))
+		return 2;
+	for (i = 0; i < 16; i++)
+		if (allocate(fd, task, &names[i]) != KERN_SUCCESS)
+			return 3;
+	if (allocate(fd, task, &extra) != KERN_NO_SPACE)
+		return 4;
+	if (destroy(fd, task, names[0]) || allocate(fd, task, &names[0]) != KERN_SUCCESS)
+		return 5;
+	for (i = 0; i < 16; i++)
+		if (destroy(fd, task, names[i]))
+			return 6;
+	return 0;
+}
+
+TEST_F(limits, names_per_space_cap_refuses_allocate_with_no_space)
+{
+	EXPECT_EQ(0, as_user(0, names_cap_child));
 }
 
 static int freed_port_child(void)

@@ -1485,30 +1485,6 @@ TEST(rcv_sync_wait_is_invalid_notify)
 	mach_port_destroy(ME, p);
 }
 
-TEST(names_per_space_are_limited)
-{
-	mach_port_t *names = calloc(1 << 20, sizeof(*names));
-	kern_return_t kr = KERN_SUCCESS;
-	int n = 0, i;
-
-	ASSERT_NE(NULL, names);
-	while (n < (1 << 20)) {
-		kr = mach_port_allocate(ME, MACH_PORT_RIGHT_DEAD_NAME, &names[n]);
-		if (kr != KERN_SUCCESS)
-			break;
-		n++;
-	}
-	EXPECT_EQ(KERN_NO_SPACE, kr);
-	EXPECT_GT(n, 1000);
-	for (i = 0; i < n; i++)
-		ASSERT_EQ(KERN_SUCCESS, mach_port_deallocate(ME, names[i]));
-	free(names);
-	mach_port_t p = new_port();
-
-	EXPECT_NE(MACH_PORT_NULL, p);
-	mach_port_destroy(ME, p);
-}
-
 TEST(epoll_on_a_port_set)
 {
 	mach_port_t set, p = new_port();
