@@ -41,7 +41,16 @@ for round in 1 2 3 4 5; do
 	machexc-bench overhead | sed 's/^/in-use /'
 	kill $holder
 	wait $holder 2>/dev/null
-	[ $round = 5 ] || rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
+	# The holder's task is torn down by a workqueue after it exits:
+	# rmmod is refused (EAGAIN) until that has run.
+	if [ $round != 5 ]; then
+		tries=0
+		until rmmod machexc 2>/dev/null; do
+			tries=$((tries + 1))
+			[ $tries -lt 100 ] || { echo "MACHEXC-FATAL rmmod machexc failed"; break; }
+			sleep 0.1
+		done
+	fi
 done
 machexc-bench rows | sed 's/^/free /'
 machexc-bench rows --pin | sed 's/^/pinned /'
