@@ -129,6 +129,15 @@ static void park_work(struct callback_head *cb)
 	if (pk->at_exec) {
 		pk->at_exec = false;
 		park_count_exec(pk->task);
+		/*
+		 * Park after the task works the exec queued before us (the
+		 * deferred fput()s of close-on-exec files, run newest first):
+		 * a launcher's close-on-exec pipe then tells it the exec is
+		 * done.  task_work_run() runs a work queued meanwhile once
+		 * the others have run.
+		 */
+		if (!task_work_add(current, &pk->cb, TWA_RESUME))
+			return;
 	}
 	if (!parked) {
 		pk->th = park_thread(pk);

@@ -1355,6 +1355,40 @@ TEST_F(vm, suspend_at_exec_holds_the_new_program_until_task_resume)
 	close(p[1]);
 }
 
+/*
+ * The park comes after the exec's own work: the close-on-exec files are
+ * closed while the new program is held, so a launcher's close-on-exec
+ * pipe reports the exec (end of file) before anything resumes it.
+ */
+TEST_F(vm, suspend_at_exec_parks_after_close_on_exec_files_are_closed)
+{
+	struct pollfd pfd;
+	int p[2], q[2], status;
+	char c;
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));	/* the launcher's exec pipe */
+	ASSERT_EQ(0, pipe(q));			/* the program's "ran" */
+	self->shm->fd = q[1];
+	ASSERT_EQ(0, start(self));
+	close(p[1]);				/* the child's copy is the last */
+	ASSERT_EQ(KERN_SUCCESS, machexc_task_suspend_at_exec(self->task));
+	atomic_store(&self->shm->cmd, C_EXEC);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 15000));
+	EXPECT_EQ(0, read(p[0], &c, 1));	/* end of file: exec'd */
+	ASSERT_TRUE(poll_until(suspend_count(self->task) == 1));
+	pfd.fd = q[0];
+	EXPECT_EQ(0, poll(&pfd, 1, 0));		/* and held: it has not run */
+	ASSERT_EQ(KERN_SUCCESS, task_resume(self->task));
+	ASSERT_EQ(1, poll(&pfd, 1, 15000));
+	ASSERT_EQ(0, reap(self->pid, &status));
+	EXPECT_TRUE(WIFEXITED(status));
+	close(p[0]);
+	close(q[0]);
+	close(q[1]);
+}
+
 /* Without the request an exec runs straight away. */
 TEST_F(vm, exec_without_suspend_at_exec_runs_at_once)
 {
