@@ -273,7 +273,13 @@ def goals(lanes):
             "(no probe is attached until a process uses machexc); once a process "
             "has set an exception port, the signal probe costs everyone else a few "
             "compares per signal, and one bit test per fault signal (a filter of "
-            "the processes that ever set an exception port).", "", ANALYSIS]
+            "the processes that ever set an exception port).  But once any process "
+            "has a port space, the kprobes on dequeue_signal() and recalc_sigpending() "
+            "that let a thread waiting in an exception stop for SIGSTOP and the "
+            "freezer are hit by every process on the machine: the sigprocmask() row "
+            "(a block and an unblock, two recalc_sigpending() calls) shows them well "
+            "above the noise.  Arming them only while a thread waits is issue 17's.",
+            "", ANALYSIS]
     return out
 
 
