@@ -48,7 +48,8 @@
 struct mx_park {
 	struct callback_head cb;
 	struct mx_task *task;		/* a reference (none while an exec_park) */
-	bool at_exec;			/* counts a task_suspend() first */
+	bool at_exec;			/* sent by the exec hook: goes last first */
+	bool count_exec;		/* then counts a task_suspend() */
 	struct mx_thread *th;		/* parked (a reference), kept across stops */
 	int wait_state;			/* MX_WAIT_STOPPABLE, else killable */
 	sigset_t blocked;		/* the thread's own mask while parked */
@@ -111,9 +112,24 @@ static struct mx_thread *park_thread(struct mx_park *pk)
 	return th;
 }
 
-/* A task_suspend() that an exec asked for (mx_task_exec_park()). */
-static void park_count_exec(struct mx_task *task)
+/*
+ * The task_suspend() that an exec asked for (mx_task_exec_park()).  A
+ * thread without its record (no memory for it) cannot be held, and the
+ * new program must not run unheld: it is killed and counted, as a fork()ed
+ * child whose ports could not be inherited is.
+ */
+static void park_count_exec(struct mx_park *pk)
 {
+	struct mx_task *task = pk->task;
+
+	pk->count_exec = false;
+	if (!pk->th) {
+		if (!(current->flags & PF_EXITING) && !READ_ONCE(task->dead)) {
+			atomic_long_inc(&mx_nr_nomem);
+			send_sig(SIGKILL, current, 1);
+		}
+		return;
+	}
 	mutex_lock(&task->space.lock);
 	if (task->space.active && !READ_ONCE(task->dead) &&
 	    task->suspend_count < MX_SUSPEND_MAX)
@@ -128,7 +144,7 @@ static void park_work(struct callback_head *cb)
 
 	if (pk->at_exec) {
 		pk->at_exec = false;
-		park_count_exec(pk->task);
+		pk->count_exec = true;
 		/*
 		 * Park after the task works the exec queued before us (the
 		 * deferred fput()s of close-on-exec files, run newest first):
@@ -141,6 +157,8 @@ static void park_work(struct callback_head *cb)
 	}
 	if (!parked) {
 		pk->th = park_thread(pk);
+		if (pk->count_exec)
+			park_count_exec(pk);
 		parked = pk->th && park_begin(pk);
 	} else if (!(current->flags & PF_EXITING)) {
 		mx_signals_hold(&pk->blocked, true);	/* back from a stop */
@@ -173,6 +191,7 @@ static struct mx_park *park_alloc(struct mx_task *task, gfp_t gfp)
 	pk->task = task;	/* the caller's reference passes to it */
 	pk->th = NULL;
 	pk->at_exec = false;
+	pk->count_exec = false;
 	init_task_work(&pk->cb, park_work);
 	return pk;
 }

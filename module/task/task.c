@@ -145,6 +145,7 @@ void mx_task_destroy(struct mx_task *task)
 	mx_space_release(&task->space, &reap);
 	mx_threads_destroy(task, &reap);
 	mutex_unlock(&task->space.lock);
+	mx_task_exec_park_drop(task);	/* none comes after: dead, under the lock */
 
 	spin_lock(&task->special_lock);
 	bootstrap = task->bootstrap;
@@ -552,8 +553,19 @@ void mx_task_exec_notify(struct linux_binprm *bprm)
 	struct mx_task *task;
 
 	if (bprm->secureexec == 0 && get_dumpable(current->mm) == SUID_DUMP_USER) {
-		/* The same task goes on: stop it if its debugger asked. */
+		/*
+		 * The same task goes on: stop it if its debugger asked.  The
+		 * table's lock only for a task with a park waiting (a park
+		 * nobody uses must not slow every exec down).
+		 */
 		if (!atomic_read(&mx_nr_exec_parks))
+			return;
+		rcu_read_lock();
+		task = task_find_key(current->signal);
+		if (task && !READ_ONCE(task->exec_park))
+			task = NULL;
+		rcu_read_unlock();
+		if (!task)
 			return;
 		spin_lock(&tasks_lock);
 		task = task_find_key(current->signal);

@@ -13,7 +13,6 @@
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
-#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -135,6 +134,27 @@ static long vm_copy_page(struct mm_struct *mm, unsigned long addr, void *buf,
 	return KERN_SUCCESS;
 }
 
+/*
+ * Can all of the caller's buffer for a write be read?  One byte a page,
+ * so that a bad buffer is found before the target is touched; a fatal
+ * signal ends it.  -EFAULT, -EINTR or KERN_SUCCESS.
+ */
+static long vm_check_source(const char __user *ubuf, u64 size)
+{
+	u64 off = 0;
+	char c;
+
+	while (off < size) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		if (get_user(c, ubuf + off))
+			return -EFAULT;
+		off += PAGE_SIZE - offset_in_page(ubuf + off);
+		cond_resched();
+	}
+	return get_user(c, ubuf + size - 1) ? -EFAULT : KERN_SUCCESS;
+}
+
 /* MACHEXC_VM_READ and MACHEXC_VM_WRITE. */
 static long vm_read_write(struct mm_struct *mm, const struct machexc_vm_op *op, bool write)
 {
@@ -151,11 +171,10 @@ static long vm_read_write(struct mm_struct *mm, const struct machexc_vm_op *op, 
 	if (!access_ok(ubuf, op->size))
 		return -EFAULT;
 	kr = vm_check(mm, addr, addr + op->size, write);
+	if (kr == KERN_SUCCESS && write)
+		kr = vm_check_source(ubuf, op->size);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	/* The caller's own buffer, once, so that it cannot fail halfway. */
-	if (write ? fault_in_readable(ubuf, op->size) : fault_in_writeable(ubuf, op->size))
-		return -EFAULT;
 	buf = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return KERN_RESOURCE_SHORTAGE;

@@ -277,8 +277,10 @@ struct machexc_stats {
  *            machexc_vm_region                    that ends above address
  *
  * task is a send right to a task port, the caller's own or another's under
- * the permission rule above.  READ and WRITE are all or nothing: the whole
- * range must be mapped (else KERN_INVALID_ADDRESS, and nothing is copied),
+ * the permission rule above.  READ and WRITE are all or nothing against
+ * the target's mappings when the call starts (one that changes them
+ * meanwhile, not stopped, may see part of a write): the whole range must
+ * be mapped (else KERN_INVALID_ADDRESS, and nothing is copied),
  * readable for READ, and for WRITE writable or a private mapping, which is
  * written as ptrace(PTRACE_POKEDATA) writes (copy on write, so a debugger
  * can plant a breakpoint in text); anything else is KERN_PROTECTION_FAILURE.
