@@ -21,6 +21,10 @@ static const struct {
 	{ MACHEXC_FEATURE_VERSION, "version" },
 	{ MACHEXC_FEATURE_IPC, "ipc" },
 	{ MACHEXC_FEATURE_EXC, "exceptions" },
+	{ MACHEXC_FEATURE_TASKS, "tasks" },
+	{ MACHEXC_FEATURE_OOL, "ool" },
+	{ MACHEXC_FEATURE_LIMITS, "limits" },
+	{ MACHEXC_FEATURE_VM, "vm" },
 };
 
 static void usage(FILE *f)
@@ -34,6 +38,7 @@ int main(int argc, char **argv)
 {
 	struct machexc_stats st;
 	struct machexc_version v;
+	unsigned long long known;
 	unsigned int i;
 	int c;
 
@@ -66,9 +71,14 @@ int main(int argc, char **argv)
 	printf("machexc API %u.%u (this program was built for %u.%u)\n",
 	       v.major, v.minor, MACHEXC_API_MAJOR, MACHEXC_API_MINOR);
 	printf("features:");
-	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+	known = 0;
+	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		known |= features[i].bit;
 		if (v.features & features[i].bit)
 			printf(" %s", features[i].name);
+	}
+	if (v.features & ~known)
+		printf(" 0x%llx", (unsigned long long)v.features & ~known);	/* a newer module's */
 	printf("\n");
 	if (machexc_get_stats(&st) == 0) {
 		printf("live: %llu spaces, %llu ports, %llu port sets, %llu queued messages\n",

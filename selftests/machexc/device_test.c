@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -108,6 +109,35 @@ TEST_F(dev, bad_pointer_is_efault)
 
 	munmap(none, page);
 	munmap(ro, page);
+}
+
+/* machexc-info names every feature the module reports (tools on PATH in the VM). */
+TEST(machexc_info_names_every_feature)
+{
+	static const struct { unsigned int bit; const char *name; } names[] = {
+		{ MACHEXC_FEATURE_VERSION, " version" }, { MACHEXC_FEATURE_IPC, " ipc" },
+		{ MACHEXC_FEATURE_EXC, " exceptions" }, { MACHEXC_FEATURE_TASKS, " tasks" },
+		{ MACHEXC_FEATURE_OOL, " ool" }, { MACHEXC_FEATURE_LIMITS, " limits" },
+		{ MACHEXC_FEATURE_VM, " vm" },
+	};
+	struct machexc_version v;
+	char line[256] = "", out[1024] = "";
+	unsigned int i;
+	FILE *f;
+
+	ASSERT_EQ(0, machexc_api_version(&v));
+	f = popen("machexc-info", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "features:", 9))
+			strncpy(out, line, sizeof(out) - 1);
+	EXPECT_EQ(0, pclose(f));
+	ASSERT_NE('\0', out[0]);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (v.features & names[i].bit)
+			EXPECT_NE(NULL, strstr(out, names[i].name)) TH_LOG("%s missing: %s",
+									 names[i].name, out);
+	EXPECT_EQ(NULL, strstr(out, " 0x"));	/* no bit it cannot name */
 }
 
 TEST(many_opens)
