@@ -290,33 +290,29 @@ kern_return_t mach_vm_region_recurse(vm_map_read_t target_task, mach_vm_address_
 	kr = machexc_vm_region_of(target_task, *address, &r);
 	if (kr != KERN_SUCCESS)
 		return kr;
+	/* The short and the full structure share these fields' names. */
+#define FILL_SUBMAP(s)								\
+	do {									\
+		memset(&(s), 0, sizeof(s));					\
+		(s).protection = (vm_prot_t)r.protection;			\
+		(s).max_protection = (vm_prot_t)r.max_protection;		\
+		(s).inheritance = r.inheritance;				\
+		(s).offset = r.offset;						\
+		(s).ref_count = 1;						\
+		(s).external_pager = !!(r.flags & MACHEXC_VM_REGION_FILE);	\
+		(s).share_mode = share_mode_of(&r);				\
+		(s).is_submap = FALSE;						\
+		(s).behavior = (vm_behavior_t)r.behavior;			\
+		(s).user_wired_count = r.flags & MACHEXC_VM_REGION_WIRED ? 1 : 0; \
+	} while (0)
 	if (count == VM_REGION_SUBMAP_SHORT_INFO_COUNT_64) {
-		memset(&shrt, 0, sizeof(shrt));
-		shrt.protection = (vm_prot_t)r.protection;
-		shrt.max_protection = (vm_prot_t)r.max_protection;
-		shrt.inheritance = r.inheritance;
-		shrt.offset = r.offset;
-		shrt.ref_count = 1;
-		shrt.external_pager = !!(r.flags & MACHEXC_VM_REGION_FILE);
-		shrt.share_mode = share_mode_of(&r);
-		shrt.is_submap = FALSE;
-		shrt.behavior = (vm_behavior_t)r.behavior;
-		shrt.user_wired_count = r.flags & MACHEXC_VM_REGION_WIRED ? 1 : 0;
+		FILL_SUBMAP(shrt);
 		memcpy(info, &shrt, sizeof(shrt));
 	} else {
-		memset(&full, 0, sizeof(full));
-		full.protection = (vm_prot_t)r.protection;
-		full.max_protection = (vm_prot_t)r.max_protection;
-		full.inheritance = r.inheritance;
-		full.offset = r.offset;
-		full.ref_count = 1;
-		full.external_pager = !!(r.flags & MACHEXC_VM_REGION_FILE);
-		full.share_mode = share_mode_of(&r);
-		full.is_submap = FALSE;
-		full.behavior = (vm_behavior_t)r.behavior;
-		full.user_wired_count = r.flags & MACHEXC_VM_REGION_WIRED ? 1 : 0;
+		FILL_SUBMAP(full);
 		memcpy(info, &full, count * sizeof(natural_t));
 	}
+#undef FILL_SUBMAP
 	*infoCnt = count;
 	*nesting_depth = 0;
 	*address = r.start;

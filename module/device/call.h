@@ -72,7 +72,6 @@ mx_return_t mx_call_thread_fault(struct mx_call *c);
 mx_return_t mx_call_task_for_pid(struct mx_call *c);
 mx_return_t mx_call_task_threads(struct mx_call *c);
 mx_return_t mx_call_task_suspend(struct mx_call *c);
-mx_return_t mx_call_task_suspend_at_exec(struct mx_call *c);
 mx_return_t mx_call_thread_suspend(struct mx_call *c);
 mx_return_t mx_call_task_info(struct mx_call *c);
 mx_return_t mx_call_thread_info(struct mx_call *c);
@@ -84,6 +83,7 @@ enum {
 	MX_SWAP,		/* *_swap_exception_ports */
 	MX_SUSPEND,
 	MX_RESUME,
+	MX_SUSPEND_AT_EXEC,
 };
 
 long mx_port_op(struct machexc_port_op *op);

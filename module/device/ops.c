@@ -106,7 +106,7 @@ static const struct mx_op_row rows[MACHEXC_PORT_OP_MAX + 1] = {
 				     .out_max = MACHEXC_INFO_MAX },
 	[MACHEXC_PORT_THREAD_INFO] = { mx_call_thread_info, .out_unit = sizeof(u32),
 				       .out_max = MACHEXC_INFO_MAX },
-	[MACHEXC_PORT_TASK_SUSPEND_AT_EXEC] = { mx_call_task_suspend_at_exec },
+	[MACHEXC_PORT_TASK_SUSPEND_AT_EXEC] = { mx_call_task_suspend, 0, MX_SUSPEND_AT_EXEC },
 };
 
 /* How many bytes of op->buf go in and out for @row. */

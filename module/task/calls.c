@@ -134,20 +134,12 @@ mx_return_t mx_call_task_suspend(struct mx_call *c)
 	target = call_task(c, &kr);
 	if (!target)
 		return kr;
-	kr = c->variant == MX_SUSPEND ? mx_task_suspend(target) : mx_task_resume(target);
-	mx_task_put(target);
-	return kr;
-}
-
-mx_return_t mx_call_task_suspend_at_exec(struct mx_call *c)
-{
-	struct mx_task *target;
-	mx_return_t kr;
-
-	target = call_task(c, &kr);
-	if (!target)
-		return kr;
-	kr = mx_task_suspend_at_exec(target);
+	if (c->variant == MX_SUSPEND)
+		kr = mx_task_suspend(target);
+	else if (c->variant == MX_SUSPEND_AT_EXEC)
+		kr = mx_task_suspend_at_exec(target);
+	else
+		kr = mx_task_resume(target);
 	mx_task_put(target);
 	return kr;
 }
