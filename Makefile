@@ -54,8 +54,10 @@ $(O)/lib/libmachexc.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(O)/lib/$(SONAME): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -pthread -o $@ $^
+# Only the API is exported (lib/libmachexc.map); abi-check holds the list.
+$(O)/lib/$(SONAME): $(LIB_OBJS) lib/libmachexc.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined \
+	    -Wl,--version-script=lib/libmachexc.map -pthread -o $@ $(LIB_OBJS)
 	ln -sf $(SONAME) $(O)/lib/libmachexc.so
 
 $(O)/lib/machexc.pc: lib/machexc.pc.in dkms.conf

@@ -2,6 +2,7 @@
 # The module's private copy of the Mach numbers (module/mach_abi.h) must
 # equal what libmachexc's <mach/...> headers give user space, and those
 # must have macOS's layouts (lib/abi-check.c).  Compiles both checks.
+# The shared library exports only the API listed in lib/libmachexc.symbols.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -17,4 +18,14 @@ trap 'rm -rf "$tmp"' EXIT
 n=$(grep -c _Static_assert "$tmp/kernel-abi.c")
 cc -std=c11 -Wall -Wextra -Werror -I"$top/lib/include" -I"$top/uapi" -c "$tmp/kernel-abi.c" -o /dev/null
 cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$top/lib/include" -I"$top/uapi" -c "$top/lib/abi-check.c" -o /dev/null
-echo "abi: module and library agree on $n Mach constants; library layouts match macOS"
+
+# libmachexc.so exports exactly the API of lib/libmachexc.symbols, each
+# symbol under its version node (lib/libmachexc.map).
+make -s -C "$top" lib > /dev/null
+nm -D --defined-only "$top/build/lib/libmachexc.so.0" | awk '$3 !~ /^MACHEXC_/ { print $3 }' |
+	sort > "$tmp/exported"
+if ! diff -u "$top/lib/libmachexc.symbols" "$tmp/exported"; then
+	echo "abi: libmachexc.so exports differ from lib/libmachexc.symbols (above)" >&2
+	exit 1
+fi
+echo "abi: module and library agree on $n Mach constants; library layouts match macOS; $(wc -l < "$tmp/exported") symbols exported, as listed"
