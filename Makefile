@@ -2,7 +2,8 @@
 #
 # machexc -- Mach exception ports for Linux.
 #
-#   make                 module (against KDIR), library, tools, selftests
+#   make                 module (against KDIR), library, tools
+#   make selftests       the tests (need linux-source-6.1: make check installs it)
 #   make check           everything tested: lint, dkms, three VM lanes
 #   make check LANE=6.1 TEST=device_test     one lane, one test
 #   make vm LANE=6.12 CMD='...' FILES='...'  a command in a lane's VM
@@ -10,7 +11,7 @@
 #   make bench           benchmarks in the stock lanes (bench/RESULTS.md)
 #   make fuzz            the fuzzer's long run (10^6 calls) in the debug lane
 #   make lint            checkpatch and sparse over module/
-#   make install DESTDIR=... PREFIX=...
+#   make install DESTDIR=... PREFIX=...   (make uninstall, same variables)
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)
@@ -37,8 +38,9 @@ LIB_HDRS := $(shell find lib/include -name '*.h')
 SONAME := libmachexc.so.0
 TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/machexc/*_test.c))
 
-.PHONY: all module lib selftests tools install clean check lint vm demo bench source-files fuzz
-all: module lib tools selftests
+all: module lib tools
+
+.PHONY: all module lib selftests tools install uninstall clean check lint vm demo bench source-files fuzz
 
 module:
 	@test -n "$(KDIR)" || { echo "no kernel headers found: install linux-headers-$(KVER) or pass KDIR=" >&2; exit 1; }
@@ -105,6 +107,13 @@ install: lib tools
 	install -m 644 uapi/linux/machexc.h $(DESTDIR)$(INCLUDEDIR)/machexc/linux/
 	cd lib/include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(INCLUDEDIR)/machexc/{} \;
 	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools install DESTDIR=$(DESTDIR) BINDIR=$(BINDIR) MANDIR=$(PREFIX)/share/man,true)
+
+# What install put there, and nothing else.
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libmachexc.a $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libmachexc.so $(DESTDIR)$(LIBDIR)/pkgconfig/machexc.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/machexc
+	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools uninstall DESTDIR=$(DESTDIR) BINDIR=$(BINDIR) MANDIR=$(PREFIX)/share/man,true)
 
 check:
 	selftests/check.sh $(LANE)

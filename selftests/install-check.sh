@@ -82,5 +82,10 @@ for h in "$tmp/handler" "$tmp/handler-static"; do
 	out=$(LD_LIBRARY_PATH="$tmp/root/usr/lib" "$h")
 	[ "$out" = "2505 0" ] || { echo "install: $(basename "$h"): unexpected: $out"; exit 1; }
 done
+
+# make uninstall takes away every file make install put there.
+make -s -C "$top" uninstall DESTDIR="$tmp/root" PREFIX=/usr >/dev/null
+left=$(find "$tmp/root" -type f -o -type l)
+[ -z "$left" ] || { echo "install: make uninstall left:"; echo "$left"; exit 1; }
 echo "install: headers, libmachexc and machexc.pc install and build a <mach/mach.h> program" \
-	"and a mach_exc_server() handler (shared and static)"
+	"and a mach_exc_server() handler (shared and static); uninstall leaves no file"
