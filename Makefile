@@ -21,6 +21,7 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 export MACHEXC_CACHE ?= $(HOME)/.cache/machexc
 
 O := build
@@ -35,6 +36,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 LIB_SRCS := $(wildcard lib/src/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB_HDRS := $(shell find lib/include -name '*.h')
+MAN3 := $(wildcard lib/man/*.3)
 SONAME := libmachexc.so.0
 TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/machexc/*_test.c))
 
@@ -106,6 +108,8 @@ install: lib tools
 	    lib/machexc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/machexc.pc
 	install -m 644 uapi/linux/machexc.h $(DESTDIR)$(INCLUDEDIR)/machexc/linux/
 	cd lib/include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(INCLUDEDIR)/machexc/{} \;
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
 	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools install DESTDIR=$(DESTDIR) BINDIR=$(BINDIR) MANDIR=$(PREFIX)/share/man,true)
 
 # What install put there, and nothing else.
@@ -113,6 +117,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmachexc.a $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	    $(DESTDIR)$(LIBDIR)/libmachexc.so $(DESTDIR)$(LIBDIR)/pkgconfig/machexc.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/machexc
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3)))
 	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools uninstall DESTDIR=$(DESTDIR) BINDIR=$(BINDIR) MANDIR=$(PREFIX)/share/man,true)
 
 check:

@@ -34,6 +34,7 @@ if [ -z "${1:-}" ]; then
 	host abi "$here/abi-check.sh"
 	host install "$here/install-check.sh"
 	host lint "$here/lint.sh"
+	host man "$here/man-check.sh"
 	host dkms "$here/dkms.sh"
 fi
 

@@ -14,7 +14,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs="build-essential bc bison flex cpio kmod rsync xz-utils python3 pkg-config
       libelf-dev libssl-dev dwarves ccache sparse dkms qemu-system-x86
-      busybox-static linux-source-6.1 libmnl-dev libdw-dev libunwind-dev"
+      busybox-static linux-source-6.1 libmnl-dev libdw-dev libunwind-dev
+      groff-base"
 missing=()
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
