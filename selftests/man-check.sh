@@ -55,13 +55,13 @@ for f in "${pages[@]}"; do
 		[ -e "$n.3" ] || bad "$f: NAME lists $n, but there is no $n.3 (add one: .so man3/$f)"
 	done
 	# Section 3 references to our names, section 1 to our tools.
-	for r in $(sed -n 's/^\.BR \([a-z_][a-z0-9_]*\) (3).*/\1/p' "$f" |
-		   grep -E '^(mach_|machexc_|task_|thread_|host_|vm_|pid_|catch_|exc_|mig_|libmachexc)'); do
+	while read -r r; do
 		[ -e "$r.3" ] || bad "$f: refers to $r(3), which has no page"
-	done
-	for r in $(sed -n 's/^\.BR \(machexc\\-[a-z]*\) (1).*/\1/p' "$f" | sed 's/\\-/-/'); do
+	done < <(sed -n 's/^\.BR \([a-z_][a-z0-9_]*\) (3).*/\1/p' "$f" |
+		 grep -E '^(mach_|machexc_|task_|thread_|host_|vm_|pid_|catch_|exc_|mig_|libmachexc)')
+	while read -r r; do
 		[ -e "$top/tools/$r.1" ] || bad "$f: refers to $r(1), which has no page"
-	done
+	done < <(sed -n 's/^\.BR \(machexc\\-[a-z]*\) (1).*/\1/p' "$f" | sed 's/\\-/-/')
 done
 
 for f in "${aliases[@]}"; do
@@ -76,10 +76,9 @@ for f in "${aliases[@]}"; do
 done
 
 # Every function <machexc.h> declares.
-for fn in $(sed -n 's/^[a-z_][a-z0-9_ ]*[ *]\(machexc_[a-z0-9_]*\)(.*/\1/p' \
-	    "$top/lib/include/machexc.h"); do
+while read -r fn; do
 	[ -e "$fn.3" ] || bad "lib/include/machexc.h declares $fn(), which has no page in lib/man"
-done
+done < <(sed -n 's/^[a-z_][a-z0-9_ ]*[ *]\(machexc_[a-z0-9_]*\)(.*/\1/p' "$top/lib/include/machexc.h")
 
 # SYNOPSIS as man renders it, compiled; then the EXAMPLE's code blocks.
 render() {
