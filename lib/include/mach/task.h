@@ -51,7 +51,7 @@ kern_return_t task_swap_exception_ports(task_t task, exception_mask_t exception_
 					thread_state_flavor_t new_flavor,
 					exception_mask_array_t masks,
 					mach_msg_type_number_t *masksCnt,
-					exception_handler_array_t old_handlerss,
+					exception_handler_array_t old_handlers,
 					exception_behavior_array_t old_behaviors,
 					exception_flavor_array_t old_flavors);
 

@@ -42,7 +42,7 @@ kern_return_t thread_resume(thread_read_t target_act);
 kern_return_t thread_info(thread_inspect_t target_act, thread_flavor_t flavor,
 			  thread_info_t thread_info_out, mach_msg_type_number_t *thread_info_outCnt);
 
-/* Exception ports: only for threads of the calling process. */
+/* Exception ports: of any thread whose task the caller may debug (the ptrace rule). */
 kern_return_t thread_set_exception_ports(thread_act_t thread, exception_mask_t exception_mask,
 					 mach_port_t new_port, exception_behavior_t behavior,
 					 thread_state_flavor_t new_flavor);
