@@ -12,6 +12,7 @@
 #   make fuzz            the fuzzer's long run (10^6 calls) in the debug lane
 #   make lint            checkpatch and sparse over module/
 #   make install DESTDIR=... PREFIX=...   (make uninstall, same variables)
+#   make deb             Debian packages in build/deb (debian/)
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)
@@ -42,7 +43,7 @@ TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/
 
 all: module lib tools
 
-.PHONY: all module lib selftests tools install uninstall clean check lint vm demo bench source-files fuzz
+.PHONY: all module lib selftests tools install uninstall clean check lint vm demo bench source-files fuzz deb
 
 module:
 	@test -n "$(KDIR)" || { echo "no kernel headers found: install linux-headers-$(KVER) or pass KDIR=" >&2; exit 1; }
@@ -52,7 +53,7 @@ lib: $(O)/lib/libmachexc.a $(O)/lib/$(SONAME) $(O)/lib/machexc.pc
 
 $(O)/%.o: %.c $(LIB_HDRS) uapi/linux/machexc.h
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(USER_CFLAGS) -c $< -o $@
 
 $(O)/lib/libmachexc.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -61,7 +62,7 @@ $(O)/lib/libmachexc.a: $(LIB_OBJS)
 # Only the API is exported (lib/libmachexc.map); abi-check holds the list.
 $(O)/lib/$(SONAME): $(LIB_OBJS) lib/libmachexc.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined \
-	    -Wl,--version-script=lib/libmachexc.map -pthread -o $@ $(LIB_OBJS)
+	    -Wl,--version-script=lib/libmachexc.map $(LDFLAGS) -pthread -o $@ $(LIB_OBJS)
 	ln -sf $(SONAME) $(O)/lib/libmachexc.so
 
 $(O)/lib/machexc.pc: lib/machexc.pc.in dkms.conf
@@ -122,6 +123,13 @@ uninstall:
 
 check:
 	selftests/check.sh $(LANE)
+
+# Debian packages (debian/), built from a copy of the tracked files so that
+# dpkg-buildpackage's results land in $(O)/deb and not above the checkout.
+deb:
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/src
+	git ls-files -co --exclude-standard | grep -v '^$(O)/' | cpio -pdm --quiet $(O)/deb/src
+	cd $(O)/deb/src && dpkg-buildpackage -b -us -uc
 
 lint:
 	selftests/lint.sh

@@ -36,6 +36,7 @@ if [ -z "${1:-}" ]; then
 	host lint "$here/lint.sh"
 	host man "$here/man-check.sh"
 	host dkms "$here/dkms.sh"
+	host deb "$here/deb-check.sh"
 fi
 
 if [[ " $lanes " == *" debug "* ]]; then

@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential bc bison flex cpio kmod rsync xz-utils python3 pkg-config
       libelf-dev libssl-dev dwarves ccache sparse dkms qemu-system-x86
       busybox-static linux-source-6.1 libmnl-dev libdw-dev libunwind-dev
-      groff-base"
+      groff-base debhelper dh-dkms lintian debootstrap"
 missing=()
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
