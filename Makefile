@@ -4,7 +4,7 @@
 #
 #   make                 module (against KDIR), library, tools
 #   make selftests       the tests (need linux-source-6.1: make check installs it)
-#   make check           everything tested: lint, dkms, three VM lanes
+#   make check           everything tested: lint, dkms, packages, four VM lanes
 #   make check LANE=6.1 TEST=device_test     one lane, one test
 #   make vm LANE=6.12 CMD='...' FILES='...'  a command in a lane's VM
 #   make demo            the module at work in a VM
@@ -137,7 +137,7 @@ lint:
 # CMD goes through the environment untouched, so '$$x' reaches the VM's shell.
 vm: export MACHEXC_VM_CMD := $(value CMD)
 vm:
-	@test -n "$(LANE)" || { echo "usage: make vm LANE=6.1|6.12|debug CMD='...' [FILES='...']" >&2; exit 1; }
+	@test -n "$(LANE)" || { echo "usage: make vm LANE=6.1|6.12|sid|debug CMD='...' [FILES='...']" >&2; exit 1; }
 	selftests/vm/run-cmd.sh "$(LANE)" "$$MACHEXC_VM_CMD" $(FILES)
 
 demo:

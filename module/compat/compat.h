@@ -18,6 +18,37 @@
 #include <linux/errno.h>
 #include <linux/version.h>
 #include <asm/unistd.h>
+/* 6.16 moved cpuid_count() to <asm/cpuid/api.h> and named leaf 0xd anew. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+#include <asm/cpuid/api.h>
+#endif
+#ifndef XSTATE_CPUID
+#define XSTATE_CPUID CPUID_LEAF_XSTATE
+#endif
+
+/*
+ * Is @t dumpable by its owner (SUID_DUMP_USER), as a fresh exec of a
+ * program that gained no privilege leaves it?  7.x keeps dumpability in
+ * the task's exec state rather than in its mm.
+ */
+#include <linux/sched/coredump.h>
+#ifndef SUID_DUMP_USER
+#include <linux/sched/exec_state.h>
+static inline bool mx_dumpable_by_owner(struct task_struct *t)
+{
+	bool owner;
+
+	rcu_read_lock();
+	owner = READ_ONCE(rcu_dereference(t->exec_state)->dumpable) == TASK_DUMPABLE_OWNER;
+	rcu_read_unlock();
+	return owner;
+}
+#else
+static inline bool mx_dumpable_by_owner(struct task_struct *t)
+{
+	return t->mm && get_dumpable(t->mm) == SUID_DUMP_USER;
+}
+#endif
 
 /*
  * Internals that the KUnit suites call are exported with
@@ -73,19 +104,29 @@ static inline void mx_syscall_restart_now(struct pt_regs *regs)
 }
 
 /*
+ * A task's FPU state: in task_struct.thread.fpu up to 6.14, right after the
+ * task_struct from 6.15.  There x86_task_fpu() is that address, or with
+ * CONFIG_X86_DEBUG_FPU (Debian's 7.x) an out-of-line function that is not
+ * exported; the address is the same either way.
+ */
+static inline struct fpu *mx_task_fpu(struct task_struct *t)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	return (struct fpu *)((void *)t + sizeof(*t));
+#else
+	return &t->thread.fpu;
+#endif
+}
+
+/*
  * Replace the current thread's x87/SSE state with an fxsave image before
  * it returns to user space.  kernel_fpu_begin() saves the user registers
  * to memory and marks them to be reloaded from there on the way out, so
- * what we write is what the thread gets back.  The state lives in
- * task_struct.thread.fpu up to 6.14 (x86_task_fpu() after).
+ * what we write is what the thread gets back.
  */
 static inline void mx_fpu_write_fxsave(const void *fx)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
-	struct fpu *fpu = x86_task_fpu(current);
-#else
-	struct fpu *fpu = &current->thread.fpu;
-#endif
+	struct fpu *fpu = mx_task_fpu(current);
 
 	kernel_fpu_begin();
 	memcpy(&fpu->fpstate->regs.fxsave, fx, sizeof(struct fxregs_state));
@@ -104,11 +145,7 @@ static inline void mx_fpu_write_fxsave(const void *fx)
  */
 static inline void mx_fpu_write_xstate(const void *img, u32 img_size)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
-	struct fpu *fpu = x86_task_fpu(current);
-#else
-	struct fpu *fpu = &current->thread.fpu;
-#endif
+	struct fpu *fpu = mx_task_fpu(current);
 	const struct xregs_state *from = img;
 	struct xregs_state *to;
 	u32 eax, ebx, ecx, edx, off, size;

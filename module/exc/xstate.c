@@ -36,6 +36,7 @@
 
 #include <kunit/visibility.h>
 
+#include "../compat/compat.h"
 #include "exc.h"
 #include "xstate.h"
 

@@ -28,6 +28,7 @@
 
 #include <kunit/visibility.h>
 
+#include "../compat/compat.h"
 #include "../hooks/hooks.h"
 #include "../machexc.h"
 #include "../msg/msg.h"
@@ -552,7 +553,7 @@ void mx_task_exec_notify(struct linux_binprm *bprm)
 	struct mx_inherit *inh = NULL;
 	struct mx_task *task;
 
-	if (bprm->secureexec == 0 && get_dumpable(current->mm) == SUID_DUMP_USER) {
+	if (bprm->secureexec == 0 && mx_dumpable_by_owner(current)) {
 		/*
 		 * The same task goes on: stop it if its debugger asked.  The
 		 * table's lock only for a task with a park waiting (a park
