@@ -292,7 +292,11 @@ FZ_GEN(vm_bad)
 		op.op = fz_choose(R, 0, MACHEXC_VM_OP_MAX + 1, 0xffffffffU);
 		break;
 	case 1:
-		op.reserved[fz_below(R, 2)] = 1 + fz_below(R, 100);
+		/* reserved, or flags outside ALLOCATE */
+		if (fz_one_in(R, 2))
+			op.reserved = 1 + fz_below(R, 100);
+		else
+			op.flags = 1 + fz_below(R, 100);
 		break;
 	case 2:
 		op.size = fz_choose(R, 0xffffffffU, 0x80000000U) | (fz_next(R) << 32);
