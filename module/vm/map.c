@@ -230,6 +230,12 @@ static long vm_map_run(struct mm_struct *mm, struct task_struct *task, unsigned 
 	return kr;
 }
 
+/*
+ * User space ends, for these calls, where macOS's x86-64 user space and
+ * the library's own-task calls end: at 2^47 (DEFAULT_MAP_WINDOW, less
+ * the guard page), also with 5-level paging.  Deallocation reaches to
+ * TASK_SIZE_MAX, so nothing mapped is out of its reach.
+ */
 long mx_vm_allocate(struct mm_struct *mm, struct task_struct *task,
 		    const struct machexc_vm_op *op)
 {
@@ -241,7 +247,7 @@ long mx_vm_allocate(struct mm_struct *mm, struct task_struct *task,
 	if (op->flags & ~(u32)VM_FLAGS_USER_ALLOCATE || (overwrite && !fixed) ||
 	    op->size > ULONG_MAX - ~PAGE_MASK)
 		kr = KERN_INVALID_ARGUMENT;
-	else if (op->size > TASK_SIZE_MAX)
+	else if (op->size > DEFAULT_MAP_WINDOW)
 		kr = fixed ? KERN_INVALID_ADDRESS : KERN_NO_SPACE;
 	if (kr != KERN_SUCCESS || !op->size) {
 		mmput(mm);
@@ -253,7 +259,7 @@ long mx_vm_allocate(struct mm_struct *mm, struct task_struct *task,
 	len = PAGE_ALIGN(op->size);
 	if (fixed) {
 		start = op->address & PAGE_MASK;
-		if (op->address > TASK_SIZE_MAX || start + len > TASK_SIZE_MAX) {
+		if (op->address > DEFAULT_MAP_WINDOW || start + len > DEFAULT_MAP_WINDOW) {
 			mmput(mm);
 			put_task_struct(task);
 			return KERN_INVALID_ADDRESS;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mach_vm_read, mach_vm_write and mach_vm_region on a task (XNU's
- * vm/vm_user.c; allocate and deallocate are in map.c), over the kernel's get_user_pages_remote(): the way
- * ptrace's PTRACE_PEEKDATA/POKEDATA and /proc/PID/mem reach another
- * process's memory, so every rule of the kernel's own holds (copy on
- * write for a breakpoint in text, no write through a shared mapping the
- * target cannot write, the instruction cache kept coherent).
+ * vm/vm_user.c; allocate and deallocate are in map.c), over the kernel's
+ * get_user_pages_remote(): the way ptrace's PTRACE_PEEKDATA/POKEDATA and
+ * /proc/PID/mem reach another process's memory, so every rule of the
+ * kernel's own holds (copy on write for a breakpoint in text, no write
+ * through a shared mapping the target cannot write, the instruction cache
+ * kept coherent).
  *
  * Reads and writes check the whole range first, then go a page at a time
  * through one page of kernel memory: any size, all or nothing against

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A task's memory: mach_vm_read, mach_vm_write, mach_vm_region,
- * mach_vm_allocate and mach_vm_deallocate (XNU's vm/vm_user.c), for a debugger, on the caller's own task or on any task
- * whose port it holds, under the permission rule of task.h.
+ * mach_vm_allocate and mach_vm_deallocate (XNU's vm/vm_user.c), for a
+ * debugger, on the caller's own task or on any task whose port it holds,
+ * under the permission rule of task.h.
  *
  * Lock rules.  The target's mm is taken as mm_access() takes it: under
  * the process's exec_update_lock, after the permission check, so that an
