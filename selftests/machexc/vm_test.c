@@ -1780,7 +1780,8 @@ TEST_F(vm, allocate_below_mmap_min_addr_is_judged_with_the_callers_credentials)
 		task_t t;
 		pid_t tpid;
 
-		if (become(1000))
+		/* A change of uid left us not dumpable: the child would be too. */
+		if (become(1000) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 			_exit(1);
 		tpid = spawn();
 		if (tpid == 0)
