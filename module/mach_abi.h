@@ -45,6 +45,11 @@ typedef u32 mx_return_t;	/* kern_return_t or mach_msg_return_t */
 #define VM_BEHAVIOR_RANDOM		1
 #define VM_BEHAVIOR_SEQUENTIAL		2
 
+/* mach_vm_allocate()'s flags (osfmk/mach/vm_statistics.h) */
+#define VM_FLAGS_ANYWHERE		0x00000001
+#define VM_FLAGS_OVERWRITE		0x00004000
+#define VM_FLAGS_USER_ALLOCATE		0xFF07509F
+
 /* mach_msg_return_t */
 #define MACH_MSG_SUCCESS		0x00000000
 #define MACH_MSG_VM_KERNEL		0x00000400

@@ -20,6 +20,7 @@
 #include "names/names.h"
 #include "ports/ports.h"
 #include "task/task.h"
+#include "vm/vm.h"
 #include "machexc.h"
 
 unsigned int mx_max_names = 65536;
@@ -102,6 +103,9 @@ static int __init machexc_init(void)
 	err = mx_hooks_init();
 	if (err)
 		goto fail_hooks;
+	err = mx_vm_init();
+	if (err)
+		goto fail_vm;
 	err = machexc_dev_init();
 	if (err)
 		goto fail_dev;
@@ -111,6 +115,8 @@ static int __init machexc_init(void)
 	return 0;
 
 fail_dev:
+	mx_vm_exit();
+fail_vm:
 	mx_hooks_exit();
 fail_hooks:
 	mx_tasks_shutdown();
@@ -123,6 +129,7 @@ static void __exit machexc_exit(void)
 {
 	mx_failinject_exit();
 	machexc_dev_exit();
+	mx_vm_exit();		/* drains allocations whose caller was killed */
 	mx_hooks_exit();
 	mx_tasks_shutdown();
 	mx_host_exit();

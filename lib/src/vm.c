@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * vm_allocate()/vm_deallocate()/vm_protect() (and mach_vm_*) for the
- * caller's own task, with XNU's rules (osfmk/vm/vm_user.c
+ * vm_allocate()/vm_deallocate()/vm_protect() (and mach_vm_*), with XNU's
+ * rules (osfmk/vm/vm_user.c
  * mach_vm_allocate_kernel(), vm_map_enter(), vm_map_protect();
  * osfmk/mach/vm_statistics.h):
  *
@@ -42,19 +42,20 @@
  *  - without the module (no /dev/machexc) there is no maximum to check and
  *    no all-or-nothing: mprotect() is called, and its errno translated.
  *
- * The target must be the caller's own task.  macOS's libsyscall (mach_vm.c)
- * tries the _kernelrpc_mach_vm_* trap, which answers
- * MACH_SEND_INVALID_DEST for anything but the caller's own task port
- * (osfmk/ipc/mach_kernelrpc.c), then the MIG call to the target, which
- * for MACH_PORT_NULL, a dead name or a name without a send right fails to
- * send: MACH_SEND_INVALID_DEST as well.  So here.  Another process's task
- * port gets KERN_NOT_SUPPORTED: a module has no sound way to map, unmap or
- * mprotect() in another process (the kernel's own do_mmap() and
- * do_mprotect_pkey() work on current->mm, and driving another mm from
- * outside would bypass its mmap_lock users, userfaultfd, seals and LSM
- * hooks); a debugger does not need it, as mach_vm_write() writes through
- * read-only private mappings (breakpoints in text) the way ptrace() does.
- * A send right to anything else gets KERN_INVALID_ARGUMENT.
+ * macOS's libsyscall (mach_vm.c) tries the _kernelrpc_mach_vm_* trap,
+ * which answers MACH_SEND_INVALID_DEST for anything but the caller's own
+ * task port (osfmk/ipc/mach_kernelrpc.c), then the MIG call to the
+ * target, which for MACH_PORT_NULL, a dead name or a name without a send
+ * right fails to send: MACH_SEND_INVALID_DEST as well.  So here.  Another
+ * process's task port: vm_allocate() and vm_deallocate() go to the module
+ * (MACHEXC_VM_ALLOCATE, _DEALLOCATE: the same rules, applied in the
+ * target's address space under the permission rule of task ports;
+ * KERN_NOT_SUPPORTED from a module older than API 1.5); vm_protect() gets
+ * KERN_NOT_SUPPORTED, as the kernel exports nothing that changes another
+ * mm's protections (a debugger does not need it: mach_vm_write() writes
+ * through read-only private mappings, breakpoints in text, the way
+ * ptrace() does).  A send right to anything else gets
+ * KERN_INVALID_ARGUMENT.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -98,6 +99,33 @@ static kern_return_t check_target(vm_map_t target)
 	return KERN_INVALID_ARGUMENT;
 }
 
+/* Can the module allocate and deallocate in another task (API 1.5)? */
+static bool remote_supported(void)
+{
+	struct machexc_version v;
+
+	return machexc_api_version(&v) == 0 && (v.features & MACHEXC_FEATURE_VM_ALLOCATE);
+}
+
+/* mach_vm_allocate() in another task: the module applies the same rules. */
+static kern_return_t remote_allocate(vm_map_t target, mach_vm_address_t *address,
+				     mach_vm_size_t size, int flags)
+{
+	uint64_t addr = 0;
+	struct machexc_vm_op op = {
+		.op = MACHEXC_VM_ALLOCATE, .task = target, .address = *address,
+		.size = size, .flags = (uint32_t)flags, .buf = (uintptr_t)&addr,
+	};
+	kern_return_t kr;
+
+	if (!remote_supported())
+		return KERN_NOT_SUPPORTED;
+	kr = machexc_vm_call(&op);
+	if (kr == KERN_SUCCESS)
+		*address = addr;
+	return kr;
+}
+
 kern_return_t mach_vm_allocate(vm_map_t target, mach_vm_address_t *address,
 			       mach_vm_size_t size, int flags)
 {
@@ -108,6 +136,8 @@ kern_return_t mach_vm_allocate(vm_map_t target, mach_vm_address_t *address,
 	kern_return_t kr = check_target(target);
 	void *p;
 
+	if (kr == KERN_NOT_SUPPORTED)
+		return remote_allocate(target, address, size, flags);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if ((unsigned int)flags & ~(unsigned int)VM_FLAGS_USER_ALLOCATE)
@@ -159,6 +189,14 @@ kern_return_t mach_vm_deallocate(vm_map_t target, mach_vm_address_t address,
 	mach_vm_address_t start = address & ~(mach_vm_address_t)mask, end;
 	kern_return_t kr = check_target(target);
 
+	if (kr == KERN_NOT_SUPPORTED) {
+		struct machexc_vm_op op = {
+			.op = MACHEXC_VM_DEALLOCATE, .task = target, .address = address,
+			.size = size,
+		};
+
+		return remote_supported() ? machexc_vm_call(&op) : KERN_NOT_SUPPORTED;
+	}
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (address + size < address)

@@ -249,4 +249,15 @@ static inline struct page *mx_get_user_page_remote(struct mm_struct *mm,
 	return got == 1 ? page : ERR_PTR(-EFAULT);
 }
 
+/*
+ * vm/map.c needs no wrapper: kthread_use_mm()/kthread_unuse_mm(),
+ * vm_mmap(), vm_munmap(), get_mem_cgroup_from_mm() and set_active_memcg()
+ * have the same signatures and exports in 6.1 and 6.12.  Kernels after
+ * 6.12 changed override_creds() to take no reference of its own (and
+ * revert_creds() to return the credentials it took off instead of
+ * dropping one); map.c holds its own reference on the credentials it
+ * installs until after revert_creds() and ignores what revert_creds()
+ * returns, which is right under both rules.
+ */
+
 #endif /* _MACHEXC_COMPAT_H */

@@ -30,7 +30,8 @@ void machexc_version_get(struct machexc_version *v)
 	v->major = MACHEXC_API_MAJOR;
 	v->minor = MACHEXC_API_MINOR;
 	v->features = MACHEXC_FEATURE_VERSION | MACHEXC_FEATURE_IPC | MACHEXC_FEATURE_EXC |
-		      MACHEXC_FEATURE_OOL | MACHEXC_FEATURE_LIMITS | MACHEXC_FEATURE_VM;
+		      MACHEXC_FEATURE_OOL | MACHEXC_FEATURE_LIMITS | MACHEXC_FEATURE_VM |
+		      MACHEXC_FEATURE_VM_ALLOCATE;
 	if (mx_tasks_available())
 		v->features |= MACHEXC_FEATURE_TASKS;
 }

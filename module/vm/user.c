@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mach_vm_read, mach_vm_write and mach_vm_region on a task (XNU's
- * vm/vm_user.c), over the kernel's get_user_pages_remote(): the way
- * ptrace's PTRACE_PEEKDATA/POKEDATA and /proc/PID/mem reach another
- * process's memory, so every rule of the kernel's own holds (copy on
- * write for a breakpoint in text, no write through a shared mapping the
- * target cannot write, the instruction cache kept coherent).
+ * vm/vm_user.c; allocate and deallocate are in map.c), over the kernel's
+ * get_user_pages_remote(): the way ptrace's PTRACE_PEEKDATA/POKEDATA and
+ * /proc/PID/mem reach another process's memory, so every rule of the
+ * kernel's own holds (copy on write for a breakpoint in text, no write
+ * through a shared mapping the target cannot write, the instruction cache
+ * kept coherent).
  *
  * Reads and writes check the whole range first, then go a page at a time
  * through one page of kernel memory: any size, all or nothing against
@@ -26,10 +27,11 @@
 
 /*
  * The mm of @target's process, checked as mm_access() checks it (vm.h):
- * a reference (mmput()), or NULL with *@ret set.  Sleeps.
+ * a reference (mmput()), and in *@taskp a thread of that process with a
+ * reference (put_task_struct()); or NULL with *@ret set.  Sleeps.
  */
 static struct mm_struct *vm_target_mm(struct mx_task *self, struct mx_task *target,
-				      long *ret)
+				      struct task_struct **taskp, long *ret)
 {
 	struct mm_struct *mm = NULL;
 	struct task_struct *p;
@@ -37,8 +39,10 @@ static struct mm_struct *vm_target_mm(struct mx_task *self, struct mx_task *targ
 	*ret = MACH_SEND_INVALID_DEST;
 	if (target == self) {
 		mm = get_task_mm(current);
-		if (mm)
+		if (mm) {
 			*ret = KERN_SUCCESS;
+			*taskp = get_task_struct(current);
+		}
 		return mm;
 	}
 	p = mx_live_thread(target->pid);
@@ -55,7 +59,10 @@ static struct mm_struct *vm_target_mm(struct mx_task *self, struct mx_task *targ
 		}
 		up_read(&p->signal->exec_update_lock);
 	}
-	put_task_struct(p);
+	if (mm)
+		*taskp = p;
+	else
+		put_task_struct(p);
 	return mm;
 }
 
@@ -243,11 +250,13 @@ static long vm_region(struct mm_struct *mm, const struct machexc_vm_op *op)
 
 long mx_vm_op(struct machexc_vm_op *op)
 {
+	struct task_struct *task = NULL;
 	struct mx_task *self, *target;
 	struct mm_struct *mm;
 	long ret;
 
-	if (op->reserved[0] || op->reserved[1] || !op->op || op->op > MACHEXC_VM_OP_MAX)
+	if (op->reserved || !op->op || op->op > MACHEXC_VM_OP_MAX ||
+	    (op->flags && op->op != MACHEXC_VM_ALLOCATE))
 		return -EINVAL;
 	self = mx_task_current();
 	if (IS_ERR(self))
@@ -256,15 +265,28 @@ long mx_vm_op(struct machexc_vm_op *op)
 	target = mx_task_lookup_locked(&self->space, op->task);
 	mutex_unlock(&self->space.lock);
 	ret = MACH_SEND_INVALID_DEST;
-	mm = target ? vm_target_mm(self, target, &ret) : NULL;
+	mm = target ? vm_target_mm(self, target, &task, &ret) : NULL;
 	if (target)
 		mx_task_put(target);
 	if (mm) {
-		if (op->op == MACHEXC_VM_REGION)
+		switch (op->op) {
+		case MACHEXC_VM_ALLOCATE:
+			ret = mx_vm_allocate(mm, task, op);	/* takes mm, task */
+			break;
+		case MACHEXC_VM_DEALLOCATE:
+			ret = mx_vm_deallocate(mm, task, op);
+			break;
+		case MACHEXC_VM_REGION:
 			ret = vm_region(mm, op);
-		else
+			break;
+		default:
 			ret = vm_read_write(mm, op, op->op == MACHEXC_VM_WRITE);
-		mmput(mm);
+			break;
+		}
+		if (op->op != MACHEXC_VM_ALLOCATE && op->op != MACHEXC_VM_DEALLOCATE) {
+			mmput(mm);
+			put_task_struct(task);
+		}
 	}
 	mx_task_put(self);
 	return ret;

@@ -118,7 +118,7 @@ TEST(machexc_info_names_every_feature)
 		{ MACHEXC_FEATURE_VERSION, " version" }, { MACHEXC_FEATURE_IPC, " ipc" },
 		{ MACHEXC_FEATURE_EXC, " exceptions" }, { MACHEXC_FEATURE_TASKS, " tasks" },
 		{ MACHEXC_FEATURE_OOL, " ool" }, { MACHEXC_FEATURE_LIMITS, " limits" },
-		{ MACHEXC_FEATURE_VM, " vm" },
+		{ MACHEXC_FEATURE_VM, " vm" }, { MACHEXC_FEATURE_VM_ALLOCATE, " vm-allocate" },
 	};
 	struct machexc_version v;
 	char line[256] = "", out[1024] = "";

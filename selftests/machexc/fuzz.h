@@ -311,6 +311,7 @@ FZ_GEN(spawn_plain);
 FZ_GEN(reopen);
 /* fuzz_vm.c */
 FZ_GEN(vm_read); FZ_GEN(vm_write); FZ_GEN(vm_region); FZ_GEN(vm_bad); FZ_GEN(lib_vm);
+FZ_GEN(vm_allocate);
 FZ_GEN(task_suspend_at_exec);
 
 #endif

@@ -122,6 +122,7 @@ const struct fz_op fz_ops[] = {
 	{ "vm_region", fz_vm_region, 3, NULL },
 	{ "vm_bad", fz_vm_bad, 1, REFUSED },
 	{ "lib_vm", fz_lib_vm, 3, NULL },
+	{ "vm_allocate", fz_vm_allocate, 2, NULL },
 	/* processes */
 	{ "fork", fz_fork, 1, NULL },
 	{ "exec", fz_exec, 1, NULL },

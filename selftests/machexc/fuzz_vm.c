@@ -6,12 +6,21 @@
  * then unmapped, wrapping, PROT_NONE, or a buffer of ours that is not
  * there), the same through libmachexc (mach_vm_read and its kin, region
  * walks, mach_vm_protect of our own scratch pages), and
- * TASK_SUSPEND_AT_EXEC.
+ * TASK_SUSPEND_AT_EXEC; ALLOCATE and DEALLOCATE.
  *
  * Nobody is corrupted: a write goes only into fz_vm_scratch, pages that no
  * fuzz process touches but through these calls (the binary is static and
  * not PIE: the scratch is at the same address in every fuzz process), or
  * to an address where it must fail; a read lands only in our c->rbuf.
+ *
+ * Memory is allocated, overwritten and deallocated at will only in our own
+ * task, in ranges we allocated there (forgotten at a fork: the child's
+ * copies are its own, and at an exec).  In another task a call either
+ * must fail (a fixed range over the scratch, which every fuzz process has
+ * mapped; bad flags, sizes and ranges; a deallocation that wraps or is
+ * empty) or allocates a page anywhere, at most FZ_VM_LEAKS times in a
+ * process's life: never a deallocation, which after the target's exec
+ * could hit the new program's memory.
  *
  * No process is left suspended for good: TASK_SUSPEND_AT_EXEC goes only to
  * our own children (they die with us: parent-death signal), and every task
@@ -280,11 +289,41 @@ FZ_GEN(vm_region)
  */
 FZ_GEN(vm_bad)
 {
+	static const uint64_t huge[] = { ~0ULL, ~0ULL - PAGE + 2, 1ULL << 62, USER_END };
 	struct machexc_vm_op op = { .op = MACHEXC_VM_READ, .task = c->task,
 				    .address = (uintptr_t)fz_vm_scratch, .size = 8,
 				    .buf = (uintptr_t)c->rbuf };
 
-	switch (fz_below(R, 5)) {
+	switch (fz_below(R, 7)) {
+	case 5:	/* an allocation that must be refused, in anyone */
+		op.op = MACHEXC_VM_ALLOCATE;
+		op.task = vm_task(c);
+		op.size = PAGE;
+		switch (fz_below(R, 4)) {
+		case 0:
+			op.flags = VM_FLAGS_ANYWHERE | fz_choose(R, 0x20, 0x40, 0x100, 0x100000,
+								 0x800000, 0x200);
+			break;
+		case 1:
+			op.flags = VM_FLAGS_ANYWHERE | VM_FLAGS_OVERWRITE;
+			break;
+		case 2:
+			op.flags = fz_choose(R, 0, VM_FLAGS_ANYWHERE);
+			op.size = huge[fz_below(R, 4)];
+			break;
+		default:
+			op.address = USER_END - fz_below(R, 2) * PAGE;
+			op.size = fz_one_in(R, 2) ? PAGE + 1 : 1ULL << 40;
+			break;
+		}
+		if (fz_one_in(R, 8))
+			op.buf = fz_one_in(R, 2) ? 0 : (uintptr_t)c->guard;
+		break;
+	case 6:	/* a deallocation that wraps, in anyone */
+		op.op = MACHEXC_VM_DEALLOCATE;
+		op.task = vm_task(c);
+		op.size = ~0ULL - op.address + 1 + fz_below(R, 4096);
+		break;
 	case 4:	/* the structure itself unreadable */
 		return ioctl(c->fd, MACHEXC_IOC_VM, fz_one_in(R, 2) ? NULL : c->guard) != 0 ?
 		       FZ_OK : FZ_FAIL;
@@ -292,7 +331,11 @@ FZ_GEN(vm_bad)
 		op.op = fz_choose(R, 0, MACHEXC_VM_OP_MAX + 1, 0xffffffffU);
 		break;
 	case 1:
-		op.reserved[fz_below(R, 2)] = 1 + fz_below(R, 100);
+		/* reserved, or flags outside ALLOCATE */
+		if (fz_one_in(R, 2))
+			op.reserved = 1 + fz_below(R, 100);
+		else
+			op.flags = 1 + fz_below(R, 100);
 		break;
 	case 2:
 		op.size = fz_choose(R, 0xffffffffU, 0x80000000U) | (fz_next(R) << 32);
@@ -303,6 +346,104 @@ FZ_GEN(vm_bad)
 		break;
 	}
 	return vm_op(c, &op) != 0 ? FZ_OK : FZ_FAIL;
+}
+
+/* --- allocate and deallocate ------------------------------------------------ */
+
+#define FZ_VM_OWN	8	/* ranges of our own we track */
+#define FZ_VM_LEAKS	64	/* pages a process may leave in others */
+
+static struct {
+	pid_t owner;		/* the process these are about */
+	unsigned int n, leaks;
+	uint64_t addr[FZ_VM_OWN], len[FZ_VM_OWN];
+} own;
+
+static long vm_alloc(struct fz_ctx *c, uint32_t task, uint64_t *addr, uint64_t len,
+		     uint32_t flags)
+{
+	struct machexc_vm_op op = { .op = MACHEXC_VM_ALLOCATE, .task = task, .address = *addr,
+				    .size = len, .flags = flags, .buf = (uintptr_t)addr };
+
+	return vm_op(c, &op);
+}
+
+static long vm_dealloc(struct fz_ctx *c, uint32_t task, uint64_t addr, uint64_t len)
+{
+	struct machexc_vm_op op = { .op = MACHEXC_VM_DEALLOCATE, .task = task, .address = addr,
+				    .size = len };
+
+	return vm_op(c, &op);
+}
+
+FZ_GEN(vm_allocate)
+{
+	uint32_t tag = fz_one_in(R, 4) ? (uint32_t)fz_below(R, 256) << 24 : 0;
+	uint64_t a = 0, len = (1 + fz_below(R, 4)) * PAGE;
+	mach_vm_address_t ma;
+	unsigned int i;
+	long r = -1;
+
+	sweep(c);
+	if (own.owner != getpid()) {
+		own.owner = getpid();
+		own.n = 0;
+		own.leaks = 0;
+	}
+	i = own.n ? fz_below(R, own.n) : 0;
+	switch (fz_below(R, 6)) {
+	case 0:
+	case 1:
+		/* Ours, anywhere, now and then through the library. */
+		if (own.n == FZ_VM_OWN)
+			break;
+		if (fz_one_in(R, 2)) {
+			r = vm_alloc(c, c->task, &a, len, VM_FLAGS_ANYWHERE | tag);
+		} else {
+			ma = 0;
+			r = mach_vm_allocate(mach_task_self(), &ma, len, VM_FLAGS_ANYWHERE | tag);
+			a = ma;
+		}
+		if (r == 0) {
+			own.addr[own.n] = a;
+			own.len[own.n++] = len;
+		}
+		break;
+	case 2:
+		/* One of ours, replaced in place. */
+		if (!own.n)
+			break;
+		a = own.addr[i];
+		r = vm_alloc(c, c->task, &a, own.len[i], VM_FLAGS_OVERWRITE | tag);
+		break;
+	case 3:
+		/* One of ours, given back (the module's call or the library's). */
+		if (!own.n)
+			break;
+		r = fz_one_in(R, 2) ? vm_dealloc(c, c->task, own.addr[i], own.len[i]) :
+		    mach_vm_deallocate(mach_task_self(), own.addr[i], own.len[i]);
+		own.addr[i] = own.addr[own.n - 1];
+		own.len[i] = own.len[--own.n];
+		break;
+	case 4:
+		/* Someone's, fixed over the scratch: refused. */
+		a = (uintptr_t)fz_vm_scratch + fz_below(R, SCRATCH);
+		r = vm_alloc(c, vm_task(c), &a, len, tag) == KERN_NO_SPACE ? 0 : -1;
+		break;
+	default:
+		/* Someone's, a page anywhere, while the budget lasts. */
+		if (own.leaks == FZ_VM_LEAKS)
+			break;
+		own.leaks++;
+		if (fz_one_in(R, 2)) {
+			r = vm_alloc(c, vm_task(c), &a, PAGE, VM_FLAGS_ANYWHERE | tag);
+		} else {
+			ma = 0;
+			r = mach_vm_allocate(vm_task(c), &ma, PAGE, VM_FLAGS_ANYWHERE | tag);
+		}
+		break;
+	}
+	return r == 0 ? FZ_OK : FZ_FAIL;
 }
 
 /* --- through libmachexc ------------------------------------------------------ */

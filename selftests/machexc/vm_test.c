@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A task's memory, written as on macOS: mach_vm_read, mach_vm_read_overwrite,
- * mach_vm_write, mach_vm_region, mach_vm_region_recurse and mach_vm_protect,
- * on our own task and on a forked child's (task_for_pid), and
- * machexc_task_suspend_at_exec().
+ * mach_vm_write, mach_vm_region, mach_vm_region_recurse, mach_vm_protect,
+ * mach_vm_allocate and mach_vm_deallocate, on our own task and on a forked
+ * child's (task_for_pid), and machexc_task_suspend_at_exec().
  *
  * The child serves commands through shared memory (look at its memory,
  * call a function, give up being dumpable, exec), so that what a call did
@@ -50,7 +50,7 @@ __attribute__((constructor)) static void exec_image(void)
 	}
 }
 
-enum cmd { C_NONE, C_PEEK, C_CALL, C_NODUMP, C_SUM, C_EXEC };
+enum cmd { C_NONE, C_PEEK, C_CALL, C_NODUMP, C_SUM, C_EXEC, C_RLIMIT_AS };
 
 /* What the parent and its child share. */
 struct shm {
@@ -59,6 +59,8 @@ struct shm {
 	uint64_t addr, len;
 	long result;
 	int fd;
+	kern_return_t kr[4];	/* what a caller in another process got */
+	uint64_t val;
 	unsigned char buf[2 * 4096];
 };
 
@@ -130,6 +132,12 @@ static void __attribute__((noreturn)) serve(struct shm *s)
 		case C_SUM:
 			s->result = (long)hash((void *)(uintptr_t)s->addr, s->len);
 			break;
+		case C_RLIMIT_AS: {
+			struct rlimit r = { s->len, s->len };
+
+			s->result = setrlimit(RLIMIT_AS, &r);
+			break;
+		}
 		case C_EXEC:
 			snprintf(env, sizeof(env), "MACHEXC_VM_TEST_EXEC_FD=%d", s->fd);
 			execve("/proc/self/exe", argv, envp);
@@ -1062,6 +1070,7 @@ TEST_F(vm, task_we_may_no_longer_access_is_kern_failure)
 		vm_region_submap_info_data_64_t full;
 		natural_t w[32];
 	} u;
+	int lines;
 
 	ASSERT_NE(NULL, m);
 	memset(buf, 0, sizeof(buf));
@@ -1080,18 +1089,23 @@ TEST_F(vm, task_we_may_no_longer_access_is_kern_failure)
 	EXPECT_EQ(KERN_FAILURE, mach_vm_region_recurse(self->task, &a, &s, &depth,
 						       (vm_region_recurse_info_t)&u, &n));
 	EXPECT_EQ(KERN_FAILURE, machexc_task_suspend_at_exec(self->task));
+	lines = maps_lines(self->pid);
+	a = 0x1234;
+	EXPECT_EQ(KERN_FAILURE, mach_vm_allocate(self->task, &a, PAGE, VM_FLAGS_ANYWHERE));
+	EXPECT_EQ(0x1234, a);
+	EXPECT_EQ(KERN_FAILURE, mach_vm_deallocate(self->task, (uintptr_t)m, PAGE));
+	EXPECT_EQ(lines, maps_lines(self->pid));	/* nothing made, nothing unmapped */
 }
 
 /*
- * Another task's mappings cannot be changed from here: protect, allocate
- * and deallocate on its port are KERN_NOT_SUPPORTED, and it keeps its memory.
+ * Another task's protections cannot be changed from here: protect on its
+ * port is KERN_NOT_SUPPORTED, and it keeps its memory as it was.
  */
-TEST_F(vm, remote_protect_allocate_deallocate_are_not_supported)
+TEST_F(vm, remote_protect_is_not_supported)
 {
 	unsigned char *m = map(self, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
 	vm_region_basic_info_data_64_t info;
-	mach_vm_address_t a = 0x1234, ma;
-	vm_address_t va = 0x1234;
+	mach_vm_address_t ma;
 	mach_vm_size_t s;
 
 	ASSERT_NE(NULL, m);
@@ -1100,11 +1114,6 @@ TEST_F(vm, remote_protect_allocate_deallocate_are_not_supported)
 						      VM_PROT_READ));
 	EXPECT_EQ(KERN_NOT_SUPPORTED, vm_protect(self->task, (uintptr_t)m, PAGE, TRUE,
 						 VM_PROT_NONE));
-	EXPECT_EQ(KERN_NOT_SUPPORTED, mach_vm_allocate(self->task, &a, PAGE, VM_FLAGS_ANYWHERE));
-	EXPECT_EQ(0x1234, a);
-	EXPECT_EQ(KERN_NOT_SUPPORTED, vm_allocate(self->task, &va, PAGE, VM_FLAGS_ANYWHERE));
-	EXPECT_EQ(KERN_NOT_SUPPORTED, mach_vm_deallocate(self->task, (uintptr_t)m, PAGE));
-	EXPECT_EQ(KERN_NOT_SUPPORTED, vm_deallocate(self->task, (uintptr_t)m, PAGE));
 	ma = (uintptr_t)m;
 	ASSERT_EQ(KERN_SUCCESS, basic(self->task, &ma, &s, &info));
 	EXPECT_EQ((uintptr_t)m, ma);
@@ -1409,6 +1418,433 @@ TEST_F(vm, exec_without_suspend_at_exec_runs_at_once)
 	EXPECT_TRUE(WIFEXITED(status));
 	close(p[0]);
 	close(p[1]);
+}
+
+/* --- allocate and deallocate in another task ------------------------------ */
+
+/* An allocated range of @t: its region, which must be exactly it, rw, private. */
+static int is_fresh_region(task_t t, mach_vm_address_t addr, mach_vm_size_t size)
+{
+	vm_region_basic_info_data_64_t info;
+	mach_vm_address_t a = addr;
+	mach_vm_size_t s;
+
+	if (basic(t, &a, &s, &info) != KERN_SUCCESS || a > addr || a + s < addr + size)
+		return 0;
+	return info.protection == (VM_PROT_READ | VM_PROT_WRITE) && !info.shared;
+}
+
+/* Is [addr, addr + size) one line (or inside one) of /proc/PID/maps? */
+static int in_maps(pid_t pid, uint64_t addr, uint64_t size)
+{
+	int n = read_maps(pid, want, 1024), i;
+
+	for (i = 0; i < n; i++)
+		if (want[i].start <= addr && addr + size <= want[i].end)
+			return 1;
+	return 0;
+}
+
+/*
+ * mach_vm_allocate on a child's port gives zero-filled memory in the
+ * child: what we write there with mach_vm_write, the child reads.
+ */
+TEST_F(vm, allocate_in_another_task_gives_memory_the_target_sees)
+{
+	unsigned char zero[2 * PAGE], pat[2 * PAGE], seen[2 * PAGE];
+	mach_vm_address_t a = 0;
+	mach_vm_size_t out;
+
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, 2 * PAGE, VM_FLAGS_ANYWHERE));
+	ASSERT_NE(0, a);
+	EXPECT_EQ(0, a % PAGE);
+	EXPECT_TRUE(is_fresh_region(self->task, a, 2 * PAGE));
+	EXPECT_TRUE(in_maps(self->pid, a, 2 * PAGE));
+	memset(zero, 0, sizeof(zero));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_read_overwrite(self->task, a, sizeof(seen),
+						       (uintptr_t)seen, &out));
+	EXPECT_EQ(0, memcmp(zero, seen, sizeof(seen)));
+	memset(pat, 0x6b, sizeof(pat));
+	pat[0] = 1;
+	pat[sizeof(pat) - 1] = 2;
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_write(self->task, a, (uintptr_t)pat, sizeof(pat)));
+	ASSERT_EQ(0, peek(self, 1, a, sizeof(seen), seen));
+	EXPECT_EQ(0, memcmp(pat, seen, sizeof(seen)));
+}
+
+/* The legacy forms take the same path. */
+TEST_F(vm, legacy_vm_allocate_and_vm_deallocate_work_on_another_task)
+{
+	vm_address_t va = 0;
+	vm_offset_t data;
+	mach_msg_type_number_t cnt;
+
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, vm_allocate(self->task, &va, 3 * PAGE, VM_FLAGS_ANYWHERE));
+	EXPECT_TRUE(is_fresh_region(self->task, va, 3 * PAGE));
+	ASSERT_EQ(KERN_SUCCESS, vm_deallocate(self->task, va, 3 * PAGE));
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_read(self->task, va, PAGE, &data, &cnt));
+}
+
+/*
+ * VM_FLAGS_ANYWHERE: the target's kernel picks a free range, top-down
+ * from the target's mmap base (far above the static program's image and
+ * heap, below 2^47), ignoring what *address said; two calls, two ranges.
+ */
+TEST_F(vm, allocate_anywhere_picks_a_free_range_near_the_targets_mmap_base)
+{
+	mach_vm_address_t a = 0x10000, b = 0;
+
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, 5 * PAGE, VM_FLAGS_ANYWHERE));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &b, PAGE, VM_FLAGS_ANYWHERE));
+	EXPECT_NE(0x10000, a);
+	EXPECT_GE(a, 1ULL << 46);
+	EXPECT_LT(a + 5 * PAGE, USER_END);
+	EXPECT_TRUE(b + PAGE <= a || b >= a + 5 * PAGE);
+	EXPECT_TRUE(is_fresh_region(self->task, a, 5 * PAGE));
+	EXPECT_TRUE(is_fresh_region(self->task, b, PAGE));
+}
+
+/*
+ * Without VM_FLAGS_ANYWHERE the range is fixed: the address truncated to
+ * its page, the size rounded up on its own, and *address says where.
+ */
+TEST_F(vm, allocate_fixed_goes_at_the_truncated_address)
+{
+	mach_vm_address_t a = 0, want;
+
+	ASSERT_EQ(0, start(self));
+	/* A free range of the child's: allocated, then freed. */
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, 4 * PAGE, VM_FLAGS_ANYWHERE));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_deallocate(self->task, a, 4 * PAGE));
+	want = a + PAGE;
+	a = want + 123;
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, PAGE + 1, VM_FLAGS_FIXED));
+	EXPECT_EQ(want, a);
+	EXPECT_TRUE(is_fresh_region(self->task, want, 2 * PAGE));
+	EXPECT_TRUE(in_maps(self->pid, want, 2 * PAGE));
+	EXPECT_FALSE(in_maps(self->pid, want - PAGE, PAGE));
+	EXPECT_FALSE(in_maps(self->pid, want + 2 * PAGE, PAGE));
+}
+
+/* A fixed range over one of the target's mappings: KERN_NO_SPACE, as macOS. */
+TEST_F(vm, allocate_fixed_over_a_mapping_is_no_space_and_changes_nothing)
+{
+	unsigned char *m = map(self, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1);
+	unsigned char seen[16];
+	mach_vm_address_t a;
+
+	ASSERT_NE(NULL, m);
+	memset(m, 0x3c, 2 * PAGE);
+	ASSERT_EQ(0, start(self));	/* the child has its own copy */
+	a = (uintptr_t)m + PAGE;	/* half over it */
+	EXPECT_EQ(KERN_NO_SPACE, mach_vm_allocate(self->task, &a, 2 * PAGE, VM_FLAGS_FIXED));
+	ASSERT_EQ(0, peek(self, 1, (uintptr_t)m + PAGE, sizeof(seen), seen));
+	EXPECT_TRUE(all(seen, sizeof(seen), 0x3c));
+}
+
+/* VM_FLAGS_OVERWRITE replaces what is there with fresh zeroed memory. */
+TEST_F(vm, allocate_with_overwrite_replaces_the_mapping)
+{
+	unsigned char *m = map(self, 2 * PAGE, PROT_READ, MAP_PRIVATE, -1);
+	unsigned char seen[2 * PAGE];
+	mach_vm_address_t a;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_write(self->task, (uintptr_t)m, (uintptr_t)"xyz", 3));
+	a = (uintptr_t)m;
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, 2 * PAGE,
+						 VM_FLAGS_FIXED | VM_FLAGS_OVERWRITE));
+	EXPECT_EQ((uintptr_t)m, a);
+	EXPECT_TRUE(is_fresh_region(self->task, a, 2 * PAGE));	/* now writable */
+	ASSERT_EQ(0, peek(self, 1, a, sizeof(seen), seen));
+	EXPECT_TRUE(all(seen, sizeof(seen), 0));
+}
+
+/*
+ * mach_vm_deallocate unmaps the pages the range touches: a read there is
+ * then KERN_INVALID_ADDRESS.  As XNU: an unmapped range (holes) and a
+ * size of 0 succeed, a range that wraps is KERN_INVALID_ARGUMENT.
+ */
+TEST_F(vm, deallocate_unmaps_and_a_read_there_is_invalid_address)
+{
+	unsigned char buf[16];
+	mach_vm_address_t a = 0;
+	mach_vm_size_t out;
+
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, 3 * PAGE, VM_FLAGS_ANYWHERE));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_deallocate(self->task, a + PAGE + 5, 1));
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_read_overwrite(self->task, a + PAGE, 16,
+							       (uintptr_t)buf, &out));
+	EXPECT_FALSE(in_maps(self->pid, a + PAGE, PAGE));
+	EXPECT_TRUE(is_fresh_region(self->task, a, PAGE));
+	EXPECT_TRUE(is_fresh_region(self->task, a + 2 * PAGE, PAGE));
+	/* Again, over the hole and the rest. */
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_deallocate(self->task, a, 3 * PAGE));
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_read_overwrite(self->task, a, 16,
+							       (uintptr_t)buf, &out));
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_deallocate(self->task, a, 3 * PAGE));
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_deallocate(self->task, a, 0));
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_deallocate(self->task, a, ~0ULL - a + 2));
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_deallocate(self->task, USER_END, PAGE));
+}
+
+/*
+ * Flags outside VM_FLAGS_USER_ALLOCATE, or VM_FLAGS_OVERWRITE without a
+ * fixed address: KERN_INVALID_ARGUMENT and nothing made; a tag is fine.
+ */
+TEST_F(vm, allocate_with_bad_flags_is_invalid_argument)
+{
+	static const int bad[] = { VM_FLAGS_ANYWHERE | VM_FLAGS_RESILIENT_CODESIGN,
+				   VM_FLAGS_ANYWHERE | VM_FLAGS_RETURN_DATA_ADDR,
+				   VM_FLAGS_ANYWHERE | 0x100,
+				   VM_FLAGS_ANYWHERE | VM_FLAGS_OVERWRITE };
+	mach_vm_address_t a;
+	unsigned int i;
+	int lines;
+
+	ASSERT_EQ(0, start(self));
+	lines = maps_lines(self->pid);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = 0x1234;
+		EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_allocate(self->task, &a, PAGE, bad[i]))
+			TH_LOG("flags 0x%x", bad[i]);
+		EXPECT_EQ(0x1234, a);
+	}
+	EXPECT_EQ(lines, maps_lines(self->pid));
+	a = 0;
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, PAGE,
+						 VM_FLAGS_ANYWHERE | VM_MAKE_TAG(VM_MEMORY_MALLOC)));
+}
+
+/*
+ * Sizes: 0 gives address 0; one that cannot be rounded to pages is
+ * KERN_INVALID_ARGUMENT; one larger than user space is KERN_NO_SPACE
+ * anywhere, KERN_INVALID_ADDRESS fixed, as is a fixed range past its end.
+ */
+TEST_F(vm, allocate_sizes_that_overflow_are_refused)
+{
+	mach_vm_address_t a;
+
+	ASSERT_EQ(0, start(self));
+	a = 0x1234;
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, 0, VM_FLAGS_ANYWHERE));
+	EXPECT_EQ(0, a);
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_allocate(self->task, &a, ~0ULL, VM_FLAGS_ANYWHERE));
+	EXPECT_EQ(KERN_INVALID_ARGUMENT, mach_vm_allocate(self->task, &a, ~0ULL - PAGE + 2,
+							  VM_FLAGS_FIXED));
+	EXPECT_EQ(KERN_NO_SPACE, mach_vm_allocate(self->task, &a, 1ULL << 62, VM_FLAGS_ANYWHERE));
+	EXPECT_EQ(KERN_NO_SPACE, mach_vm_allocate(self->task, &a, USER_END, VM_FLAGS_ANYWHERE));
+	a = PAGE * 16;
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_allocate(self->task, &a, 1ULL << 62, VM_FLAGS_FIXED));
+	a = USER_END - PAGE;
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_allocate(self->task, &a, 2 * PAGE, VM_FLAGS_FIXED));
+	a = ~0ULL - PAGE;
+	EXPECT_EQ(KERN_INVALID_ADDRESS, mach_vm_allocate(self->task, &a, 4 * PAGE, VM_FLAGS_FIXED));
+}
+
+/* The target's mapped size in pages (total_vm), from /proc/PID/statm. */
+static long total_vm(pid_t pid)
+{
+	char path[64];
+	long pages = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &pages) != 1)
+		pages = -1;
+	fclose(f);
+	return pages;
+}
+
+/*
+ * The target's RLIMIT_AS holds, not the kernel thread's (unlimited) nor
+ * ours: with 1 MiB left, 2 MiB is KERN_NO_SPACE and 512 KiB fits.
+ */
+TEST_F(vm, allocate_past_the_targets_rlimit_as_is_no_space)
+{
+	mach_vm_address_t a = 0;
+	long pages;
+
+	ASSERT_EQ(0, start(self));
+	pages = total_vm(self->pid);
+	ASSERT_LT(0, pages);
+	ASSERT_EQ(0, ask(self, C_RLIMIT_AS, 0, pages * PAGE + (1UL << 20)));
+	ASSERT_EQ(pages, total_vm(self->pid));
+	EXPECT_EQ(KERN_NO_SPACE, mach_vm_allocate(self->task, &a, 2UL << 20, VM_FLAGS_ANYWHERE));
+	EXPECT_EQ(pages, total_vm(self->pid));
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, 512UL << 10, VM_FLAGS_ANYWHERE));
+	EXPECT_EQ(pages + 128, total_vm(self->pid));
+}
+
+/* vm.max_map_count: the target's mapping count is the kernel's own check. */
+TEST_F(vm, allocate_past_the_max_map_count_is_no_space)
+{
+	mach_vm_address_t a = 0;
+	char old[32] = "", now[32];
+	kern_return_t kr;
+	ssize_t n;
+	int fd, lines;
+
+	ASSERT_EQ(0, start(self));
+	lines = maps_lines(self->pid);
+	ASSERT_LT(4, lines);
+	fd = open("/proc/sys/vm/max_map_count", O_RDWR);
+	ASSERT_LE(0, fd);
+	n = read(fd, old, sizeof(old) - 1);
+	ASSERT_LT(0, n);
+	snprintf(now, sizeof(now), "%d\n", lines - 3);	/* below the child's count */
+	ASSERT_EQ((ssize_t)strlen(now), pwrite(fd, now, strlen(now), 0));
+	kr = mach_vm_allocate(self->task, &a, PAGE, VM_FLAGS_ANYWHERE);
+	EXPECT_EQ((ssize_t)n, pwrite(fd, old, n, 0));
+	close(fd);
+	EXPECT_EQ(KERN_NO_SPACE, kr);
+	EXPECT_EQ(lines, maps_lines(self->pid));
+}
+
+/*
+ * A suspended target (a debugger's usual case) gets its memory all the
+ * same: nothing of it has to run.  It sees the bytes once resumed.
+ */
+TEST_F(vm, allocate_in_a_suspended_target_works)
+{
+	unsigned char seen[8];
+	mach_vm_address_t a = 0;
+
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, task_suspend(self->task));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, PAGE, VM_FLAGS_ANYWHERE));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_write(self->task, a, (uintptr_t)"abcdefgh", 8));
+	EXPECT_EQ(1, suspend_count(self->task));
+	ASSERT_EQ(KERN_SUCCESS, task_resume(self->task));
+	ASSERT_EQ(0, peek(self, 1, a, 8, seen));
+	EXPECT_EQ(0, memcmp(seen, "abcdefgh", 8));
+}
+
+/*
+ * After the target's exec the task port reaches the new program: the
+ * memory goes into the new image's address space (held by
+ * suspend-at-exec so that it stays to be looked at).
+ */
+TEST_F(vm, allocate_after_the_target_execs_goes_into_the_new_image)
+{
+	mach_vm_address_t a = 0;
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	self->shm->fd = p[1];
+	ASSERT_EQ(0, start(self));
+	ASSERT_EQ(KERN_SUCCESS, machexc_task_suspend_at_exec(self->task));
+	atomic_store(&self->shm->cmd, C_EXEC);
+	ASSERT_TRUE(poll_until(comm_is(self->pid, "exe") && suspend_count(self->task) == 1));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, 7 * PAGE, VM_FLAGS_ANYWHERE));
+	EXPECT_TRUE(in_maps(self->pid, a, 7 * PAGE));
+	EXPECT_TRUE(is_fresh_region(self->task, a, 7 * PAGE));
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_deallocate(self->task, a, 7 * PAGE));
+	EXPECT_FALSE(in_maps(self->pid, a, PAGE));
+	ASSERT_EQ(KERN_SUCCESS, task_resume(self->task));
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * vm.mmap_min_addr is judged with the caller's credentials, never the
+ * kernel thread's: page 0 of a child is KERN_NO_SPACE for a caller
+ * without CAP_SYS_RAWIO (uid 1000, its own child), and root may map it.
+ */
+TEST_F(vm, allocate_below_mmap_min_addr_is_judged_with_the_callers_credentials)
+{
+	struct shm *s = self->shm;
+	mach_vm_address_t a;
+	char buf[32] = "";
+	pid_t cpid;
+	int fd, status;
+
+	fd = open("/proc/sys/vm/mmap_min_addr", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	if (atol(buf) == 0)
+		SKIP(return, "vm.mmap_min_addr is 0");
+	s->kr[0] = s->kr[1] = -1;
+	cpid = spawn();
+	ASSERT_LE(0, cpid);
+	if (cpid == 0) {
+		task_t t;
+		pid_t tpid;
+
+		/* A change of uid left us not dumpable: the child would be too. */
+		if (become(1000) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(1);
+		tpid = spawn();
+		if (tpid == 0)
+			serve(s);
+		if (tpid < 0 || !poll_until(atomic_load(&s->ready)))
+			_exit(2);
+		s->val = tpid;
+		s->kr[0] = task_for_pid(ME, tpid, &t);
+		a = 0;
+		s->kr[1] = mach_vm_allocate(t, &a, PAGE, VM_FLAGS_FIXED);
+		_exit(0);
+	}
+	ASSERT_EQ(0, reap(cpid, &status));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(KERN_SUCCESS, s->kr[0]);
+	EXPECT_EQ(KERN_NO_SPACE, s->kr[1]);
+	if (s->val > 1)
+		kill((pid_t)s->val, SIGKILL);	/* it served the same commands */
+	atomic_store(&s->ready, 0);
+	ASSERT_EQ(0, start(self));
+	a = 0;
+	EXPECT_EQ(KERN_SUCCESS, mach_vm_allocate(self->task, &a, PAGE, VM_FLAGS_FIXED));
+	EXPECT_EQ(0, a);
+	EXPECT_TRUE(in_maps(self->pid, 0, PAGE));
+}
+
+/*
+ * A caller of another uid (which took the port while it could) is refused
+ * as for every other call on the port: KERN_FAILURE, nothing made.
+ */
+TEST_F(vm, allocate_by_a_caller_of_another_uid_is_kern_failure)
+{
+	struct shm *s = self->shm;
+	pid_t cpid;
+	int status, lines;
+
+	ASSERT_EQ(0, start(self));
+	lines = maps_lines(self->pid);
+	s->kr[0] = s->kr[1] = s->kr[2] = -1;
+	s->val = 0x1234;
+	cpid = spawn();
+	ASSERT_LE(0, cpid);
+	if (cpid == 0) {
+		mach_vm_address_t a = 0x1234;
+		task_t t;
+
+		s->kr[0] = task_for_pid(ME, self->pid, &t);
+		if (become(1001))
+			_exit(1);
+		s->kr[1] = mach_vm_allocate(t, &a, PAGE, VM_FLAGS_ANYWHERE);
+		s->val = a;
+		s->kr[2] = mach_vm_deallocate(t, (uintptr_t)s, PAGE);
+		_exit(0);
+	}
+	ASSERT_EQ(0, reap(cpid, &status));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(KERN_SUCCESS, s->kr[0]);
+	EXPECT_EQ(KERN_FAILURE, s->kr[1]);
+	EXPECT_EQ(0x1234, s->val);
+	EXPECT_EQ(KERN_FAILURE, s->kr[2]);
+	EXPECT_EQ(lines, maps_lines(self->pid));
 }
 
 TEST_HARNESS_MAIN

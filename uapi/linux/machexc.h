@@ -23,7 +23,7 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	4
+#define MACHEXC_API_MINOR	5
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
@@ -33,6 +33,7 @@
 #define MACHEXC_FEATURE_OOL	0x10U	/* out-of-line memory and port arrays */
 #define MACHEXC_FEATURE_LIMITS	0x20U	/* per-user caps; stats tasks .. limit_hits */
 #define MACHEXC_FEATURE_VM	0x40U	/* MACHEXC_IOC_VM; TASK_SUSPEND_AT_EXEC */
+#define MACHEXC_FEATURE_VM_ALLOCATE 0x80U /* MACHEXC_VM_ALLOCATE, _DEALLOCATE (API 1.5) */
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
@@ -263,18 +264,22 @@ struct machexc_stats {
 };
 
 /*
- * A task's memory (mach_vm_read/write/region): MACHEXC_IOC_VM.  The ioctl
- * returns the call's kern_return_t, as MACHEXC_IOC_PORT does; -1 with
- * errno means the structure or buf could not be read or written (EFAULT), the
- * operation is unknown or reserved is not 0 (EINVAL), or a fatal signal
- * ended the copy (EINTR).
+ * A task's memory (mach_vm_read/write/region/allocate/deallocate):
+ * MACHEXC_IOC_VM.  The ioctl returns the call's kern_return_t, as
+ * MACHEXC_IOC_PORT does; -1 with errno means the structure or buf could
+ * not be read or written (EFAULT), the operation is unknown, reserved is
+ * not 0 or flags is not 0 outside ALLOCATE (EINVAL), or a fatal signal
+ * ended the call (EINTR).
  *
- *   op       in                                    out
- *   READ     task, address, size, buf (the        buf: the target's bytes
- *            caller's memory, size bytes)
- *   WRITE    task, address, size, buf             the target's bytes
- *   REGION   task, address, buf=struct            buf: the first region
- *            machexc_vm_region                    that ends above address
+ *   op          in                                 out
+ *   READ        task, address, size, buf (the     buf: the target's bytes
+ *               caller's memory, size bytes)
+ *   WRITE       task, address, size, buf          the target's bytes
+ *   REGION      task, address, buf=struct         buf: the first region
+ *               machexc_vm_region                 that ends above address
+ *   ALLOCATE    task, address, size, flags        buf: the address (a
+ *               (VM_FLAGS_*), buf=__u64           __u64), on KERN_SUCCESS
+ *   DEALLOCATE  task, address, size
  *
  * task is a send right to a task port, the caller's own or another's under
  * the permission rule above.  READ and WRITE are all or nothing against
@@ -287,12 +292,29 @@ struct machexc_stats {
  * They go a page at a time: any size, no large kernel buffer, and a fatal
  * signal ends them.  A range that wraps is KERN_INVALID_ADDRESS; a size
  * of 0 succeeds and copies nothing.
+ *
+ * ALLOCATE and DEALLOCATE (API 1.5, MACHEXC_FEATURE_VM_ALLOCATE) are
+ * mach_vm_allocate() and mach_vm_deallocate() with XNU's rules, on any
+ * task under the same rule: zero-filled private memory, readable and
+ * writable.  flags outside VM_FLAGS_USER_ALLOCATE, VM_FLAGS_OVERWRITE
+ * without a fixed address, or a size that cannot be rounded to pages are
+ * KERN_INVALID_ARGUMENT; a size of 0 gives address 0.  With
+ * VM_FLAGS_ANYWHERE the target's kernel picks the address (address is not
+ * read); else address is truncated to its page and the range must be
+ * inside user space (KERN_INVALID_ADDRESS) and free (KERN_NO_SPACE),
+ * unless VM_FLAGS_OVERWRITE replaces what is there.  No room, the
+ * target's mapping count, RLIMIT_AS or RLIMIT_DATA, or an address below
+ * vm.mmap_min_addr that the caller may not map: KERN_NO_SPACE.
+ * DEALLOCATE unmaps the pages the range touches, holes and all; a range
+ * that wraps is KERN_INVALID_ARGUMENT, a size of 0 succeeds.
  */
 enum machexc_vm_op_code {
 	MACHEXC_VM_READ = 1,
 	MACHEXC_VM_WRITE,
 	MACHEXC_VM_REGION,
-	MACHEXC_VM_OP_MAX = MACHEXC_VM_REGION,
+	MACHEXC_VM_ALLOCATE,
+	MACHEXC_VM_DEALLOCATE,
+	MACHEXC_VM_OP_MAX = MACHEXC_VM_DEALLOCATE,
 };
 
 struct machexc_vm_op {
@@ -301,7 +323,8 @@ struct machexc_vm_op {
 	__u64 address;		/* in the target */
 	__u64 size;		/* bytes */
 	__u64 buf;		/* user pointer, in the caller */
-	__u32 reserved[2];	/* must be 0 */
+	__u32 flags;		/* ALLOCATE: VM_FLAGS_*; else 0 */
+	__u32 reserved;		/* must be 0 */
 };
 
 /* MACHEXC_VM_REGION: one mapping (a VMA), in Mach's terms. */
