@@ -249,6 +249,12 @@ long mx_vm_allocate(struct mm_struct *mm, struct task_struct *task,
 		kr = KERN_INVALID_ARGUMENT;
 	else if (op->size > DEFAULT_MAP_WINDOW)
 		kr = fixed ? KERN_INVALID_ADDRESS : KERN_NO_SPACE;
+	/*
+	 * The kworker picks addresses as a 64-bit process would (its own
+	 * thread flags, mm->mmap_base): no use to a 32-bit target.
+	 */
+	else if (!fixed && test_tsk_thread_flag(task, TIF_ADDR32))
+		kr = KERN_NOT_SUPPORTED;
 	if (kr != KERN_SUCCESS || !op->size) {
 		mmput(mm);
 		put_task_struct(task);

@@ -10,6 +10,7 @@
  * to it is seen from inside it.  Every process a test starts is in the
  * registry of tasks.h and dies in the teardown, as do the files it made.
  */
+#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -50,7 +51,8 @@ __attribute__((constructor)) static void exec_image(void)
 	}
 }
 
-enum cmd { C_NONE, C_PEEK, C_CALL, C_NODUMP, C_SUM, C_EXEC, C_RLIMIT_AS };
+enum cmd { C_NONE, C_PEEK, C_CALL, C_NODUMP, C_SUM, C_EXEC, C_RLIMIT_AS, C_UFFD,
+	   C_UFFD_PENDING, C_UFFD_READ };
 
 /* What the parent and its child share. */
 struct shm {
@@ -106,6 +108,31 @@ static uint64_t hash(const unsigned char *p, uint64_t len)
 	return h;
 }
 
+/*
+ * A page of ours under a userfaultfd that reports unmaps
+ * (UFFD_FEATURE_EVENT_UNMAP): whoever unmaps it waits until the event is
+ * read.  The descriptor, and the page's address in *@addr; or -1.
+ */
+static long uffd_page(uint64_t *addr)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_EVENT_UNMAP };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	void *p;
+
+	if (fd < 0 || ioctl(fd, UFFDIO_API, &api))
+		return -1;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = PAGE;
+	if (ioctl(fd, UFFDIO_REGISTER, &reg))
+		return -1;
+	*addr = (uintptr_t)p;
+	return fd;
+}
+
 /* The child: serve the parent's commands until killed. */
 static void __attribute__((noreturn)) serve(struct shm *s)
 {
@@ -136,6 +163,21 @@ static void __attribute__((noreturn)) serve(struct shm *s)
 			struct rlimit r = { s->len, s->len };
 
 			s->result = setrlimit(RLIMIT_AS, &r);
+			break;
+		}
+		case C_UFFD:
+			s->result = uffd_page(&s->val);
+			break;
+		case C_UFFD_PENDING: {
+			struct pollfd p = { .fd = (int)s->addr, .events = POLLIN };
+
+			s->result = poll(&p, 1, 0);
+			break;
+		}
+		case C_UFFD_READ: {
+			struct uffd_msg m;
+
+			s->result = read((int)s->addr, &m, sizeof(m)) == sizeof(m) ? m.event : -1;
 			break;
 		}
 		case C_EXEC:
@@ -1845,6 +1887,47 @@ TEST_F(vm, allocate_by_a_caller_of_another_uid_is_kern_failure)
 	EXPECT_EQ(0x1234, s->val);
 	EXPECT_EQ(KERN_FAILURE, s->kr[2]);
 	EXPECT_EQ(lines, maps_lines(self->pid));
+}
+
+/*
+ * A caller killed while it waits returns at once; the work it asked for
+ * goes on and cleans up by itself.  Held here by the target's userfaultfd,
+ * which makes an unmap wait until its monitor reads the event: the caller
+ * dies while the kernel thread still waits, then the event is read.
+ */
+TEST_F(vm, a_caller_killed_while_it_waits_leaves_the_work_to_finish)
+{
+	struct shm *s = self->shm;
+	uint64_t page;
+	long fd;
+	pid_t cpid;
+	int status;
+
+	ASSERT_EQ(0, start(self));
+	fd = ask(self, C_UFFD, 0, 0);
+	if (fd < 0)
+		SKIP(return, "no userfaultfd with unmap events");
+	page = s->val;
+	s->kr[0] = -1;
+	cpid = spawn();
+	ASSERT_LE(0, cpid);
+	if (cpid == 0) {
+		task_t t;
+
+		if (task_for_pid(ME, self->pid, &t))
+			_exit(1);
+		s->kr[0] = mach_vm_deallocate(t, page, PAGE);	/* waits for the event */
+		_exit(0);
+	}
+	ASSERT_TRUE(poll_until(ask(self, C_UFFD_PENDING, fd, 0) == 1));
+	EXPECT_EQ(-1, s->kr[0]);		/* still waiting */
+	ASSERT_EQ(0, kill(cpid, SIGKILL));
+	ASSERT_EQ(0, reap(cpid, &status));	/* the wait was killable */
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(1, ask(self, C_UFFD_PENDING, fd, 0));	/* the work still waits */
+	EXPECT_EQ(UFFD_EVENT_UNMAP, ask(self, C_UFFD_READ, fd, 0));
+	EXPECT_FALSE(in_maps(self->pid, page, PAGE));
+	EXPECT_EQ(-1, s->kr[0]);
 }
 
 TEST_HARNESS_MAIN

@@ -305,6 +305,7 @@ struct machexc_stats {
  * unless VM_FLAGS_OVERWRITE replaces what is there.  No room, the
  * target's mapping count, RLIMIT_AS or RLIMIT_DATA, or an address below
  * vm.mmap_min_addr that the caller may not map: KERN_NO_SPACE.
+ * VM_FLAGS_ANYWHERE in a 32-bit process: KERN_NOT_SUPPORTED.
  * DEALLOCATE unmaps the pages the range touches, holes and all; a range
  * that wraps is KERN_INVALID_ARGUMENT, a size of 0 succeeds.
  */
