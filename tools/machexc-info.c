@@ -25,6 +25,7 @@ static const struct {
 	{ MACHEXC_FEATURE_OOL, "ool" },
 	{ MACHEXC_FEATURE_LIMITS, "limits" },
 	{ MACHEXC_FEATURE_VM, "vm" },
+	{ MACHEXC_FEATURE_CRASH, "crash" },
 };
 
 static void usage(FILE *f)

@@ -269,6 +269,14 @@ static inline bool mx_process_dying(void)
 	       READ_ONCE(sig->core_state) || (current->flags & PF_DUMPCORE);
 }
 
+/* exc/crash.c: EXC_CRASH, from the kprobe on the core dump's entry */
+void mx_crash_init(void);
+bool mx_crash_available(void);
+void mx_crash_disable(void);
+s64 mx_crash_code(int sig, const struct mx_exception *orig);
+bool mx_crash_wanted(const kernel_siginfo_t *info);
+void mx_crash_coredump(const kernel_siginfo_t *info);
+
 void mx_exc_fault_signal_coming(int sig);
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
 			     int result);
