@@ -111,7 +111,8 @@ bool mx_crash_wanted(const kernel_siginfo_t *info)
 {
 	int sig = info->si_signo;
 
-	if (!READ_ONCE(coredump_fn) || (current->flags & (PF_KTHREAD | PF_IO_WORKER | PF_EXITING)) ||
+	if (!READ_ONCE(coredump_fn) ||
+	    (current->flags & (PF_KTHREAD | PF_IO_WORKER | PF_EXITING)) ||
 	    sig < 1 || sig > _NSIG || !sig_kernel_coredump(sig))
 		return false;
 	if (!(READ_ONCE(mx_host_exc_mask) & (1U << EXC_CRASH)) &&
@@ -130,6 +131,7 @@ bool mx_crash_wanted(const kernel_siginfo_t *info)
  * Take the report for the current thread: false if its program has been
  * reported already, or another thread reports it now (then wait, killable,
  * until that one is done: the process dies once, as Linux has it).
+ * Takes task->space.lock; sleeps.
  */
 static bool crash_claim(struct mx_task *task)
 {
@@ -148,6 +150,7 @@ static bool crash_claim(struct mx_task *task)
 	return mine;
 }
 
+/* The report done.  Takes task->space.lock. */
 static void crash_unclaim(struct mx_task *task)
 {
 	mutex_lock(&task->space.lock);
@@ -156,20 +159,24 @@ static void crash_unclaim(struct mx_task *task)
 	wake_up_all(&task->suspend_wait);
 }
 
-/* Raise EXC_CRASH for the current thread, the others held. */
+/* Raise EXC_CRASH for the current thread, the others held.  No locks held. */
 static void crash_raise(struct mx_task *task, const kernel_siginfo_t *info)
 {
 	struct mx_exception orig = { }, exc = { .type = EXC_CRASH };
 	unsigned long cr2 = 0, error_code = 0;
 	unsigned int trap_nr = 0;
 	struct mx_exc_state *st;
+	kernel_siginfo_t si;
 	struct mx_raise r;
 
-	/* A fault's own exception (a kill()'s signal has none). */
+	/* A fault's own exception (a kill()'s signal has none, nor an address). */
+	copy_siginfo(&si, info);
 	if (mx_exc_from_siginfo(info, current->thread.trap_nr, &orig)) {
 		trap_nr = current->thread.trap_nr;
 		error_code = current->thread.error_code;
 		cr2 = current->thread.cr2;
+	} else {
+		si.si_addr = NULL;
 	}
 	exc.code[0] = mx_crash_code(info->si_signo, &orig);
 	exc.code[1] = orig.code[1];
@@ -179,7 +186,7 @@ static void crash_raise(struct mx_task *task, const kernel_siginfo_t *info)
 		atomic_long_inc(&mx_nr_nomem);
 		return;
 	}
-	mx_exc_state_save(st, info, trap_nr, error_code, cr2);
+	mx_exc_state_save(st, &si, trap_nr, error_code, cr2);
 	if (mx_raise_begin(&r, task, st, &exc, MX_WAIT_KILLABLE,
 			   (unsigned long)READ_ONCE(crash_timeout) * HZ))
 		mx_raise_levels(&r);	/* killed, timed out or done: it dies anyway */
@@ -192,7 +199,8 @@ static void crash_raise(struct mx_task *task, const kernel_siginfo_t *info)
  * In place of the core dump's entry (hooks/kprobes.c), in the dying
  * thread, with the module reference mx_crash_wanted() took: report the
  * crash, then let the kernel dump core (the other threads are killed
- * there) and hand back to get_signal(), which ends the process.
+ * there) and hand back to get_signal(), which ends the process.  No
+ * locks held; sleeps.
  */
 void mx_crash_coredump(const kernel_siginfo_t *info)
 {

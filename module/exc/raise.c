@@ -407,7 +407,7 @@ static bool take_answer(struct mx_raise *r, struct mx_kmsg *answer)
 	s32 kr;
 
 	if (state)
-		new_state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL);
+		new_state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL_ACCOUNT);
 	kr = !state || new_state ? mx_exc_parse_reply(answer->data, answer->size, behavior,
 						     &flavor, new_state, &count) :
 				   MIG_REPLY_MISMATCH;
@@ -659,7 +659,7 @@ static bool raise_start(struct mx_exc_work *w)
 	if (IS_ERR(task))
 		return false;
 	w->r.task = task;
-	w->r.st = kmalloc(sizeof(*w->r.st), GFP_KERNEL);
+	w->r.st = kmalloc(sizeof(*w->r.st), GFP_KERNEL_ACCOUNT);
 	if (!w->r.st)
 		return false;
 	mx_exc_state_save(w->r.st, &w->info, w->trap_nr, w->error_code, w->cr2);
