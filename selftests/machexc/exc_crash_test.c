@@ -717,4 +717,79 @@ TEST(host_level_needs_cap_sys_admin)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * A host-level handler set in a child pid namespace does not see a crash
+ * outside it (here, in the namespace above).
+ */
+TEST(host_level_only_its_pid_namespace_and_below)
+{
+	int go[2], done[2], status;
+	pid_t outer, crasher;
+	char c = 0;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	outer = fork();
+	ASSERT_LE(0, outer);
+	if (outer == 0) {
+		pid_t h;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		h = fork();
+		if (h == 0) {		/* pid 1 of the new namespace */
+			mach_port_t host = mach_host_self(), port = new_port();
+			request_t r;
+			int rc;
+
+			if (!port || host_set_exception_ports(host, EXC_MASK_CRASH, port,
+					EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES, THREAD_STATE_NONE))
+				_exit(2);
+			if (write(go[1], "x", 1) != 1 || read(done[0], &c, 1) != 1)
+				_exit(3);
+			rc = receive(port, &r, 1) == MACH_RCV_TIMED_OUT ? 0 : 4;
+			host_set_exception_ports(host, EXC_MASK_CRASH, MACH_PORT_NULL,
+						 EXCEPTION_DEFAULT, THREAD_STATE_NONE);
+			_exit(rc);
+		}
+		if (h < 0 || waitpid(h, &status, 0) != h)
+			_exit(5);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 6);
+	}
+	ASSERT_EQ(1, read(go[0], &c, 1));
+	crasher = child(do_abort);
+	ASSERT_LE(0, crasher);
+	ASSERT_EQ(crasher, waitpid(crasher, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGABRT, WTERMSIG(status));
+	ASSERT_EQ(1, write(done[1], "x", 1));
+	ASSERT_EQ(outer, waitpid(outer, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* The exception-port calls take EXC_MASK_CRASH and give it back. */
+TEST(crash_mask_set_and_got)
+{
+	mach_port_t port = CRASH_PORT(), ports[4];
+	exception_mask_t masks[4];
+	exception_behavior_t behaviors[4];
+	thread_state_flavor_t flavors[4];
+	mach_msg_type_number_t n = 4;
+
+	ASSERT_NE(MACH_PORT_NULL, port);
+	ASSERT_EQ(KERN_SUCCESS, task_get_exception_ports(ME, EXC_MASK_CRASH, masks, &n, ports,
+							 behaviors, flavors));
+	ASSERT_EQ(1, (int)n);
+	EXPECT_EQ(EXC_MASK_CRASH, (int)masks[0]);
+	EXPECT_EQ(port, ports[0]);
+	EXPECT_EQ(EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES, behaviors[0]);
+	mach_port_deallocate(ME, ports[0]);
+	EXPECT_EQ(KERN_SUCCESS, thread_set_exception_ports(mach_thread_self(), EXC_MASK_CRASH,
+			port, EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES, THREAD_STATE_NONE));
+	thread_set_exception_ports(mach_thread_self(), EXC_MASK_CRASH, MACH_PORT_NULL,
+				   EXCEPTION_DEFAULT, THREAD_STATE_NONE);
+	clear_ports(port);
+}
+
 TEST_HARNESS_MAIN
