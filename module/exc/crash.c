@@ -160,7 +160,8 @@ static void crash_unclaim(struct mx_task *task)
 }
 
 /* Raise EXC_CRASH for the current thread, the others held.  No locks held. */
-static void crash_raise(struct mx_task *task, const kernel_siginfo_t *info)
+static void crash_raise(struct mx_task *task, const kernel_siginfo_t *info,
+			unsigned long deadline)
 {
 	struct mx_exception orig = { }, exc = { .type = EXC_CRASH };
 	unsigned long cr2 = 0, error_code = 0;
@@ -187,8 +188,7 @@ static void crash_raise(struct mx_task *task, const kernel_siginfo_t *info)
 		return;
 	}
 	mx_exc_state_save(st, &si, trap_nr, error_code, cr2);
-	if (mx_raise_begin(&r, task, st, &exc, MX_WAIT_KILLABLE,
-			   (unsigned long)READ_ONCE(crash_timeout) * HZ))
+	if (mx_raise_begin(&r, task, st, &exc, MX_WAIT_KILLABLE, deadline))
 		mx_raise_levels(&r);	/* killed, timed out or done: it dies anyway */
 	mx_raise_end(&r, false);
 	mx_exc_state_release(st);
@@ -211,8 +211,12 @@ void mx_crash_coredump(const kernel_siginfo_t *info)
 	if (!IS_ERR(task)) {
 		mine = crash_claim(task);
 		if (mine) {
-			mx_task_hold(task);
-			crash_raise(task, info);
+			/* crash_timeout bounds the whole report, the hold too. */
+			unsigned long deadline =
+				mx_deadline((unsigned long)READ_ONCE(crash_timeout) * HZ);
+
+			mx_task_hold(task, deadline);
+			crash_raise(task, info, deadline);
 		}
 	}
 	real(info);

@@ -7,6 +7,7 @@
 #define _MACHEXC_EXC_H
 
 #include <linux/atomic.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -253,9 +254,15 @@ struct mx_raise {
 };
 
 bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_state *st,
-		    const struct mx_exception *exc, int wait_state, unsigned long timeout);
+		    const struct mx_exception *exc, int wait_state, unsigned long deadline);
 int mx_raise_levels(struct mx_raise *r);
 void mx_raise_end(struct mx_raise *r, bool restore);
+
+/* The jiffies @timeout from now, as a deadline (never 0, which is none). */
+static inline unsigned long mx_deadline(unsigned long timeout)
+{
+	return timeout ? (jiffies + timeout) ?: 1 : 0;
+}
 
 /*
  * Is the current process dying already: a group exit (an exec's too) or

@@ -522,12 +522,12 @@ next:
 /*
  * Begin raising @exc for the current thread of @task (the caller's
  * reference, kept by the caller): its state @st, saved by the caller,
- * is published on its thread port until mx_raise_end().  @timeout in
- * jiffies bounds the whole raise (0: none).  False without the thread's
+ * is published on its thread port until mx_raise_end().  @deadline (in
+ * jiffies, from mx_deadline(); 0: none) bounds the whole raise.  False without the thread's
  * record (no memory): nothing to end then.
  */
 bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_state *st,
-		    const struct mx_exception *exc, int wait_state, unsigned long timeout)
+		    const struct mx_exception *exc, int wait_state, unsigned long deadline)
 {
 	memset(r, 0, sizeof(*r));
 	r->task = task;
@@ -535,8 +535,7 @@ bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_stat
 	r->exc = *exc;
 	r->wait_state = wait_state;
 	r->level = LEVEL_THREAD;
-	if (timeout)
-		r->deadline = (jiffies + timeout) ?: 1;
+	r->deadline = deadline;
 	/*
 	 * Our own thread stays while we are here: only an exited thread is
 	 * pruned, and the task goes only after its last thread.

@@ -320,14 +320,16 @@ static bool thread_halted(struct mx_thread *th)
 }
 
 /*
- * Wait (killable) until @th is stopped.  A thread leaving a job-control
- * stop or exiting wakes nobody, hence the poll at a tenth of a second.
+ * Wait (killable) until @th is stopped, or past @deadline (jiffies; 0:
+ * none).  A thread leaving a job-control stop or exiting wakes nobody,
+ * hence the poll at a tenth of a second.
  */
-static void wait_halted(struct mx_task *task, struct mx_thread *th)
+static void wait_halted(struct mx_task *task, struct mx_thread *th, unsigned long deadline)
 {
 	if (th->pid == task_pid(current))
 		return;		/* it parks on its way out of this call */
-	while (!thread_halted(th) && !fatal_signal_pending(current))
+	while (!thread_halted(th) && !fatal_signal_pending(current) &&
+	       (!deadline || time_before(jiffies, deadline)))
 		wait_event_killable_timeout(task->suspend_wait, thread_halted(th), HZ / 10);
 }
 
@@ -374,7 +376,7 @@ mx_return_t mx_task_suspend(struct mx_task *target)
 		return kr;
 	}
 	for (i = 0; i < tl.n; i++)
-		wait_halted(target, tl.th[i]);
+		wait_halted(target, tl.th[i], 0);
 	mx_thread_list_put(&tl);
 	return KERN_SUCCESS;
 }
@@ -415,7 +417,7 @@ mx_return_t mx_thread_suspend(struct mx_thread *th)
 	}
 	mutex_unlock(&task->space.lock);
 	if (kr == KERN_SUCCESS)
-		wait_halted(task, th);
+		wait_halted(task, th, 0);
 	return kr;
 }
 
@@ -464,11 +466,12 @@ int mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th, int *state)
  * where it stands while the current thread reports its crash: a count
  * of its own, apart from the suspend count task_suspend() and
  * task_resume() see, and the same parks.  Returns once each is stopped,
- * or at once if the current thread is killed.  A thread that cannot be
+ * past @deadline (jiffies; 0: none), or at once if the current thread is
+ * killed.  A thread that cannot be
  * sent to its park (no memory) runs on, and is counted.  Sleeps; no
  * locks held.
  */
-void mx_task_hold(struct mx_task *task)
+void mx_task_hold(struct mx_task *task, unsigned long deadline)
 {
 	struct mx_thread_list tl;
 	unsigned int i;
@@ -488,7 +491,7 @@ void mx_task_hold(struct mx_task *task)
 			atomic_long_inc(&mx_nr_nomem);
 	mutex_unlock(&task->space.lock);
 	for (i = 0; i < tl.n; i++)
-		wait_halted(task, tl.th[i]);	/* not for the current thread */
+		wait_halted(task, tl.th[i], deadline);	/* not for the current thread */
 	mx_thread_list_put(&tl);
 }
 

@@ -227,7 +227,7 @@ mx_return_t mx_thread_resume(struct mx_thread *th);
 bool mx_thread_suspended(struct mx_thread *th);
 u32 mx_thread_suspend_count(struct mx_thread *th);
 int mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th, int *state);
-void mx_task_hold(struct mx_task *task);
+void mx_task_hold(struct mx_task *task, unsigned long deadline);
 void mx_task_unhold(struct mx_task *task);
 void mx_task_fork_thread(struct task_struct *parent, struct task_struct *child);
 
