@@ -94,6 +94,7 @@ static int __init machexc_init(void)
 	err = mx_access_init();
 	if (err)
 		return err;
+	mx_crash_init();
 	err = mx_host_init();
 	if (err)
 		return err;

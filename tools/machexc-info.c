@@ -26,6 +26,7 @@ static const struct {
 	{ MACHEXC_FEATURE_LIMITS, "limits" },
 	{ MACHEXC_FEATURE_VM, "vm" },
 	{ MACHEXC_FEATURE_VM_ALLOCATE, "vm-allocate" },
+	{ MACHEXC_FEATURE_CRASH, "crash" },
 };
 
 static void usage(FILE *f)

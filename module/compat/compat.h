@@ -76,6 +76,17 @@ static inline int mx_dequeue_signal(sigset_t *mask, kernel_siginfo_t *info,
 }
 
 /*
+ * The core dump's entry, which get_signal() calls for every fatal signal
+ * of the core-dump set: do_coredump(), renamed vfs_coredump() in 6.17.
+ * Both take the signal's siginfo and return nothing.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define MX_COREDUMP_SYMBOL	"vfs_coredump"
+#else
+#define MX_COREDUMP_SYMBOL	"do_coredump"
+#endif
+
+/*
  * Do now what arch_do_signal_or_restart() does for a system call that was
  * interrupted and is to be restarted (no handler runs for it): point the
  * thread back at its syscall instruction with the call's number (or

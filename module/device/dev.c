@@ -34,6 +34,8 @@ void machexc_version_get(struct machexc_version *v)
 		      MACHEXC_FEATURE_VM_ALLOCATE;
 	if (mx_tasks_available())
 		v->features |= MACHEXC_FEATURE_TASKS;
+	if (mx_crash_available())
+		v->features |= MACHEXC_FEATURE_CRASH;
 }
 EXPORT_SYMBOL_IF_KUNIT(machexc_version_get);
 

@@ -39,13 +39,30 @@ static mx_return_t exception_ports_locked(struct mx_call *c, struct mx_exc_level
 	return kr;
 }
 
+/*
+ * Before a handler is set for the exceptions of @mask: the hooks that
+ * raise them.  KERN_RESOURCE_SHORTAGE if one could not be attached (for
+ * EXC_CRASH also where this kernel cannot raise it: MACHEXC_FEATURE_CRASH).
+ */
+static mx_return_t arm_hooks(u32 mask)
+{
+	if (mx_hooks_arm(MX_HOOKS_EXCEPTIONS))
+		return KERN_RESOURCE_SHORTAGE;	/* the fault hook could not be attached */
+	if ((mask & (1U << EXC_CRASH)) && mx_hooks_arm(MX_HOOKS_CRASH))
+		return KERN_RESOURCE_SHORTAGE;
+	return KERN_SUCCESS;
+}
+
 /* Before a handler is set for @target: the fault hook must look. */
 static mx_return_t arm(struct mx_call *c, struct mx_task *target)
 {
+	mx_return_t kr;
+
 	if (c->variant == MX_GET || c->op->poly == MACH_PORT_NULL)
 		return KERN_SUCCESS;
-	if (mx_hooks_arm(MX_HOOKS_EXCEPTIONS))
-		return KERN_RESOURCE_SHORTAGE;	/* the fault hook could not be attached */
+	kr = arm_hooks(c->op->arg);
+	if (kr != KERN_SUCCESS)
+		return kr;
 	mx_task_mark_exc(target->key);	/* before the fault hook may look */
 	return KERN_SUCCESS;
 }
@@ -118,9 +135,11 @@ mx_return_t mx_call_host_exception_ports(struct mx_call *c)
 
 	if (kr != KERN_SUCCESS)
 		return kr;
-	if (c->variant != MX_GET && c->op->poly != MACH_PORT_NULL &&
-	    mx_hooks_arm(MX_HOOKS_EXCEPTIONS))
-		return KERN_RESOURCE_SHORTAGE;
+	if (c->variant != MX_GET && c->op->poly != MACH_PORT_NULL) {
+		kr = arm_hooks(c->op->arg);
+		if (kr != KERN_SUCCESS)
+			return kr;
+	}
 	kr = exception_ports_locked(c, mx_host_level(), task_active_pid_ns(current));
 	if (kr == KERN_SUCCESS && c->variant != MX_GET)
 		mx_host_exc_changed();

@@ -7,8 +7,10 @@
 #define _MACHEXC_EXC_H
 
 #include <linux/atomic.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/signal_types.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
@@ -138,7 +140,10 @@ struct mx_exc_state {
 #define MX_STATE_DIRTY_XSTATE	0x4U	/* AVX/AVX-512 registers too */
 
 struct machexc_exc_ports;
+struct mx_kmsg;
 struct mx_port;
+struct mx_task;
+struct mx_thread;
 struct mx_space;
 struct pid_namespace;
 struct task_struct;
@@ -227,6 +232,57 @@ void mx_yield_exit(struct task_struct *p);
 void mx_signals_hold(sigset_t *saved, bool again);
 void mx_signals_release(sigset_t *saved);
 int mx_wait_interrupted(int *state);
+
+/*
+ * exc/raise.c: an exception on its way through the thread, task and host
+ * levels, in the thread that raises it: a fault's (raise.c's task work)
+ * or a crash's (crash.c).  Sleeps; no locks held.
+ */
+struct mx_raise {
+	int level;			/* the level at work */
+	int wait_state;			/* MX_WAIT_STOPPABLE, else killable */
+	unsigned long deadline;		/* jiffies; 0: none */
+	struct mx_task *task;		/* the caller's reference */
+	struct mx_thread *th;		/* a reference */
+	struct mx_exc_state *st;	/* the caller's, published on th's port */
+	struct mx_exception exc;
+	struct mx_port *reply;		/* the thread's reply port (a reference) */
+	struct mx_exc_slot slot;	/* the level's (its right goes with the request) */
+	struct mx_kmsg *request;	/* made, not yet queued */
+	bool waiting;			/* queued: waiting for the answer */
+	bool handled;			/* a handler answered KERN_SUCCESS */
+};
+
+bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_state *st,
+		    const struct mx_exception *exc, int wait_state, unsigned long deadline);
+int mx_raise_levels(struct mx_raise *r);
+void mx_raise_end(struct mx_raise *r, bool restore);
+
+/* The jiffies @timeout from now, as a deadline (never 0, which is none). */
+static inline unsigned long mx_deadline(unsigned long timeout)
+{
+	return timeout ? (jiffies + timeout) ?: 1 : 0;
+}
+
+/*
+ * Is the current process dying already: a group exit (an exec's too) or
+ * a core dump under way?  Then no machexc work may make a thread wait.
+ */
+static inline bool mx_process_dying(void)
+{
+	const struct signal_struct *sig = current->signal;
+
+	return (READ_ONCE(sig->flags) & SIGNAL_GROUP_EXIT) || READ_ONCE(sig->group_exec_task) ||
+	       READ_ONCE(sig->core_state) || (current->flags & PF_DUMPCORE);
+}
+
+/* exc/crash.c: EXC_CRASH, from the kprobe on the core dump's entry */
+void mx_crash_init(void);
+bool mx_crash_available(void);
+void mx_crash_disable(void);
+s64 mx_crash_code(int sig, const struct mx_exception *orig);
+bool mx_crash_wanted(const kernel_siginfo_t *info);
+void mx_crash_coredump(const kernel_siginfo_t *info);
 
 void mx_exc_fault_signal_coming(int sig);
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,

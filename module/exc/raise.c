@@ -65,8 +65,10 @@ struct mx_sig_before {
 enum { LEVEL_THREAD, LEVEL_TASK, LEVEL_HOST, LEVELS, LEVEL_RESUMED };
 
 /*
- * An exception being raised, and where it stands: kept across the times
- * the thread steps out to stop (the work is queued again after).
+ * A fault's exception being raised, and where it stands: kept across the
+ * times the thread steps out to stop (the work is queued again after).
+ * The walk through the levels (r) is the one EXC_CRASH takes too
+ * (exc/crash.c).
  */
 struct mx_exc_work {
 	struct callback_head cb;
@@ -77,17 +79,7 @@ struct mx_exc_work {
 	struct mx_sig_before before;	/* .task NULL if unknown */
 
 	bool started;			/* the rest is set up */
-	int level;			/* the level at work, or LEVEL_RESUMED */
-	int wait_state;			/* MX_WAIT_STOPPABLE, else killable */
-	struct mx_task *task;
-	struct mx_thread *th;		/* a reference */
-	struct mx_exc_state *st;	/* published on th's port */
-	struct mx_exception exc;
-	struct mx_port *reply;		/* the thread's reply port (a reference) */
-	struct mx_exc_slot slot;	/* the level's (its right goes with the request) */
-	struct mx_kmsg *request;	/* made, not yet queued */
-	bool waiting;			/* queued: waiting for the answer */
-	bool handled;
+	struct mx_raise r;
 	sigset_t blocked;		/* the thread's own mask while it holds signals */
 	struct mx_yield yield;
 };
@@ -325,20 +317,39 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 }
 
 /*
- * Wait for whatever comes back on the kernel's reply port: 0 with it in
- * *@out; -EINTR if killed; -EAGAIN to step out (mx_wait_interrupted()).
+ * What is left of the raise's deadline (MAX_SCHEDULE_TIMEOUT if none):
+ * 0 once it has passed.
  */
-static int wait_reply(struct mx_port *reply, int *state, struct mx_kmsg **out)
+static long time_left(const struct mx_raise *r)
 {
-	long timeout = MAX_SCHEDULE_TIMEOUT;
+	if (!r->deadline)
+		return MAX_SCHEDULE_TIMEOUT;
+	if (time_after_eq(jiffies, r->deadline))
+		return 0;
+	return r->deadline - jiffies;
+}
+
+/*
+ * Wait for whatever comes back on the kernel's reply port: 0 with it in
+ * *@out; -EINTR if killed; -EAGAIN to step out (mx_wait_interrupted());
+ * -ETIMEDOUT once the raise's deadline has passed.
+ */
+static int wait_reply(struct mx_raise *r, struct mx_kmsg **out)
+{
+	struct mx_port *reply = r->reply;
+	long timeout = time_left(r);
 	int err = 0;
 
 	*out = NULL;
 	spin_lock(&reply->lock);
 	while (list_empty(&reply->msgs)) {
-		if (!mx_wait_locked(&reply->rcv_wait, &reply->lock, &timeout, *state))
+		if (!timeout) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		if (!mx_wait_locked(&reply->rcv_wait, &reply->lock, &timeout, r->wait_state))
 			continue;
-		err = mx_wait_interrupted(state);
+		err = mx_wait_interrupted(&r->wait_state);
 		if (err)
 			break;
 	}
@@ -352,48 +363,51 @@ static int wait_reply(struct mx_port *reply, int *state, struct mx_kmsg **out)
 	return err;
 }
 
-/* Send the level's request: 0 queued, -EAGAIN step out, -EIO it failed. */
-static int send_request(struct mx_exc_work *w)
+/*
+ * Send the level's request: 0 queued, -EAGAIN step out, -EIO it failed,
+ * -ETIMEDOUT the deadline passed with the queue still full.
+ */
+static int send_request(struct mx_raise *r)
 {
 	bool handoff = false;
 	LIST_HEAD(reap);
 	mx_return_t mr;
-	int err;
+	int err = -EIO;
 
 	for (;;) {
-		mr = mx_kmsg_send_sync(w->request, w->wait_state, MAX_SCHEDULE_TIMEOUT,
-				       &handoff);
+		mr = mx_kmsg_send_sync(r->request, r->wait_state, time_left(r), &handoff);
 		if (mr != MACH_SEND_INTERRUPTED)
 			break;
 		/* A full queue, and a signal: the message is still ours. */
-		err = mx_wait_interrupted(&w->wait_state);
+		err = mx_wait_interrupted(&r->wait_state);
 		if (err == -EAGAIN)
 			return err;
 		if (err)
 			break;
+		err = -EIO;
 	}
 	if (mr != MACH_MSG_SUCCESS) {
-		mx_kmsg_destroy(w->request, &reap);
+		mx_kmsg_destroy(r->request, &reap);
 		mx_reap(&reap);
-		w->request = NULL;
-		return -EIO;
+		r->request = NULL;
+		return mr == MACH_SEND_TIMED_OUT && r->deadline ? -ETIMEDOUT : -EIO;
 	}
-	w->request = NULL;
+	r->request = NULL;
 	atomic_long_inc(handoff ? &mx_nr_handoffs : &mx_nr_misses);
 	return 0;
 }
 
 /* The handler's answer: true if KERN_SUCCESS with a state the thread takes. */
-static bool take_answer(struct mx_exc_work *w, struct mx_kmsg *answer)
+static bool take_answer(struct mx_raise *r, struct mx_kmsg *answer)
 {
-	u32 behavior = w->slot.behavior;
+	u32 behavior = r->slot.behavior;
 	bool state = (behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT;
 	u32 flavor = 0, count = 0, *new_state = NULL;
 	LIST_HEAD(reap);
 	s32 kr;
 
 	if (state)
-		new_state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL);
+		new_state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL_ACCOUNT);
 	kr = !state || new_state ? mx_exc_parse_reply(answer->data, answer->size, behavior,
 						     &flavor, new_state, &count) :
 				   MIG_REPLY_MISMATCH;
@@ -403,7 +417,7 @@ static bool take_answer(struct mx_exc_work *w, struct mx_kmsg *answer)
 	 * exception moves on to the next level with the thread unchanged.
 	 */
 	if (kr == KERN_SUCCESS && state)
-		kr = mx_thread_apply_reply(w->th, flavor, new_state, count);
+		kr = mx_thread_apply_reply(r->th, flavor, new_state, count);
 	kfree(new_state);
 	mx_kmsg_destroy(answer, &reap);
 	mx_reap(&reap);
@@ -411,15 +425,15 @@ static bool take_answer(struct mx_exc_work *w, struct mx_kmsg *answer)
 }
 
 /* A right or a message may linger on the reply port: start afresh. */
-static void drop_reply_port(struct mx_exc_work *w)
+static void drop_reply_port(struct mx_raise *r)
 {
 	LIST_HEAD(reap);
 
-	mx_port_put(w->reply);
-	w->reply = NULL;
-	mutex_lock(&w->task->space.lock);
-	mx_thread_drop_reply_port(w->th, &reap);
-	mutex_unlock(&w->task->space.lock);
+	mx_port_put(r->reply);
+	r->reply = NULL;
+	mutex_lock(&r->task->space.lock);
+	mx_thread_drop_reply_port(r->th, &reap);
+	mutex_unlock(&r->task->space.lock);
 	mx_reap(&reap);
 }
 
@@ -441,63 +455,148 @@ static struct mx_exc_slot task_slot(struct mx_task *task, u32 type)
  * send right goes with the request) and the thread waits for the answer;
  * anything but KERN_SUCCESS (an error, a malformed reply, a dead port, a
  * handler that died: its reply right comes back as a send-once
- * notification) moves on.  0 when the level is done (w->handled tells
- * how), -EINTR if killed, -EAGAIN to step out.  Only once an answer came
- * is the reply port empty and fit for the next exception.
+ * notification) moves on.  0 when the level is done (r->handled tells
+ * how), -EINTR if killed, -EAGAIN to step out, -ETIMEDOUT past the
+ * deadline.  Only once an answer came is the reply port empty and fit
+ * for the next exception.
  */
-static int raise_level(struct mx_exc_work *w)
+static int raise_level(struct mx_raise *r)
 {
 	struct mx_kmsg *answer;
 	int err;
 
-	if (!w->request && !w->waiting) {
+	if (!r->request && !r->waiting) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		if (w->level == LEVEL_THREAD)
-			w->slot = mx_thread_slot(w->th, w->exc.type);
-		else if (w->level == LEVEL_TASK)
-			w->slot = task_slot(w->task, w->exc.type);
+		if (r->level == LEVEL_THREAD)
+			r->slot = mx_thread_slot(r->th, r->exc.type);
+		else if (r->level == LEVEL_TASK)
+			r->slot = task_slot(r->task, r->exc.type);
 		else
-			w->slot = mx_host_slot(w->exc.type);
-		if (w->slot.port && !w->reply) {
-			mutex_lock(&w->task->space.lock);
-			w->reply = mx_thread_reply_port(w->th);
-			mutex_unlock(&w->task->space.lock);
+			r->slot = mx_host_slot(r->exc.type);
+		if (r->slot.port && !r->reply) {
+			mutex_lock(&r->task->space.lock);
+			r->reply = mx_thread_reply_port(r->th);
+			mutex_unlock(&r->task->space.lock);
 		}
 		/* No memory, or a flavor we cannot give: as a dead port, move on. */
-		if (w->slot.port && w->reply)
-			w->request = make_request(w->task, w->th, &w->slot, &w->exc, w->st,
-						  w->reply, w->level == LEVEL_HOST);
-		if (!w->request)
+		if (r->slot.port && r->reply)
+			r->request = make_request(r->task, r->th, &r->slot, &r->exc, r->st,
+						  r->reply, r->level == LEVEL_HOST);
+		if (!r->request)
 			goto next;
-		w->slot.port = NULL;	/* the request carries that send right now */
+		r->slot.port = NULL;	/* the request carries that send right now */
 		atomic_long_inc(&mx_nr_raised);
 	}
-	if (w->request) {
-		err = send_request(w);
+	if (r->request) {
+		err = send_request(r);
 		if (err == -EAGAIN)
 			return err;
 		if (err) {
-			drop_reply_port(w);
+			drop_reply_port(r);
+			if (err == -ETIMEDOUT) {
+				mx_exc_slot_put(&r->slot);
+				return err;
+			}
 			goto next;
 		}
-		w->waiting = true;
+		r->waiting = true;
 	}
 	/* Going to sleep right away is the yield to the handler just woken. */
-	err = wait_reply(w->reply, &w->wait_state, &answer);
+	err = wait_reply(r, &answer);
 	if (err == -EAGAIN)
 		return err;
-	w->waiting = false;
+	r->waiting = false;
 	if (err) {
-		drop_reply_port(w);	/* killed: the answer may come yet */
-		mx_exc_slot_put(&w->slot);
+		drop_reply_port(r);	/* killed, or too late: the answer may come yet */
+		mx_exc_slot_put(&r->slot);
 		return err;
 	}
-	w->handled = take_answer(w, answer);
+	r->handled = take_answer(r, answer);
 next:
-	mx_exc_slot_put(&w->slot);
-	w->level++;
+	mx_exc_slot_put(&r->slot);
+	r->level++;
 	return 0;
+}
+
+/*
+ * Begin raising @exc for the current thread of @task (the caller's
+ * reference, kept by the caller): its state @st, saved by the caller,
+ * is published on its thread port until mx_raise_end().  @deadline (in
+ * jiffies, from mx_deadline(); 0: none) bounds the whole raise.  False without the thread's
+ * record (no memory): nothing to end then.
+ */
+bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_state *st,
+		    const struct mx_exception *exc, int wait_state, unsigned long deadline)
+{
+	memset(r, 0, sizeof(*r));
+	r->task = task;
+	r->st = st;
+	r->exc = *exc;
+	r->wait_state = wait_state;
+	r->level = LEVEL_THREAD;
+	r->deadline = deadline;
+	/*
+	 * Our own thread stays while we are here: only an exited thread is
+	 * pruned, and the task goes only after its last thread.
+	 */
+	mutex_lock(&task->space.lock);
+	if (task->space.active)
+		r->th = mx_thread_get(task, current);
+	if (r->th)
+		refcount_inc(&r->th->ref);
+	mutex_unlock(&task->space.lock);
+	if (!r->th)
+		return false;
+	mx_thread_set_stopped(r->th, st);
+	return true;
+}
+
+/*
+ * Walk the levels from where the raise stands until one handles it or
+ * none is left: 0, or -EINTR (killed), -EAGAIN (step out and come back),
+ * -ETIMEDOUT (the deadline passed).
+ */
+int mx_raise_levels(struct mx_raise *r)
+{
+	int err;
+
+	while (r->level < LEVELS && !r->handled) {
+		err = raise_level(r);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * What the raise holds, let go, and the state withdrawn from the thread
+ * port; with @restore (and unless exiting) what the handlers changed is
+ * put back into the thread.
+ */
+void mx_raise_end(struct mx_raise *r, bool restore)
+{
+	bool stale = r->waiting || r->request;
+	LIST_HEAD(reap);
+
+	if (r->request) {
+		mx_kmsg_destroy(r->request, &reap);
+		mx_reap(&reap);
+		r->request = NULL;
+	}
+	mx_exc_slot_put(&r->slot);
+	if (r->reply && stale)
+		drop_reply_port(r);	/* the answer may come yet */
+	if (r->reply)
+		mx_port_put(r->reply);
+	r->reply = NULL;
+	if (r->th) {
+		mx_thread_set_stopped(r->th, NULL);
+		if (restore && !(current->flags & PF_EXITING))
+			mx_exc_state_restore(r->st);
+		mx_thread_put(r->th);
+		r->th = NULL;
+	}
 }
 
 /* Is @sig's action SA_IMMUTABLE (the kernel's "this kills")?  siglock held. */
@@ -543,39 +642,29 @@ static void discard_signal(int sig, const struct mx_sig_before *before)
  */
 static bool raise_start(struct mx_exc_work *w)
 {
-	/*
-	 * Only 64-bit processes: the messages carry x86-64 state.  Work left
-	 * when a thread exits runs in do_exit(): no exception then.
-	 */
-	if ((current->flags & PF_EXITING) || !mx_exc_from_siginfo(&w->info, w->trap_nr, &w->exc) ||
-	    !user_64bit_mode(task_pt_regs(current)))
-		return false;
-	w->task = mx_task_current();
-	if (IS_ERR(w->task)) {
-		w->task = NULL;
-		return false;
-	}
-	w->st = kmalloc(sizeof(*w->st), GFP_KERNEL);
-	if (!w->st)
-		return false;
-	mx_exc_state_save(w->st, &w->info, w->trap_nr, w->error_code, w->cr2);
+	struct mx_exception exc;
+	struct mx_task *task;
 
 	/*
-	 * Our own thread stays while we are here: only an exited thread is
-	 * pruned, and the task goes only after its last thread.
+	 * Only 64-bit processes: the messages carry x86-64 state.  Work left
+	 * when a thread exits runs in do_exit(): no exception then, nor in a
+	 * process that is dying already (a group exit, a core dump).
 	 */
-	mutex_lock(&w->task->space.lock);
-	if (w->task->space.active)
-		w->th = mx_thread_get(w->task, current);
-	if (w->th)
-		refcount_inc(&w->th->ref);
-	mutex_unlock(&w->task->space.lock);
-	if (!w->th)
+	if ((current->flags & PF_EXITING) || mx_process_dying() ||
+	    !mx_exc_from_siginfo(&w->info, w->trap_nr, &exc) ||
+	    !user_64bit_mode(task_pt_regs(current)))
+		return false;
+	task = mx_task_current();
+	if (IS_ERR(task))
+		return false;
+	w->r.task = task;
+	w->r.st = kmalloc(sizeof(*w->r.st), GFP_KERNEL_ACCOUNT);
+	if (!w->r.st)
+		return false;
+	mx_exc_state_save(w->r.st, &w->info, w->trap_nr, w->error_code, w->cr2);
+	if (!mx_raise_begin(&w->r, task, w->r.st, &exc, MX_WAIT_STOPPABLE, 0))
 		return false;		/* no memory: Linux delivers the signal */
-	mx_thread_set_stopped(w->th, w->st);
 	mx_signals_hold(&w->blocked, false);
-	w->wait_state = MX_WAIT_STOPPABLE;
-	w->level = LEVEL_THREAD;
 	w->started = true;
 	return true;
 }
@@ -584,35 +673,22 @@ static bool raise_start(struct mx_exc_work *w)
 static void raise_end(struct mx_exc_work *w)
 {
 	bool exiting = current->flags & PF_EXITING;
-	LIST_HEAD(reap);
+	struct mx_exc_state *st = w->r.st;
+	struct mx_task *task = w->r.task;
 
-	if (w->request) {
-		mx_kmsg_destroy(w->request, &reap);
-		mx_reap(&reap);
-	}
-	mx_exc_slot_put(&w->slot);
-	if (w->reply && (w->waiting || w->request))
-		drop_reply_port(w);	/* the answer may come yet */
-	if (w->reply)
-		mx_port_put(w->reply);
-	if (w->th) {
-		mx_thread_set_stopped(w->th, NULL);
-		if (!exiting)
-			mx_exc_state_restore(w->st);
-		mx_thread_put(w->th);
-	}
+	mx_raise_end(&w->r, true);
 	if (w->started && !exiting)
 		mx_signals_release(&w->blocked);
-	if (w->handled && !exiting) {
+	if (w->r.handled && !exiting) {
 		atomic_long_inc(&mx_nr_handled);
 		discard_signal(w->info.si_signo, &w->before);
 	}
-	if (w->st) {
-		mx_exc_state_release(w->st);
-		kfree(w->st);
+	if (st) {
+		mx_exc_state_release(st);
+		kfree(st);
 	}
-	if (w->task)
-		mx_task_put(w->task);
+	if (task)
+		mx_task_put(task);
 }
 
 /*
@@ -631,15 +707,11 @@ static bool raise_exception(struct mx_exc_work *w)
 	} else {
 		mx_signals_hold(&w->blocked, true);
 	}
-	while (w->level < LEVELS && !w->handled) {
-		err = raise_level(w);
-		if (err)
-			break;
-	}
+	err = mx_raise_levels(&w->r);
 	/* A debugger may have suspended us meanwhile: stay stopped till resumed. */
 	if (err != -EINTR && err != -EAGAIN) {
-		w->level = LEVEL_RESUMED;
-		err = mx_task_wait_resumed(w->task, w->th, &w->wait_state);
+		w->r.level = LEVEL_RESUMED;
+		err = mx_task_wait_resumed(w->r.task, w->r.th, &w->r.wait_state);
 	}
 	if (err == -EAGAIN) {
 		mx_yield(&w->yield, &w->cb);

@@ -11,6 +11,7 @@
 enum mx_hook_group {
 	MX_HOOKS_SPACES,	/* process exit, fork, exec: once a space exists */
 	MX_HOOKS_EXCEPTIONS,	/* signal generation: once an exception port is set */
+	MX_HOOKS_CRASH,		/* the core dump's entry: once an EXC_CRASH port is set */
 	MX_HOOK_GROUPS,
 };
 
@@ -22,6 +23,9 @@ void mx_hooks_exit(void);
 void mx_kprobes_arm(void);
 void mx_kprobes_arm_yield(void);
 void mx_kprobes_exit(void);
+int mx_kprobes_arm_crash(void);
+unsigned long mx_kprobe_lookup(const char *name);
+bool mx_callable(unsigned long start);
 
 /* failinject.c: the probes' atomic allocations, failable on demand. */
 void mx_failinject_init(void);

@@ -13,13 +13,67 @@
  * Handlers run in atomic context and only look.
  *
  * And the kprobes that bring a task work back after it stepped out to
- * get_signal() for a stop (mx_kprobes_arm_yield()).
+ * get_signal() for a stop (mx_kprobes_arm_yield()), and the one on the
+ * core dump's entry that reports EXC_CRASH (mx_kprobes_arm_crash()).
  */
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/signal.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 
+#include "../compat/compat.h"
 #include "../exc/exc.h"
 #include "hooks.h"
+
+#define ENDBR64_INSN	0xfa1e0ff3U	/* f3 0f 1e fa */
+
+/* Where the function holding @addr starts, or 0 if it is not @name. */
+static unsigned long function_start(unsigned long addr, const char *name)
+{
+	char sym[KSYM_SYMBOL_LEN], *plus;
+	unsigned long off;
+	size_t len = strlen(name);
+
+	sprint_symbol(sym, addr);
+	plus = strchr(sym, '+');
+	if (!plus || plus - sym != len || strncmp(sym, name, len) ||
+	    sscanf(plus, "+%lx/", &off) != 1)
+		return 0;
+	return addr - off;
+}
+
+/*
+ * The address of the kernel function @name, exported or not, or 0: a
+ * kprobe on it resolves it (and is unregistered at once), as LTTng does.
+ * Sleeps; at load.
+ */
+unsigned long mx_kprobe_lookup(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long start;
+
+	if (register_kprobe(&kp))
+		return 0;
+	start = function_start((unsigned long)kp.addr, name);
+	unregister_kprobe(&kp);
+	return start;
+}
+
+/*
+ * May a function found by mx_kprobe_lookup() be called through a
+ * pointer?  On a kernel whose CPU enforces indirect-branch tracking
+ * (IBT) it must start with ENDBR, which objtool removes from functions
+ * nobody calls indirectly; kCFI would want a type hash we cannot give.
+ */
+bool mx_callable(unsigned long start)
+{
+	u32 insn = 0;
+
+	if (IS_ENABLED(CONFIG_CFI_CLANG) || get_kernel_nofault(insn, (u32 *)start))
+		return false;
+	return !cpu_feature_enabled(X86_FEATURE_IBT) || insn == ENDBR64_INSN;
+}
 
 /* force_sig(sig), force_sig_fault(sig, ...), force_sig_fault_to_task(...) */
 static int pre_sig_fault(struct kprobe *kp, struct pt_regs *regs)
@@ -81,6 +135,55 @@ void mx_kprobes_arm_yield(void)
 	WRITE_ONCE(mx_yield_armed, yield_registered);
 }
 
+/*
+ * The core dump's entry (do_coredump(), vfs_coredump() from 6.17), which
+ * get_signal() calls for every fatal signal of the core-dump set before
+ * the process exits, whether a core is written or not.  Where the
+ * process has someone to report its crash to (exc/crash.c decides, and
+ * pins the module), the probe sends the thread to mx_crash_coredump()
+ * instead, with the same argument and return address: a tail call, as
+ * fault injection overrides a function.  That one reports the crash and
+ * then calls the real function, whose probe then lets it through (the
+ * call comes from our own module).  Atomic context; only looks.
+ */
+static int pre_coredump(struct kprobe *kp, struct pt_regs *regs)
+{
+	unsigned long ret = regs_get_kernel_stack_nth(regs, 0);
+
+	if (within_module(ret, THIS_MODULE) ||
+	    !mx_crash_wanted((const kernel_siginfo_t *)regs->di))
+		return 0;
+	instruction_pointer_set(regs, (unsigned long)mx_crash_coredump);
+	return 1;	/* the ip is changed: no single step */
+}
+
+static struct kprobe crash_probe = { .symbol_name = MX_COREDUMP_SYMBOL,
+				     .pre_handler = pre_coredump };
+static bool crash_registered;
+
+/*
+ * With the hooks' lock held (tracepoints.c): with the first EXC_CRASH
+ * port.  0, or -errno (and EXC_CRASH is off for good: exc/crash.c).
+ */
+int mx_kprobes_arm_crash(void)
+{
+	int err;
+
+	if (crash_registered)
+		return 0;
+	if (!mx_crash_available())
+		return -EOPNOTSUPP;
+	err = register_kprobe(&crash_probe);
+	if (err) {
+		pr_info("machexc: no kprobe on %s (%d): EXC_CRASH is not raised\n",
+			MX_COREDUMP_SYMBOL, err);
+		mx_crash_disable();
+		return err;
+	}
+	crash_registered = true;
+	return 0;
+}
+
 /* With the hooks' lock held (tracepoints.c). */
 void mx_kprobes_arm(void)
 {
@@ -99,6 +202,10 @@ void mx_kprobes_exit(void)
 {
 	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
 	unsigned int i;
+
+	if (crash_registered)
+		unregister_kprobe(&crash_probe);
+	crash_registered = false;
 
 	if (yield_registered) {
 		WRITE_ONCE(mx_yield_armed, false);

@@ -118,6 +118,8 @@ int mx_hooks_arm(enum mx_hook_group group)
 		mx_kprobes_arm();
 	if (!err && group == MX_HOOKS_SPACES)
 		mx_kprobes_arm_yield();
+	if (!err && group == MX_HOOKS_CRASH)
+		err = mx_kprobes_arm_crash();
 	if (!err)	/* after the registrations, for the lockless test above */
 		smp_store_release(&armed[group], true);
 	mutex_unlock(&hooks_lock);

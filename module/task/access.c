@@ -20,61 +20,28 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kallsyms.h>
-#include <linux/kprobes.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
-#include <asm/cpufeature.h>
 
+#include "../hooks/hooks.h"
 #include "task.h"
 
 static bool (*ptrace_may_access_fn)(struct task_struct *task, unsigned int mode);
 
-#define ENDBR64_INSN	0xfa1e0ff3U	/* f3 0f 1e fa */
-
-/* Where the function holding @addr starts, or 0 if it is not @name. */
-static unsigned long function_start(unsigned long addr, const char *name)
-{
-	char sym[KSYM_SYMBOL_LEN], *plus;
-	unsigned long off;
-	size_t len = strlen(name);
-
-	sprint_symbol(sym, addr);
-	plus = strchr(sym, '+');
-	if (!plus || plus - sym != len || strncmp(sym, name, len) ||
-	    sscanf(plus, "+%lx/", &off) != 1)
-		return 0;
-	return addr - off;
-}
-
 int mx_access_init(void)
 {
-	struct kprobe kp = { .symbol_name = "ptrace_may_access" };
-	unsigned long start;
-	u32 insn = 0;
-	int err;
+	unsigned long start = mx_kprobe_lookup("ptrace_may_access");
 
-	err = register_kprobe(&kp);
-	if (err) {
-		pr_warn("ptrace_may_access not found (%d): no access to other processes\n", err);
+	if (!start) {
+		pr_warn("ptrace_may_access not found: no access to other processes\n");
 		return 0;
 	}
-	start = function_start((unsigned long)kp.addr, "ptrace_may_access");
-	unregister_kprobe(&kp);
-	if (!start || get_kernel_nofault(insn, (u32 *)start)) {
-		pr_warn("ptrace_may_access unresolved: no access to other processes\n");
-		return 0;
-	}
-	if (IS_ENABLED(CONFIG_CFI_CLANG)) {
-		pr_warn("ptrace_may_access cannot be called under kCFI: no access to other processes\n");
-		return 0;
-	}
-	if (cpu_feature_enabled(X86_FEATURE_IBT) && insn != ENDBR64_INSN) {
-		pr_warn("ptrace_may_access cannot be called under IBT: no access to other processes\n");
+	if (!mx_callable(start)) {
+		pr_warn("ptrace_may_access cannot be called under IBT or kCFI: no access to other processes\n");
 		return 0;
 	}
 	ptrace_may_access_fn = (void *)start;

@@ -69,7 +69,12 @@ static bool park_begin(struct mx_park *pk)
 {
 	if (!mx_thread_suspended(pk->th) || mx_thread_stopped(pk->th))
 		return false;
-	mx_syscall_restart_now(task_pt_regs(current));
+	/*
+	 * Held for a crash report only: the process dies next, with the
+	 * registers it would have died with (a core dump shows them).
+	 */
+	if (READ_ONCE(pk->th->suspend_count) || READ_ONCE(pk->task->suspend_count))
+		mx_syscall_restart_now(task_pt_regs(current));
 	mx_exc_state_save(&pk->st, NULL, 0, 0, 0);
 	mx_thread_set_stopped(pk->th, &pk->st);
 	mx_signals_hold(&pk->blocked, false);
@@ -97,9 +102,11 @@ static struct mx_thread *park_thread(struct mx_park *pk)
 
 	/*
 	 * Only in the program it was meant for: a secure exec in between
-	 * made the task dead, and the new program is nobody's to stop.
+	 * made the task dead, and the new program is nobody's to stop.  Never
+	 * in a process that is dying (a group exit, an exec's, a core dump):
+	 * the thread that waits for the others to go would wait for ever.
 	 */
-	if (!(current->flags & PF_EXITING) && !READ_ONCE(task->dead)) {
+	if (!(current->flags & PF_EXITING) && !READ_ONCE(task->dead) && !mx_process_dying()) {
 		mutex_lock(&task->space.lock);
 		if (task->space.active && !READ_ONCE(task->dead))
 			th = mx_thread_get(task, current);
@@ -305,21 +312,24 @@ static bool thread_halted(struct mx_thread *th)
 		return true;
 	rcu_read_lock();
 	t = pid_task(th->pid, PIDTYPE_PID);
-	ret = !t || (READ_ONCE(t->flags) & PF_EXITING) ||
+	/* PF_SIGNALED: dying of a signal, it never runs user code again. */
+	ret = !t || (READ_ONCE(t->flags) & (PF_EXITING | PF_SIGNALED)) ||
 	      (READ_ONCE(t->__state) & (__TASK_STOPPED | __TASK_TRACED));
 	rcu_read_unlock();
 	return ret;
 }
 
 /*
- * Wait (killable) until @th is stopped.  A thread leaving a job-control
- * stop or exiting wakes nobody, hence the poll at a tenth of a second.
+ * Wait (killable) until @th is stopped, or past @deadline (jiffies; 0:
+ * none).  A thread leaving a job-control stop or exiting wakes nobody,
+ * hence the poll at a tenth of a second.
  */
-static void wait_halted(struct mx_task *task, struct mx_thread *th)
+static void wait_halted(struct mx_task *task, struct mx_thread *th, unsigned long deadline)
 {
 	if (th->pid == task_pid(current))
 		return;		/* it parks on its way out of this call */
-	while (!thread_halted(th) && !fatal_signal_pending(current))
+	while (!thread_halted(th) && !fatal_signal_pending(current) &&
+	       (!deadline || time_before(jiffies, deadline)))
 		wait_event_killable_timeout(task->suspend_wait, thread_halted(th), HZ / 10);
 }
 
@@ -366,7 +376,7 @@ mx_return_t mx_task_suspend(struct mx_task *target)
 		return kr;
 	}
 	for (i = 0; i < tl.n; i++)
-		wait_halted(target, tl.th[i]);
+		wait_halted(target, tl.th[i], 0);
 	mx_thread_list_put(&tl);
 	return KERN_SUCCESS;
 }
@@ -407,7 +417,7 @@ mx_return_t mx_thread_suspend(struct mx_thread *th)
 	}
 	mutex_unlock(&task->space.lock);
 	if (kr == KERN_SUCCESS)
-		wait_halted(task, th);
+		wait_halted(task, th, 0);
 	return kr;
 }
 
@@ -452,6 +462,50 @@ int mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th, int *state)
 }
 
 /*
+ * Hold every other thread of the current process, whose task is @task,
+ * where it stands while the current thread reports its crash: a count
+ * of its own, apart from the suspend count task_suspend() and
+ * task_resume() see, and the same parks.  Returns once each is stopped,
+ * past @deadline (jiffies; 0: none), or at once if the current thread is
+ * killed.  A thread that cannot be
+ * sent to its park (no memory) runs on, and is counted.  Sleeps; no
+ * locks held.
+ */
+void mx_task_hold(struct mx_task *task, unsigned long deadline)
+{
+	struct mx_thread_list tl;
+	unsigned int i;
+
+	mutex_lock(&task->space.lock);
+	WRITE_ONCE(task->hold_count, task->hold_count + 1);
+	mutex_unlock(&task->space.lock);
+	smp_mb();	/* pairs with the fork hook's read of the count */
+
+	if (mx_task_collect(task, &tl) != KERN_SUCCESS) {
+		atomic_long_inc(&mx_nr_nomem);
+		return;
+	}
+	mutex_lock(&task->space.lock);
+	for (i = 0; i < tl.n; i++)
+		if (tl.th[i]->pid != task_pid(current) && queue_park(task, tl.th[i]))
+			atomic_long_inc(&mx_nr_nomem);
+	mutex_unlock(&task->space.lock);
+	for (i = 0; i < tl.n; i++)
+		wait_halted(task, tl.th[i], deadline);	/* not for the current thread */
+	mx_thread_list_put(&tl);
+}
+
+/* The hold of mx_task_hold() let go.  Sleeps; no locks held. */
+void mx_task_unhold(struct mx_task *task)
+{
+	mutex_lock(&task->space.lock);
+	if (!WARN_ON_ONCE(!task->hold_count))
+		WRITE_ONCE(task->hold_count, task->hold_count - 1);
+	mutex_unlock(&task->space.lock);
+	wake_up_all(&task->suspend_wait);
+}
+
+/*
  * From the fork hook (atomic), for a new thread of a process whose task
  * is suspended: it parks before its first user instruction.
  */
@@ -462,7 +516,7 @@ void mx_task_fork_thread(struct task_struct *parent, struct task_struct *child)
 
 	if (!task)
 		return;
-	if (!READ_ONCE(task->suspend_count)) {
+	if (!READ_ONCE(task->suspend_count) && !READ_ONCE(task->hold_count)) {
 		mx_task_put(task);
 		return;
 	}

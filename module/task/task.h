@@ -17,7 +17,8 @@
  *              thread_info
  *   suspend.c  task and thread suspend/resume, and the park (where a
  *              suspended thread waits, in its own context, on its way
- *              back to user space)
+ *              back to user space); the hold of a crashing process's
+ *              other threads while EXC_CRASH is reported (exc/crash.c)
  *   debugregs.c  x86_DEBUG_STATE64: hardware breakpoints and watchpoints
  *   access.c   the permission rule: ptrace_may_access() and namespaces
  *   calls.c    the task and thread calls as the dispatch table calls them
@@ -31,7 +32,9 @@
  *
  * Locks (module/README has the order of all the module's locks):
  *   task->space.lock     the names; the threads hash; task->suspend_count,
- *                        every th->suspend_count and th->park_queued
+ *                        task->hold_count, task->crash_thread and
+ *                        crash_exec_id, every th->suspend_count and
+ *                        th->park_queued
  *   task->special_lock   the bootstrap port; task->exc and every th->exc
  *   th->port->lock       th->state, and the port's kobject
  *   tasks_lock (task.c)  the table of tasks and fork inheritance records
@@ -96,7 +99,10 @@ struct mx_task {
 	unsigned int nthreads;		/* in it */
 	u32 thread_exc_mask;		/* types some thread has a port for */
 	u32 suspend_count;		/* task_suspend()s not resumed */
-	wait_queue_head_t suspend_wait;	/* parked threads, and suspenders */
+	u32 hold_count;			/* holds for crash reports (not user-visible) */
+	wait_queue_head_t suspend_wait;	/* parked threads, suspenders, crashes */
+	struct task_struct *crash_thread;	/* reporting EXC_CRASH (a key only) */
+	u64 crash_exec_id;		/* its program reported: self_exec_id + 1, or 0 */
 	struct mx_park *exec_park;	/* task_suspend_at_exec(): for the exec hook */
 
 	const void *key;		/* the process's signal_struct */
@@ -221,6 +227,8 @@ mx_return_t mx_thread_resume(struct mx_thread *th);
 bool mx_thread_suspended(struct mx_thread *th);
 u32 mx_thread_suspend_count(struct mx_thread *th);
 int mx_task_wait_resumed(struct mx_task *task, struct mx_thread *th, int *state);
+void mx_task_hold(struct mx_task *task, unsigned long deadline);
+void mx_task_unhold(struct mx_task *task);
 void mx_task_fork_thread(struct task_struct *parent, struct task_struct *child);
 
 #endif /* _MACHEXC_TASK_H */

@@ -387,7 +387,8 @@ mx_return_t mx_thread_info(struct mx_thread *th, u32 flavor, u32 *buf, u32 *coun
 /* The suspend counts, for task.c: with th->task->lock held to change. */
 bool mx_thread_suspended(struct mx_thread *th)
 {
-	return READ_ONCE(th->suspend_count) || READ_ONCE(th->task->suspend_count);
+	return READ_ONCE(th->suspend_count) || READ_ONCE(th->task->suspend_count) ||
+	       READ_ONCE(th->task->hold_count);
 }
 
 u32 mx_thread_suspend_count(struct mx_thread *th)

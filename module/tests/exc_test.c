@@ -292,7 +292,22 @@ static void state_get_and_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fpu[2 + 6], 0x1f80U);
 }
 
+/* EXC_CRASH's code[0], as XNU's proc_prepareexit(): 8, 4 and 20 bits. */
+static void crash_codes_as_xnu(struct kunit *test)
+{
+	struct mx_exception none = { }, segv = { EXC_BAD_ACCESS, { KERN_INVALID_ADDRESS, 8 } };
+	struct mx_exception wide = { 0x1f, { 0x12345678, 0 } };
+
+	KUNIT_EXPECT_EQ(test, mx_crash_code(SIGABRT, &none), (s64)0x06000000);
+	KUNIT_EXPECT_EQ(test, mx_crash_code(SIGQUIT, &none), (s64)0x03000000);
+	KUNIT_EXPECT_EQ(test, mx_crash_code(SIGSEGV, &segv), (s64)0x0b100001);
+	/* Only the low 4 bits of the type and 20 of the code: never negative. */
+	KUNIT_EXPECT_EQ(test, mx_crash_code(SIGXFSZ, &wide), (s64)0x19f45678);
+	KUNIT_EXPECT_EQ(test, mx_crash_code(0x1ff, &none), (s64)0xff000000);
+}
+
 static struct kunit_case machexc_exc_cases[] = {
+	KUNIT_CASE(crash_codes_as_xnu),
 	KUNIT_CASE(signals_map_to_exceptions),
 	KUNIT_CASE(user_signals_are_not_exceptions),
 	KUNIT_CASE(request_ids),

@@ -42,6 +42,7 @@ TEST_F(dev, version)
 	EXPECT_TRUE(v.features & MACHEXC_FEATURE_VERSION);
 	EXPECT_TRUE(v.features & MACHEXC_FEATURE_OOL);
 	EXPECT_TRUE(v.features & MACHEXC_FEATURE_LIMITS);
+	EXPECT_TRUE(v.features & MACHEXC_FEATURE_CRASH);	/* no IBT under TCG */
 }
 
 TEST_F(dev, version_through_library)
@@ -119,6 +120,7 @@ TEST(machexc_info_names_every_feature)
 		{ MACHEXC_FEATURE_EXC, " exceptions" }, { MACHEXC_FEATURE_TASKS, " tasks" },
 		{ MACHEXC_FEATURE_OOL, " ool" }, { MACHEXC_FEATURE_LIMITS, " limits" },
 		{ MACHEXC_FEATURE_VM, " vm" }, { MACHEXC_FEATURE_VM_ALLOCATE, " vm-allocate" },
+		{ MACHEXC_FEATURE_CRASH, " crash" },
 	};
 	struct machexc_version v;
 	char line[256] = "", out[1024] = "";

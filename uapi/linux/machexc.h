@@ -23,7 +23,7 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	5
+#define MACHEXC_API_MINOR	6
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
@@ -34,6 +34,7 @@
 #define MACHEXC_FEATURE_LIMITS	0x20U	/* per-user caps; stats tasks .. limit_hits */
 #define MACHEXC_FEATURE_VM	0x40U	/* MACHEXC_IOC_VM; TASK_SUSPEND_AT_EXEC */
 #define MACHEXC_FEATURE_VM_ALLOCATE 0x80U /* MACHEXC_VM_ALLOCATE, _DEALLOCATE (API 1.5) */
+#define MACHEXC_FEATURE_CRASH	0x100U	/* EXC_CRASH raised for fatal signals (API 1.6) */
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
