@@ -18,6 +18,7 @@
 #include "exc/exc.h"
 #include "msg/msg.h"
 #include "names/names.h"
+#include "netlink/netlink.h"
 #include "ports/ports.h"
 #include "task/task.h"
 #include "machexc.h"
@@ -102,6 +103,9 @@ static int __init machexc_init(void)
 	err = mx_hooks_init();
 	if (err)
 		goto fail_hooks;
+	err = mx_netlink_init();
+	if (err)
+		goto fail_netlink;
 	err = machexc_dev_init();
 	if (err)
 		goto fail_dev;
@@ -111,6 +115,8 @@ static int __init machexc_init(void)
 	return 0;
 
 fail_dev:
+	mx_netlink_exit();
+fail_netlink:
 	mx_hooks_exit();
 fail_hooks:
 	mx_tasks_shutdown();
@@ -123,6 +129,7 @@ static void __exit machexc_exit(void)
 {
 	mx_failinject_exit();
 	machexc_dev_exit();
+	mx_netlink_exit();
 	mx_hooks_exit();
 	mx_tasks_shutdown();
 	mx_host_exit();

@@ -88,6 +88,9 @@ struct mx_exc_work {
 	struct mx_kmsg *request;	/* made, not yet queued */
 	bool waiting;			/* queued: waiting for the answer */
 	bool handled;
+	int handled_level;		/* the level whose handler took it */
+	bool aborted;			/* killed, or exiting, meanwhile */
+	u64 start_ns;			/* when the thread stopped for it */
 	sigset_t blocked;		/* the thread's own mask while it holds signals */
 	struct mx_yield yield;
 };
@@ -95,6 +98,41 @@ struct mx_exc_work {
 static DEFINE_PER_CPU(struct mx_sig_before, sig_before);
 
 atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
+atomic_long_t mx_nr_fallbacks, mx_nr_aborted;
+atomic_long_t mx_exc_latency[MX_LAT_BUCKETS];
+
+/*
+ * Observers (netlink/events.c).  Set at load before any exception can be
+ * raised, cleared at unload after the last one: no lock.
+ */
+static void (*exc_observer)(const struct mx_exc_event *ev);
+
+void mx_exc_set_observer(void (*fn)(const struct mx_exc_event *ev))
+{
+	WRITE_ONCE(exc_observer, fn);
+}
+
+/* Count @what for the machine and for the task. */
+static void exc_count(struct mx_exc_work *w, atomic_long_t *global, enum mx_exc_count what)
+{
+	atomic_long_inc(global);
+	atomic_long_inc(&w->task->exc_counts[what]);
+}
+
+/* Tell the observer, if any (it checks for listeners itself). */
+static void exc_notify(struct mx_exc_work *w, u32 event, u32 level)
+{
+	void (*fn)(const struct mx_exc_event *ev) = READ_ONCE(exc_observer);
+	struct mx_exc_event ev;
+
+	if (!fn)
+		return;
+	ev.event = event;
+	ev.level = level;
+	ev.exc = &w->exc;
+	ev.blocked_ns = ktime_get_ns() - w->start_ns;
+	fn(&ev);
+}
 
 /*
  * Stepping out.  Group stop (SIGSTOP, job control), the cgroup v2 freezer
@@ -379,7 +417,10 @@ static int send_request(struct mx_exc_work *w)
 		return -EIO;
 	}
 	w->request = NULL;
-	atomic_long_inc(handoff ? &mx_nr_handoffs : &mx_nr_misses);
+	if (handoff)
+		exc_count(w, &mx_nr_handoffs, MX_EXC_HANDOFFS);
+	else
+		exc_count(w, &mx_nr_misses, MX_EXC_QUEUED);
 	return 0;
 }
 
@@ -471,7 +512,8 @@ static int raise_level(struct mx_exc_work *w)
 		if (!w->request)
 			goto next;
 		w->slot.port = NULL;	/* the request carries that send right now */
-		atomic_long_inc(&mx_nr_raised);
+		exc_count(w, &mx_nr_raised, MX_EXC_RAISED);
+		exc_notify(w, MX_EXC_EV_RAISED, w->level);
 	}
 	if (w->request) {
 		err = send_request(w);
@@ -494,6 +536,7 @@ static int raise_level(struct mx_exc_work *w)
 		return err;
 	}
 	w->handled = take_answer(w, answer);
+	w->handled_level = w->level;
 next:
 	mx_exc_slot_put(&w->slot);
 	w->level++;
@@ -558,6 +601,7 @@ static bool raise_start(struct mx_exc_work *w)
 	w->st = kmalloc(sizeof(*w->st), GFP_KERNEL);
 	if (!w->st)
 		return false;
+	w->start_ns = ktime_get_ns();
 	mx_exc_state_save(w->st, &w->info, w->trap_nr, w->error_code, w->cr2);
 
 	/*
@@ -580,11 +624,33 @@ static bool raise_start(struct mx_exc_work *w)
 	return true;
 }
 
+/* Its outcome, counted (with the time the thread stayed stopped) and told. */
+static void raise_outcome(struct mx_exc_work *w)
+{
+	u64 us = (ktime_get_ns() - w->start_ns) / NSEC_PER_USEC;
+
+	atomic_long_inc(&mx_exc_latency[min_t(unsigned int, us ? fls64(us) : 0,
+					      MX_LAT_BUCKETS - 1)]);
+	if (w->handled) {
+		exc_count(w, &mx_nr_handled, MX_EXC_HANDLED);
+		exc_notify(w, MX_EXC_EV_HANDLED, w->handled_level);
+	} else if (w->aborted) {
+		exc_count(w, &mx_nr_aborted, MX_EXC_ABORTED);
+		exc_notify(w, MX_EXC_EV_ABORTED, LEVELS);
+	} else {
+		exc_count(w, &mx_nr_fallbacks, MX_EXC_FALLBACKS);
+		exc_notify(w, MX_EXC_EV_FALLBACK, LEVELS);
+	}
+}
+
 /* What the work holds, let go; the thread's state put back unless exiting. */
 static void raise_end(struct mx_exc_work *w)
 {
 	bool exiting = current->flags & PF_EXITING;
 	LIST_HEAD(reap);
+
+	if (w->started)
+		raise_outcome(w);
 
 	if (w->request) {
 		mx_kmsg_destroy(w->request, &reap);
@@ -604,7 +670,6 @@ static void raise_end(struct mx_exc_work *w)
 	if (w->started && !exiting)
 		mx_signals_release(&w->blocked);
 	if (w->handled && !exiting) {
-		atomic_long_inc(&mx_nr_handled);
 		discard_signal(w->info.si_signo, &w->before);
 	}
 	if (w->st) {
@@ -627,6 +692,7 @@ static bool raise_exception(struct mx_exc_work *w)
 		if (!raise_start(w))
 			goto end;
 	} else if (current->flags & PF_EXITING) {
+		w->aborted = true;
 		goto end;	/* exiting while it stepped out */
 	} else {
 		mx_signals_hold(&w->blocked, true);
@@ -645,6 +711,7 @@ static bool raise_exception(struct mx_exc_work *w)
 		mx_yield(&w->yield, &w->cb);
 		return true;
 	}
+	w->aborted = err == -EINTR;
 end:
 	raise_end(w);
 	return false;

@@ -69,6 +69,7 @@ struct perf_event;
 struct mx_port;
 struct mx_thread;
 struct pid;
+struct pid_namespace;
 struct task_struct;
 struct machexc_thread_fault;
 
@@ -98,6 +99,7 @@ struct mx_task {
 	u32 suspend_count;		/* task_suspend()s not resumed */
 	wait_queue_head_t suspend_wait;	/* parked threads, and suspenders */
 	struct mx_park *exec_park;	/* task_suspend_at_exec(): for the exec hook */
+	atomic_long_t exc_counts[MX_EXC_COUNTS];	/* its exceptions (exc/exc.h) */
 
 	const void *key;		/* the process's signal_struct */
 	struct pid *pid;		/* and its thread group */
@@ -149,6 +151,8 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child);
 void mx_task_exec_notify(struct linux_binprm *bprm);
 bool mx_task_handles(const void *key, u32 type);
 void mx_task_mark_exc(const void *key);
+unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task **out,
+			   pid_t *nrs, unsigned int max);
 int mx_tasks_init(void);
 void mx_tasks_shutdown(void);
 
@@ -175,6 +179,7 @@ int mx_access_init(void);
 bool mx_tasks_available(void);
 bool mx_task_may_access(struct task_struct *task);
 bool mx_pid_may_access(struct pid *tgid);
+bool mx_pid_may_read(struct pid *tgid);
 struct task_struct *mx_live_thread(struct pid *tgid);
 
 /* thread.c -- these with task->space.lock held */
