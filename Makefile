@@ -91,6 +91,12 @@ $(O)/selftests/%: selftests/machexc/%.c $(O)/lib/libmachexc.a $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(O)/lib/libmachexc.a -pthread
 
+# netlink_test talks to the family through libmnl, which Debian ships as a
+# shared library only: linked dynamically (lane.sh brings its libraries).
+$(O)/selftests/netlink_test: selftests/machexc/netlink_test.c $(O)/lib/libmachexc.a $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(O)/lib/libmachexc.a -pthread -lmnl
+
 # The fuzzer is several files (selftests/machexc/fuzz.h says which is what).
 FUZZ_SRCS := selftests/machexc/fuzz_test.c \
 	$(filter-out selftests/machexc/fuzz_test.c,$(wildcard selftests/machexc/fuzz_*.c))
