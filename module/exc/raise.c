@@ -669,9 +669,8 @@ static void raise_end(struct mx_exc_work *w)
 	}
 	if (w->started && !exiting)
 		mx_signals_release(&w->blocked);
-	if (w->handled && !exiting) {
+	if (w->handled && !exiting)
 		discard_signal(w->info.si_signo, &w->before);
-	}
 	if (w->st) {
 		mx_exc_state_release(w->st);
 		kfree(w->st);
