@@ -10,6 +10,10 @@
  *     attribute validation (GENL_DONT_VALIDATE_* is never used).
  *   - A dump's parsed attributes: genl_dumpit_info(cb)->attrs up to 6.5,
  *     genl_info_dump(cb)->attrs from 6.6.
+ *   - A dump's start callback gets the request's extended ack
+ *     (cb->extack) from 6.2 on (netlink_dump_control.extack); in 6.1 it
+ *     is NULL there, so a start callback's error reaches the caller with
+ *     its errno but without its message (NL_SET_ERR_MSG() accepts NULL).
  *   - GENL_MCAST_CAP_SYS_ADMIN (a multicast group only CAP_SYS_ADMIN in
  *     the family's network namespace's user namespace may join) is in
  *     6.7 and in 6.1.64+ stable (Debian's 6.1); a kernel without it gets

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -228,6 +229,20 @@ static uint32_t u32_of(const struct nlattr *a)
 static uint64_t u64_of(const struct nlattr *a)
 {
 	return a ? mnl_attr_get_u64(a) : 0;
+}
+
+/*
+ * Does the kernel pass the extended ack to a dump's start callback
+ * (6.2 and later)?  6.1 reports such an error's errno without its message.
+ */
+static int start_has_extack(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major > 6 || (major == 6 && minor >= 2);
 }
 
 /* ---- GET_STATS ---- */
@@ -987,7 +1002,8 @@ TEST(ports_of_a_process_without_machexc_are_esrch)
 
 	ASSERT_NE(NULL, nl);
 	EXPECT_EQ(-ESRCH, get_ports(nl, 1, 0, &r));
-	EXPECT_NE(NULL, strstr(nl->msg, "does not use machexc"));
+	if (start_has_extack())
+		EXPECT_NE(NULL, strstr(nl->msg, "does not use machexc"));
 	nl_close(nl);
 }
 
@@ -1009,7 +1025,8 @@ TEST(get_ports_without_a_pid_is_einval_with_a_message)
 	ASSERT_NE(NULL, nl);
 	EXPECT_EQ(-EINVAL, nl_talk(nl, request(nl, nl->family, NLM_F_DUMP,
 					       MACHEXC_CMD_GET_PORTS), NULL, NULL));
-	EXPECT_NE(NULL, strstr(nl->msg, "MACHEXC_A_PID"));
+	if (start_has_extack())
+		EXPECT_NE(NULL, strstr(nl->msg, "MACHEXC_A_PID"));
 	nl_close(nl);
 }
 

@@ -21,7 +21,9 @@
  *                      -> one message per name of that process's space, in
  *                          name order (mach_port_names() plus what lsmp(1)
  *                          shows); ESRCH when the pid is not visible or does
- *                          not use machexc, EPERM when it may not be read.
+ *                          not use machexc, EPERM when it may not be read
+ *                          (on 6.1 these come without the extack message:
+ *                          its dumps' start callbacks get none).
  *   EVENT      (multicast group MACHEXC_GENL_MCGRP_EVENTS) one message per
  *                          exception event (MACHEXC_EVENT_*).  Joining the
  *                          group needs CAP_SYS_ADMIN in the initial user
