@@ -552,6 +552,8 @@ static int ports_cb(const struct nlmsghdr *nlh, void *data)
 	type_string(type, tbuf, sizeof(tbuf));
 	snprintf(rbuf, sizeof(rbuf), "%s%s%s", req & MACHEXC_REQ_DEAD_NAME ? "D" : "",
 		 req & MACHEXC_REQ_NO_SENDERS ? "N" : "", req & MACHEXC_REQ_PORT_DESTROYED ? "P" : "");
+	if (!req)
+		strcpy(rbuf, "-");
 	printf("0x%08x %-20s %6u ", get32(tb[MACHEXC_A_PORT_NAME]), tbuf,
 	       get32(tb[MACHEXC_A_PORT_UREFS]));
 	if (tb[MACHEXC_A_PORT_MSGCOUNT])
