@@ -112,7 +112,7 @@ install: lib tools
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	    lib/machexc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/machexc.pc
-	install -m 644 uapi/linux/machexc.h $(DESTDIR)$(INCLUDEDIR)/machexc/linux/
+	install -m 644 uapi/linux/machexc.h uapi/linux/machexc_netlink.h $(DESTDIR)$(INCLUDEDIR)/machexc/linux/
 	cd lib/include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(INCLUDEDIR)/machexc/{} \;
 	install -d $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
