@@ -879,6 +879,65 @@ TEST(monitor_tool_prints_events)
 	EXPECT_EQ(2, got);
 }
 
+/* @cmd's standard output (at most @len - 1 bytes) and its exit status. */
+static int run_tool(const char *cmd, char *out, size_t len)
+{
+	size_t n = 0, got;
+	FILE *f = popen(cmd, "r");
+	int status;
+
+	out[0] = '\0';
+	if (!f)
+		return -1;
+	while (n < len - 1 && (got = fread(out + n, 1, len - 1 - n, f)) > 0)
+		n += got;
+	out[n] = '\0';
+	status = pclose(f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(tool_ps_json_lists_this_process)
+{
+	char out[65536], want[64];
+
+	ASSERT_NE(MACH_PORT_NULL, ME);
+	ASSERT_EQ(0, run_tool("machexc-info --json ps", out, sizeof(out)));
+	EXPECT_EQ('[', out[0]);
+	snprintf(want, sizeof(want), "{\"pid\":%d,\"comm\":\"netlink_test\"", getpid());
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+}
+
+TEST(tool_ports_shows_our_task_port)
+{
+	char out[65536], cmd[64];
+
+	ASSERT_NE(MACH_PORT_NULL, ME);
+	snprintf(cmd, sizeof(cmd), "machexc-info ports %d", getpid());
+	ASSERT_EQ(0, run_tool(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "name", 4));
+	EXPECT_NE(NULL, strstr(out, " task ")) TH_LOG("%s", out);
+}
+
+TEST(tool_stats_json_has_machine_and_namespace)
+{
+	char out[4096];
+
+	ASSERT_NE(MACH_PORT_NULL, ME);
+	ASSERT_EQ(0, run_tool("machexc-info --json stats", out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "{\"machine\":{\"spaces\":", 21)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"latency_us\":["));
+	EXPECT_NE(NULL, strstr(out, "},\"namespace\":{\"spaces\":"));
+}
+
+TEST(tool_exits_1_on_a_refusal_and_2_on_a_bad_pid)
+{
+	char out[256];
+
+	EXPECT_EQ(1, run_tool("machexc-info ports 1 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, run_tool("machexc-info ports 12x 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, run_tool("machexc-info ps --count 3 2>/dev/null", out, sizeof(out)));
+}
+
 /* Run @fn as uid nobody in a child: its exit status. */
 static int as_nobody(int (*fn)(pid_t parent))
 {
