@@ -92,6 +92,12 @@ $(O)/selftests/%: selftests/machexc/%.c $(O)/lib/libmachexc.a $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(O)/lib/libmachexc.a -pthread
 
+# netlink_test talks to the family through libmnl, which Debian ships as a
+# shared library only: linked dynamically (lane.sh brings its libraries).
+$(O)/selftests/netlink_test: selftests/machexc/netlink_test.c $(O)/lib/libmachexc.a $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(O)/lib/libmachexc.a -pthread -lmnl
+
 # The fuzzer is several files (selftests/machexc/fuzz.h says which is what).
 FUZZ_SRCS := selftests/machexc/fuzz_test.c \
 	$(filter-out selftests/machexc/fuzz_test.c,$(wildcard selftests/machexc/fuzz_*.c))
@@ -107,7 +113,7 @@ install: lib tools
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	    lib/machexc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/machexc.pc
-	install -m 644 uapi/linux/machexc.h $(DESTDIR)$(INCLUDEDIR)/machexc/linux/
+	install -m 644 uapi/linux/machexc.h uapi/linux/machexc_netlink.h $(DESTDIR)$(INCLUDEDIR)/machexc/linux/
 	cd lib/include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(INCLUDEDIR)/machexc/{} \;
 	install -d $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/

@@ -9,6 +9,7 @@
  *   msg/      messages: copyin/copyout of rights, queues, mach_msg
  *   exc/      exceptions: fault signal to exception, exception_raise messages
  *   hooks/    where the module attaches to the kernel (tracepoints)
+ *   netlink/  the generic netlink family "machexc" (observers)
  *   compat/   differences between the kernels we build for
  *   tests/    KUnit suites (a module of their own: machexc_test.ko)
  */

@@ -18,6 +18,7 @@
 #include "exc/exc.h"
 #include "msg/msg.h"
 #include "names/names.h"
+#include "netlink/netlink.h"
 #include "ports/ports.h"
 #include "task/task.h"
 #include "vm/vm.h"
@@ -107,6 +108,9 @@ static int __init machexc_init(void)
 	err = mx_vm_init();
 	if (err)
 		goto fail_vm;
+	err = mx_netlink_init();
+	if (err)
+		goto fail_netlink;
 	err = machexc_dev_init();
 	if (err)
 		goto fail_dev;
@@ -116,6 +120,8 @@ static int __init machexc_init(void)
 	return 0;
 
 fail_dev:
+	mx_netlink_exit();
+fail_netlink:
 	mx_vm_exit();
 fail_vm:
 	mx_hooks_exit();
@@ -130,6 +136,7 @@ static void __exit machexc_exit(void)
 {
 	mx_failinject_exit();
 	machexc_dev_exit();
+	mx_netlink_exit();
 	mx_vm_exit();		/* drains allocations whose caller was killed */
 	mx_hooks_exit();
 	mx_tasks_shutdown();

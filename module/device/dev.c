@@ -50,7 +50,7 @@ void machexc_stats_get(struct machexc_stats *s)
 	s->exc_handoffs = atomic_long_read(&mx_nr_handoffs);
 	s->exc_misses = atomic_long_read(&mx_nr_misses);
 	s->exc_handled = atomic_long_read(&mx_nr_handled);
-	s->tasks = atomic_long_read(&mx_nr_spaces);
+	s->tasks = atomic_long_read(&mx_nr_spaces);	/* one space per task */
 	s->threads = atomic_long_read(&mx_nr_threads);
 	s->nomem = atomic_long_read(&mx_nr_nomem);
 	s->limit_hits = atomic_long_read(&mx_nr_limit_hits);

@@ -199,6 +199,45 @@ s32 mx_exc_parse_reply(const void *msg, u32 size, u32 behavior,
 
 /* Exceptions: raised, handed straight to a waiting receiver or queued. */
 extern atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
+/* ... left to Linux's signal, and abandoned by a thread killed while it waited. */
+extern atomic_long_t mx_nr_fallbacks, mx_nr_aborted;
+
+/*
+ * What each task counts of its own exceptions (struct mx_task's
+ * exc_counts[], summed per pid namespace by netlink/stats.c).
+ */
+enum mx_exc_count {
+	MX_EXC_RAISED, MX_EXC_HANDOFFS, MX_EXC_QUEUED, MX_EXC_HANDLED,
+	MX_EXC_FALLBACKS, MX_EXC_ABORTED, MX_EXC_COUNTS
+};
+
+/*
+ * How long threads stayed stopped for an exception: bucket i counts
+ * [2^(i-1), 2^i) microseconds (the first anything shorter, the last
+ * anything longer); the uapi's MACHEXC_LAT_BUCKETS.
+ */
+#define MX_LAT_BUCKETS	24
+extern atomic_long_t mx_exc_latency[MX_LAT_BUCKETS];
+
+/*
+ * An exception event, for observers (netlink/events.c): sent by the
+ * faulting thread itself (current), from its task work, may sleep.
+ * MX_EXC_EV_* are the uapi's MACHEXC_EVENT_*; @level its MACHEXC_LEVEL_*.
+ */
+enum { MX_EXC_EV_RAISED = 1, MX_EXC_EV_HANDLED, MX_EXC_EV_FALLBACK, MX_EXC_EV_ABORTED };
+
+struct mx_exc_event {
+	u32 event;
+	u32 level;		/* 0 thread, 1 task, 2 host, 3 none */
+	const struct mx_exception *exc;
+	u64 start_ns;		/* when the thread stopped for it (ktime_get_ns()) */
+};
+
+/*
+ * The observer, set once at load and cleared at unload (exc/ is below
+ * netlink/, hence a callback): it must be cheap when nobody listens.
+ */
+void mx_exc_set_observer(void (*fn)(const struct mx_exc_event *ev));
 
 /* exc/host.c */
 extern u32 mx_host_exc_mask;
@@ -251,6 +290,8 @@ struct mx_raise {
 	struct mx_kmsg *request;	/* made, not yet queued */
 	bool waiting;			/* queued: waiting for the answer */
 	bool handled;			/* a handler answered KERN_SUCCESS */
+	int handled_level;		/* the level whose handler did */
+	u64 start_ns;			/* when the thread stopped for it */
 };
 
 bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_state *st,

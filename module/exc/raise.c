@@ -79,6 +79,7 @@ struct mx_exc_work {
 	struct mx_sig_before before;	/* .task NULL if unknown */
 
 	bool started;			/* the rest is set up */
+	bool aborted;			/* killed, or exiting, meanwhile */
 	struct mx_raise r;
 	sigset_t blocked;		/* the thread's own mask while it holds signals */
 	struct mx_yield yield;
@@ -87,6 +88,41 @@ struct mx_exc_work {
 static DEFINE_PER_CPU(struct mx_sig_before, sig_before);
 
 atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
+atomic_long_t mx_nr_fallbacks, mx_nr_aborted;
+atomic_long_t mx_exc_latency[MX_LAT_BUCKETS];
+
+/*
+ * Observers (netlink/events.c).  Set at load before any exception can be
+ * raised, cleared at unload after the last one: no lock.
+ */
+static void (*exc_observer)(const struct mx_exc_event *ev);
+
+void mx_exc_set_observer(void (*fn)(const struct mx_exc_event *ev))
+{
+	WRITE_ONCE(exc_observer, fn);
+}
+
+/* Count @what for the machine and for @task. */
+static void exc_count(struct mx_task *task, atomic_long_t *global, enum mx_exc_count what)
+{
+	atomic_long_inc(global);
+	atomic_long_inc(&task->exc_counts[what]);
+}
+
+/* Tell the observer, if any (it checks for listeners itself). */
+static void exc_notify(const struct mx_raise *r, u32 event, u32 level)
+{
+	void (*fn)(const struct mx_exc_event *ev) = READ_ONCE(exc_observer);
+	struct mx_exc_event ev;
+
+	if (!fn)
+		return;
+	ev.event = event;
+	ev.level = level;
+	ev.exc = &r->exc;
+	ev.start_ns = r->start_ns;
+	fn(&ev);
+}
 
 /*
  * Stepping out.  Group stop (SIGSTOP, job control), the cgroup v2 freezer
@@ -393,7 +429,10 @@ static int send_request(struct mx_raise *r)
 		return mr == MACH_SEND_TIMED_OUT && r->deadline ? -ETIMEDOUT : -EIO;
 	}
 	r->request = NULL;
-	atomic_long_inc(handoff ? &mx_nr_handoffs : &mx_nr_misses);
+	if (handoff)
+		exc_count(r->task, &mx_nr_handoffs, MX_EXC_HANDOFFS);
+	else
+		exc_count(r->task, &mx_nr_misses, MX_EXC_QUEUED);
 	return 0;
 }
 
@@ -486,7 +525,8 @@ static int raise_level(struct mx_raise *r)
 		if (!r->request)
 			goto next;
 		r->slot.port = NULL;	/* the request carries that send right now */
-		atomic_long_inc(&mx_nr_raised);
+		exc_count(r->task, &mx_nr_raised, MX_EXC_RAISED);
+		exc_notify(r, MX_EXC_EV_RAISED, r->level);
 	}
 	if (r->request) {
 		err = send_request(r);
@@ -513,6 +553,7 @@ static int raise_level(struct mx_raise *r)
 		return err;
 	}
 	r->handled = take_answer(r, answer);
+	r->handled_level = r->level;
 next:
 	mx_exc_slot_put(&r->slot);
 	r->level++;
@@ -536,6 +577,7 @@ bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_stat
 	r->wait_state = wait_state;
 	r->level = LEVEL_THREAD;
 	r->deadline = deadline;
+	r->start_ns = ktime_get_ns();
 	/*
 	 * Our own thread stays while we are here: only an exited thread is
 	 * pruned, and the task goes only after its last thread.
@@ -669,6 +711,26 @@ static bool raise_start(struct mx_exc_work *w)
 	return true;
 }
 
+/* Its outcome, counted (with the time the thread stayed stopped) and told. */
+static void raise_outcome(struct mx_exc_work *w)
+{
+	struct mx_raise *r = &w->r;
+	u64 us = (ktime_get_ns() - r->start_ns) / NSEC_PER_USEC;
+
+	atomic_long_inc(&mx_exc_latency[min_t(unsigned int, us ? fls64(us) : 0,
+					      MX_LAT_BUCKETS - 1)]);
+	if (r->handled) {
+		exc_count(r->task, &mx_nr_handled, MX_EXC_HANDLED);
+		exc_notify(r, MX_EXC_EV_HANDLED, r->handled_level);
+	} else if (w->aborted) {
+		exc_count(r->task, &mx_nr_aborted, MX_EXC_ABORTED);
+		exc_notify(r, MX_EXC_EV_ABORTED, LEVELS);
+	} else {
+		exc_count(r->task, &mx_nr_fallbacks, MX_EXC_FALLBACKS);
+		exc_notify(r, MX_EXC_EV_FALLBACK, LEVELS);
+	}
+}
+
 /* What the work holds, let go; the thread's state put back unless exiting. */
 static void raise_end(struct mx_exc_work *w)
 {
@@ -676,13 +738,13 @@ static void raise_end(struct mx_exc_work *w)
 	struct mx_exc_state *st = w->r.st;
 	struct mx_task *task = w->r.task;
 
+	if (w->started)
+		raise_outcome(w);
 	mx_raise_end(&w->r, true);
 	if (w->started && !exiting)
 		mx_signals_release(&w->blocked);
-	if (w->r.handled && !exiting) {
-		atomic_long_inc(&mx_nr_handled);
+	if (w->r.handled && !exiting)
 		discard_signal(w->info.si_signo, &w->before);
-	}
 	if (st) {
 		mx_exc_state_release(st);
 		kfree(st);
@@ -703,6 +765,7 @@ static bool raise_exception(struct mx_exc_work *w)
 		if (!raise_start(w))
 			goto end;
 	} else if (current->flags & PF_EXITING) {
+		w->aborted = true;
 		goto end;	/* exiting while it stepped out */
 	} else {
 		mx_signals_hold(&w->blocked, true);
@@ -717,6 +780,7 @@ static bool raise_exception(struct mx_exc_work *w)
 		mx_yield(&w->yield, &w->cb);
 		return true;
 	}
+	w->aborted = err == -EINTR;
 end:
 	raise_end(w);
 	return false;

@@ -77,6 +77,8 @@ void mx_space_fini(struct mx_space *space);
 
 /* names/table.c -- all with space->lock held */
 struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name);
+struct mx_entry *mx_entry_next(struct mx_space *space, unsigned long *index);
+unsigned long mx_name_index(u32 name);		/* no lock */
 mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **out);
 void mx_entry_free(struct mx_space *space, struct mx_entry *entry);
 struct mx_entry *mx_entry_by_port(struct mx_space *space, const struct mx_port *port);

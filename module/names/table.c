@@ -21,6 +21,23 @@ static inline u32 name_index(u32 name)
 	return name >> 8;
 }
 
+/*
+ * The entry with the lowest index at or above *@index, which it sets to
+ * that entry's; NULL when there is none.  For walks that let go of the
+ * lock between steps (netlink/ports.c): they resume from a name.
+ */
+struct mx_entry *mx_entry_next(struct mx_space *space, unsigned long *index)
+{
+	lockdep_assert_held(&space->lock);
+	return xa_find(&space->entries, index, MX_INDEX_MAX, XA_PRESENT);
+}
+
+/* The index part of @name. */
+unsigned long mx_name_index(u32 name)
+{
+	return name_index(name);
+}
+
 struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name)
 {
 	struct mx_entry *entry;

@@ -65,11 +65,8 @@ static bool userns_covered(const struct user_namespace *ns)
 	return false;
 }
 
-/*
- * May the caller, now, act on @task's process as a debugger would?
- * Sleeps (LSMs may).  Its own process always.
- */
-bool mx_task_may_access(struct task_struct *task)
+/* The rule below, for ptrace_may_access()'s @mode. */
+static bool task_may(struct task_struct *task, unsigned int mode)
 {
 	bool ok;
 
@@ -82,7 +79,16 @@ bool mx_task_may_access(struct task_struct *task)
 	rcu_read_lock();
 	ok = userns_covered(__task_cred(task)->user_ns);
 	rcu_read_unlock();
-	return ok && ptrace_may_access_fn(task, PTRACE_MODE_ATTACH_REALCREDS);
+	return ok && ptrace_may_access_fn(task, mode);
+}
+
+/*
+ * May the caller, now, act on @task's process as a debugger would?
+ * Sleeps (LSMs may).  Its own process always.
+ */
+bool mx_task_may_access(struct task_struct *task)
+{
+	return task_may(task, PTRACE_MODE_ATTACH_REALCREDS);
 }
 
 /*
@@ -118,6 +124,24 @@ bool mx_pid_may_access(struct pid *tgid)
 	if (!task)
 		return false;
 	ok = mx_task_may_access(task);
+	put_task_struct(task);
+	return ok;
+}
+
+/*
+ * May the caller, now, look at the process whose thread-group pid is
+ * @tgid, as /proc/PID/stat's readers may (observers: netlink/): the same
+ * namespace rule, with ptrace_may_access(PTRACE_MODE_READ_REALCREDS).
+ * Sleeps.
+ */
+bool mx_pid_may_read(struct pid *tgid)
+{
+	struct task_struct *task = mx_live_thread(tgid);
+	bool ok;
+
+	if (!task)
+		return false;
+	ok = task_may(task, PTRACE_MODE_READ_REALCREDS);
 	put_task_struct(task);
 	return ok;
 }

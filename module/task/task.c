@@ -268,6 +268,46 @@ struct mx_task *mx_task_find(struct task_struct *p)
 	return task;
 }
 
+/*
+ * For observers (netlink/tasks.c): up to @max live tasks whose processes
+ * have, in @ns, the smallest thread-group ids above @after, in increasing
+ * order, each with a reference, their ids in @nrs.  Processes not visible
+ * in @ns are left out.  An RCU walk of the table (bounded by the cap on
+ * spaces), no lock held or expected; the number found.
+ */
+unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task **out,
+			   pid_t *nrs, unsigned int max)
+{
+	unsigned int n = 0, i, j, bkt;
+	struct mx_task *task;
+	pid_t nr;
+
+	rcu_read_lock();
+	hash_for_each_rcu(tasks, bkt, task, link) {
+		nr = pid_nr_ns(task->pid, ns);
+		if (nr <= after || (n == max && nr >= nrs[max - 1]))
+			continue;
+		for (i = 0; i < n && nrs[i] < nr; i++)
+			;
+		if (n < max)
+			n++;
+		for (j = n - 1; j > i; j--) {
+			nrs[j] = nrs[j - 1];
+			out[j] = out[j - 1];
+		}
+		nrs[i] = nr;
+		out[i] = task;
+	}
+	for (i = 0, j = 0; i < n; i++) {
+		if (!refcount_inc_not_zero(&out[i]->ref))
+			continue;	/* going away: as if already gone */
+		nrs[j] = nrs[i];
+		out[j++] = out[i];
+	}
+	rcu_read_unlock();
+	return j;
+}
+
 /* Take @task out of the table (once); true if this call did. */
 static bool task_unhash(struct mx_task *task)
 {

@@ -72,6 +72,7 @@ struct perf_event;
 struct mx_port;
 struct mx_thread;
 struct pid;
+struct pid_namespace;
 struct task_struct;
 struct machexc_thread_fault;
 
@@ -104,6 +105,7 @@ struct mx_task {
 	struct task_struct *crash_thread;	/* reporting EXC_CRASH (a key only) */
 	u64 crash_exec_id;		/* its program reported: self_exec_id + 1, or 0 */
 	struct mx_park *exec_park;	/* task_suspend_at_exec(): for the exec hook */
+	atomic_long_t exc_counts[MX_EXC_COUNTS];	/* its exceptions (exc/exc.h) */
 
 	const void *key;		/* the process's signal_struct */
 	struct pid *pid;		/* and its thread group */
@@ -155,6 +157,8 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child);
 void mx_task_exec_notify(struct linux_binprm *bprm);
 bool mx_task_handles(const void *key, u32 type);
 void mx_task_mark_exc(const void *key);
+unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task **out,
+			   pid_t *nrs, unsigned int max);
 int mx_tasks_init(void);
 void mx_tasks_shutdown(void);
 
@@ -181,6 +185,7 @@ int mx_access_init(void);
 bool mx_tasks_available(void);
 bool mx_task_may_access(struct task_struct *task);
 bool mx_pid_may_access(struct pid *tgid);
+bool mx_pid_may_read(struct pid *tgid);
 struct task_struct *mx_live_thread(struct pid *tgid);
 
 /* thread.c -- these with task->space.lock held */

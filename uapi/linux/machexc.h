@@ -257,7 +257,7 @@ struct machexc_stats {
 	__u64 exc_handoffs;	/* ... to a receiver already waiting */
 	__u64 exc_misses;	/* ... queued with nobody waiting */
 	__u64 exc_handled;	/* exceptions a handler answered KERN_SUCCESS */
-	__u64 tasks;		/* live task records (processes known) */
+	__u64 tasks;		/* = spaces: each task owns one space (ABI) */
 	__u64 threads;		/* live thread records */
 	__u64 nomem;		/* fault- or fork-path allocations that failed */
 	__u64 limit_hits;	/* requests refused by a global or per-user cap */
