@@ -33,6 +33,7 @@
 #define MACHEXC_FEATURE_OOL	0x10U	/* out-of-line memory and port arrays */
 #define MACHEXC_FEATURE_LIMITS	0x20U	/* per-user caps; stats tasks .. limit_hits */
 #define MACHEXC_FEATURE_VM	0x40U	/* MACHEXC_IOC_VM; TASK_SUSPEND_AT_EXEC */
+#define MACHEXC_FEATURE_CRASH	0x80U	/* EXC_CRASH for fatal signals (EXC_MASK_CRASH) */
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
