@@ -104,6 +104,21 @@ static int survive(void)
 	return 7;
 }
 
+static char self[4096];
+
+/* Execs "crash exit3" from a second thread while the main one crashes. */
+__attribute__((noinline)) void *exec_thread_main(void *arg)
+{
+	int i;
+
+	(void)arg;
+	pthread_barrier_wait(&together);
+	for (i = 0; i < 2000; i++)	/* into the report, often */
+		sched_yield();
+	execl(self, self, "crash", "exit3", (char *)NULL);
+	return NULL;
+}
+
 static int crasher(const char *kind)
 {
 	pthread_t t, t2;
@@ -132,6 +147,15 @@ static int crasher(const char *kind)
 			crash_segv();
 		wait(&status);
 		return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV ? 5 : 6;
+	} else if (!strcmp(kind, "execrace")) {
+		int i;
+
+		for (i = 0; i < 8; i++)
+			pthread_create(&t, NULL, spin_thread_main, NULL);
+		pthread_barrier_init(&together, NULL, 2);
+		pthread_create(&t2, NULL, exec_thread_main, NULL);
+		pthread_barrier_wait(&together);
+		crash_segv();
 	} else if (!strcmp(kind, "survive")) {
 		return survive();
 	} else if (!strcmp(kind, "exit3"))
@@ -140,8 +164,6 @@ static int crasher(const char *kind)
 }
 
 /* ---- running the supervisor --------------------------------------------------- */
-
-static char self[4096];
 
 /* Run the supervisor with @opts over "self crash @kind"; its wait status. */
 static int supervise(const char *dir, const char *opts, const char *kind)
@@ -361,6 +383,69 @@ TEST(restart_policies_and_exit_status)
 	st = supervise(dir, "--restart=always --max-restarts 1 --backoff-ms 1", "none");
 	ASSERT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
+/* The lines of @dir/log that contain @what. */
+static int log_lines(const char *dir, const char *what)
+{
+	char path[512], line[512];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		n += !!strstr(line, what);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * The restart delay doubles up to 30 s, and a longer --backoff-ms is cut
+ * to 30 s too.  MACHEXC_SUPERVISE_NO_WAIT=1 makes the supervisor log each
+ * delay without waiting it.
+ */
+TEST(restart_backoff_is_capped_at_30_s)
+{
+	char dir[256];
+	int st;
+
+	ASSERT_EQ(0, setenv("MACHEXC_SUPERVISE_NO_WAIT", "1", 1));
+	fresh_dir(dir, sizeof(dir), "backoff");
+	st = supervise(dir, "--restart=always --max-restarts 4 --backoff-ms 20000", "exit3");
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(3, WEXITSTATUS(st));
+	EXPECT_EQ(1, log_lines(dir, "restarting in 20000 ms"));
+	EXPECT_EQ(3, log_lines(dir, "restarting in 30000 ms"));
+	EXPECT_EQ(4, log_lines(dir, "restarting in "));
+	fresh_dir(dir, sizeof(dir), "backoff-long");
+	st = supervise(dir, "--restart=always --max-restarts 1 --backoff-ms 100000", "exit3");
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(1, log_lines(dir, "restarting in 30000 ms"));
+	EXPECT_EQ(1, log_lines(dir, "restarting in "));
+}
+
+/*
+ * Another thread execs while the crash is reported: the supervisor stops
+ * the other threads with Mach calls, not ptrace, so the exec (holding
+ * cred_guard_mutex, waiting for its other threads to go) cannot deadlock
+ * against it.  Either the exec or the crash wins; the supervisor ends.
+ */
+TEST(exec_while_reporting_does_not_deadlock)
+{
+	char dir[256];
+	int st, i;
+
+	for (i = 0; i < 3; i++) {
+		fresh_dir(dir, sizeof(dir), "execrace");
+		st = supervise(dir, "", "execrace");
+		if (WIFEXITED(st)) {
+			EXPECT_EQ(3, WEXITSTATUS(st));
+		} else {
+			EXPECT_EQ(SIGSEGV, WTERMSIG(st));
+		}
+	}
 }
 
 /* Bad options: a clear error and status 2; a missing program: 127. */
