@@ -449,7 +449,7 @@ TEST_F_TIMEOUT(crashd, rotation_keeps_the_newest, CRASHD_TIMEOUT)
 	char *out, cmd[512];
 	int st = -1;
 
-	ASSERT_TRUE(daemon_start(&self->d, "keep", "--keep 2"));
+	ASSERT_TRUE(daemon_start(&self->d, "keep", "--keep 2 --program-burst 10"));
 	run_crasher(self_exe, "segv");
 	run_crasher(self_exe, "segv");
 	run_crasher(self_exe, "fpe");

@@ -165,10 +165,18 @@ bool report_collect(struct crash *c, mach_port_t thread, mach_port_t task,
 		c->crash_orig_code = (int)((uint64_t)c->code[0] & 0xfffff);
 	}
 	if (pid_for_task(task, &c->pid) != KERN_SUCCESS || c->pid <= 0 ||
-	    machexc_thread_fault(thread, &c->tid, &stopped, &c->fault) != KERN_SUCCESS || !stopped)
+	    machexc_thread_fault(thread, &c->tid, &stopped, &c->fault) != KERN_SUCCESS ||
+	    c->tid <= 0)
 		return false;
-	c->stopped = true;
-	c->have_fault = c->fault.signo != 0;
+	/*
+	 * A synchronous exception whose thread no longer waits in it was
+	 * queued behind another that has killed the process.  (EXC_CRASH is
+	 * not judged by the fault: its thread is on its way out.)
+	 */
+	if (!stopped && exception != EXC_CRASH)
+		return false;
+	c->stopped = stopped;
+	c->have_fault = stopped && c->fault.signo != 0;
 	if (flavor == x86_THREAD_STATE64 && state_count >= x86_THREAD_STATE64_COUNT) {
 		memcpy(&c->regs, state, sizeof(c->regs));
 		report_regs_from_state(&c->stack, &c->regs);
