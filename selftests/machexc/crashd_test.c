@@ -422,6 +422,50 @@ TEST_F_TIMEOUT(crashd, per_program_rate_limit_drops_the_excess, CRASHD_TIMEOUT)
 	EXPECT_EQ(0, counter(self->d.dir, "dropped_global"));
 }
 
+static void set_clock(const char *path, const char *seconds)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(seconds, f);
+		fclose(f);
+	}
+}
+
+/*
+ * A bucket gains a token per interval, up to its burst: the daemon's
+ * clock is a file here (MACHEXC_CRASHD_CLOCK_FILE), moved by the test.
+ */
+TEST_F_TIMEOUT(crashd, rate_limit_tokens_come_back_one_per_interval, CRASHD_TIMEOUT)
+{
+	char clock[256];
+
+	snprintf(clock, sizeof(clock), "/tmp/crashd-clock-%d", getpid());
+	set_clock(clock, "1000");
+	ASSERT_EQ(0, setenv("MACHEXC_CRASHD_CLOCK_FILE", clock, 1));
+	ASSERT_TRUE(daemon_start(&self->d, "refill", "--program-burst 2 --program-interval 100"));
+	run_crasher(self_exe, "segv");
+	run_crasher(self_exe, "segv");
+	run_crasher(self_exe, "segv");		/* empty: dropped */
+	EXPECT_EQ(2, counter(self->d.dir, "reported"));
+	EXPECT_EQ(1, counter(self->d.dir, "dropped_program"));
+	set_clock(clock, "1150");		/* 1.5 tokens back */
+	run_crasher(self_exe, "segv");		/* reported */
+	run_crasher(self_exe, "segv");		/* half a token: dropped */
+	EXPECT_EQ(3, counter(self->d.dir, "reported"));
+	EXPECT_EQ(2, counter(self->d.dir, "dropped_program"));
+	set_clock(clock, "9000");		/* long after: full, and no more */
+	run_crasher(self_exe, "segv");
+	run_crasher(self_exe, "segv");
+	run_crasher(self_exe, "segv");
+	EXPECT_EQ(5, counter(self->d.dir, "reported"));
+	EXPECT_EQ(3, counter(self->d.dir, "dropped_program"));
+	EXPECT_EQ(0, daemon_stop(&self->d));
+	EXPECT_EQ(5, count(self->d.dir, ".json"));
+	unsetenv("MACHEXC_CRASHD_CLOCK_FILE");
+	unlink(clock);
+}
+
 /* Two programs: the global bucket caps them together. */
 TEST_F_TIMEOUT(crashd, global_rate_limit_drops_the_excess, CRASHD_TIMEOUT)
 {
