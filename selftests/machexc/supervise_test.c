@@ -150,7 +150,7 @@ static int crasher(const char *kind)
 	} else if (!strcmp(kind, "execrace")) {
 		int i;
 
-		for (i = 0; i < 8; i++)
+		for (i = 0; i < 4; i++)
 			pthread_create(&t, NULL, spin_thread_main, NULL);
 		pthread_barrier_init(&together, NULL, 2);
 		pthread_create(&t2, NULL, exec_thread_main, NULL);

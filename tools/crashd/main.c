@@ -88,34 +88,34 @@ static void give_up_host_port(void)
 static mach_port_t guard_port;
 static const char guard_msg[] = "machexc-crashd: crashed: giving up the host exception port\n";
 
-static void *guard(void *arg)
+/*
+ * mach_exc_server() calls this for the daemon's own exceptions (the guard
+ * port's behavior is EXCEPTION_DEFAULT): the host port is no longer ours,
+ * so the KERN_FAILURE answer lets the signal kill the daemon.
+ */
+kern_return_t catch_mach_exception_raise(mach_port_t exception_port, mach_port_t thread,
+					 mach_port_t task, exception_type_t exception,
+					 mach_exception_data_t code, mach_msg_type_number_t codeCnt)
 {
-	union {
-		mach_msg_header_t head;
-		char buf[8192];
-	} req;
-	mig_reply_error_t rep;
 	ssize_t w;
 
+	(void)exception_port;
+	(void)thread;
+	(void)task;
+	(void)exception;
+	(void)code;
+	(void)codeCnt;
+	give_up_host_port();
+	w = write(2, guard_msg, sizeof(guard_msg) - 1);
+	(void)w;
+	return KERN_FAILURE;
+}
+
+static void *guard(void *arg)
+{
 	(void)arg;
-	for (;;) {
-		memset(&req.head, 0, sizeof(req.head));
-		if (mach_msg(&req.head, MACH_RCV_MSG, 0, sizeof(req), guard_port, 0, 0))
-			continue;
-		/* Not the host port any more: the exception goes on to the signal. */
-		give_up_host_port();
-		memset(&rep, 0, sizeof(rep));
-		rep.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(req.head.msgh_bits), 0);
-		rep.Head.msgh_remote_port = req.head.msgh_remote_port;
-		rep.Head.msgh_size = sizeof(rep);
-		rep.Head.msgh_id = req.head.msgh_id + 100;
-		rep.NDR = NDR_record;
-		rep.RetCode = KERN_FAILURE;
-		w = write(2, guard_msg, sizeof(guard_msg) - 1);
-		(void)w;
-		if (rep.Head.msgh_remote_port)
-			mach_msg(&rep.Head, MACH_SEND_MSG, sizeof(rep), 0, 0, 0, 0);
-	}
+	for (;;)
+		report_serve_one(guard_port);
 	return NULL;
 }
 
@@ -125,7 +125,8 @@ static int start_guard(void)
 
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &guard_port) ||
 	    mach_port_insert_right(ME, guard_port, guard_port, MACH_MSG_TYPE_MAKE_SEND) ||
-	    task_set_exception_ports(ME, mask, guard_port, EXCEPTION_DEFAULT, THREAD_STATE_NONE) ||
+	    task_set_exception_ports(ME, mask, guard_port,
+				     EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES, THREAD_STATE_NONE) ||
 	    pthread_create(&t, NULL, guard, NULL))
 		return -1;
 	pthread_detach(t);
