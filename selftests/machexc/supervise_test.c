@@ -105,16 +105,55 @@ static int survive(void)
 }
 
 static char self[4096];
+static volatile pid_t first_sleeper;
 
-/* Execs "crash exit3" from a second thread while the main one crashes. */
+/* A thread that sleeps, the first of them telling its tid. */
+__attribute__((noinline)) void *sleeper_thread_main(void *arg)
+{
+	if (arg)
+		first_sleeper = gettid();
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * Has the first sleeper been reached by the reporter: traced (ptrace), or
+ * no longer asleep in pause() (parked by thread_suspend(), state D)?
+ */
+static bool sleeper_reached(void)
+{
+	char path[64], buf[2048], *state, *tracer;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", first_sleeper);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	state = strstr(buf, "State:\t");
+	tracer = strstr(buf, "TracerPid:\t");
+	return (state && state[7] != 'S' && state[7] != 'R') || (tracer && atoi(tracer + 11));
+}
+
+/*
+ * Once the reporter has reached the first sleeper, exec "crash exit3":
+ * the exec then runs while the other threads are being stopped for the
+ * report.  This thread is made last, so a reporter that goes through the
+ * threads in order reaches it last.  (Under the ptrace-based reporter of
+ * before, the exec held cred_guard_mutex while it waited for the threads
+ * already traced to be reaped by the reporter, which was blocked taking
+ * that mutex in its next PTRACE_SEIZE.)
+ */
 __attribute__((noinline)) void *exec_thread_main(void *arg)
 {
-	int i;
-
 	(void)arg;
 	pthread_barrier_wait(&together);
-	for (i = 0; i < 2000; i++)	/* into the report, often */
-		sched_yield();
+	while (!sleeper_reached())
+		;
 	execl(self, self, "crash", "exit3", (char *)NULL);
 	return NULL;
 }
@@ -150,8 +189,11 @@ static int crasher(const char *kind)
 	} else if (!strcmp(kind, "execrace")) {
 		int i;
 
-		for (i = 0; i < 4; i++)
-			pthread_create(&t, NULL, spin_thread_main, NULL);
+		pthread_create(&t, NULL, sleeper_thread_main, (void *)1);
+		for (i = 0; i < 29; i++)
+			pthread_create(&t, NULL, sleeper_thread_main, NULL);
+		while (!first_sleeper)
+			;
 		pthread_barrier_init(&together, NULL, 2);
 		pthread_create(&t2, NULL, exec_thread_main, NULL);
 		pthread_barrier_wait(&together);
@@ -508,9 +550,9 @@ int main(int argc, char **argv)
 {
 	ssize_t n;
 
-	if (argc > 2 && !strcmp(argv[1], "crash"))
-		return crasher(argv[2]);
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = 0;
+	if (argc > 2 && !strcmp(argv[1], "crash"))
+		return crasher(argv[2]);
 	return test_harness_run(argc, argv);
 }
