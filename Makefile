@@ -23,6 +23,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 export MACHEXC_CACHE ?= $(HOME)/.cache/machexc
 
 O := build
@@ -117,7 +118,7 @@ install: lib tools
 	cd lib/include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(INCLUDEDIR)/machexc/{} \;
 	install -d $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
-	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools install DESTDIR=$(DESTDIR) BINDIR=$(BINDIR) MANDIR=$(MANDIR),true)
+	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools install DESTDIR=$(DESTDIR) BINDIR=$(BINDIR) MANDIR=$(MANDIR) SYSTEMDUNITDIR=$(SYSTEMDUNITDIR),true)
 
 # What install put there, and nothing else.
 uninstall:
@@ -125,7 +126,7 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/libmachexc.so $(DESTDIR)$(LIBDIR)/pkgconfig/machexc.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/machexc
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3)))
-	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools uninstall DESTDIR=$(DESTDIR) BINDIR=$(BINDIR) MANDIR=$(MANDIR),true)
+	@$(if $(wildcard tools/Makefile),$(MAKE) -C tools O=$(CURDIR)/$(O)/tools uninstall DESTDIR=$(DESTDIR) BINDIR=$(BINDIR) MANDIR=$(MANDIR) SYSTEMDUNITDIR=$(SYSTEMDUNITDIR),true)
 
 check:
 	selftests/check.sh $(LANE)

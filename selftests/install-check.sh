@@ -7,6 +7,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 make -s -C "$top" install DESTDIR="$tmp/root" PREFIX=/usr >/dev/null
+# The crash daemon: its program, its man page, its unit pointing at it.
+for f in usr/bin/machexc-crashd usr/share/man/man8/machexc-crashd.8 \
+	usr/lib/systemd/system/machexc-crashd.service; do
+	[ -e "$tmp/root/$f" ] || { echo "install: /$f was not installed"; exit 1; }
+done
+grep -q '^ExecStart=/usr/bin/machexc-crashd ' "$tmp/root/usr/lib/systemd/system/machexc-crashd.service" ||
+	{ echo "install: the unit does not run /usr/bin/machexc-crashd"; exit 1; }
 cat > "$tmp/prog.c" <<'EOC'
 #include <mach/mach.h>
 #include <stdio.h>

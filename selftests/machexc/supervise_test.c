@@ -104,6 +104,60 @@ static int survive(void)
 	return 7;
 }
 
+static char self[4096];
+static volatile pid_t first_sleeper;
+
+/* A thread that sleeps, the first of them telling its tid. */
+__attribute__((noinline)) void *sleeper_thread_main(void *arg)
+{
+	if (arg)
+		first_sleeper = gettid();
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * Has the first sleeper been reached by the reporter: traced (ptrace), or
+ * no longer asleep in pause() (parked by thread_suspend(), state D)?
+ */
+static bool sleeper_reached(void)
+{
+	char path[64], buf[2048], *state, *tracer;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", first_sleeper);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	state = strstr(buf, "State:\t");
+	tracer = strstr(buf, "TracerPid:\t");
+	return (state && state[7] != 'S' && state[7] != 'R') || (tracer && atoi(tracer + 11));
+}
+
+/*
+ * Once the reporter has reached the first sleeper, exec "crash exit3":
+ * the exec then runs while the other threads are being stopped for the
+ * report.  This thread is made last, so a reporter that goes through the
+ * threads in order reaches it last.  (Under the ptrace-based reporter of
+ * before, the exec held cred_guard_mutex while it waited for the threads
+ * already traced to be reaped by the reporter, which was blocked taking
+ * that mutex in its next PTRACE_SEIZE.)
+ */
+__attribute__((noinline)) void *exec_thread_main(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&together);
+	while (!sleeper_reached())
+		;
+	execl(self, self, "crash", "exit3", (char *)NULL);
+	return NULL;
+}
+
 static int crasher(const char *kind)
 {
 	pthread_t t, t2;
@@ -132,6 +186,18 @@ static int crasher(const char *kind)
 			crash_segv();
 		wait(&status);
 		return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV ? 5 : 6;
+	} else if (!strcmp(kind, "execrace")) {
+		int i;
+
+		pthread_create(&t, NULL, sleeper_thread_main, (void *)1);
+		for (i = 0; i < 29; i++)
+			pthread_create(&t, NULL, sleeper_thread_main, NULL);
+		while (!first_sleeper)
+			;
+		pthread_barrier_init(&together, NULL, 2);
+		pthread_create(&t2, NULL, exec_thread_main, NULL);
+		pthread_barrier_wait(&together);
+		crash_segv();
 	} else if (!strcmp(kind, "survive")) {
 		return survive();
 	} else if (!strcmp(kind, "exit3"))
@@ -140,8 +206,6 @@ static int crasher(const char *kind)
 }
 
 /* ---- running the supervisor --------------------------------------------------- */
-
-static char self[4096];
 
 /* Run the supervisor with @opts over "self crash @kind"; its wait status. */
 static int supervise(const char *dir, const char *opts, const char *kind)
@@ -363,6 +427,69 @@ TEST(restart_policies_and_exit_status)
 	EXPECT_EQ(0, WEXITSTATUS(st));
 }
 
+/* The lines of @dir/log that contain @what. */
+static int log_lines(const char *dir, const char *what)
+{
+	char path[512], line[512];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		n += !!strstr(line, what);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * The restart delay doubles up to 30 s, and a longer --backoff-ms is cut
+ * to 30 s too.  MACHEXC_SUPERVISE_NO_WAIT=1 makes the supervisor log each
+ * delay without waiting it.
+ */
+TEST(restart_backoff_is_capped_at_30_s)
+{
+	char dir[256];
+	int st;
+
+	ASSERT_EQ(0, setenv("MACHEXC_SUPERVISE_NO_WAIT", "1", 1));
+	fresh_dir(dir, sizeof(dir), "backoff");
+	st = supervise(dir, "--restart=always --max-restarts 4 --backoff-ms 20000", "exit3");
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(3, WEXITSTATUS(st));
+	EXPECT_EQ(1, log_lines(dir, "restarting in 20000 ms"));
+	EXPECT_EQ(3, log_lines(dir, "restarting in 30000 ms"));
+	EXPECT_EQ(4, log_lines(dir, "restarting in "));
+	fresh_dir(dir, sizeof(dir), "backoff-long");
+	st = supervise(dir, "--restart=always --max-restarts 1 --backoff-ms 100000", "exit3");
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(1, log_lines(dir, "restarting in 30000 ms"));
+	EXPECT_EQ(1, log_lines(dir, "restarting in "));
+}
+
+/*
+ * Another thread execs while the crash is reported: the supervisor stops
+ * the other threads with Mach calls, not ptrace, so the exec (holding
+ * cred_guard_mutex, waiting for its other threads to go) cannot deadlock
+ * against it.  Either the exec or the crash wins; the supervisor ends.
+ */
+TEST(exec_while_reporting_does_not_deadlock)
+{
+	char dir[256];
+	int st, i;
+
+	for (i = 0; i < 3; i++) {
+		fresh_dir(dir, sizeof(dir), "execrace");
+		st = supervise(dir, "", "execrace");
+		if (WIFEXITED(st)) {
+			EXPECT_EQ(3, WEXITSTATUS(st));
+		} else {
+			EXPECT_EQ(SIGSEGV, WTERMSIG(st));
+		}
+	}
+}
+
 /* Bad options: a clear error and status 2; a missing program: 127. */
 TEST(bad_usage)
 {
@@ -423,9 +550,9 @@ int main(int argc, char **argv)
 {
 	ssize_t n;
 
-	if (argc > 2 && !strcmp(argv[1], "crash"))
-		return crasher(argv[2]);
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = 0;
+	if (argc > 2 && !strcmp(argv[1], "crash"))
+		return crasher(argv[2]);
 	return test_harness_run(argc, argv);
 }
