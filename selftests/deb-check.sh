@@ -100,6 +100,8 @@ echo "deb: the 6.1 lane ran the demo from the installed packages"
 # shellcheck disable=SC2086
 in_root apt-get purge -y -qq $pkgs ||
 	fail "purging the packages"
+# What apt installed for them (libmnl0, elfutils' libraries) goes too.
+in_root apt-get autoremove -y -qq --purge || fail "autoremove after the purge"
 rm -rf "$root/debs"
 (cd "$root" && find . -xdev -path ./proc -prune -o -path ./var/cache -prune -o -print | sort) > "$after"
 # depmod's indexes (modules.dep and the like) are the kernel's, not ours.
