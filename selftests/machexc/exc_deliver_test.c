@@ -1207,6 +1207,12 @@ static int rejected_state_child(enum corrupt c, thread_state_flavor_t flavor, in
 		return 1;
 	fault_ill();
 	pthread_join(t2, NULL);
+	/*
+	 * The thread level's handler counts its answer after sending it, and
+	 * waits for a second request that never comes: let it count first.
+	 */
+	while (!atomic_load(&th.count))
+		sched_yield();
 	/* One answer from each level: the thread level's was not taken. */
 	if (th.count != 1)
 		return 2;
