@@ -121,14 +121,16 @@ static mach_port_t exception_port(exception_mask_t mask, exception_behavior_t be
 }
 
 /*
- * The in-process handler of libsigsegv-style code: fix and resume, 10 000
+ * The in-process handler of libsigsegv-style code: fix and resume, 2000
  * times in a row (500 in the debug lane, where KASAN and lockdep under TCG
- * make each round trip ~50 times slower).
+ * make each round trip ~50 times slower).  A count, not a stress test
+ * (stress_test is): 10 000 ran past the harness's 30 s on a loaded
+ * machine under TCG.
  */
 TEST(mprotect_fault_fixed_and_resumed)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct handler h = { .rounds = getenv("MACHEXC_DEBUG_LANE") ? 500 : 10000,
+	struct handler h = { .rounds = getenv("MACHEXC_DEBUG_LANE") ? 500 : 2000,
 			     .answer = KERN_SUCCESS };
 	volatile char *mem;
 	pthread_t t;
