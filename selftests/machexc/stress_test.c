@@ -523,8 +523,14 @@ TEST_F_TIMEOUT(stress, faulting_threads_with_dying_handlers, 900)
 	/* Nothing left behind (teardown may be deferred: polled, bounded). */
 	for (n = 0; n < 600 && !back; n++) {
 		ASSERT_EQ(0, ioctl(self->fd, MACHEXC_IOC_STATS, &after));
-		back = same_stats(&before, &after) && before.tasks == after.tasks &&
-		       before.threads == after.threads;
+		/*
+		 * Nothing more than before: a process an earlier test left
+		 * to be reaped may have gone meanwhile (seen in the debug
+		 * lane), so fewer is no failure.
+		 */
+		back = after.spaces <= before.spaces && after.ports <= before.ports &&
+		       after.psets <= before.psets && after.kmsgs <= before.kmsgs &&
+		       after.tasks <= before.tasks && after.threads <= before.threads;
 		if (!back)
 			usleep(100 * 1000);
 	}
