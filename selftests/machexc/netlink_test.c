@@ -1077,6 +1077,26 @@ TEST(unprivileged_ports_of_another_user_are_eperm)
 	EXPECT_EQ(0, as_nobody(nobody_lists_ports));
 }
 
+/* 0 if GET_STATS counts our own space in the namespace and not root's @parent's. */
+static int nobody_counts_itself(pid_t parent)
+{
+	struct nl *nl = nl_open();
+	struct stats st;
+
+	(void)parent;
+	if (!nl || mach_task_self() == MACH_PORT_NULL)
+		return 1;
+	if (get_stats(nl, &st))
+		return 2;
+	return st.ns[MACHEXC_S_SPACES] == 1 && st.g[MACHEXC_S_SPACES] >= 2 ? 0 : 3;
+}
+
+TEST(unprivileged_stats_sum_only_processes_the_caller_may_read)
+{
+	ASSERT_NE(MACH_PORT_NULL, ME);
+	EXPECT_EQ(0, as_nobody(nobody_counts_itself));
+}
+
 #define CROWD 48	/* nobody's processes: more rows than one dump message holds */
 
 /*
