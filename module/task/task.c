@@ -109,14 +109,30 @@ static struct mx_task *task_find_key(const void *key)
 	return NULL;
 }
 
+/* After a grace period: no RCU reader still looks at the task or its pid. */
+static void task_free_rcu(struct rcu_head *rcu)
+{
+	struct mx_task *task = container_of(rcu, struct mx_task, rcu);
+
+	put_pid(task->pid);
+	kfree(task);
+}
+
 static void task_free(struct mx_task *task)
 {
 	mx_task_exec_park_drop(task);
-	put_pid(task->pid);
 	mx_space_fini(&task->space);
 	atomic_long_dec(&mx_nr_spaces);
 	mx_uncharge(task->user, MX_LIMIT_SPACES);
-	kfree_rcu(task, rcu);
+	/*
+	 * An RCU walk of the table (mx_tasks_next()) reads task->pid of a
+	 * task it holds no reference on: the pid goes with the task, after a
+	 * grace period, as delayed_put_pid() does for the kernel's own.  The
+	 * callback is our text: the module's exit waits for it
+	 * (rcu_barrier() in mx_tasks_shutdown(); queued before the
+	 * module_put() below, so before any exit can begin).
+	 */
+	call_rcu(&task->rcu, task_free_rcu);
 	/*
 	 * The last put runs in module code that the module's exit waits for
 	 * (an ioctl, the reap workqueue, a task work holding its own
@@ -668,7 +684,7 @@ void mx_tasks_shutdown(void)
 			break;
 		inherit_release(&inh->release);
 	}
-	rcu_barrier();
+	rcu_barrier();		/* task_free_rcu(), inherits' kfree_rcu() */
 }
 
 /*

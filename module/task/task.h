@@ -103,7 +103,7 @@ struct mx_task {
 	atomic_long_t exc_counts[MX_EXC_COUNTS];	/* its exceptions (exc/exc.h) */
 
 	const void *key;		/* the process's signal_struct */
-	struct pid *pid;		/* and its thread group */
+	struct pid *pid;		/* and its thread group (put after RCU) */
 	struct hlist_node link;		/* in the table of tasks */
 	bool hashed;			/* in it: under the table's lock */
 	bool dead;			/* out of it: exited, or a secure exec */
