@@ -113,6 +113,8 @@ static void sum_namespace(struct counts *c)
 		n = mx_tasks_next(ns, after, tasks, nrs, BATCH);
 		for (i = 0; i < n; i++) {
 			after = nrs[i];
+			if (!tasks[i])
+				continue;	/* going away */
 			if (!mx_pid_may_read(tasks[i]->pid)) {
 				mx_task_put(tasks[i]);
 				continue;
@@ -127,6 +129,7 @@ static void sum_namespace(struct counts *c)
 				c->exc[j] += atomic_long_read(&tasks[i]->exc_counts[j]);
 			mx_task_put(tasks[i]);
 		}
+		cond_resched();
 	} while (n == BATCH);
 }
 

@@ -84,6 +84,11 @@ int mx_nl_get_tasks(struct sk_buff *skb, struct netlink_callback *cb)
 	do {
 		n = mx_tasks_next(d->obs.ns, after, tasks, nrs, BATCH);
 		for (i = 0; i < n; i++) {
+			if (!tasks[i]) {
+				if (!err)
+					after = nrs[i];	/* going away: skipped */
+				continue;
+			}
 			if (!err && mx_pid_may_read_as(tasks[i]->pid, &d->obs)) {
 				err = fill_task(skb, cb, tasks[i], nrs[i]);
 				if (!err)
@@ -93,6 +98,7 @@ int mx_nl_get_tasks(struct sk_buff *skb, struct netlink_callback *cb)
 			}
 			mx_task_put(tasks[i]);
 		}
+		cond_resched();
 	} while (n == BATCH && !err);
 	d->pid = after;
 	return skb->len;

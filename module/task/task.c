@@ -284,11 +284,15 @@ struct mx_task *mx_task_find(struct task_struct *p)
 }
 
 /*
- * For observers (netlink/tasks.c): up to @max live tasks whose processes
- * have, in @ns, the smallest thread-group ids above @after, in increasing
- * order, each with a reference, their ids in @nrs.  Processes not visible
- * in @ns are left out.  An RCU walk of the table (bounded by the cap on
- * spaces), no lock held or expected; the number found.
+ * For observers (netlink/): the @max tasks (or fewer: all there are)
+ * whose processes have, in @ns, the smallest thread-group ids above
+ * @after, in increasing order, their ids in @nrs; out[i] is the task with
+ * a new reference, or NULL for one going away (its last reference gone:
+ * as if already gone, but its id still counts as scanned).  Processes
+ * not visible in @ns are left out.  The number of ids scanned: @max or
+ * more may follow when it is @max, and the caller goes on after
+ * nrs[n - 1] whatever out[] holds.  An RCU walk of the table (bounded by
+ * the cap on spaces), no lock held or expected.
  */
 unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task **out,
 			   pid_t *nrs, unsigned int max)
@@ -313,14 +317,11 @@ unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task
 		nrs[i] = nr;
 		out[i] = task;
 	}
-	for (i = 0, j = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (!refcount_inc_not_zero(&out[i]->ref))
-			continue;	/* going away: as if already gone */
-		nrs[j] = nrs[i];
-		out[j++] = out[i];
-	}
+			out[i] = NULL;	/* going away */
 	rcu_read_unlock();
-	return j;
+	return n;
 }
 
 /* Take @task out of the table (once); true if this call did. */
