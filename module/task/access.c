@@ -162,6 +162,8 @@ void mx_observer_get(struct mx_observer *obs)
 
 void mx_observer_put(struct mx_observer *obs)
 {
+	if (!obs->cred)
+		return;		/* never got, or already put */
 	put_pid(obs->tgid);
 	put_pid_ns(obs->ns);
 	put_cred(obs->cred);
