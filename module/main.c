@@ -108,20 +108,24 @@ static int __init machexc_init(void)
 	err = mx_vm_init();
 	if (err)
 		goto fail_vm;
-	err = mx_netlink_init();
-	if (err)
-		goto fail_netlink;
 	err = machexc_dev_init();
 	if (err)
 		goto fail_dev;
+	/*
+	 * Last: once registered, the family can be used (dumps, events) at
+	 * once, so nothing after it may fail and unwind under its users.
+	 */
+	err = mx_netlink_init();
+	if (err)
+		goto fail_netlink;
 	mx_failinject_init();
 	pr_info("version %s, API %u.%u\n", MACHEXC_VERSION,
 		MACHEXC_API_MAJOR, MACHEXC_API_MINOR);
 	return 0;
 
-fail_dev:
-	mx_netlink_exit();
 fail_netlink:
+	machexc_dev_exit();
+fail_dev:
 	mx_vm_exit();
 fail_vm:
 	mx_hooks_exit();
@@ -135,8 +139,8 @@ fail_spaces:
 static void __exit machexc_exit(void)
 {
 	mx_failinject_exit();
-	machexc_dev_exit();
 	mx_netlink_exit();
+	machexc_dev_exit();
 	mx_vm_exit();		/* drains allocations whose caller was killed */
 	mx_hooks_exit();
 	mx_tasks_shutdown();

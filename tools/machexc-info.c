@@ -484,8 +484,12 @@ static int cmd_ps(struct nl *nl)
 
 	if (json)
 		printf("[");
-	if (nl_talk(nl, nlh, ps_cb, &count) < 0)
+	if (nl_talk(nl, nlh, ps_cb, &count) < 0) {
+		if (json)
+			printf("]\n");	/* valid JSON, whatever came; exit status 1 */
+		fflush(stdout);
 		die_nl("GET_TASKS");
+	}
 	if (json)
 		printf("]\n");
 	return 0;

@@ -14,6 +14,11 @@
  *     (cb->extack) from 6.2 on (netlink_dump_control.extack); in 6.1 it
  *     is NULL there, so a start callback's error reaches the caller with
  *     its errno but without its message (NL_SET_ERR_MSG() accepts NULL).
+ *   - A dump's own state: struct netlink_callback's ctx[48] (a union
+ *     with args[6]) in 6.1 and 6.12 alike, zeroed before .start; genetlink
+ *     keeps its own in cb->data.  .done runs in process context (a
+ *     worker when the socket goes away mid-dump), and is not called when
+ *     .start fails.  No difference to wrap.
  *   - GENL_MCAST_CAP_SYS_ADMIN (a multicast group only CAP_SYS_ADMIN in
  *     the family's network namespace's user namespace may join) is in
  *     6.7 and in 6.1.64+ stable (Debian's 6.1); a kernel without it gets

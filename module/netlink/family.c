@@ -36,7 +36,9 @@ static const struct genl_ops ops[] = {
 	},
 	{
 		.cmd = MACHEXC_CMD_GET_TASKS,
+		.start = mx_nl_get_tasks_start,
 		.dumpit = mx_nl_get_tasks,
+		.done = mx_nl_dump_done,
 		.policy = no_policy,
 		.maxattr = ARRAY_SIZE(no_policy) - 1,
 	},
@@ -44,6 +46,7 @@ static const struct genl_ops ops[] = {
 		.cmd = MACHEXC_CMD_GET_PORTS,
 		.start = mx_nl_get_ports_start,
 		.dumpit = mx_nl_get_ports,
+		.done = mx_nl_dump_done,
 		.policy = ports_policy,
 		.maxattr = ARRAY_SIZE(ports_policy) - 1,
 	},
@@ -72,6 +75,21 @@ void *mx_nl_put_header(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 {
 	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			   &mx_genl_family, NLM_F_MULTI, cmd);
+}
+
+/*
+ * A dump's end (either command), or its socket's release: drop what
+ * .start took.  No lock held.
+ */
+int mx_nl_dump_done(struct netlink_callback *cb)
+{
+	struct mx_nl_dump *d = mx_nl_dump(cb);
+
+	if (d->task)
+		mx_task_put(d->task);
+	d->task = NULL;
+	mx_observer_put(&d->obs);
+	return 0;
 }
 
 int mx_netlink_init(void)

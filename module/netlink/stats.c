@@ -2,9 +2,14 @@
 /*
  * GET_STATS: the machine's counters (MACHEXC_A_STATS, what
  * MACHEXC_IOC_STATS has and more), and the same summed over the live
- * processes visible in the caller's pid namespace (MACHEXC_A_STATS_NS):
+ * processes visible in the caller's pid namespace that the caller may
+ * read (MACHEXC_A_STATS_NS; mx_pid_may_read(), as GET_TASKS shows them):
  * exceptions are counted per task, so the namespace's counts are those
- * of its processes that are still alive.
+ * of its processes that are still alive.  Only those processes' names
+ * are walked (under their own space's lock, one at a time): a caller
+ * cannot make machexc walk, or hold the locks of, spaces it may not
+ * read.  The work is bounded by the readable spaces (the spaces cap)
+ * times max_names, and yields the CPU as it goes.
  */
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -92,7 +97,10 @@ static int put_global(struct sk_buff *skb)
 	return 0;
 }
 
-/* The live tasks visible in the caller's pid namespace, summed.  No lock held. */
+/*
+ * The live tasks visible in the caller's pid namespace that the caller
+ * may read, summed.  No lock held.
+ */
 static void sum_namespace(struct counts *c)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
@@ -104,6 +112,13 @@ static void sum_namespace(struct counts *c)
 	do {
 		n = mx_tasks_next(ns, after, tasks, nrs, BATCH);
 		for (i = 0; i < n; i++) {
+			after = nrs[i];
+			if (!tasks[i])
+				continue;	/* going away */
+			if (!mx_pid_may_read(tasks[i]->pid)) {
+				mx_task_put(tasks[i]);
+				continue;
+			}
 			mx_nl_summarize(tasks[i], &sum);
 			c->spaces++;
 			c->threads += sum.threads;
@@ -113,8 +128,8 @@ static void sum_namespace(struct counts *c)
 			for (j = 0; j < MX_EXC_COUNTS; j++)
 				c->exc[j] += atomic_long_read(&tasks[i]->exc_counts[j]);
 			mx_task_put(tasks[i]);
-			after = nrs[i];
 		}
+		cond_resched();
 	} while (n == BATCH);
 }
 

@@ -4,7 +4,8 @@
  * caller may read (netlink.h), in pid order in the caller's pid
  * namespace: pid, comm, rights by type, the exception types with a port
  * at the task and thread levels, threads and suspend counts.  The cursor
- * (cb->args[0]) is the last pid sent.
+ * (mx_nl_dump(cb)->pid) is the last pid sent, in the requester's
+ * namespace.
  */
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -58,19 +59,37 @@ full:
 	return -EMSGSIZE;
 }
 
-/* One callback of the dump: no lock held on entry or on return. */
+/* Before the first callback, in the requester: save who asks.  No lock held. */
+int mx_nl_get_tasks_start(struct netlink_callback *cb)
+{
+	struct mx_nl_dump *d = mx_nl_dump(cb);
+
+	mx_observer_get(&d->obs);
+	d->pid = 0;
+	return 0;
+}
+
+/*
+ * One callback of the dump, for the requester saved by .start (current
+ * may be another process).  No lock held on entry or on return.
+ */
 int mx_nl_get_tasks(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct mx_nl_dump *d = mx_nl_dump(cb);
 	struct mx_task *tasks[BATCH];
-	pid_t nrs[BATCH], after = cb->args[0];
+	pid_t nrs[BATCH], after = d->pid;
 	unsigned int n, i;
 	int err = 0;
 
 	do {
-		n = mx_tasks_next(ns, after, tasks, nrs, BATCH);
+		n = mx_tasks_next(d->obs.ns, after, tasks, nrs, BATCH);
 		for (i = 0; i < n; i++) {
-			if (!err && mx_pid_may_read(tasks[i]->pid)) {
+			if (!tasks[i]) {
+				if (!err)
+					after = nrs[i];	/* going away: skipped */
+				continue;
+			}
+			if (!err && mx_pid_may_read_as(tasks[i]->pid, &d->obs)) {
 				err = fill_task(skb, cb, tasks[i], nrs[i]);
 				if (!err)
 					after = nrs[i];
@@ -79,7 +98,8 @@ int mx_nl_get_tasks(struct sk_buff *skb, struct netlink_callback *cb)
 			}
 			mx_task_put(tasks[i]);
 		}
+		cond_resched();
 	} while (n == BATCH && !err);
-	cb->args[0] = after;
+	d->pid = after;
 	return skb->len;
 }

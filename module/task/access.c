@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -54,11 +55,9 @@ bool mx_tasks_available(void)
 	return ptrace_may_access_fn;
 }
 
-/* Is @ns the caller's user namespace or one below it? */
-static bool userns_covered(const struct user_namespace *ns)
+/* Is @ns @mine or one below it? */
+static bool userns_covered(const struct user_namespace *ns, const struct user_namespace *mine)
 {
-	const struct user_namespace *mine = current_user_ns();
-
 	for (; ns; ns = ns->parent)
 		if (ns == mine)
 			return true;
@@ -77,9 +76,65 @@ static bool task_may(struct task_struct *task, unsigned int mode)
 	if (!pid_nr_ns(task_tgid(task), task_active_pid_ns(current)))
 		return false;
 	rcu_read_lock();
-	ok = userns_covered(__task_cred(task)->user_ns);
+	ok = userns_covered(__task_cred(task)->user_ns, current_user_ns());
 	rcu_read_unlock();
 	return ok && ptrace_may_access_fn(task, mode);
+}
+
+/*
+ * The same rule for @obs rather than for the caller: the credentials,
+ * pid namespace and process saved in @obs.  ptrace_may_access() runs
+ * under @obs's credentials (override_creds()): it, and every LSM it
+ * asks, judge current_cred().  It also lets current's own thread group
+ * through whatever the credentials; so a process other than @obs's is
+ * refused here when it is the caller's own (a requester may not read a
+ * process by having that process read the answer for it).
+ */
+static bool task_may_as(struct task_struct *task, unsigned int mode,
+			const struct mx_observer *obs)
+{
+	const struct cred *old;
+	bool ok;
+
+	if (task_tgid(task) == obs->tgid)
+		return true;
+	if (!ptrace_may_access_fn || same_thread_group(task, current))
+		return false;
+	if (!pid_nr_ns(task_tgid(task), obs->ns))
+		return false;
+	rcu_read_lock();
+	ok = userns_covered(__task_cred(task)->user_ns, obs->cred->user_ns);
+	rcu_read_unlock();
+	if (!ok)
+		return false;
+	old = override_creds(obs->cred);
+	ok = ptrace_may_access_fn(task, mode);
+	revert_creds(old);
+	return ok;
+}
+
+/*
+ * Save the caller as an observer (@obs): its credentials, its pid
+ * namespace and its thread-group pid, with a reference on each, for a
+ * check made later in another process's context (a netlink dump's later
+ * callbacks run in whoever reads the socket).  mx_observer_put() drops
+ * them.
+ */
+void mx_observer_get(struct mx_observer *obs)
+{
+	obs->cred = get_cred(current_cred());
+	obs->ns = get_pid_ns(task_active_pid_ns(current));
+	obs->tgid = get_pid(task_tgid(current));
+}
+
+void mx_observer_put(struct mx_observer *obs)
+{
+	if (!obs->cred)
+		return;		/* never got, or already put */
+	put_pid(obs->tgid);
+	put_pid_ns(obs->ns);
+	put_cred(obs->cred);
+	memset(obs, 0, sizeof(*obs));
 }
 
 /*
@@ -142,6 +197,23 @@ bool mx_pid_may_read(struct pid *tgid)
 	if (!task)
 		return false;
 	ok = task_may(task, PTRACE_MODE_READ_REALCREDS);
+	put_task_struct(task);
+	return ok;
+}
+
+/*
+ * May @obs look at the process whose thread-group pid is @tgid: the rule
+ * of mx_pid_may_read() for the observer saved in @obs instead of the
+ * caller.  Sleeps.
+ */
+bool mx_pid_may_read_as(struct pid *tgid, const struct mx_observer *obs)
+{
+	struct task_struct *task = mx_live_thread(tgid);
+	bool ok;
+
+	if (!task)
+		return false;
+	ok = task_may_as(task, PTRACE_MODE_READ_REALCREDS, obs);
 	put_task_struct(task);
 	return ok;
 }

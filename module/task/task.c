@@ -110,14 +110,30 @@ static struct mx_task *task_find_key(const void *key)
 	return NULL;
 }
 
+/* After a grace period: no RCU reader still looks at the task or its pid. */
+static void task_free_rcu(struct rcu_head *rcu)
+{
+	struct mx_task *task = container_of(rcu, struct mx_task, rcu);
+
+	put_pid(task->pid);
+	kfree(task);
+}
+
 static void task_free(struct mx_task *task)
 {
 	mx_task_exec_park_drop(task);
-	put_pid(task->pid);
 	mx_space_fini(&task->space);
 	atomic_long_dec(&mx_nr_spaces);
 	mx_uncharge(task->user, MX_LIMIT_SPACES);
-	kfree_rcu(task, rcu);
+	/*
+	 * An RCU walk of the table (mx_tasks_next()) reads task->pid of a
+	 * task it holds no reference on: the pid goes with the task, after a
+	 * grace period, as delayed_put_pid() does for the kernel's own.  The
+	 * callback is our text: the module's exit waits for it
+	 * (rcu_barrier() in mx_tasks_shutdown(); queued before the
+	 * module_put() below, so before any exit can begin).
+	 */
+	call_rcu(&task->rcu, task_free_rcu);
 	/*
 	 * The last put runs in module code that the module's exit waits for
 	 * (an ioctl, the reap workqueue, a task work holding its own
@@ -269,11 +285,15 @@ struct mx_task *mx_task_find(struct task_struct *p)
 }
 
 /*
- * For observers (netlink/tasks.c): up to @max live tasks whose processes
- * have, in @ns, the smallest thread-group ids above @after, in increasing
- * order, each with a reference, their ids in @nrs.  Processes not visible
- * in @ns are left out.  An RCU walk of the table (bounded by the cap on
- * spaces), no lock held or expected; the number found.
+ * For observers (netlink/): the @max tasks (or fewer: all there are)
+ * whose processes have, in @ns, the smallest thread-group ids above
+ * @after, in increasing order, their ids in @nrs; out[i] is the task with
+ * a new reference, or NULL for one going away (its last reference gone:
+ * as if already gone, but its id still counts as scanned).  Processes
+ * not visible in @ns are left out.  The number of ids scanned: @max or
+ * more may follow when it is @max, and the caller goes on after
+ * nrs[n - 1] whatever out[] holds.  An RCU walk of the table (bounded by
+ * the cap on spaces), no lock held or expected.
  */
 unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task **out,
 			   pid_t *nrs, unsigned int max)
@@ -298,14 +318,11 @@ unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task
 		nrs[i] = nr;
 		out[i] = task;
 	}
-	for (i = 0, j = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (!refcount_inc_not_zero(&out[i]->ref))
-			continue;	/* going away: as if already gone */
-		nrs[j] = nrs[i];
-		out[j++] = out[i];
-	}
+			out[i] = NULL;	/* going away */
 	rcu_read_unlock();
-	return j;
+	return n;
 }
 
 /* Take @task out of the table (once); true if this call did. */
@@ -669,7 +686,7 @@ void mx_tasks_shutdown(void)
 			break;
 		inherit_release(&inh->release);
 	}
-	rcu_barrier();
+	rcu_barrier();		/* task_free_rcu(), inherits' kfree_rcu() */
 }
 
 /*

@@ -65,6 +65,7 @@
 #include "../mach_abi.h"
 #include "../names/names.h"
 
+struct cred;
 struct linux_binprm;
 struct list_head;
 struct mx_exc_state;
@@ -108,7 +109,7 @@ struct mx_task {
 	atomic_long_t exc_counts[MX_EXC_COUNTS];	/* its exceptions (exc/exc.h) */
 
 	const void *key;		/* the process's signal_struct */
-	struct pid *pid;		/* and its thread group */
+	struct pid *pid;		/* and its thread group (put after RCU) */
 	struct hlist_node link;		/* in the table of tasks */
 	bool hashed;			/* in it: under the table's lock */
 	bool dead;			/* out of it: exited, or a secure exec */
@@ -186,6 +187,17 @@ bool mx_tasks_available(void);
 bool mx_task_may_access(struct task_struct *task);
 bool mx_pid_may_access(struct pid *tgid);
 bool mx_pid_may_read(struct pid *tgid);
+
+/* access.c: a saved caller, for checks made later in another context */
+struct mx_observer {
+	const struct cred *cred;	/* its credentials */
+	struct pid_namespace *ns;	/* its active pid namespace */
+	struct pid *tgid;		/* its process */
+};
+
+void mx_observer_get(struct mx_observer *obs);
+void mx_observer_put(struct mx_observer *obs);
+bool mx_pid_may_read_as(struct pid *tgid, const struct mx_observer *obs);
 struct task_struct *mx_live_thread(struct pid *tgid);
 
 /* thread.c -- these with task->space.lock held */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,32 +102,46 @@ static int talk_data_cb(const struct nlmsghdr *nlh, void *data)
 	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
 }
 
-/* Send and read the answer: 0, or -errno (the extack message in nl->msg). */
-static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+/*
+ * Read the answer to request @seq, up to @max datagrams (0: all): 0 at
+ * its end, 1 after @max datagrams, or -errno (the extack message in
+ * nl->msg).
+ */
+static int nl_read(struct nl *nl, uint32_t seq, mnl_cb_t cb, void *data, unsigned int max)
 {
 	static mnl_cb_t cbs[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = talk_error_cb,
 		[NLMSG_DONE] = talk_done_cb,
 	};
 	struct talk t = { nl, cb, data };
+	unsigned int got = 0;
 	int n;
 
 	nl->msg[0] = '\0';
-	nl->recvs = 0;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
 	for (;;) {
 		n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
 		if (n < 0)
 			return -errno;
 		nl->recvs++;
-		n = mnl_cb_run2(nl->buf, n, nlh->nlmsg_seq, nl->portid, talk_data_cb, &t, cbs,
+		n = mnl_cb_run2(nl->buf, n, seq, nl->portid, talk_data_cb, &t, cbs,
 				NLMSG_MIN_TYPE);
 		if (n < 0)
 			return -errno;
 		if (n == MNL_CB_STOP)
 			return 0;
+		if (max && ++got == max)
+			return 1;
 	}
+}
+
+/* Send and read the answer: 0, or -errno (the extack message in nl->msg). */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	nl->msg[0] = '\0';
+	nl->recvs = 0;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return nl_read(nl, nlh->nlmsg_seq, cb, data, 0);
 }
 
 static struct nlmsghdr *request(struct nl *nl, uint16_t type, uint16_t flags, uint8_t cmd)
@@ -505,6 +520,56 @@ static int drop_to_nobody(void)
 {
 	return setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
 	       setresuid(NOBODY, NOBODY, NOBODY) ? -1 : 0;
+}
+
+/*
+ * A child that uses machexc, with @ports receive rights, as uid nobody
+ * (and dumpable again, so that other nobody processes may read it) if
+ * @nobody, and waits to be killed (reap()): its pid, or -1.
+ */
+static pid_t sleeper(int nobody, unsigned int ports)
+{
+	int ready[2];
+	mach_port_t p;
+	unsigned int i;
+	pid_t pid;
+	char c;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		if (nobody && (drop_to_nobody() || prctl(PR_SET_DUMPABLE, 1)))
+			_exit(1);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
+			_exit(1);	/* never outlives a failed test */
+		if (mach_task_self() == MACH_PORT_NULL)
+			_exit(2);
+		for (i = 0; i < ports; i++)
+			if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p))
+				_exit(3);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(4);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid > 0 && read(ready[0], &c, 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
 }
 
 /* ---- the tests ---- */
@@ -1010,6 +1075,114 @@ TEST(unprivileged_ports_of_another_user_are_eperm)
 {
 	ASSERT_NE(MACH_PORT_NULL, ME);
 	EXPECT_EQ(0, as_nobody(nobody_lists_ports));
+}
+
+/* 0 if GET_STATS counts our own space in the namespace and not root's @parent's. */
+static int nobody_counts_itself(pid_t parent)
+{
+	struct nl *nl = nl_open();
+	struct stats st;
+
+	(void)parent;
+	if (!nl || mach_task_self() == MACH_PORT_NULL)
+		return 1;
+	if (get_stats(nl, &st))
+		return 2;
+	return st.ns[MACHEXC_S_SPACES] == 1 && st.g[MACHEXC_S_SPACES] >= 2 ? 0 : 3;
+}
+
+TEST(unprivileged_stats_sum_only_processes_the_caller_may_read)
+{
+	ASSERT_NE(MACH_PORT_NULL, ME);
+	EXPECT_EQ(0, as_nobody(nobody_counts_itself));
+}
+
+#define CROWD 48	/* nobody's processes: more rows than one first message holds */
+
+/*
+ * A GET_TASKS dump sent by nobody on a socket that root then reads (the
+ * way to CVE-2014-0181: pass the socket to a privileged reader): every
+ * callback acts for nobody, so root's process with a higher pid than
+ * nobody's, which the callbacks run in root's recvmsg() reach, is not
+ * shown.  The socket has never been read: its first message is a small
+ * one (later ones are as large as the reads), filled at the request.
+ */
+TEST(a_dump_read_by_root_shows_only_what_its_unprivileged_requester_may)
+{
+	pid_t crowd[CROWD], rooty, req;
+	struct nl *nl = nl_open(), *fresh = calloc(1, sizeof(*fresh));
+	struct nlmsghdr *nlh;
+	unsigned int first;
+	struct tasks t;
+	uint32_t seq;
+	int i, status;
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_NE(NULL, fresh);
+	ASSERT_NE(MACH_PORT_NULL, ME);
+	fresh->sock = mnl_socket_open(NETLINK_GENERIC);
+	ASSERT_NE(NULL, fresh->sock);
+	ASSERT_EQ(0, mnl_socket_bind(fresh->sock, 0, MNL_SOCKET_AUTOPID));
+	fresh->portid = mnl_socket_get_portid(fresh->sock);
+	fresh->family = nl->family;
+	for (i = 0; i < CROWD; i++)
+		ASSERT_LT(0, crowd[i] = sleeper(1, 0));
+	rooty = sleeper(0, 0);
+	ASSERT_LT(crowd[CROWD - 1], rooty);	/* after them in the dump */
+	memset(&t, 0, sizeof(t));
+	t.want.pid = rooty;
+	nlh = request(fresh, fresh->family, NLM_F_DUMP, MACHEXC_CMD_GET_TASKS);
+	seq = nlh->nlmsg_seq;
+	req = fork();
+	ASSERT_LE(0, req);
+	if (req == 0)
+		_exit(drop_to_nobody() ||
+		      mnl_socket_sendto(fresh->sock, nlh, nlh->nlmsg_len) < 0);
+	ASSERT_EQ(req, waitpid(req, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(1, nl_read(fresh, seq, tasks_cb, &t, 1));
+	first = t.rows;
+	ASSERT_LT(0, first);
+	ASSERT_GT(CROWD, first);	/* the rest comes from root's reads */
+	ASSERT_EQ(0, nl_read(fresh, seq, tasks_cb, &t, 0));
+	EXPECT_EQ(0, t.found);
+	EXPECT_EQ(CROWD, t.rows);
+	reap(rooty);
+	for (i = 0; i < CROWD; i++)
+		reap(crowd[i]);
+	nl_close(fresh);
+	nl_close(nl);
+}
+
+/*
+ * A GET_PORTS dump whose process dies between two callbacks ends with
+ * ESRCH, not as if the names sent so far were all.  2000 names take more
+ * than the first two messages (one filled at the request, one at the
+ * first read).
+ */
+TEST(a_ports_dump_whose_process_exits_midway_is_esrch)
+{
+	struct nl *nl = nl_open();
+	struct nlmsghdr *nlh;
+	struct ports p;
+	uint32_t seq;
+	pid_t pid;
+
+	ASSERT_NE(NULL, nl);
+	pid = sleeper(0, 2000);
+	ASSERT_LT(0, pid);
+	memset(&p, 0, sizeof(p));
+	nlh = request(nl, nl->family, NLM_F_DUMP, MACHEXC_CMD_GET_PORTS);
+	mnl_attr_put_u32(nlh, MACHEXC_A_PID, pid);
+	seq = nlh->nlmsg_seq;
+	ASSERT_LE(0, mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len));
+	ASSERT_EQ(1, nl_read(nl, seq, ports_cb, &p, 2));
+	ASSERT_LT(0, p.n);
+	ASSERT_GT(2000, p.n);
+	reap(pid);
+	EXPECT_EQ(-ESRCH, nl_read(nl, seq, ports_cb, &p, 0));
+	EXPECT_GT(2000, p.n);
+	nl_close(nl);
 }
 
 /* In a new pid namespace: 0 if only we (pid 1 there) are counted and listed. */

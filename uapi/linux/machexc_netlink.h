@@ -11,7 +11,8 @@
  *
  *   GET_STATS  (do)    -> MACHEXC_A_STATS (the whole machine) and
  *                          MACHEXC_A_STATS_NS (the processes visible in the
- *                          caller's pid namespace), both nests of
+ *                          caller's pid namespace that it may read, as
+ *                          GET_TASKS shows them), both nests of
  *                          MACHEXC_S_*.
  *   GET_TASKS  (dump)  -> one message per process using machexc that the
  *                          caller may read (ptrace_may_access() in
