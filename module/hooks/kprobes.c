@@ -144,14 +144,12 @@ void mx_kprobes_arm_yield(void)
  * instead, with the same argument and return address: a tail call, as
  * fault injection overrides a function.  That one reports the crash and
  * then calls the real function, whose probe then lets it through (the
- * call comes from our own module).  Atomic context; only looks.
+ * thread is marked while it calls it: exc/crash.c).  Atomic context;
+ * only looks.
  */
 static int pre_coredump(struct kprobe *kp, struct pt_regs *regs)
 {
-	unsigned long ret = regs_get_kernel_stack_nth(regs, 0);
-
-	if (within_module(ret, THIS_MODULE) ||
-	    !mx_crash_wanted((const kernel_siginfo_t *)regs->di))
+	if (!mx_crash_wanted((const kernel_siginfo_t *)regs->di))
 		return 0;
 	instruction_pointer_set(regs, (unsigned long)mx_crash_coredump);
 	return 1;	/* the ip is changed: no single step */
