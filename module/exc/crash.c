@@ -156,8 +156,8 @@ EXPORT_SYMBOL_IF_KUNIT(mx_crash_code);
 
 /*
  * From the kprobe on the core dump's entry: atomic context, the dying
- * thread.  Should it report its crash?  Then it holds a module reference
- * (dropped by mx_crash_coredump()).  Cheap for every process with no
+ * thread.  Should it report its crash (the probe then pins the module
+ * and sends it to mx_crash_coredump())?  Cheap for every process with no
  * EXC_CRASH port: a read or two.
  */
 bool mx_crash_wanted(const kernel_siginfo_t *info)
@@ -175,9 +175,9 @@ bool mx_crash_wanted(const kernel_siginfo_t *info)
 	if (mx_process_dying() || current->in_execve ||
 	    (READ_ONCE(rcu_dereference_protected(current->sighand, true)
 		       ->action[sig - 1].sa.sa_flags) & SA_IMMUTABLE) ||
-	    !user_64bit_mode(task_pt_regs(current)) || crash_passing_through())
+	    !user_64bit_mode(task_pt_regs(current)))
 		return false;
-	return try_module_get(THIS_MODULE);
+	return !crash_passing_through();
 }
 
 /*
@@ -250,7 +250,7 @@ static void crash_raise(struct mx_task *task, const kernel_siginfo_t *info,
 
 /*
  * In place of the core dump's entry (hooks/kprobes.c), in the dying
- * thread, with the module reference mx_crash_wanted() took: report the
+ * thread, with the module reference the probe took: report the
  * crash, then let the kernel dump core (the other threads are killed
  * there) and hand back to get_signal(), which ends the process.  No
  * locks held; sleeps.

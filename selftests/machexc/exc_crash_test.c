@@ -444,23 +444,34 @@ static int write_file(const char *dir, const char *file, const char *text, int a
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-FIXTURE_SETUP(retprobe)
+/* Where tracefs is (mounted if need be), into @dir: 0, or -1 if nowhere. */
+static int tracefs_dir(char *dir, size_t size)
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[96];
+	unsigned int i;
+
+	if (access("/sys/kernel/tracing/kprobe_events", F_OK))
+		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/kprobe_events", dirs[i]);
+		if (!access(path, W_OK)) {
+			snprintf(dir, size, "%s", dirs[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+FIXTURE_SETUP(retprobe)
+{
 	static const char *const syms[] = { "do_coredump", "vfs_coredump" };
-	char path[96], cmd[64];
+	char cmd[64];
 	unsigned int i;
 
 	self->dir[0] = 0;
 	self->added = 0;
-	if (access("/sys/kernel/tracing/kprobe_events", F_OK))
-		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	for (i = 0; i < 2 && !self->dir[0]; i++) {
-		snprintf(path, sizeof(path), "%s/kprobe_events", dirs[i]);
-		if (!access(path, W_OK))
-			snprintf(self->dir, sizeof(self->dir), "%s", dirs[i]);
-	}
-	if (!self->dir[0])
+	if (tracefs_dir(self->dir, sizeof(self->dir)))
 		SKIP(return, "no kprobe_events");
 	for (i = 0; i < 2 && !self->added; i++) {
 		snprintf(cmd, sizeof(cmd), "r:%s %s\n", PROBE_NAME, syms[i]);
@@ -503,6 +514,40 @@ TEST_F(retprobe, return_probe_on_coredump_one_report)
 	EXPECT_EQ(SIGABRT, WTERMSIG(status));
 	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(port, &req, 1));
 	clear_ports(port);
+}
+
+/*
+ * The probe that sends a crashing thread to its report cannot lose that
+ * change of course: where it is ftrace-based, it is registered with
+ * IPMODIFY (enabled_functions flags the core dump's entry " I").
+ */
+TEST(crash_probe_registered_to_change_ip)
+{
+	mach_port_t port = CRASH_PORT();
+	char dir[64], path[96], line[512], *rest;
+	int found = 0, ip = 0;
+	FILE *f;
+
+	ASSERT_NE(MACH_PORT_NULL, port);	/* arms the probe */
+	if (tracefs_dir(dir, sizeof(dir))) {
+		clear_ports(port);
+		SKIP(return, "no tracefs");
+	}
+	snprintf(path, sizeof(path), "%s/enabled_functions", dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "do_coredump ", 12) && strncmp(line, "vfs_coredump ", 13))
+			continue;
+		found = 1;
+		rest = strchr(line, '(');
+		ip = rest && strstr(rest, " I");
+	}
+	if (f)
+		fclose(f);
+	clear_ports(port);
+	if (!found)
+		SKIP(return, "the core dump's probe is not ftrace-based here");
+	EXPECT_TRUE(ip);
 }
 
 /* Crash @fn's child, with a handler (which answers) or not: its waitid(). */
