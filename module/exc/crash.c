@@ -182,8 +182,8 @@ bool mx_crash_wanted(const kernel_siginfo_t *info)
 
 /*
  * Take the report for the current thread: false if its program has been
- * reported already, or another thread reports it now (then wait, killable,
- * until that one is done: the process dies once, as Linux has it).
+ * reported already, or another thread reports it now (then wait, killable
+ * and freezable, until that one is done: the process dies once, as Linux has it).
  * Takes task->space.lock; sleeps.
  */
 static bool crash_claim(struct mx_task *task)
@@ -199,7 +199,8 @@ static bool crash_claim(struct mx_task *task)
 	}
 	mutex_unlock(&task->space.lock);
 	if (!mine)
-		wait_event_killable(task->suspend_wait, !READ_ONCE(task->crash_thread));
+		wait_event_state(task->suspend_wait, !READ_ONCE(task->crash_thread),
+				 MX_WAIT_KILLABLE);
 	return mine;
 }
 
