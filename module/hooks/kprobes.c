@@ -70,7 +70,7 @@ bool mx_callable(unsigned long start)
 {
 	u32 insn = 0;
 
-	if (IS_ENABLED(CONFIG_CFI_CLANG) || get_kernel_nofault(insn, (u32 *)start))
+	if (MX_KCFI || get_kernel_nofault(insn, (u32 *)start))
 		return false;
 	return !cpu_feature_enabled(X86_FEATURE_IBT) || insn == ENDBR64_INSN;
 }
