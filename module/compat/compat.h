@@ -76,6 +76,13 @@ static inline int mx_dequeue_signal(sigset_t *mask, kernel_siginfo_t *info,
 }
 
 /*
+ * Does this kernel check indirect calls against a type hash (kCFI)?
+ * CONFIG_CFI_CLANG until 6.18, CONFIG_CFI from then (gcc too).  A
+ * function found by address cannot be called through a pointer then.
+ */
+#define MX_KCFI (IS_ENABLED(CONFIG_CFI_CLANG) || IS_ENABLED(CONFIG_CFI))
+
+/*
  * The core dump's entry, which get_signal() calls for every fatal signal
  * of the core-dump set: do_coredump(), renamed vfs_coredump() in 6.17.
  * Both take the signal's siginfo and return nothing.

@@ -41,6 +41,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/visibility.h>
+#include <linux/hashtable.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -61,6 +62,58 @@ MODULE_PARM_DESC(crash_timeout,
 
 /* The real core dump entry, found at load; NULL if EXC_CRASH is off. */
 static void (*coredump_fn)(const kernel_siginfo_t *info);
+
+/*
+ * The threads now in the real core dump's entry, called from
+ * mx_crash_coredump(): the probe lets them through.  Each marks itself
+ * on its own stack for that call; the probe looks under RCU.  A mark,
+ * not the call's return address: a kretprobe, the function graph tracer
+ * or any probe that runs before ours may have rewritten that one.
+ */
+struct crash_pass {
+	struct hlist_node link;
+	struct task_struct *thread;
+};
+
+#define CRASH_PASS_BITS	6
+static DEFINE_HASHTABLE(crash_passing, CRASH_PASS_BITS);
+static DEFINE_SPINLOCK(crash_passing_lock);
+
+/* From the probe: is the current thread on its way into the real function?  Atomic. */
+static bool crash_passing_through(void)
+{
+	struct crash_pass *pass;
+	bool ret = false;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(crash_passing, pass, link, (unsigned long)current)
+		if (pass->thread == current) {
+			ret = true;
+			break;
+		}
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * Call the real core dump's entry, the current thread marked for the
+ * probe.  Takes crash_passing_lock (not across the call); no locks held;
+ * sleeps.
+ */
+static void crash_call_real(void (*real)(const kernel_siginfo_t *info),
+			    const kernel_siginfo_t *info)
+{
+	struct crash_pass pass = { .thread = current };
+
+	spin_lock(&crash_passing_lock);
+	hash_add_rcu(crash_passing, &pass.link, (unsigned long)current);
+	spin_unlock(&crash_passing_lock);
+	real(info);
+	spin_lock(&crash_passing_lock);
+	hash_del_rcu(&pass.link);
+	spin_unlock(&crash_passing_lock);
+	synchronize_rcu();	/* no probe walks through @pass any more: it is on our stack */
+}
 
 /* At load: find the core dump's entry, and whether we may call it. */
 void mx_crash_init(void)
@@ -103,8 +156,8 @@ EXPORT_SYMBOL_IF_KUNIT(mx_crash_code);
 
 /*
  * From the kprobe on the core dump's entry: atomic context, the dying
- * thread.  Should it report its crash?  Then it holds a module reference
- * (dropped by mx_crash_coredump()).  Cheap for every process with no
+ * thread.  Should it report its crash (the probe then pins the module
+ * and sends it to mx_crash_coredump())?  Cheap for every process with no
  * EXC_CRASH port: a read or two.
  */
 bool mx_crash_wanted(const kernel_siginfo_t *info)
@@ -124,13 +177,13 @@ bool mx_crash_wanted(const kernel_siginfo_t *info)
 		       ->action[sig - 1].sa.sa_flags) & SA_IMMUTABLE) ||
 	    !user_64bit_mode(task_pt_regs(current)))
 		return false;
-	return try_module_get(THIS_MODULE);
+	return !crash_passing_through();
 }
 
 /*
  * Take the report for the current thread: false if its program has been
- * reported already, or another thread reports it now (then wait, killable,
- * until that one is done: the process dies once, as Linux has it).
+ * reported already, or another thread reports it now (then wait, killable
+ * and freezable, until that one is done: the process dies once, as Linux has it).
  * Takes task->space.lock; sleeps.
  */
 static bool crash_claim(struct mx_task *task)
@@ -146,7 +199,8 @@ static bool crash_claim(struct mx_task *task)
 	}
 	mutex_unlock(&task->space.lock);
 	if (!mine)
-		wait_event_killable(task->suspend_wait, !READ_ONCE(task->crash_thread));
+		wait_event_state(task->suspend_wait, !READ_ONCE(task->crash_thread),
+				 MX_WAIT_KILLABLE);
 	return mine;
 }
 
@@ -197,7 +251,7 @@ static void crash_raise(struct mx_task *task, const kernel_siginfo_t *info,
 
 /*
  * In place of the core dump's entry (hooks/kprobes.c), in the dying
- * thread, with the module reference mx_crash_wanted() took: report the
+ * thread, with the module reference the probe took: report the
  * crash, then let the kernel dump core (the other threads are killed
  * there) and hand back to get_signal(), which ends the process.  No
  * locks held; sleeps.
@@ -219,7 +273,7 @@ void mx_crash_coredump(const kernel_siginfo_t *info)
 			crash_raise(task, info, deadline);
 		}
 	}
-	real(info);
+	crash_call_real(real, info);
 	if (mine) {
 		mx_task_unhold(task);
 		crash_unclaim(task);

@@ -507,6 +507,8 @@ static int raise_level(struct mx_raise *r)
 	if (!r->request && !r->waiting) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
+		if (!time_left(r))
+			return -ETIMEDOUT;	/* no request a handler would get too late */
 		if (r->level == LEVEL_THREAD)
 			r->slot = mx_thread_slot(r->th, r->exc.type);
 		else if (r->level == LEVEL_TASK)

@@ -70,7 +70,7 @@ bool mx_callable(unsigned long start)
 {
 	u32 insn = 0;
 
-	if (IS_ENABLED(CONFIG_CFI_CLANG) || get_kernel_nofault(insn, (u32 *)start))
+	if (MX_KCFI || get_kernel_nofault(insn, (u32 *)start))
 		return false;
 	return !cpu_feature_enabled(X86_FEATURE_IBT) || insn == ENDBR64_INSN;
 }
@@ -139,26 +139,42 @@ void mx_kprobes_arm_yield(void)
  * The core dump's entry (do_coredump(), vfs_coredump() from 6.17), which
  * get_signal() calls for every fatal signal of the core-dump set before
  * the process exits, whether a core is written or not.  Where the
- * process has someone to report its crash to (exc/crash.c decides, and
- * pins the module), the probe sends the thread to mx_crash_coredump()
+ * process has someone to report its crash to (exc/crash.c decides), the
+ * probe pins the module and sends the thread to mx_crash_coredump()
  * instead, with the same argument and return address: a tail call, as
  * fault injection overrides a function.  That one reports the crash and
  * then calls the real function, whose probe then lets it through (the
- * call comes from our own module).  Atomic context; only looks.
+ * thread is marked while it calls it: exc/crash.c).  Atomic context;
+ * only looks.
  */
 static int pre_coredump(struct kprobe *kp, struct pt_regs *regs)
 {
-	unsigned long ret = regs_get_kernel_stack_nth(regs, 0);
-
-	if (within_module(ret, THIS_MODULE) ||
-	    !mx_crash_wanted((const kernel_siginfo_t *)regs->di))
+	/*
+	 * The reference is mx_crash_coredump()'s to drop.  Taken here, not
+	 * there: a thread that failed to take it there (the module going)
+	 * could not call the real function, which sleeps, and come back.
+	 */
+	if (!mx_crash_wanted((const kernel_siginfo_t *)regs->di) ||
+	    !try_module_get(THIS_MODULE))
 		return 0;
 	instruction_pointer_set(regs, (unsigned long)mx_crash_coredump);
 	return 1;	/* the ip is changed: no single step */
 }
 
+/*
+ * Empty, but the redirection needs it: a probe with a post handler is
+ * never jump-optimized (an optimized probe ignores a changed ip) and on
+ * ftrace is registered with IPMODIFY, without which the new ip may be
+ * dropped (Documentation/trace/kprobes.rst, "Changing Execution Path").
+ * It never runs: the pre handler that changes the ip skips the step.
+ */
+static void post_coredump(struct kprobe *kp, struct pt_regs *regs, unsigned long flags)
+{
+}
+
 static struct kprobe crash_probe = { .symbol_name = MX_COREDUMP_SYMBOL,
-				     .pre_handler = pre_coredump };
+				     .pre_handler = pre_coredump,
+				     .post_handler = post_coredump };
 static bool crash_registered;
 
 /*

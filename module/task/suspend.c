@@ -320,17 +320,23 @@ static bool thread_halted(struct mx_thread *th)
 }
 
 /*
- * Wait (killable) until @th is stopped, or past @deadline (jiffies; 0:
- * none).  A thread leaving a job-control stop or exiting wakes nobody,
- * hence the poll at a tenth of a second.
+ * Wait (killable, freezable) until @th is stopped, or past @deadline
+ * (jiffies; 0: none).  A thread leaving a job-control stop or exiting
+ * wakes nobody, hence the poll at a tenth of a second.
  */
 static void wait_halted(struct mx_task *task, struct mx_thread *th, unsigned long deadline)
 {
 	if (th->pid == task_pid(current))
 		return;		/* it parks on its way out of this call */
 	while (!thread_halted(th) && !fatal_signal_pending(current) &&
-	       (!deadline || time_before(jiffies, deadline)))
-		wait_event_killable_timeout(task->suspend_wait, thread_halted(th), HZ / 10);
+	       (!deadline || time_before(jiffies, deadline))) {
+		DEFINE_WAIT(wait);
+
+		prepare_to_wait(&task->suspend_wait, &wait, MX_WAIT_KILLABLE);
+		if (!thread_halted(th))
+			schedule_timeout(HZ / 10);
+		finish_wait(&task->suspend_wait, &wait);
+	}
 }
 
 mx_return_t mx_task_suspend(struct mx_task *target)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -414,6 +415,139 @@ TEST(other_threads_held_during_report)
 	ASSERT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGABRT, WTERMSIG(status));
 	clear_ports(port);
+}
+
+/*
+ * A return probe of tracefs's own on the core dump's entry (kretprobe,
+ * registered after ours: it rewrites the return address before our probe
+ * runs, as bpftrace or the function graph tracer would).
+ */
+#define PROBE_NAME "mxcrashret"
+
+FIXTURE(retprobe) {
+	char dir[64];		/* tracefs, or "" */
+	int added;
+};
+
+static int write_file(const char *dir, const char *file, const char *text, int append)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | (append ? O_APPEND : O_TRUNC));
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Where tracefs is (mounted if need be), into @dir: 0, or -1 if nowhere. */
+static int tracefs_dir(char *dir, size_t size)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[96];
+	unsigned int i;
+
+	if (access("/sys/kernel/tracing/kprobe_events", F_OK))
+		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/kprobe_events", dirs[i]);
+		if (!access(path, W_OK)) {
+			snprintf(dir, size, "%s", dirs[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+FIXTURE_SETUP(retprobe)
+{
+	static const char *const syms[] = { "do_coredump", "vfs_coredump" };
+	char cmd[64];
+	unsigned int i;
+
+	self->dir[0] = 0;
+	self->added = 0;
+	if (tracefs_dir(self->dir, sizeof(self->dir)))
+		SKIP(return, "no kprobe_events");
+	for (i = 0; i < 2 && !self->added; i++) {
+		snprintf(cmd, sizeof(cmd), "r:%s %s\n", PROBE_NAME, syms[i]);
+		self->added = !write_file(self->dir, "kprobe_events", cmd, 1);
+	}
+	ASSERT_TRUE(self->added);
+}
+
+FIXTURE_TEARDOWN(retprobe)
+{
+	if (!self->added)
+		return;
+	write_file(self->dir, "events/kprobes/" PROBE_NAME "/enable", "0", 0);
+	write_file(self->dir, "kprobe_events", "-:" PROBE_NAME "\n", 1);
+}
+
+/*
+ * Another return probe on the core dump's entry (it runs before ours and
+ * rewrites the return address): one report, and the process dies of its
+ * signal, not redirected again on its way into the real function.
+ */
+TEST_F(retprobe, return_probe_on_coredump_one_report)
+{
+	mach_port_t port = CRASH_PORT();
+	request_t req;
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(MACH_PORT_NULL, port);
+	ASSERT_EQ(0, write_file(self->dir, "events/kprobes/" PROBE_NAME "/enable", "1", 0));
+	pid = child(do_abort);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(MACH_MSG_SUCCESS, receive(port, &req, 0));
+	EXPECT_EQ(EXC_CRASH, req.exception);
+	EXPECT_EQ(crash_code(SIGABRT, 0, 0), req.code[0]);
+	drop_ports(&req);
+	answer(&req, KERN_SUCCESS);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGABRT, WTERMSIG(status));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(port, &req, 1));
+	clear_ports(port);
+}
+
+/*
+ * The probe that sends a crashing thread to its report cannot lose that
+ * change of course: where it is ftrace-based, it is registered with
+ * IPMODIFY (enabled_functions flags the core dump's entry " I").
+ */
+TEST(crash_probe_registered_to_change_ip)
+{
+	mach_port_t port = CRASH_PORT();
+	char dir[64], path[96], line[512], *rest;
+	int found = 0, ip = 0;
+	FILE *f;
+
+	ASSERT_NE(MACH_PORT_NULL, port);	/* arms the probe */
+	if (tracefs_dir(dir, sizeof(dir))) {
+		clear_ports(port);
+		SKIP(return, "no tracefs");
+	}
+	snprintf(path, sizeof(path), "%s/enabled_functions", dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "do_coredump ", 12) && strncmp(line, "vfs_coredump ", 13))
+			continue;
+		found = 1;
+		rest = strchr(line, '(');
+		ip = rest && strstr(rest, " I");
+	}
+	if (f)
+		fclose(f);
+	clear_ports(port);
+	if (!found)
+		SKIP(return, "the core dump's probe is not ftrace-based here");
+	EXPECT_TRUE(ip);
 }
 
 /* Crash @fn's child, with a handler (which answers) or not: its waitid(). */
