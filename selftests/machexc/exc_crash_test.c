@@ -693,6 +693,72 @@ TEST(handler_never_answers_bounded_by_crash_timeout)
 	clear_ports(port);
 }
 
+static int vfork_pipe = -1;	/* the write end: the vfork() child's pid */
+static volatile int vforked;
+
+/* A thread that waits in vfork() for good: it never halts. */
+static void *vfork_and_wait(void *arg)
+{
+	pid_t me;
+
+	(void)arg;
+	if (vfork() == 0) {
+		me = getpid();
+		if (write(vfork_pipe, &me, sizeof(me)) != sizeof(me))
+			_exit(1);
+		vforked = 1;
+		for (;;)
+			pause();
+	}
+	return NULL;
+}
+
+static void abort_beside_vfork(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, vfork_and_wait, NULL))
+		_exit(1);
+	while (!vforked)
+		sched_yield();
+	abort();
+}
+
+/*
+ * The hold of the other threads used up crash_timeout (here 1 s: a thread
+ * waiting in vfork() never halts): no request is made that late (the
+ * module's count of raised requests stands still), and the process dies
+ * of its signal.
+ */
+TEST(no_request_once_crash_timeout_passed)
+{
+	mach_port_t port = CRASH_PORT();
+	struct machexc_stats a, b;
+	int fds[2], status;
+	pid_t pid, gc = 0;
+	request_t req;
+
+	ASSERT_NE(MACH_PORT_NULL, port);
+	ASSERT_EQ(0, pipe(fds));
+	ASSERT_EQ(0, set_param(TIMEOUT_PARAM, "1"));
+	ASSERT_EQ(0, machexc_get_stats(&a));
+	vfork_pipe = fds[1];
+	pid = child(abort_beside_vfork);
+	ASSERT_LE(0, pid);
+	close(fds[1]);
+	ASSERT_EQ((ssize_t)sizeof(gc), read(fds[0], &gc, sizeof(gc)));
+	close(fds[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	set_param(TIMEOUT_PARAM, "30");
+	kill(gc, SIGKILL);
+	ASSERT_EQ(0, machexc_get_stats(&b));
+	EXPECT_EQ(a.exc_raised, b.exc_raised);
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGABRT, WTERMSIG(status));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(port, &req, 1));
+	clear_ports(port);
+}
+
 /*
  * A handler that dies holding the report: the exception falls through to
  * the next level.  The crashing process's thread port goes to a handler
