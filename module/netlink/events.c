@@ -18,6 +18,14 @@
 
 #include "netlink.h"
 
+/* What fill_event() puts: sized exactly, not a page per event. */
+static size_t event_size(void)
+{
+	return 5 * nla_total_size(sizeof(u32)) +	/* event, pid, tid, type, level */
+	       nla_total_size(TASK_COMM_LEN) +
+	       3 * nla_total_size_64bit(sizeof(u64));	/* code, subcode, blocked ns */
+}
+
 static int fill_event(struct sk_buff *skb, const struct mx_exc_event *ev)
 {
 	void *hdr = genlmsg_put(skb, 0, 0, &mx_genl_family, 0, MACHEXC_CMD_EVENT);
@@ -48,7 +56,7 @@ void mx_nl_event(const struct mx_exc_event *ev)
 
 	if (!genl_has_listeners(&mx_genl_family, &init_net, 0))
 		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = genlmsg_new(event_size(), GFP_KERNEL);
 	if (!skb)
 		return;		/* listeners see a gap, as with a full socket */
 	if (fill_event(skb, ev)) {

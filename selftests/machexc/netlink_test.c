@@ -972,6 +972,47 @@ TEST(tool_ps_json_lists_this_process)
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 }
 
+/* A process named @name with a port space; its pid, or -1. */
+static pid_t named(const char *name)
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
+			_exit(1);
+		if (prctl(PR_SET_NAME, name) || mach_task_self() == MACH_PORT_NULL)
+			_exit(2);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid > 0 && read(ready[0], &c, 1) != 1) {
+		reap(pid);
+		pid = -1;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+TEST(tool_json_keeps_utf8_and_replaces_bytes_that_are_not)
+{
+	char out[65536], want[64];
+	pid_t pid = named("caf\xc3\xa9\xff\x01");
+
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, run_tool("machexc-info --json ps", out, sizeof(out)));
+	snprintf(want, sizeof(want), "{\"pid\":%d,\"comm\":\"caf\xc3\xa9\\ufffd\\u0001\"", pid);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	reap(pid);
+}
+
 TEST(tool_ports_shows_our_task_port)
 {
 	char out[65536], cmd[64];
