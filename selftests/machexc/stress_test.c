@@ -192,21 +192,6 @@ kern_return_t catch_mach_exception_raise_state_identity(mach_port_t port, mach_p
 							mach_msg_type_number_t oldn,
 							thread_state_t new_state,
 							mach_msg_type_number_t *newn);
-kern_return_t catch_exception_raise(mach_port_t port, mach_port_t thread, mach_port_t task,
-				    exception_type_t exception, exception_data_t code,
-				    mach_msg_type_number_t n);
-kern_return_t catch_exception_raise_state(mach_port_t port, exception_type_t exception,
-					  const exception_data_t code, mach_msg_type_number_t n,
-					  int *flavor, const thread_state_t old,
-					  mach_msg_type_number_t oldn, thread_state_t new_state,
-					  mach_msg_type_number_t *newn);
-kern_return_t catch_exception_raise_state_identity(mach_port_t port, mach_port_t thread,
-						   mach_port_t task, exception_type_t exception,
-						   exception_data_t code, mach_msg_type_number_t n,
-						   int *flavor, thread_state_t old,
-						   mach_msg_type_number_t oldn,
-						   thread_state_t new_state,
-						   mach_msg_type_number_t *newn);
 
 /*
  * Every request goes through here first: count it, and die, wait to be
@@ -301,39 +286,7 @@ kern_return_t catch_mach_exception_raise_state_identity(mach_port_t port, mach_p
 	return kr;
 }
 
-kern_return_t catch_exception_raise(mach_port_t port, mach_port_t thread, mach_port_t task,
-				    exception_type_t exception, exception_data_t code,
-				    mach_msg_type_number_t n)
-{
-	(void)code;
-	return catch_mach_exception_raise(port, thread, task, exception, NULL, n);
-}
-
-kern_return_t catch_exception_raise_state(mach_port_t port, exception_type_t exception,
-					  const exception_data_t code, mach_msg_type_number_t n,
-					  int *flavor, const thread_state_t old,
-					  mach_msg_type_number_t oldn, thread_state_t new_state,
-					  mach_msg_type_number_t *newn)
-{
-	(void)port;
-	(void)exception;
-	(void)code;
-	(void)n;
-	return with_state(flavor, old, oldn, new_state, newn);
-}
-
-kern_return_t catch_exception_raise_state_identity(mach_port_t port, mach_port_t thread,
-						   mach_port_t task, exception_type_t exception,
-						   exception_data_t code, mach_msg_type_number_t n,
-						   int *flavor, thread_state_t old,
-						   mach_msg_type_number_t oldn,
-						   thread_state_t new_state,
-						   mach_msg_type_number_t *newn)
-{
-	(void)code;
-	return catch_mach_exception_raise_state_identity(port, thread, task, exception, NULL, n,
-							 flavor, old, oldn, new_state, newn);
-}
+#include "exc32.h"
 
 static boolean_t demux(mach_msg_header_t *in, mach_msg_header_t *out)
 {
