@@ -16,9 +16,10 @@
 # inflated by the tracer.  awk sums it per function and side (the
 # faulting process names itself "mxfault", the handler is "machexc") and
 # prints
-#   MODE prof SIDE FUNCTION CALLS INCLUSIVE_NS SELF_NS
+#   MODE prof SIDE FUNCTION CALLS INCLUSIVE_NS SELF_NS CHILDREN
 # where self time is the inclusive time less that of the traced functions
-# it called; "MODE prof-fastpath ..." (the exceptions raised in the run),
+# it called, and CHILDREN the number of those calls (each brings some of
+# the tracer's own cost into the caller's self time); "MODE prof-fastpath ..." (the exceptions raised in the run),
 # "MODE prof-row ..." (its round trip under the tracer), "MODE prof-lost N"
 # (events the ring buffer dropped) and "MODE prof-funcs N" (functions
 # traced).  bench/report.py divides by the exceptions raised.
@@ -90,11 +91,12 @@ profile() {
 			return a[1] * 1000000000
 		return a[1] * 1000
 	}
-	function acc(side, name, incl, self,   k) {
+	function acc(side, name, incl, self, kids,   k) {
 		k = side SUBSEP name
 		calls[k]++
 		inc[k] += incl
 		slf[k] += self
+		kid[k] += kids
 	}
 	/^#/ { next }
 	{
@@ -110,27 +112,32 @@ profile() {
 			sd[t] = ++d
 			sn[t, d] = fname(c)
 			sc[t, d] = 0
+			sk[t, d] = 0
 		} else if (c ~ /^\}/) {
 			v = ns(f[n - 1])
 			if (d > 0) {
-				acc(side, sn[t, d], v, v - sc[t, d])
+				acc(side, sn[t, d], v, v - sc[t, d], sk[t, d])
 				sd[t] = --d
 			} else {
-				acc(side, fname(c), v, v)
+				acc(side, fname(c), v, v, 0)
 			}
-			if (d > 0)
+			if (d > 0) {
 				sc[t, d] += v
+				sk[t, d]++
+			}
 		} else if (c ~ /;$/) {
 			v = ns(f[n - 1])
-			acc(side, fname(c), v, v)
-			if (d > 0)
+			acc(side, fname(c), v, v, 0)
+			if (d > 0) {
 				sc[t, d] += v
+				sk[t, d]++
+			}
 		}
 	}
 	END {
 		for (k in calls) {
 			split(k, p, SUBSEP)
-			printf "%s prof %s %s %d %.0f %.0f\n", mode, p[1], p[2], calls[k], inc[k], slf[k]
+			printf "%s prof %s %s %d %.0f %.0f %d\n", mode, p[1], p[2], calls[k], inc[k], slf[k], kid[k]
 		}
 	}' $T/trace
 	echo nop > $T/current_tracer

@@ -45,8 +45,9 @@ def parse(path):
                 # MODE throughput RUN FAULTERS HANDLERS RATE SHARE...
                 d["tput"].setdefault((w[0], int(w[3]), int(w[4])), []).append(
                     (int(w[5]), [int(x) for x in w[6:]]))
-            elif len(w) == 7 and w[1] == "prof":
-                d["prof"].setdefault(w[0], {})[(w[2], w[3])] = tuple(int(x) for x in w[4:7])
+            elif len(w) == 8 and w[1] == "prof":
+                # MODE prof SIDE FUNCTION CALLS INCL_NS SELF_NS CHILDREN
+                d["prof"].setdefault(w[0], {})[(w[2], w[3])] = tuple(int(x) for x in w[4:8])
             elif len(w) >= 3 and w[1].startswith("prof-"):
                 d["prof_info"].setdefault(w[0], {})[w[1][5:]] = w[2:]
             elif len(w) == 3 and w[0] == "memory":
@@ -148,7 +149,8 @@ def profile_table(d):
            "the traced functions it calls; *incl.* includes them.  *Side*: "
            "`fault` runs in the faulting process (raising, waiting, taking the "
            "reply: both ends of the round trip), `handler` in the handler's "
-           "receive and send.  The top entries by self time in either column:",
+           "receive and send, `other` in a task switching to or from them.  The "
+           f"top {PROFILE_TOP} entries by net self time in either column:",
            ""]
     per = {}
     for mode in ("free", "pinned"):
@@ -159,54 +161,78 @@ def profile_table(d):
         except (KeyError, IndexError, ValueError):
             raised = 0
         if prof and raised:
-            per[mode] = (prof, raised, info)
+            # What the tracer adds per traced call: the round trip under
+            # the tracer less the one without it (same row, same boot),
+            # spread over the traced calls.
+            ncalls = sum(v[0] for v in prof.values()) / raised
+            try:
+                traced = int(info["row"][1])
+                plain = d["rows"][(mode, "machexc_other_process_default")][0]
+                ovh = max(0.0, (traced - plain) / ncalls)
+            except (KeyError, IndexError, ValueError):
+                traced, plain, ovh = 0, 0, 0.0
+            per[mode] = dict(prof=prof, raised=raised, info=info, ncalls=ncalls,
+                             traced=traced, plain=plain, ovh=ovh)
     if not per:
         return out + ["No profile (the tracer or the module's functions were "
                       "not available).", ""]
-    notes = []
-    for mode, (_, raised, info) in per.items():
-        row = info.get("row")
-        rt = f"{us(int(row[1]))} us a round trip under the tracer" if row and len(row) > 1 else ""
-        fast = d["rows"].get((mode, "machexc_other_process_default"))
-        if fast:
-            rt += f" ({us(fast[0])} without it)"
-        notes.append(f"{'both CPUs free' if mode == 'free' else 'pinned'}: "
-                     f"{raised} exceptions, {rt}, {info.get('funcs', ['?'])[0]} "
-                     f"functions traced, {info.get('lost', ['?'])[0]} events lost")
+
+    def net(mode, k):
+        # Self time less the tracer's share: half a traced call's cost
+        # lands in the call, half in its caller.
+        p = per[mode]
+        calls, _, self_ns, kids = p["prof"][k]
+        return max(0.0, self_ns - p["ovh"] * (calls + kids) / 2) / p["raised"]
+
     keys = []
-    for mode, (prof, raised, _) in per.items():
-        top = sorted(prof, key=lambda k: -prof[k][2])[:PROFILE_TOP]
+    for mode in per:
+        top = sorted(per[mode]["prof"], key=lambda k: -net(mode, k))[:PROFILE_TOP]
         keys += [k for k in top if k not in keys]
     first = "free" if "free" in per else "pinned"
-    keys.sort(key=lambda k: -per[first][0].get(k, (0, 0, 0))[2])
-    out += ["| function | side | calls per exception | self, free | incl., free "
-            "| self, pinned | incl., pinned |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+    keys.sort(key=lambda k: -(net(first, k) if k in per[first]["prof"] else 0))
+    out += ["| function | side | calls per exception | net self, free | self, free "
+            "| incl., free | net self, pinned | self, pinned | incl., pinned |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
 
-    def cell(mode, k, i):
-        if mode not in per or k not in per[mode][0]:
-            return "-"
-        prof, raised, _ = per[mode]
-        return f"{prof[k][i] / raised / 1000:.1f}"
+    def cells(mode, k):
+        if mode not in per or k not in per[mode]["prof"]:
+            return ["-", "-", "-"]
+        p = per[mode]
+        v = p["prof"][k]
+        return [f"{net(mode, k) / 1000:.1f}", f"{v[2] / p['raised'] / 1000:.1f}",
+                f"{v[1] / p['raised'] / 1000:.1f}"]
     for k in keys:
-        calls = " / ".join(f"{per[m][0][k][0] / per[m][1]:.1f}" if k in per[m][0] else "-"
-                           for m in per)
-        out.append(f"| `{k[1]}` | {k[0]} | {calls} | {cell('free', k, 2)} | "
-                   f"{cell('free', k, 1)} | {cell('pinned', k, 2)} | "
-                   f"{cell('pinned', k, 1)} |")
+        calls = " / ".join(f"{per[m]['prof'][k][0] / per[m]['raised']:.1f}"
+                           if k in per[m]["prof"] else "-" for m in per)
+        out.append(f"| `{k[1]}` | {k[0]} | {calls} | " +
+                   " | ".join(cells("free", k) + cells("pinned", k)) + " |")
     for side in ("fault", "handler"):
-        cells = []
+        row = []
         for mode in ("free", "pinned"):
             if mode in per:
-                prof, raised, _ = per[mode]
-                tot = sum(v[2] for k, v in prof.items() if k[0] == side)
-                cells += [f"{tot / raised / 1000:.1f}", ""]
+                ks = [k for k in per[mode]["prof"] if k[0] == side]
+                row += [f"{sum(net(mode, k) for k in ks) / 1000:.1f}",
+                        f"{sum(per[mode]['prof'][k][2] for k in ks) / per[mode]['raised'] / 1000:.1f}",
+                        ""]
             else:
-                cells += ["-", ""]
-        out.append(f"| all traced functions, self time | {side} | | " +
-                   " | ".join(cells) + " |")
-    out += ["", "Calls per exception are given free / pinned.  " +
-            "; ".join(notes) + ".", ""]
+                row += ["-", "-", ""]
+        out.append(f"| all traced functions | {side} | | " + " | ".join(row) + " |")
+    notes = []
+    for mode, p in per.items():
+        rt = ""
+        if p["traced"]:
+            rt = (f"; the round trip took {us(p['traced'])} us under the tracer, "
+                  f"{us(p['plain'])} us without it: about {p['ovh'] / 1000:.1f} us "
+                  "added per traced call")
+        notes.append(f"{'both CPUs free' if mode == 'free' else 'pinned'}: "
+                     f"{p['raised']} exceptions, {p['ncalls']:.0f} traced calls each"
+                     f"{rt}; {p['info'].get('funcs', ['?'])[0]} functions traced, "
+                     f"{p['info'].get('lost', ['?'])[0]} events lost")
+    out += ["", "Calls per exception are given free / pinned.  *Net self* takes the "
+            "tracer's own cost out of *self*: half of what it adds per traced call "
+            "for each call of the function and for each traced call it makes "
+            "(an estimate; sorted by it).  " +
+            ".  ".join(n[0].upper() + n[1:] for n in notes) + ".", ""]
     return out
 
 
