@@ -9,8 +9,10 @@
  *   machexc-bench legs [--pin]
  *	the cross-process EXCEPTION_DEFAULT round trip in three legs: fault
  *	to handler, the handler itself, reply to the faulting thread resumed
- *   machexc-bench throughput [--pin]
- *	exceptions per second, 1/2/4/8 faulting threads x 1/2 handlers
+ *   machexc-bench throughput [--pin] [--runs R] [--iters N]
+ *	exceptions per second, 1-8 faulting threads x 1-2 handler threads
+ *	receiving on one port, N exceptions a run, the configurations
+ *	interleaved R times: "throughput RUN FAULTERS HANDLERS RATE SHARE..."
  *   machexc-bench overhead
  *	signal delivery and page-fault cost for a process that never uses
  *	machexc (run it with the module loaded and not loaded)
@@ -207,12 +209,17 @@ struct stamps {
 
 static struct stamps *stamps;
 
+/* A message with this id ends a serve() loop that has no count. */
+#define MSGID_STOP 0x57a9
+
 /*
  * A server loop: answer @n exceptions on @port with KERN_SUCCESS, each
  * reply sent together with the next receive (one call), as
- * mach_msg_server() does.  STATE_IDENTITY requests get rip + 2.
+ * mach_msg_server() does.  STATE_IDENTITY requests get rip + 2.  With
+ * @n < 0 it serves until a MSGID_STOP message arrives.  Returns the
+ * number of exceptions answered.
  */
-static void serve(mach_port_t port, int n)
+static int serve(mach_port_t port, int n)
 {
 	struct urefs u = { .n = 0 };
 	union msg m;
@@ -220,13 +227,13 @@ static void serve(mach_port_t port, int n)
 	mach_msg_size_t send = 0;
 	int i;
 
-	for (i = 0; i <= n; i++) {
+	for (i = 0; n < 0 || i <= n; i++) {
 		if (stamps && (opt & MACH_SEND_MSG))
 			atomic_store(&stamps->t2, now_ns());
 		if (mach_msg(&m.head, opt | (i == n ? 0 : MACH_RCV_MSG), send,
 			     i == n ? 0 : sizeof(m), port, 0, MACH_PORT_NULL))
 			die("mach_msg");
-		if (i == n)
+		if (i == n || m.head.msgh_id == MSGID_STOP)
 			break;
 		if (stamps)
 			atomic_store(&stamps->t1, now_ns());
@@ -258,6 +265,22 @@ static void serve(mach_port_t port, int n)
 		opt = MACH_SEND_MSG;
 	}
 	urefs_flush(&u);
+	return i;
+}
+
+/* Send @port a MSGID_STOP message: one serve() loop without a count ends. */
+static void send_stop(mach_port_t port)
+{
+	mach_msg_header_t h = {
+		.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0),
+		.msgh_size = sizeof(h),
+		.msgh_remote_port = port,
+		.msgh_local_port = MACH_PORT_NULL,
+		.msgh_id = MSGID_STOP,
+	};
+
+	if (mach_msg(&h, MACH_SEND_MSG, sizeof(h), 0, MACH_PORT_NULL, 0, MACH_PORT_NULL))
+		die("mach_msg stop");
 }
 
 static mach_port_t exc_port(exception_mask_t mask, exception_behavior_t behavior)
@@ -278,6 +301,16 @@ static void drop_exc_port(mach_port_t p)
 	mach_port_destroy(ME, p);
 }
 
+/*
+ * The faulting child of the cross-process rows names itself, so that the
+ * kernel profile (bench/run.sh) tells its work from the handler's
+ * ("machexc", the first 7 characters the function-graph tracer shows).
+ */
+static void name_faulter(void)
+{
+	prctl(PR_SET_NAME, "mxfault", 0, 0, 0);
+}
+
 /* Handler in this process, faulting child (inherits the task port). */
 static uint64_t machexc_remote(exception_mask_t mask, exception_behavior_t b,
 			       void (*fault)(void))
@@ -289,7 +322,7 @@ static uint64_t machexc_remote(exception_mask_t mask, exception_behavior_t b,
 
 	if (pipe(fd))
 		die("pipe");
-	pid = timed_child(fd[1], NULL, fault, iters);
+	pid = timed_child(fd[1], name_faulter, fault, iters);
 	serve(p, iters + 1);
 	t = read_result(fd[0], pid);
 	close(fd[0]);
@@ -300,14 +333,15 @@ static uint64_t machexc_remote(exception_mask_t mask, exception_behavior_t b,
 
 struct server_arg {
 	mach_port_t port;
-	int n;
+	int n;		/* exceptions to answer; < 0: until MSGID_STOP */
+	int served;	/* answered */
 };
 
 static void *server_thread(void *arg)
 {
 	struct server_arg *a = arg;
 
-	serve(a->port, a->n);
+	a->served = serve(a->port, a->n);
 	return NULL;
 }
 
@@ -315,7 +349,7 @@ static void *server_thread(void *arg)
 static uint64_t machexc_local(void)
 {
 	struct server_arg a = { exc_port(EXC_MASK_BREAKPOINT, EXCEPTION_DEFAULT |
-					 MACH_EXCEPTION_CODES), iters + 1 };
+					 MACH_EXCEPTION_CODES), iters + 1, 0 };
 	pthread_t t;
 	uint64_t t0, ns;
 	int i;
@@ -708,70 +742,98 @@ static void rows(void)
 
 /* ---- throughput ---------------------------------------------------------- */
 
-static atomic_int go_flag;
+/*
+ * Exceptions per second: a faulting process with @nf threads, each
+ * raising its share of @total int3 exceptions as fast as it can, and a
+ * handler process with @nh threads all receiving on the one exception
+ * port until the faulting process is done.  The faulting threads share
+ * nothing but the start barrier; the clock runs from their release to
+ * the last one's end.  The handler threads are waiting in receive before
+ * the start (each serves until a stop message, so none of them runs out
+ * of a quota early and leaves the rest to the other).  Prints the rate
+ * and the number each handler thread answered.
+ */
+static pthread_barrier_t start_line;
 
 static void *fault_thread(void *arg)
 {
 	int i, n = *(int *)arg;
 
-	while (!atomic_load(&go_flag))
-		sched_yield();
+	pthread_barrier_wait(&start_line);
 	for (i = 0; i < n; i++)
 		do_int3();
 	return NULL;
 }
 
+static void throughput_one(int run, int nf, int nh, int total)
+{
+	int per = total / nf, i, fd[2], go[2];
+	mach_port_t p = exc_port(EXC_MASK_BREAKPOINT, EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES);
+	struct server_arg sa[2];
+	pthread_t ht[2];
+	uint64_t t;
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(fd) || pipe(go))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		pthread_t ft[8];
+		uint64_t t0;
+
+		pthread_barrier_init(&start_line, NULL, (unsigned int)nf + 1);
+		for (i = 0; i < nf; i++)
+			if (pthread_create(&ft[i], NULL, fault_thread, &per))
+				_exit(1);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		t0 = now_ns();
+		pthread_barrier_wait(&start_line);
+		for (i = 0; i < nf; i++)
+			pthread_join(ft[i], NULL);
+		t = now_ns() - t0;
+		if (write(fd[1], &t, sizeof(t)) != sizeof(t))
+			_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < nh; i++) {
+		sa[i] = (struct server_arg){ p, -1, 0 };
+		if (pthread_create(&ht[i], NULL, server_thread, &sa[i]))
+			die("pthread_create");
+	}
+	usleep(20000);	/* the handlers reach their receive */
+	if (write(go[1], &c, 1) != 1)
+		die("pipe");
+	t = read_result(fd[0], pid);
+	for (i = 0; i < nh; i++)
+		send_stop(p);
+	for (i = 0; i < nh; i++)
+		pthread_join(ht[i], NULL);
+	printf("throughput %d %d %d %llu", run, nf, nh,
+	       (unsigned long long)((uint64_t)per * (uint64_t)nf * 1000000000ULL / t));
+	for (i = 0; i < nh; i++)
+		printf(" %d", sa[i].served);
+	printf("\n");
+	fflush(stdout);
+	close(fd[0]);
+	close(fd[1]);
+	close(go[0]);
+	close(go[1]);
+	drop_exc_port(p);
+}
+
+/* Every configuration once a run, R runs: drift in the VM hits them alike. */
 static void throughput(void)
 {
-	static const int faulters[] = { 1, 2, 4, 8 };
-	int total = iters * 2, h, f;
+	int r, nh, nf;
 
-	for (h = 1; h <= 2; h++) {
-		for (f = 0; f < 4; f++) {
-			int nf = faulters[f], per = total / nf, i, fd[2];
-			mach_port_t p = exc_port(EXC_MASK_BREAKPOINT, EXCEPTION_DEFAULT |
-						 MACH_EXCEPTION_CODES);
-			struct server_arg sa[2];
-			pthread_t ht[2];
-			uint64_t t;
-			pid_t pid;
-
-			if (pipe(fd))
-				die("pipe");
-			pid = fork();
-			if (pid == 0) {
-				pthread_t ft[8];
-				uint64_t t0;
-
-				for (i = 0; i < nf; i++)
-					pthread_create(&ft[i], NULL, fault_thread, &per);
-				t0 = now_ns();
-				atomic_store(&go_flag, 1);
-				for (i = 0; i < nf; i++)
-					pthread_join(ft[i], NULL);
-				t = now_ns() - t0;
-				if (write(fd[1], &t, sizeof(t)) != sizeof(t))
-					_exit(1);
-				_exit(0);
-			}
-			/* Each handler takes its share; the last takes the rest. */
-			for (i = 0; i < h; i++) {
-				sa[i].port = p;
-				sa[i].n = i == h - 1 ? per * nf - (h - 1) * (per * nf / h) :
-						       per * nf / h;
-				pthread_create(&ht[i], NULL, server_thread, &sa[i]);
-			}
-			for (i = 0; i < h; i++)
-				pthread_join(ht[i], NULL);
-			t = read_result(fd[0], pid);
-			printf("throughput %d %d %llu\n", nf, h,
-			       (unsigned long long)((uint64_t)per * nf * 1000000000ULL / t));
-			fflush(stdout);
-			close(fd[0]);
-			close(fd[1]);
-			drop_exc_port(p);
-		}
-	}
+	for (r = 0; r < runs; r++)
+		for (nh = 1; nh <= 2; nh++)
+			for (nf = 1; nf <= 8; nf++)
+				throughput_one(r, nf, nh, iters);
 }
 
 /* ---- overhead for processes that never use machexc ----------------------- */

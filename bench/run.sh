@@ -2,7 +2,8 @@
 # `make bench`: boot each stock lane and run machexc-bench inside it, in
 # one boot per lane: the overhead rows before and after the module is
 # loaded, then every row with both CPUs free and with everything pinned to
-# one CPU, throughput, and kernel memory.  Prints the tables and writes
+# one CPU, throughput, kernel memory, and last a function-graph profile of
+# the cross-process round trip (bench/profile.sh).  Prints the tables and writes
 # them to bench/RESULTS.md (bench/report.py).
 #
 #   bench/run.sh [LANE...]      (default: the stock lanes)
@@ -24,7 +25,8 @@ for lane in "${lanes[@]}"; do
 	out=$top/build/bench/$lane
 	mkdir -p "$out"
 	mods=$("$vm/build-module.sh" "$lane")
-	cat > "$out/job" <<'EOS'
+	cat "$here/profile.sh" > "$out/job"
+	cat >> "$out/job" <<'EOS'
 echo "kernel $(uname -r)"
 echo "cpus $(grep -c ^processor /proc/cpuinfo)"
 # No "traps:" line per unhandled int3 in the kernel log: it would be timed too.
@@ -56,9 +58,15 @@ machexc-bench rows | sed 's/^/free /'
 machexc-bench rows --pin | sed 's/^/pinned /'
 machexc-bench legs | sed 's/^/free /'
 machexc-bench legs --pin | sed 's/^/pinned /'
-machexc-bench throughput | sed 's/^/free /'
-machexc-bench throughput --pin | sed 's/^/pinned /'
+# 1-8 faulting threads x 1-2 handler threads, runs of 1000 exceptions,
+# the 16 configurations interleaved 7 times (report.py takes medians).
+machexc-bench throughput --runs 7 --iters 1000 | sed 's/^/free /'
+machexc-bench throughput --pin --runs 7 --iters 1000 | sed 's/^/pinned /'
 machexc-bench memory
+# Last, since the tracer slows everything: the kernel profile of the
+# cross-process round trip (bench/profile.sh).
+profile free
+profile pinned --pin
 echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"
 EOS
 	echo "bench: lane $lane (this takes a few minutes under TCG)" >&2
