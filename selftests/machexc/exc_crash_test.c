@@ -30,35 +30,10 @@
 #include <mach/mach.h>
 
 #include "kselftest_harness.h"
+#include "exc_msgs.h"
 
 #define ME mach_task_self()
 #define TIMEOUT_PARAM "/sys/module/machexc/parameters/crash_timeout"
-
-#pragma pack(push, 4)
-typedef struct {			/* DEFAULT or STATE_IDENTITY, 64-bit codes */
-	mach_msg_header_t Head;
-	mach_msg_body_t msgh_body;
-	mach_msg_port_descriptor_t thread;
-	mach_msg_port_descriptor_t task;
-	NDR_record_t NDR;
-	exception_type_t exception;
-	mach_msg_type_number_t codeCnt;
-	int64_t code[2];
-	int flavor;
-	mach_msg_type_number_t old_stateCnt;
-	natural_t old_state[THREAD_STATE_MAX];
-	mach_msg_max_trailer_t trailer;
-} request_t;
-
-typedef struct {
-	mach_msg_header_t Head;
-	NDR_record_t NDR;
-	kern_return_t RetCode;
-	int flavor;
-	mach_msg_type_number_t new_stateCnt;
-	natural_t new_state[THREAD_STATE_MAX];
-} reply_t;
-#pragma pack(pop)
 
 /* code[0] of EXC_CRASH, as XNU encodes it. */
 static int64_t crash_code(int sig, int type, int64_t code)
@@ -92,44 +67,6 @@ static void clear_ports(mach_port_t p)
 	task_set_exception_ports(ME, EXC_MASK_ALL | EXC_MASK_CRASH, MACH_PORT_NULL,
 				 EXCEPTION_DEFAULT, THREAD_STATE_NONE);
 	mach_port_destroy(ME, p);
-}
-
-/* Receive a request; with @poll only one already queued. */
-static mach_msg_return_t receive(mach_port_t port, request_t *req, int poll)
-{
-	memset(&req->Head, 0, sizeof(req->Head));
-	return mach_msg(&req->Head, MACH_RCV_MSG | (poll ? MACH_RCV_TIMEOUT : 0), 0,
-			sizeof(*req), port, 0, MACH_PORT_NULL);
-}
-
-/* Answer @req with @kr (and, for a state behavior, the state it carried). */
-static void answer(request_t *req, kern_return_t kr)
-{
-	reply_t rep;
-
-	memset(&rep, 0, sizeof(rep));
-	rep.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
-	rep.Head.msgh_remote_port = req->Head.msgh_remote_port;
-	rep.Head.msgh_id = req->Head.msgh_id + 100;
-	rep.Head.msgh_size = sizeof(mach_msg_header_t) + sizeof(NDR_record_t) + 4;
-	rep.NDR = NDR_record;
-	rep.RetCode = kr;
-	if (kr == KERN_SUCCESS && req->Head.msgh_id == 2407) {
-		rep.flavor = req->flavor;
-		rep.new_stateCnt = req->old_stateCnt;
-		memcpy(rep.new_state, req->old_state, req->old_stateCnt * 4);
-		rep.Head.msgh_size += 8 + req->old_stateCnt * 4;
-	}
-	mach_msg(&rep.Head, MACH_SEND_MSG, rep.Head.msgh_size, 0, MACH_PORT_NULL, 0,
-		 MACH_PORT_NULL);
-}
-
-static void drop_ports(request_t *req)
-{
-	if (req->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) {
-		mach_port_deallocate(ME, req->thread.name);
-		mach_port_deallocate(ME, req->task.name);
-	}
 }
 
 static void no_core(void)
