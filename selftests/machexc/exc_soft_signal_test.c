@@ -13,16 +13,20 @@
  * teardown kills every process a test started and clears the ports.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -733,6 +737,241 @@ TEST_F(soft, choosing_an_invalid_signal_refused)
 	EXPECT_EQ(KERN_INVALID_ARGUMENT, machexc_thread_set_soft_signal(th, 65));
 	EXPECT_EQ(KERN_INVALID_ARGUMENT, machexc_thread_set_soft_signal(th, -1));
 	mach_port_deallocate(ME, th);
+}
+
+static atomic_int thread_tid;
+
+static void *second_thread(void *arg)
+{
+	int go_fd = *(int *)arg;
+
+	atomic_store(&thread_tid, (int)syscall(SYS_gettid));
+	wait_go(go_fd);
+	return NULL;
+}
+
+static void two_threads(int go_fd)
+{
+	pthread_t t;
+	sigset_t set;
+
+	child_setup(1);
+	/* Only the second thread can take SIGUSR1. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (pthread_create(&t, NULL, second_thread, &go_fd))
+		_exit(94);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	while (!atomic_load(&thread_tid))
+		sched_yield();
+	seen.value = atomic_load(&thread_tid);
+	child_report();		/* ready, with the tid */
+	pthread_join(t, NULL);
+	child_report();
+}
+
+/* The report comes from the thread that takes the signal (tgkill). */
+TEST_F(soft, report_comes_from_the_thread_that_takes_it)
+{
+	int tid = 0, stopped = 0, status;
+	struct machexc_thread_fault f;
+	struct result r;
+	request_t req;
+	pid_t pid;
+
+	pid = start(self, two_threads);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_NE(pid, r.value);
+	ASSERT_EQ(0, syscall(SYS_tgkill, pid, r.value, SIGUSR1));
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	EXPECT_EQ(0, machexc_thread_fault(req.thread.name, &tid, &stopped, &f));
+	EXPECT_EQ(r.value, tid);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	go(self);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(1, r.ran[0]);
+	ASSERT_EQ(0, reap(pid, &status));
+}
+
+static void broken_pipe(int go_fd)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+	int p[2];
+
+	(void)go_fd;
+	child_setup(1);
+	sigaction(SIGPIPE, &sa, NULL);
+	if (pipe(p))
+		_exit(95);
+	close(p[0]);
+	if (write(p[1], "x", 1) != -1 || errno != EPIPE)
+		_exit(96);
+	child_report();
+}
+
+/* A signal the kernel sends (SIGPIPE of a write to a closed pipe) is reported. */
+TEST_F(soft, kernel_sigpipe_reported)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, broken_pipe);
+	ASSERT_LE(0, pid);
+	EXPECT_SOFT(self->port, &req, SIGPIPE);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(SIGPIPE, r.signo);
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void child_exits(int go_fd)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+	sigset_t set;
+	pid_t gc;
+
+	(void)go_fd;
+	child_setup(1);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	gc = fork();
+	if (gc == 0)
+		_exit(7);
+	if (gc < 0 || waitpid(gc, NULL, 0) != gc)
+		_exit(97);
+	seen.value = gc;
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	child_report();
+}
+
+/* SIGCHLD of a child's exit, sent by the kernel, is reported. */
+TEST_F(soft, kernel_sigchld_reported)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, child_exits);
+	ASSERT_LE(0, pid);
+	EXPECT_SOFT(self->port, &req, SIGCHLD);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(SIGCHLD, r.signo);
+	EXPECT_EQ(CLD_EXITED, r.code);
+	ASSERT_EQ(0, reap(pid, &status));
+}
+
+static void wait_then_kill_self_usr1(int go_fd)
+{
+	child_setup(1);
+	child_report();		/* ready */
+	wait_go(go_fd);
+	kill(getpid(), SIGUSR1);
+	child_report();
+}
+
+/*
+ * Under ptrace the report comes first; the tracer's signal-delivery-stop
+ * then sees the signal the handler chose.
+ */
+TEST_F(soft, report_comes_before_ptraces_signal_delivery_stop)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, wait_then_kill_self_usr1);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	go(self);
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));	/* no stop yet */
+	EXPECT_EQ(KERN_SUCCESS, machexc_thread_set_soft_signal(req.thread.name, SIGUSR2));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(SIGUSR2, WSTOPSIG(status));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(status)));
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(0, r.ran[0]);
+	EXPECT_EQ(1, r.ran[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
+}
+
+static void own_group_waits(int go_fd)
+{
+	if (setpgid(0, 0))
+		_exit(98);
+	wait_for_signal(go_fd);
+}
+
+/* A job-control stop signal is reported; let through, it stops the process. */
+TEST_F(soft, stop_signal_reported_then_stops)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, own_group_waits);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(0, kill(pid, SIGTSTP));
+	EXPECT_SOFT(self->port, &req, SIGTSTP);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(SIGTSTP, WSTOPSIG(status));
+}
+
+static void kill_self_usr2(int go_fd)
+{
+	(void)go_fd;
+	child_setup(1);
+	kill(getpid(), SIGUSR2);
+	child_report();
+}
+
+/* A signal that arrives during a report and comes first is reported next. */
+TEST_F(soft, signal_arriving_during_a_report_reported_next)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, kill_self_usr2);
+	ASSERT_LE(0, pid);
+	EXPECT_SOFT(self->port, &req, SIGUSR2);
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(1, r.ran[1]);
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
 }
 
 TEST_HARNESS_MAIN
