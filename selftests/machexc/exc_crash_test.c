@@ -696,6 +696,97 @@ TEST(no_request_once_crash_timeout_passed)
 	clear_ports(port);
 }
 
+#define HOLD_PARAM "/sys/module/machexc/parameters/crash_hold_timeout"
+
+/*
+ * The hold of the other threads without crash_timeout: a process whose
+ * second thread waits in vfork() for good (it never halts); the teardown
+ * kills both and puts the parameters back, whatever failed.
+ */
+FIXTURE(hold) {
+	mach_port_t port;
+	pid_t pid;		/* the crashing process */
+	pid_t gc;		/* its vfork() child */
+};
+
+FIXTURE_SETUP(hold)
+{
+	self->port = CRASH_PORT();
+	ASSERT_NE(MACH_PORT_NULL, self->port);
+}
+
+FIXTURE_TEARDOWN(hold)
+{
+	if (self->gc > 0)
+		kill(self->gc, SIGKILL);
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	set_param(TIMEOUT_PARAM, "30");
+	set_param(HOLD_PARAM, "10");
+	clear_ports(self->port);
+}
+
+/* Start the process; 0, or -1. */
+static int start_beside_vfork(FIXTURE_DATA(hold) *self)
+{
+	int fds[2];
+
+	if (pipe(fds))
+		return -1;
+	vfork_pipe = fds[1];
+	self->pid = child(abort_beside_vfork);
+	close(fds[1]);
+	if (self->pid < 0 ||
+	    read(fds[0], &self->gc, sizeof(self->gc)) != (ssize_t)sizeof(self->gc)) {
+		close(fds[0]);
+		return -1;
+	}
+	close(fds[0]);
+	return 0;
+}
+
+/* The report comes (bounded wait: a failure, not a hang), and the process dies of SIGABRT. */
+static void expect_report_then_death(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(hold) *self)
+{
+	request_t req;
+	int status;
+
+	memset(&req.Head, 0, sizeof(req.Head));
+	ASSERT_EQ(MACH_MSG_SUCCESS, mach_msg(&req.Head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+					     sizeof(req), self->port, 15000, MACH_PORT_NULL));
+	EXPECT_EQ(EXC_CRASH, req.exception);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	self->pid = 0;
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGABRT, WTERMSIG(status));
+}
+
+/*
+ * crash_timeout 0 (no limit): a thread that never halts holds the report
+ * up for crash_hold_timeout (here 1 s) only; then the handler gets it.
+ */
+TEST_F(hold, hold_bounded_by_crash_hold_timeout_without_crash_timeout)
+{
+	ASSERT_EQ(0, set_param(TIMEOUT_PARAM, "0"));
+	ASSERT_EQ(0, set_param(HOLD_PARAM, "1"));
+	ASSERT_EQ(0, start_beside_vfork(self));
+	expect_report_then_death(_metadata, self);
+}
+
+/* crash_hold_timeout 0 is taken as 1 s: the hold stays bounded. */
+TEST_F(hold, crash_hold_timeout_zero_still_bounds_the_hold)
+{
+	ASSERT_EQ(0, set_param(TIMEOUT_PARAM, "0"));
+	ASSERT_EQ(0, set_param(HOLD_PARAM, "0"));
+	ASSERT_EQ(0, start_beside_vfork(self));
+	expect_report_then_death(_metadata, self);
+}
+
 /*
  * A handler that dies holding the report: the exception falls through to
  * the next level.  The crashing process's thread port goes to a handler
