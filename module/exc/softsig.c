@@ -138,7 +138,7 @@ static void marks_add(int sig, struct soft_marks **spare)
 	struct soft_marks *m;
 	unsigned long flags;
 
-	lockdep_assert_held(&current->sighand->siglock);
+	lockdep_assert_held(&rcu_dereference_protected(current->sighand, true)->siglock);
 	spin_lock_irqsave(&marks_lock, flags);
 	m = marks_find(current);
 	if (!m && *spare) {
@@ -165,7 +165,7 @@ static void marks_get(sigset_t *out)
 	struct soft_marks *m, *gone = NULL;
 	unsigned long flags;
 
-	lockdep_assert_held(&current->sighand->siglock);
+	lockdep_assert_held(&rcu_dereference_protected(current->sighand, true)->siglock);
 	sigemptyset(out);
 	if (!atomic_read(&nr_marks))
 		return;
@@ -228,11 +228,13 @@ static bool fault_first(void)
 {
 	struct sigqueue *q;
 
-	lockdep_assert_held(&current->sighand->siglock);
-	if (!(current->pending.signal.sig[0] & ~current->blocked.sig[0] & SOFT_SYNCHRONOUS_MASK))
+	lockdep_assert_held(&rcu_dereference_protected(current->sighand, true)->siglock);
+	if (!(current->pending.signal.sig[0] & ~current->blocked.sig[0] &
+	      SOFT_SYNCHRONOUS_MASK))
 		return false;
 	list_for_each_entry(q, &current->pending.list, list)
-		if (q->info.si_code > SI_USER && (sigmask(q->info.si_signo) & SOFT_SYNCHRONOUS_MASK))
+		if (q->info.si_code > SI_USER &&
+		    (sigmask(q->info.si_signo) & SOFT_SYNCHRONOUS_MASK))
 			return true;
 	return false;
 }
@@ -257,7 +259,7 @@ static void take(struct sigpending *from, bool shared, int sig, kernel_siginfo_t
 	struct sigqueue *q, *first = NULL;
 	bool more = false;
 
-	lockdep_assert_held(&current->sighand->siglock);
+	lockdep_assert_held(&rcu_dereference_protected(current->sighand, true)->siglock);
 	list_for_each_entry(q, &from->list, list) {
 		if (q->info.si_signo != sig)
 			continue;
@@ -291,7 +293,8 @@ static void take(struct sigpending *from, bool shared, int sig, kernel_siginfo_t
  */
 static int pick(kernel_siginfo_t *info)
 {
-	struct sighand_struct *sighand = current->sighand;
+	/* Our own sighand: only our own exec could change it. */
+	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
 	struct sigpending *sets[2] = { &current->pending, &current->signal->shared_pending };
 	unsigned long x;
 	sigset_t marked;
@@ -331,7 +334,7 @@ static void drop_signal(int sig, kernel_siginfo_t *info)
 	enum pid_type type;
 	sigset_t mask;
 
-	lockdep_assert_held(&current->sighand->siglock);
+	lockdep_assert_held(&rcu_dereference_protected(current->sighand, true)->siglock);
 	siginitsetinv(&mask, sigmask(sig));
 	mx_dequeue_signal(&mask, info, &type);
 }
@@ -344,7 +347,8 @@ static int report(struct mx_task *task, int sig, const kernel_siginfo_t *info)
 {
 	struct mx_exception exc = { .type = EXC_SOFTWARE, .code = { EXC_SOFT_SIGNAL, sig } };
 	struct mx_soft_report rep = { .sig = -1 };
-	struct sighand_struct *sighand = current->sighand;
+	/* Our own sighand: only our own exec could change it. */
+	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
 	struct soft_marks *spare;
 	struct mx_exc_state *st;
 	kernel_siginfo_t si;
@@ -436,7 +440,8 @@ static bool wanted(void)
 static void soft_work(struct callback_head *cb)
 {
 	struct soft_work *w = container_of(cb, struct soft_work, cb);
-	struct sighand_struct *sighand = current->sighand;
+	/* Our own sighand: only our own exec could change it. */
+	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
 	struct mx_task *task = NULL;
 	kernel_siginfo_t info;
 	int sig;
