@@ -96,6 +96,7 @@ static int __init machexc_init(void)
 	if (err)
 		return err;
 	mx_crash_init();
+	mx_softsig_init();
 	err = mx_host_init();
 	if (err)
 		return err;

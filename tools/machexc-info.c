@@ -51,6 +51,7 @@ static const struct {
 	{ MACHEXC_FEATURE_VM, "vm" },
 	{ MACHEXC_FEATURE_VM_ALLOCATE, "vm-allocate" },
 	{ MACHEXC_FEATURE_CRASH, "crash" },
+	{ MACHEXC_FEATURE_SOFT_SIGNAL, "soft-signal" },
 };
 
 static void usage(FILE *f)

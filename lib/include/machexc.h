@@ -61,6 +61,26 @@ int machexc_thread_fault(unsigned int thread, int *tid, int *stopped,
  */
 kern_return_t machexc_task_suspend_at_exec(task_t task);
 
+/*
+ * Report @task's signals, before each is delivered, as EXC_SOFTWARE with
+ * code[0] EXC_SOFT_SIGNAL and code[1] the signal, in the thread that
+ * takes it, through its thread, task and host exception ports (a
+ * machexc extension, API 1.7, MACHEXC_FEATURE_SOFT_SIGNAL; @on 0 stops
+ * it).  Not inherited by fork().  The task port is checked as the other
+ * task calls check it (else KERN_FAILURE); a module without the feature
+ * answers KERN_NOT_SUPPORTED, or KERN_INVALID_ARGUMENT if older.
+ */
+kern_return_t machexc_task_set_soft_signals(task_t task, boolean_t on);
+
+/*
+ * For @thread, stopped in an EXC_SOFT_SIGNAL report: the signal it takes
+ * once this handler answers KERN_SUCCESS (0: none; another signal
+ * replaces it, with si_code SI_USER and the caller's pid and uid), as
+ * macOS's ptrace(PT_THUPDATE).  KERN_FAILURE if the thread is in no such
+ * report; KERN_INVALID_ARGUMENT for a signal above 64.
+ */
+kern_return_t machexc_thread_set_soft_signal(thread_act_t thread, int signal);
+
 #ifdef __cplusplus
 }
 #endif

@@ -127,3 +127,21 @@ kern_return_t machexc_task_suspend_at_exec(task_t task)
 
 	return machexc_port_call(&op);
 }
+
+kern_return_t machexc_task_set_soft_signals(task_t task, boolean_t on)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_TASK_SET_SOFT_SIGNALS, .task = task,
+				      .arg = on ? 1 : 0 };
+
+	return machexc_port_call(&op);
+}
+
+kern_return_t machexc_thread_set_soft_signal(thread_act_t thread, int signal)
+{
+	struct machexc_port_op op = { .op = MACHEXC_PORT_THREAD_SET_SOFT_SIGNAL, .task = thread,
+				      .arg = (uint32_t)signal };
+
+	if (signal < 0)
+		return KERN_INVALID_ARGUMENT;
+	return machexc_port_call(&op);
+}

@@ -75,6 +75,8 @@ mx_return_t mx_call_task_suspend(struct mx_call *c);
 mx_return_t mx_call_thread_suspend(struct mx_call *c);
 mx_return_t mx_call_task_info(struct mx_call *c);
 mx_return_t mx_call_thread_info(struct mx_call *c);
+mx_return_t mx_call_task_soft_signals(struct mx_call *c);
+mx_return_t mx_call_thread_soft_signal(struct mx_call *c);
 
 /* Variants of one handler, from the table row. */
 enum {

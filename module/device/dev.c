@@ -36,6 +36,8 @@ void machexc_version_get(struct machexc_version *v)
 		v->features |= MACHEXC_FEATURE_TASKS;
 	if (mx_crash_available())
 		v->features |= MACHEXC_FEATURE_CRASH;
+	if (mx_softsig_available())
+		v->features |= MACHEXC_FEATURE_SOFT_SIGNAL;
 }
 EXPORT_SYMBOL_IF_KUNIT(machexc_version_get);
 

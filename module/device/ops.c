@@ -107,6 +107,8 @@ static const struct mx_op_row rows[MACHEXC_PORT_OP_MAX + 1] = {
 	[MACHEXC_PORT_THREAD_INFO] = { mx_call_thread_info, .out_unit = sizeof(u32),
 				       .out_max = MACHEXC_INFO_MAX },
 	[MACHEXC_PORT_TASK_SUSPEND_AT_EXEC] = { mx_call_task_suspend, 0, MX_SUSPEND_AT_EXEC },
+	[MACHEXC_PORT_TASK_SET_SOFT_SIGNALS] = { mx_call_task_soft_signals },
+	[MACHEXC_PORT_THREAD_SET_SOFT_SIGNAL] = { mx_call_thread_soft_signal },
 };
 
 /* How many bytes of op->buf go in and out for @row. */

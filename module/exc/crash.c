@@ -24,7 +24,10 @@
  * each answer.  The reply cannot save the process, and the thread's
  * state is never put back: a changed state is ignored.  The wait is
  * killable (SIGKILL ends the report at once) and bounded by the
- * crash_timeout module parameter (seconds; 0 for none).
+ * crash_timeout module parameter (seconds; 0 for none).  The hold of the
+ * other threads (below) has a bound of its own, crash_hold_timeout
+ * (seconds, at least 1), within crash_timeout: a thread that never halts
+ * delays the report by that much at most.
  *
  * While it reports, the other threads of the process are held where
  * they stand (task/suspend.c's parks, a hold count of their own, apart
@@ -59,6 +62,17 @@ static unsigned int crash_timeout = 30;
 module_param(crash_timeout, uint, 0644);
 MODULE_PARM_DESC(crash_timeout,
 		 "Seconds a crashing process waits for its EXC_CRASH handlers (0: no limit)");
+
+/*
+ * The hold of the other threads has a bound of its own, whatever
+ * crash_timeout says (even 0): a thread that never halts (one waiting in
+ * vfork() for a child that never execs) must not keep the report from
+ * being made.  At least a second.
+ */
+static unsigned int crash_hold_timeout = 10;
+module_param(crash_hold_timeout, uint, 0644);
+MODULE_PARM_DESC(crash_hold_timeout,
+		 "Seconds a crashing process waits for its other threads to halt before it reports (at least 1)");
 
 /* The real core dump entry, found at load; NULL if EXC_CRASH is off. */
 static void (*coredump_fn)(const kernel_siginfo_t *info);
@@ -265,11 +279,18 @@ void mx_crash_coredump(const kernel_siginfo_t *info)
 	if (!IS_ERR(task)) {
 		mine = crash_claim(task);
 		if (mine) {
-			/* crash_timeout bounds the whole report, the hold too. */
+			/*
+			 * crash_timeout bounds the whole report, the hold too;
+			 * crash_hold_timeout the hold alone.
+			 */
 			unsigned long deadline =
 				mx_deadline((unsigned long)READ_ONCE(crash_timeout) * HZ);
+			unsigned long hold_deadline = mx_deadline((unsigned long)
+				max(READ_ONCE(crash_hold_timeout), 1U) * HZ);
 
-			mx_task_hold(task, deadline);
+			if (deadline && time_before(deadline, hold_deadline))
+				hold_deadline = deadline;
+			mx_task_hold(task, hold_deadline);
 			crash_raise(task, info, deadline);
 		}
 	}

@@ -325,6 +325,32 @@ s64 mx_crash_code(int sig, const struct mx_exception *orig);
 bool mx_crash_wanted(const kernel_siginfo_t *info);
 void mx_crash_coredump(const kernel_siginfo_t *info);
 
+/*
+ * exc/softsig.c: EXC_SOFTWARE / EXC_SOFT_SIGNAL, a signal reported before
+ * delivery.  A thread in such a report points its mx_thread at this
+ * (under its port's lock), for machexc_thread_set_soft_signal().
+ */
+#define EXC_SOFT_SIGNAL			0x10003
+
+struct mx_soft_report {
+	struct mx_raise *r;		/* the report's walk */
+	int sig;			/* the handler's choice; -1 none yet */
+	int level;			/* the level whose handler chose */
+	struct pid *pid;		/* the chooser's process (a reference) */
+	kuid_t uid;			/* and its user */
+};
+
+struct mx_task;
+struct mx_thread;
+extern atomic_long_t mx_nr_soft_reports;
+void mx_softsig_init(void);
+bool mx_softsig_available(void);
+void mx_softsig_get_signal(void);
+void mx_softsig_delivered(int sig);
+void mx_softsig_exit(struct task_struct *p);
+mx_return_t mx_softsig_task_set(struct mx_task *target, bool on);
+mx_return_t mx_softsig_thread_set(struct mx_thread *th, u32 sig);
+
 void mx_exc_fault_signal_coming(int sig);
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
 			     int result);

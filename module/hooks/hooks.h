@@ -12,6 +12,7 @@ enum mx_hook_group {
 	MX_HOOKS_SPACES,	/* process exit, fork, exec: once a space exists */
 	MX_HOOKS_EXCEPTIONS,	/* signal generation: once an exception port is set */
 	MX_HOOKS_CRASH,		/* the core dump's entry: once an EXC_CRASH port is set */
+	MX_HOOKS_SOFTSIG,	/* get_signal(), signal_deliver: once a task opts in */
 	MX_HOOK_GROUPS,
 };
 
@@ -26,6 +27,10 @@ void mx_kprobes_exit(void);
 int mx_kprobes_arm_crash(void);
 unsigned long mx_kprobe_lookup(const char *name);
 bool mx_callable(unsigned long start);
+
+/* getsignal.c: the kprobe on get_signal()'s entry (exc/softsig.c). */
+int mx_kprobes_arm_softsig(void);
+void mx_kprobes_exit_softsig(void);
 
 /* failinject.c: the probes' atomic allocations, failable on demand. */
 void mx_failinject_init(void);

@@ -22,6 +22,7 @@
 
 static void probe_process_exit(void *data, struct task_struct *p)
 {
+	mx_softsig_exit(p);
 	mx_yield_exit(p);
 	mx_task_exit_notify(p);
 }
@@ -44,6 +45,12 @@ static void probe_signal_generate(void *data, int sig, struct kernel_siginfo *in
 	mx_exc_signal_generated(sig, info, task, result);
 }
 
+static void probe_signal_deliver(void *data, int sig, struct kernel_siginfo *info,
+				 struct k_sigaction *ka)
+{
+	mx_softsig_delivered(sig);
+}
+
 static struct mx_hook {
 	const char *name;
 	void *probe;
@@ -55,6 +62,7 @@ static struct mx_hook {
 	{ "sched_process_fork", probe_process_fork, MX_HOOKS_SPACES },
 	{ "sched_process_exec", probe_process_exec, MX_HOOKS_SPACES },
 	{ "signal_generate", probe_signal_generate, MX_HOOKS_EXCEPTIONS },
+	{ "signal_deliver", probe_signal_deliver, MX_HOOKS_SOFTSIG },
 };
 
 static DEFINE_MUTEX(hooks_lock);	/* registered, armed */
@@ -120,6 +128,8 @@ int mx_hooks_arm(enum mx_hook_group group)
 		mx_kprobes_arm_yield();
 	if (!err && group == MX_HOOKS_CRASH)
 		err = mx_kprobes_arm_crash();
+	if (!err && group == MX_HOOKS_SOFTSIG)
+		err = mx_kprobes_arm_softsig();
 	if (!err)	/* after the registrations, for the lockless test above */
 		smp_store_release(&armed[group], true);
 	mutex_unlock(&hooks_lock);
@@ -128,6 +138,7 @@ int mx_hooks_arm(enum mx_hook_group group)
 
 void mx_hooks_exit(void)
 {
+	mx_kprobes_exit_softsig();
 	mx_kprobes_exit();
 	unregister_hooks();
 }

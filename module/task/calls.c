@@ -188,3 +188,33 @@ mx_return_t mx_call_thread_info(struct mx_call *c)
 	put_thread(th);
 	return kr;
 }
+
+/* machexc_task_set_soft_signals(): arg 0 off, 1 on (exc/softsig.c). */
+mx_return_t mx_call_task_soft_signals(struct mx_call *c)
+{
+	struct mx_task *target;
+	mx_return_t kr;
+
+	if (c->op->arg > 1)
+		return KERN_INVALID_ARGUMENT;
+	target = call_task(c, &kr);
+	if (!target)
+		return kr;
+	kr = mx_softsig_task_set(target, c->op->arg);
+	mx_task_put(target);
+	return kr;
+}
+
+/* machexc_thread_set_soft_signal(): arg the signal (exc/softsig.c). */
+mx_return_t mx_call_thread_soft_signal(struct mx_call *c)
+{
+	struct mx_thread *th;
+	mx_return_t kr;
+
+	th = call_thread(c, &kr);
+	if (!th)
+		return kr;
+	kr = mx_softsig_thread_set(th, c->op->arg);
+	put_thread(th);
+	return kr;
+}

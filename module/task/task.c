@@ -480,6 +480,22 @@ bool mx_task_handles(const void *key, u32 type)
 	return ret;
 }
 
+/*
+ * Has the process with this signal_struct asked for EXC_SOFT_SIGNAL
+ * reports (exc/softsig.c)?  Atomic context, a racy peek.
+ */
+bool mx_task_soft_signals(const void *key)
+{
+	struct mx_task *task;
+	bool ret;
+
+	rcu_read_lock();
+	task = task_find_key(key);
+	ret = task && READ_ONCE(task->soft_signals);
+	rcu_read_unlock();
+	return ret;
+}
+
 /* Has the task anything a child would inherit?  A racy peek. */
 static bool task_inheritable(struct mx_task *task)
 {

@@ -36,7 +36,7 @@
  *                        crash_exec_id, every th->suspend_count and
  *                        th->park_queued
  *   task->special_lock   the bootstrap port; task->exc and every th->exc
- *   th->port->lock       th->state, and the port's kobject
+ *   th->port->lock       th->state, th->soft, and the port's kobject
  *   tasks_lock (task.c)  the table of tasks and fork inheritance records
  * Waiters on task->suspend_wait read the counts and th->state without
  * locks (READ_ONCE): a change is always followed by a wakeup.
@@ -106,6 +106,7 @@ struct mx_task {
 	struct task_struct *crash_thread;	/* reporting EXC_CRASH (a key only) */
 	u64 crash_exec_id;		/* its program reported: self_exec_id + 1, or 0 */
 	struct mx_park *exec_park;	/* task_suspend_at_exec(): for the exec hook */
+	bool soft_signals;		/* EXC_SOFT_SIGNAL reports (exc/softsig.c) */
 	atomic_long_t exc_counts[MX_EXC_COUNTS];	/* its exceptions (exc/exc.h) */
 
 	const void *key;		/* the process's signal_struct */
@@ -131,6 +132,7 @@ struct mx_thread {
 	struct mx_port *port;
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* thread exception ports */
 	struct mx_exc_state *state;	/* while stopped: in an exception, or parked */
+	struct mx_soft_report *soft;	/* while in an EXC_SOFT_SIGNAL report */
 	struct mx_port *reply;		/* kernel-held, for its exceptions' replies */
 	bool closed;			/* destroyed: no new exception ports */
 	u32 suspend_count;		/* thread_suspend()s not resumed */
@@ -157,6 +159,7 @@ void mx_task_exit_notify(struct task_struct *p);
 void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child);
 void mx_task_exec_notify(struct linux_binprm *bprm);
 bool mx_task_handles(const void *key, u32 type);
+bool mx_task_soft_signals(const void *key);
 void mx_task_mark_exc(const void *key);
 unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task **out,
 			   pid_t *nrs, unsigned int max);

@@ -30,35 +30,10 @@
 #include <mach/mach.h>
 
 #include "kselftest_harness.h"
+#include "exc_msgs.h"
 
 #define ME mach_task_self()
 #define TIMEOUT_PARAM "/sys/module/machexc/parameters/crash_timeout"
-
-#pragma pack(push, 4)
-typedef struct {			/* DEFAULT or STATE_IDENTITY, 64-bit codes */
-	mach_msg_header_t Head;
-	mach_msg_body_t msgh_body;
-	mach_msg_port_descriptor_t thread;
-	mach_msg_port_descriptor_t task;
-	NDR_record_t NDR;
-	exception_type_t exception;
-	mach_msg_type_number_t codeCnt;
-	int64_t code[2];
-	int flavor;
-	mach_msg_type_number_t old_stateCnt;
-	natural_t old_state[THREAD_STATE_MAX];
-	mach_msg_max_trailer_t trailer;
-} request_t;
-
-typedef struct {
-	mach_msg_header_t Head;
-	NDR_record_t NDR;
-	kern_return_t RetCode;
-	int flavor;
-	mach_msg_type_number_t new_stateCnt;
-	natural_t new_state[THREAD_STATE_MAX];
-} reply_t;
-#pragma pack(pop)
 
 /* code[0] of EXC_CRASH, as XNU encodes it. */
 static int64_t crash_code(int sig, int type, int64_t code)
@@ -92,44 +67,6 @@ static void clear_ports(mach_port_t p)
 	task_set_exception_ports(ME, EXC_MASK_ALL | EXC_MASK_CRASH, MACH_PORT_NULL,
 				 EXCEPTION_DEFAULT, THREAD_STATE_NONE);
 	mach_port_destroy(ME, p);
-}
-
-/* Receive a request; with @poll only one already queued. */
-static mach_msg_return_t receive(mach_port_t port, request_t *req, int poll)
-{
-	memset(&req->Head, 0, sizeof(req->Head));
-	return mach_msg(&req->Head, MACH_RCV_MSG | (poll ? MACH_RCV_TIMEOUT : 0), 0,
-			sizeof(*req), port, 0, MACH_PORT_NULL);
-}
-
-/* Answer @req with @kr (and, for a state behavior, the state it carried). */
-static void answer(request_t *req, kern_return_t kr)
-{
-	reply_t rep;
-
-	memset(&rep, 0, sizeof(rep));
-	rep.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
-	rep.Head.msgh_remote_port = req->Head.msgh_remote_port;
-	rep.Head.msgh_id = req->Head.msgh_id + 100;
-	rep.Head.msgh_size = sizeof(mach_msg_header_t) + sizeof(NDR_record_t) + 4;
-	rep.NDR = NDR_record;
-	rep.RetCode = kr;
-	if (kr == KERN_SUCCESS && req->Head.msgh_id == 2407) {
-		rep.flavor = req->flavor;
-		rep.new_stateCnt = req->old_stateCnt;
-		memcpy(rep.new_state, req->old_state, req->old_stateCnt * 4);
-		rep.Head.msgh_size += 8 + req->old_stateCnt * 4;
-	}
-	mach_msg(&rep.Head, MACH_SEND_MSG, rep.Head.msgh_size, 0, MACH_PORT_NULL, 0,
-		 MACH_PORT_NULL);
-}
-
-static void drop_ports(request_t *req)
-{
-	if (req->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) {
-		mach_port_deallocate(ME, req->thread.name);
-		mach_port_deallocate(ME, req->task.name);
-	}
 }
 
 static void no_core(void)
@@ -757,6 +694,97 @@ TEST(no_request_once_crash_timeout_passed)
 	EXPECT_EQ(SIGABRT, WTERMSIG(status));
 	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(port, &req, 1));
 	clear_ports(port);
+}
+
+#define HOLD_PARAM "/sys/module/machexc/parameters/crash_hold_timeout"
+
+/*
+ * The hold of the other threads without crash_timeout: a process whose
+ * second thread waits in vfork() for good (it never halts); the teardown
+ * kills both and puts the parameters back, whatever failed.
+ */
+FIXTURE(hold) {
+	mach_port_t port;
+	pid_t pid;		/* the crashing process */
+	pid_t gc;		/* its vfork() child */
+};
+
+FIXTURE_SETUP(hold)
+{
+	self->port = CRASH_PORT();
+	ASSERT_NE(MACH_PORT_NULL, self->port);
+}
+
+FIXTURE_TEARDOWN(hold)
+{
+	if (self->gc > 0)
+		kill(self->gc, SIGKILL);
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	set_param(TIMEOUT_PARAM, "30");
+	set_param(HOLD_PARAM, "10");
+	clear_ports(self->port);
+}
+
+/* Start the process; 0, or -1. */
+static int start_beside_vfork(FIXTURE_DATA(hold) *self)
+{
+	int fds[2];
+
+	if (pipe(fds))
+		return -1;
+	vfork_pipe = fds[1];
+	self->pid = child(abort_beside_vfork);
+	close(fds[1]);
+	if (self->pid < 0 ||
+	    read(fds[0], &self->gc, sizeof(self->gc)) != (ssize_t)sizeof(self->gc)) {
+		close(fds[0]);
+		return -1;
+	}
+	close(fds[0]);
+	return 0;
+}
+
+/* The report comes (bounded wait: a failure, not a hang), and the process dies of SIGABRT. */
+static void expect_report_then_death(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(hold) *self)
+{
+	request_t req;
+	int status;
+
+	memset(&req.Head, 0, sizeof(req.Head));
+	ASSERT_EQ(MACH_MSG_SUCCESS, mach_msg(&req.Head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+					     sizeof(req), self->port, 15000, MACH_PORT_NULL));
+	EXPECT_EQ(EXC_CRASH, req.exception);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	self->pid = 0;
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGABRT, WTERMSIG(status));
+}
+
+/*
+ * crash_timeout 0 (no limit): a thread that never halts holds the report
+ * up for crash_hold_timeout (here 1 s) only; then the handler gets it.
+ */
+TEST_F(hold, hold_bounded_by_crash_hold_timeout_without_crash_timeout)
+{
+	ASSERT_EQ(0, set_param(TIMEOUT_PARAM, "0"));
+	ASSERT_EQ(0, set_param(HOLD_PARAM, "1"));
+	ASSERT_EQ(0, start_beside_vfork(self));
+	expect_report_then_death(_metadata, self);
+}
+
+/* crash_hold_timeout 0 is taken as 1 s: the hold stays bounded. */
+TEST_F(hold, crash_hold_timeout_zero_still_bounds_the_hold)
+{
+	ASSERT_EQ(0, set_param(TIMEOUT_PARAM, "0"));
+	ASSERT_EQ(0, set_param(HOLD_PARAM, "0"));
+	ASSERT_EQ(0, start_beside_vfork(self));
+	expect_report_then_death(_metadata, self);
 }
 
 /*

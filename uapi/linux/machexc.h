@@ -23,7 +23,7 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	6
+#define MACHEXC_API_MINOR	7
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
@@ -35,6 +35,8 @@
 #define MACHEXC_FEATURE_VM	0x40U	/* MACHEXC_IOC_VM; TASK_SUSPEND_AT_EXEC */
 #define MACHEXC_FEATURE_VM_ALLOCATE 0x80U /* MACHEXC_VM_ALLOCATE, _DEALLOCATE (API 1.5) */
 #define MACHEXC_FEATURE_CRASH	0x100U	/* EXC_CRASH raised for fatal signals (API 1.6) */
+/* EXC_SOFT_SIGNAL; TASK_SET_SOFT_SIGNALS, THREAD_SET_SOFT_SIGNAL (API 1.7) */
+#define MACHEXC_FEATURE_SOFT_SIGNAL 0x200U
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
@@ -113,6 +115,14 @@ struct machexc_version {
  *                        is asking once).  An exec that changes
  *                        credentials ends the task instead (its port
  *                        dies) and nothing is suspended.
+ *   TASK_SET_SOFT_SIGNALS task, arg (0 off, 1 on)  (a machexc extension,
+ *                        API 1.7) the task's signals are reported as
+ *                        EXC_SOFTWARE / EXC_SOFT_SIGNAL before delivery
+ *   THREAD_SET_SOFT_SIGNAL task=a thread port, arg=signal (0: none)
+ *                        the signal a thread stopped in an EXC_SOFT_SIGNAL
+ *                        report takes once its handler answers
+ *                        KERN_SUCCESS (macOS's PT_THUPDATE); KERN_FAILURE
+ *                        if it is not in such a report
  *
  * Task and thread ports of other processes: every use checks, with the
  * caller's credentials at that moment, what ptrace(PTRACE_ATTACH) would
@@ -175,7 +185,9 @@ enum machexc_port_op_code {
 	MACHEXC_PORT_TASK_INFO,
 	MACHEXC_PORT_THREAD_INFO,
 	MACHEXC_PORT_TASK_SUSPEND_AT_EXEC,
-	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_TASK_SUSPEND_AT_EXEC,
+	MACHEXC_PORT_TASK_SET_SOFT_SIGNALS,
+	MACHEXC_PORT_THREAD_SET_SOFT_SIGNAL,
+	MACHEXC_PORT_OP_MAX = MACHEXC_PORT_THREAD_SET_SOFT_SIGNAL,
 };
 
 /*
