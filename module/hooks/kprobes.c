@@ -18,6 +18,9 @@
  */
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/signal.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
@@ -117,22 +120,153 @@ static struct kprobe yield_probes[] = {
 	{ .symbol_name = "recalc_sigpending", .pre_handler = pre_yield_resume },
 };
 
-static bool yield_registered;
+/*
+ * Armed only while some thread may step out.  Every process on the
+ * machine calls dequeue_signal() and recalc_sigpending() (each
+ * sigprocmask() does), so the kprobes go in when a thread begins a
+ * stoppable wait (mx_yield_wait_begin()) and come out once no thread has
+ * waited for kprobe_linger_ms (a delayed work): registering patches the
+ * kernel's text and waits for RCU, too dear to do per exception.
+ *
+ * The race between a thread beginning to wait and the kprobes coming
+ * out is settled on one atomic, the count of waiters: the disarming work
+ * takes it from 0 to YIELD_DISARMING with a cmpxchg, or leaves the
+ * kprobes in.  A waiter counts itself only while the count is not
+ * negative, so either it counted itself first (the work then finds the
+ * count above 0 and keeps them), or it finds the work at it and waits
+ * for yield_mutex, which the work holds until the kprobes are out and the
+ * count is 0 again, and registers them again itself.  A counted waiter
+ * keeps them in until its wait ends: mx_yield_armed, which its steps out
+ * read (mx_yield_possible()), is cleared only while the count is
+ * YIELD_DISARMING.
+ */
+#define YIELD_DISARMING	INT_MIN
 
-/* With the hooks' lock held (tracepoints.c): with the first task. */
-void mx_kprobes_arm_yield(void)
+static DEFINE_MUTEX(yield_mutex);	/* yield_registered, _enabled, _failed */
+static bool yield_registered;
+static bool yield_enabled;		/* a space exists: waits may begin */
+static bool yield_failed;		/* they could not be registered: never */
+static atomic_t nr_yield_waiters;
+static unsigned long yield_last_end;	/* jiffies of the last wait's end */
+static unsigned int kprobe_linger_ms = 1000;
+
+static void yield_disarm(struct work_struct *work);
+static DECLARE_DELAYED_WORK(yield_disarm_work, yield_disarm);
+
+/* A new linger counts for a removal already pending, too. */
+static int linger_set(const char *val, const struct kernel_param *kp)
+{
+	int err = param_set_uint(val, kp);
+
+	/* Not before the first task, nor once the module is going. */
+	if (!err && READ_ONCE(yield_enabled))
+		mod_delayed_work(system_wq, &yield_disarm_work, 0);
+	return err;
+}
+
+static const struct kernel_param_ops linger_ops = {
+	.set = linger_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(kprobe_linger_ms, &linger_ops, &kprobe_linger_ms, 0644);
+MODULE_PARM_DESC(kprobe_linger_ms,
+		 "how long the signal kprobes stay armed after the last stoppable wait (ms)");
+
+/* With yield_mutex held, the caller counted as a waiter. */
+static void yield_register_locked(void)
 {
 	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
 	unsigned int i;
 
-	if (yield_registered)
+	lockdep_assert_held(&yield_mutex);
+	if (yield_registered || yield_failed || !yield_enabled)
 		return;
+	for (i = 0; i < ARRAY_SIZE(yield_probes); i++) {
+		kps[i] = &yield_probes[i];
+		/* As new: register_kprobes() refuses one it has seen. */
+		kps[i]->addr = NULL;
+		kps[i]->flags = 0;
+	}
+	yield_registered = !register_kprobes(kps, ARRAY_SIZE(kps));
+	if (!yield_registered) {
+		yield_failed = true;
+		pr_info("machexc: no signal kprobes: threads waiting in exceptions or parked do not stop for SIGSTOP or the cgroup freezer\n");
+	}
+	WRITE_ONCE(mx_yield_armed, yield_registered);
+}
+
+/* With yield_mutex held, and no waiter counted (or the module going). */
+static void yield_unregister_locked(void)
+{
+	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
+	unsigned int i;
+
+	lockdep_assert_held(&yield_mutex);
+	if (!yield_registered)
+		return;
+	WRITE_ONCE(mx_yield_armed, false);
 	for (i = 0; i < ARRAY_SIZE(yield_probes); i++)
 		kps[i] = &yield_probes[i];
-	yield_registered = !register_kprobes(kps, ARRAY_SIZE(kps));
-	if (!yield_registered)
-		pr_info("machexc: no signal kprobes: threads waiting in exceptions or parked do not stop for SIGSTOP or the cgroup freezer\n");
-	WRITE_ONCE(mx_yield_armed, yield_registered);
+	unregister_kprobes(kps, ARRAY_SIZE(kps));
+	yield_registered = false;
+}
+
+/*
+ * The current thread is about to begin a wait that may step out (exc/
+ * raise.c, task/suspend.c): the kprobes in before it sleeps, unless they
+ * cannot be (mx_yield_possible() then says no, and the wait is killable
+ * only).  Pair with mx_yield_wait_end().  Sleeps; no locks held.
+ */
+void mx_yield_wait_begin(void)
+{
+	if (atomic_inc_unless_negative(&nr_yield_waiters)) {
+		if (READ_ONCE(mx_yield_armed))
+			return;
+		mutex_lock(&yield_mutex);
+	} else {
+		/* Being disarmed: once that is done, count and arm again. */
+		mutex_lock(&yield_mutex);
+		atomic_inc(&nr_yield_waiters);
+	}
+	yield_register_locked();
+	mutex_unlock(&yield_mutex);
+}
+
+/* Its wait is over (steps out included).  Any context. */
+void mx_yield_wait_end(void)
+{
+	WRITE_ONCE(yield_last_end, jiffies);
+	if (atomic_dec_and_test(&nr_yield_waiters))
+		queue_delayed_work(system_wq, &yield_disarm_work,
+				   msecs_to_jiffies(READ_ONCE(kprobe_linger_ms)));
+}
+
+/* The delayed work: out once nobody has waited for kprobe_linger_ms. */
+static void yield_disarm(struct work_struct *work)
+{
+	unsigned long linger = msecs_to_jiffies(READ_ONCE(kprobe_linger_ms));
+	unsigned long idle = jiffies - READ_ONCE(yield_last_end);
+
+	if (idle < linger) {	/* used since it was queued: wait the rest */
+		queue_delayed_work(system_wq, &yield_disarm_work, linger - idle);
+		return;
+	}
+	mutex_lock(&yield_mutex);
+	/* A waiter now queues the work again when its wait ends. */
+	if (yield_registered && atomic_cmpxchg(&nr_yield_waiters, 0, YIELD_DISARMING) == 0) {
+		yield_unregister_locked();
+		atomic_set_release(&nr_yield_waiters, 0);
+	}
+	mutex_unlock(&yield_mutex);
+}
+
+/* With the hooks' lock held (tracepoints.c): with the first task. */
+void mx_kprobes_arm_yield(void)
+{
+	mutex_lock(&yield_mutex);
+	WRITE_ONCE(yield_enabled, true);
+	mutex_unlock(&yield_mutex);
 }
 
 /*
@@ -216,20 +350,26 @@ void mx_kprobes_arm(void)
 
 void mx_kprobes_exit(void)
 {
-	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
 	unsigned int i;
 
 	if (crash_registered)
 		unregister_kprobe(&crash_probe);
 	crash_registered = false;
 
-	if (yield_registered) {
-		WRITE_ONCE(mx_yield_armed, false);
-		for (i = 0; i < ARRAY_SIZE(yield_probes); i++)
-			kps[i] = &yield_probes[i];
-		unregister_kprobes(kps, ARRAY_SIZE(kps));
-		yield_registered = false;
-	}
+	/*
+	 * No thread waits: each holds a reference to the module.  Nor is
+	 * the removal queued again once a new linger can no longer do it.
+	 */
+	kernel_param_lock(THIS_MODULE);
+	mutex_lock(&yield_mutex);
+	WRITE_ONCE(yield_enabled, false);
+	mutex_unlock(&yield_mutex);
+	kernel_param_unlock(THIS_MODULE);
+	cancel_delayed_work_sync(&yield_disarm_work);
+	mutex_lock(&yield_mutex);
+	yield_unregister_locked();
+	yield_failed = false;
+	mutex_unlock(&yield_mutex);
 
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (registered[i])
