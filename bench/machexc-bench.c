@@ -14,13 +14,17 @@
  *	receiving on one port, N exceptions a run, the configurations
  *	interleaved R times: "throughput RUN FAULTERS HANDLERS RATE SHARE..."
  *   machexc-bench overhead
- *	signal delivery and page-fault cost for a process that never uses
- *	machexc (run it with the module loaded and not loaded)
+ *	signal delivery, fault, fork, exec and exit cost for a process that
+ *	never uses machexc (run it with the module loaded and not loaded);
+ *	bench/overhead.sh boots QEMU with -icount for it, where the clock
+ *	counts instructions
  *   machexc-bench memory
  *	kernel memory per port and per port space
  *   machexc-bench hold
  *	set an exception port and wait: another process that uses machexc,
  *	so that every hook of the module is attached
+ *   machexc-bench hold-waiting
+ *	the same, with a thread stopped in an exception nobody takes
  *
  * Output is one line per figure, "key value ..." (see bench/run.sh).
  */
@@ -924,12 +928,85 @@ static uint64_t ov_page_fault(void)
 	return t;
 }
 
+/* fork(), the child _exit()s at once, the parent reaps it: fork and exit. */
+static uint64_t ov_fork_exit(void)
+{
+	int n = iters / 10 + 1, i;
+	uint64_t t0 = 0;
+	pid_t pid;
+
+	for (i = -1; i < n; i++) {	/* -1: warm up */
+		if (i == 0)
+			t0 = now_ns();
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, NULL, 0) != pid)
+			die("waitpid");
+	}
+	return (now_ns() - t0) / (uint64_t)n;
+}
+
+static const char *self_exe = "/proc/self/exe";
+
+/* The same, the child first exec()ing this program, which exits at once. */
+static uint64_t ov_fork_exec_exit(void)
+{
+	char *argv[] = { "machexc-bench", "exit", NULL }, *envp[] = { NULL };
+	int n = iters / 20 + 1, i, status;
+	uint64_t t0 = 0;
+	pid_t pid;
+
+	for (i = -1; i < n; i++) {
+		if (i == 0)
+			t0 = now_ns();
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			execve(self_exe, argv, envp);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			die("exec");
+	}
+	return (now_ns() - t0) / (uint64_t)n;
+}
+
 static void overhead(void)
 {
 	row("signal_delivery", ov_signal);
 	row("sigprocmask", ov_sigmask);
 	row("fault_signal_to_own_handler", ov_fault_signal);
 	row("page_fault", ov_page_fault);
+	row("fork_exit", ov_fork_exit);
+	row("fork_exec_exit", ov_fork_exec_exit);
+}
+
+/*
+ * A process with an exception port and a thread stopped in an exception
+ * nobody takes: it waits (stoppably) for ever, so that the kprobes that
+ * let a waiting thread stop for SIGSTOP stay armed.
+ */
+static void *wait_thread(void *arg)
+{
+	(void)arg;
+	do_int3();
+	return NULL;
+}
+
+static void hold_waiting(void)
+{
+	pthread_t t;
+
+	if (!exc_port(EXC_MASK_BREAKPOINT | EXC_MASK_BAD_ACCESS, EXCEPTION_DEFAULT))
+		die("exception port");
+	if (pthread_create(&t, NULL, wait_thread, NULL))
+		die("pthread_create");
+	pause();
 }
 
 /* ---- kernel memory -------------------------------------------------------- */
@@ -1010,6 +1087,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	what = argv[1];
+	if (!strcmp(what, "exit"))	/* ov_fork_exec_exit()'s child */
+		return 0;
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--pin")) {
 			cpu_set_t set;
@@ -1046,6 +1125,8 @@ int main(int argc, char **argv)
 		memory();
 	else if (!strcmp(what, "hold") && exc_port(EXC_MASK_BAD_ACCESS, EXCEPTION_DEFAULT))
 		pause();
+	else if (!strcmp(what, "hold-waiting"))
+		hold_waiting();
 	else {
 		usage(stderr);
 		return 2;

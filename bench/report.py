@@ -8,7 +8,11 @@ Prints the tables and writes them, with the command and the kernels, to
 RESULTS.md.  Figures are reported, never judged.
 """
 import datetime
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import overhead_report  # noqa: E402
 
 NAMES = {
     "machexc_other_process_default": "machexc, handler in another process, EXCEPTION_DEFAULT",
@@ -296,31 +300,7 @@ def lane_tables(lane, d):
         out += throughput_table(d)
     if d["prof"]:
         out += profile_table(d)
-    ov = [n for n in ("signal_delivery", "sigprocmask", "fault_signal_to_own_handler", "page_fault")
-          if ("unloaded", n) in d["rows"]]
-    if ov:
-        out += ["### Cost for processes that never use machexc", "",
-                "Median microseconds per operation: the median of five rounds (the "
-                "three configurations interleaved, each round the median of 7 runs), "
-                "with the lowest and highest round in brackets; the change is against "
-                "the module not loaded, in the same boot.  The not-loaded rounds "
-                f"alone spread by up to {noise(d):.1f}% of their median: a change "
-                "smaller than that is noise.",
-                "",
-                "| operation | not loaded | loaded | change "
-                "| loaded, another process has exception ports (all hooks on) | change |",
-                "| --- | --- | --- | --- | --- | --- |"]
-        for n in ov:
-            base = d["rows"][("unloaded", n)][0]
-            r = d["rounds"][("unloaded", n)]
-            cells = [NAMES[n], f"{us(base)} ({us(r[0])}-{us(r[1])})"]
-            for mode in ("loaded", "in-use"):
-                v = d["rows"].get((mode, n), (0, 0, 0))
-                r = d["rounds"].get((mode, n), (0, 0, 0))
-                cells += [f"{us(v[0])} ({us(r[0])}-{us(r[1])})",
-                          f"{100.0 * (v[0] - base) / base:+.1f}%" if base else "-"]
-            out.append("| " + " | ".join(cells) + " |")
-        out.append("")
+    out += overhead_report.section(d.get("overhead"))
     if d["mem"]:
         out += ["### Kernel memory", "",
                 f"Slab growth: {d['mem'].get('port', '?')} bytes per port (a receive "
@@ -455,32 +435,26 @@ def goals(lanes):
     ]
     for name, fn in rows:
         out.append(f"| {name} | " + " | ".join(cell(d, fn) for _, d in lanes) + " |")
-    ov = []
-    for _, d in lanes:
-        worst = []
-        for mode in ("loaded", "in-use"):
-            for n in ("signal_delivery", "sigprocmask", "fault_signal_to_own_handler", "page_fault"):
-                base = d["rows"].get(("unloaded", n), (0,))[0]
-                v = d["rows"].get((mode, n), (0,))[0]
-                if base:
-                    worst.append(100.0 * (v - base) / base)
-        ov.append(f"worst {max(worst):+.1f}% (noise {noise(d):.1f}%)" if worst else "-")
+    ov = [overhead_report.worst(d["overhead"]) if d.get("overhead") else "-"
+          for _, d in lanes]
     out.append("| non-user overhead at most 2% | " + " | ".join(ov) + " |")
     out += ["", "Issue 17's goals, each the measured value and whether it is met, "
             "computed from the tables above (report.py; no hand edits).  The "
             "ratios are of medians in the same column of the same boot.", "",
-            "Run-to-run spread under TCG is large (see the min-max columns and "
-            "the noise figure beside each overhead), so overhead figures inside "
-            "that noise say nothing either way.  By construction: with the module loaded and unused no machexc code runs at all "
-            "(no probe is attached until a process uses machexc); once a process "
-            "has set an exception port, the signal probe costs everyone else a few "
-            "compares per signal, and one bit test per fault signal (a filter of "
-            "the processes that ever set an exception port).  But once any process "
-            "has a port space, the kprobes on dequeue_signal() and recalc_sigpending() "
+            "Run-to-run spread under TCG is large (see the min-max columns), "
+            "so round-trip figures are compared within a lane only.  The non-user "
+            "overhead is counted in instructions instead (its section in each "
+            "lane), where the noise figure is the spread of the not-loaded "
+            "rounds.  By construction: with the module loaded and unused no "
+            "machexc code runs at all (no probe is attached until a process uses "
+            "machexc); once a process has set an exception port, the signal "
+            "probe costs everyone else a few compares per signal, and the "
+            "kprobes on the force_sig*() entries (the disposition of a fault "
+            "signal before the kernel resets it) one kprobe hit per fault "
+            "signal.  The kprobes on dequeue_signal() and recalc_sigpending() "
             "that let a thread waiting in an exception stop for SIGSTOP and the "
-            "freezer are hit by every process on the machine: the sigprocmask() row "
-            "(a block and an unblock, two recalc_sigpending() calls) shows them well "
-            "above the noise.  Arming them only while a thread waits is issue 17's.",
+            "freezer are in only while some thread waits (and for "
+            "kprobe_linger_ms after): the last column.",
             "", ANALYSIS]
     return out
 
@@ -496,6 +470,7 @@ def main():
     for arg in sys.argv[2:]:
         lane, path = arg.split("=", 1)
         lanes.append((lane, parse(path)))
+        lanes[-1][1]["overhead"] = overhead_report.parse(path)
         lines += lane_tables(lane, lanes[-1][1])
     lines += goals(lanes)
     text = "\n".join(lines) + "\n"

@@ -1,10 +1,11 @@
 #!/bin/bash
 # `make bench`: boot each stock lane and run machexc-bench inside it, in
-# one boot per lane: the overhead rows before and after the module is
-# loaded, then every row with both CPUs free and with everything pinned to
-# one CPU, throughput, kernel memory, and last a function-graph profile of
-# the cross-process round trip (bench/profile.sh).  Prints the tables and writes
-# them to bench/RESULTS.md (bench/report.py).
+# one boot per lane: every row with both CPUs free and with everything
+# pinned to one CPU, throughput, kernel memory, and last a function-graph
+# profile of the cross-process round trip (bench/profile.sh); then a
+# second boot where the clock counts instructions for the cost to
+# processes that never use machexc (bench/overhead.sh).  Prints the tables
+# and writes them to bench/RESULTS.md (bench/report.py).
 #
 #   bench/run.sh [LANE...]      (default: the stock lanes)
 set -euo pipefail
@@ -31,29 +32,6 @@ echo "kernel $(uname -r)"
 echo "cpus $(grep -c ^processor /proc/cpuinfo)"
 # No "traps:" line per unhandled int3 in the kernel log: it would be timed too.
 echo 0 > /proc/sys/debug/exception-trace
-# Overhead for non-users: the three configurations interleaved, five
-# times, so that drift in the VM hits them alike.
-depmod
-for round in 1 2 3 4 5; do
-	machexc-bench overhead | sed 's/^/unloaded /'
-	modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
-	machexc-bench overhead | sed 's/^/loaded /'
-	machexc-bench hold &
-	holder=$!
-	machexc-bench overhead | sed 's/^/in-use /'
-	kill $holder
-	wait $holder 2>/dev/null
-	# The holder's task is torn down by a workqueue after it exits:
-	# rmmod is refused (EAGAIN) until that has run.
-	if [ $round != 5 ]; then
-		tries=0
-		until rmmod machexc 2>/dev/null; do
-			tries=$((tries + 1))
-			[ $tries -lt 100 ] || { echo "MACHEXC-FATAL rmmod machexc failed"; break; }
-			sleep 0.1
-		done
-	fi
-done
 machexc-bench rows | sed 's/^/free /'
 machexc-bench rows --pin | sed 's/^/pinned /'
 machexc-bench legs | sed 's/^/free /'
@@ -74,6 +52,8 @@ EOS
 	MACHEXC_VM_TIMEOUT=1800 "$vm/vm.sh" "$lane" "$out" "$out/job" $mods \
 		"$top/build/bench/machexc-bench"
 	"$vm/report.py" splats "$out"
+	# shellcheck disable=SC2086
+	"$here/overhead.sh" "$lane" "$out/overhead" $mods "$top/build/bench/machexc-bench"
 	outs+=("$lane=$out/output.log")
 done
 "$here/report.py" "$here/RESULTS.md" "${outs[@]}"

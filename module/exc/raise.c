@@ -708,6 +708,7 @@ static bool raise_start(struct mx_exc_work *w)
 	mx_exc_state_save(w->r.st, &w->info, w->trap_nr, w->error_code, w->cr2);
 	if (!mx_raise_begin(&w->r, task, w->r.st, &exc, MX_WAIT_STOPPABLE, 0))
 		return false;		/* no memory: Linux delivers the signal */
+	mx_yield_wait_begin();	/* the kprobes its steps out need */
 	mx_signals_hold(&w->blocked, false);
 	w->started = true;
 	return true;
@@ -753,6 +754,8 @@ static void raise_end(struct mx_exc_work *w)
 	}
 	if (task)
 		mx_task_put(task);
+	if (w->started)
+		mx_yield_wait_end();
 }
 
 /*

@@ -23,6 +23,8 @@ void mx_hooks_exit(void);
 /* kprobes.c: the fault signal's disposition before the kernel resets it. */
 void mx_kprobes_arm(void);
 void mx_kprobes_arm_yield(void);
+void mx_yield_wait_begin(void);
+void mx_yield_wait_end(void);
 void mx_kprobes_exit(void);
 int mx_kprobes_arm_crash(void);
 unsigned long mx_kprobe_lookup(const char *name);

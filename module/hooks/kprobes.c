@@ -16,8 +16,12 @@
  * get_signal() for a stop (mx_kprobes_arm_yield()), and the one on the
  * core dump's entry that reports EXC_CRASH (mx_kprobes_arm_crash()).
  */
+#include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/signal.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
@@ -101,6 +105,101 @@ static struct kprobe probes[] = {
 static bool registered[ARRAY_SIZE(probes)];
 
 /*
+ * The same as ftrace callbacks where the kernel allows: a kprobe hit costs
+ * every faulting process on the machine a full register save, a probe
+ * table lookup and the kprobe bookkeeping (a few hundred instructions);
+ * an ftrace_ops of its own calls us straight from the function's entry
+ * with the argument registers saved.  Atomic context (preemption off
+ * under the recursion lock); only looks.
+ */
+#ifdef CONFIG_DYNAMIC_FTRACE_WITH_ARGS
+static void notrace ftrace_sig_fault(unsigned long ip, unsigned long parent_ip,
+				     struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	if (bit < 0)
+		return;
+	mx_exc_fault_signal_coming((int)mx_ftrace_arg0(fregs));
+	ftrace_test_recursion_unlock(bit);
+}
+
+static void notrace ftrace_sig_info(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	const struct kernel_siginfo *info;
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	if (bit < 0)
+		return;
+	info = (const void *)mx_ftrace_arg0(fregs);
+	mx_exc_fault_signal_coming(info->si_signo);
+	ftrace_test_recursion_unlock(bit);
+}
+
+static struct ftrace_ops sig_ops[] = {
+	{ .func = ftrace_sig_fault, .flags = FTRACE_OPS_FL_RECURSION },
+	{ .func = ftrace_sig_info, .flags = FTRACE_OPS_FL_RECURSION },
+};
+
+/* probes[i] goes to sig_ops[probe_ops[i]]. */
+static const u8 probe_ops[ARRAY_SIZE(probes)] = { 0, 0, 0, 1 };
+static bool ftrace_registered[ARRAY_SIZE(sig_ops)];
+
+/* With the hooks' lock held: true if the ftrace callbacks are in. */
+static bool arm_ftrace(void)
+{
+	unsigned int i, n = 0;
+	unsigned long start;
+	bool filtered[ARRAY_SIZE(sig_ops)] = { };
+
+	if (ftrace_registered[0])
+		return true;
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		start = mx_kprobe_lookup(probes[i].symbol_name);
+		if (start && !ftrace_set_filter_ip(&sig_ops[probe_ops[i]], start, 0, 0))
+			filtered[probe_ops[i]] = true;
+	}
+	for (i = 0; i < ARRAY_SIZE(sig_ops); i++) {
+		if (filtered[i] && !register_ftrace_function(&sig_ops[i]))
+			ftrace_registered[i] = true;
+		n += ftrace_registered[i];
+	}
+	if (n == ARRAY_SIZE(sig_ops))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(sig_ops); i++) {
+		if (ftrace_registered[i])
+			unregister_ftrace_function(&sig_ops[i]);
+		ftrace_registered[i] = false;
+		ftrace_free_filter(&sig_ops[i]);
+	}
+	return false;
+}
+
+static void disarm_ftrace(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sig_ops); i++) {
+		if (ftrace_registered[i]) {
+			unregister_ftrace_function(&sig_ops[i]);
+			ftrace_free_filter(&sig_ops[i]);
+		}
+		ftrace_registered[i] = false;
+	}
+}
+#else
+static bool arm_ftrace(void)
+{
+	return false;
+}
+
+static void disarm_ftrace(void)
+{
+}
+#endif
+
+/*
  * get_signal() calls dequeue_signal() once its stops, traps and freezes
  * are done, and whatever clears TIF_SIGPENDING calls recalc_sigpending():
  * a task work that stepped out to get_signal() is queued again there
@@ -117,22 +216,153 @@ static struct kprobe yield_probes[] = {
 	{ .symbol_name = "recalc_sigpending", .pre_handler = pre_yield_resume },
 };
 
-static bool yield_registered;
+/*
+ * Armed only while some thread may step out.  Every process on the
+ * machine calls dequeue_signal() and recalc_sigpending() (each
+ * sigprocmask() does), so the kprobes go in when a thread begins a
+ * stoppable wait (mx_yield_wait_begin()) and come out once no thread has
+ * waited for kprobe_linger_ms (a delayed work): registering patches the
+ * kernel's text and waits for RCU, too dear to do per exception.
+ *
+ * The race between a thread beginning to wait and the kprobes coming
+ * out is settled on one atomic, the count of waiters: the disarming work
+ * takes it from 0 to YIELD_DISARMING with a cmpxchg, or leaves the
+ * kprobes in.  A waiter counts itself only while the count is not
+ * negative, so either it counted itself first (the work then finds the
+ * count above 0 and keeps them), or it finds the work at it and waits
+ * for yield_mutex, which the work holds until the kprobes are out and the
+ * count is 0 again, and registers them again itself.  A counted waiter
+ * keeps them in until its wait ends: mx_yield_armed, which its steps out
+ * read (mx_yield_possible()), is cleared only while the count is
+ * YIELD_DISARMING.
+ */
+#define YIELD_DISARMING	INT_MIN
 
-/* With the hooks' lock held (tracepoints.c): with the first task. */
-void mx_kprobes_arm_yield(void)
+static DEFINE_MUTEX(yield_mutex);	/* yield_registered, _enabled, _failed */
+static bool yield_registered;
+static bool yield_enabled;		/* a space exists: waits may begin */
+static bool yield_failed;		/* they could not be registered: never */
+static atomic_t nr_yield_waiters;
+static unsigned long yield_last_end;	/* jiffies of the last wait's end */
+static unsigned int kprobe_linger_ms = 1000;
+
+static void yield_disarm(struct work_struct *work);
+static DECLARE_DELAYED_WORK(yield_disarm_work, yield_disarm);
+
+/* A new linger counts for a removal already pending, too. */
+static int linger_set(const char *val, const struct kernel_param *kp)
+{
+	int err = param_set_uint(val, kp);
+
+	/* Not before the first task, nor once the module is going. */
+	if (!err && READ_ONCE(yield_enabled))
+		mod_delayed_work(system_wq, &yield_disarm_work, 0);
+	return err;
+}
+
+static const struct kernel_param_ops linger_ops = {
+	.set = linger_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(kprobe_linger_ms, &linger_ops, &kprobe_linger_ms, 0644);
+MODULE_PARM_DESC(kprobe_linger_ms,
+		 "how long the signal kprobes stay armed after the last stoppable wait (ms)");
+
+/* With yield_mutex held, the caller counted as a waiter. */
+static void yield_register_locked(void)
 {
 	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
 	unsigned int i;
 
-	if (yield_registered)
+	lockdep_assert_held(&yield_mutex);
+	if (yield_registered || yield_failed || !yield_enabled)
 		return;
+	for (i = 0; i < ARRAY_SIZE(yield_probes); i++) {
+		kps[i] = &yield_probes[i];
+		/* As new: register_kprobes() refuses one it has seen. */
+		kps[i]->addr = NULL;
+		kps[i]->flags = 0;
+	}
+	yield_registered = !register_kprobes(kps, ARRAY_SIZE(kps));
+	if (!yield_registered) {
+		yield_failed = true;
+		pr_info("machexc: no signal kprobes: threads waiting in exceptions or parked do not stop for SIGSTOP or the cgroup freezer\n");
+	}
+	WRITE_ONCE(mx_yield_armed, yield_registered);
+}
+
+/* With yield_mutex held, and no waiter counted (or the module going). */
+static void yield_unregister_locked(void)
+{
+	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
+	unsigned int i;
+
+	lockdep_assert_held(&yield_mutex);
+	if (!yield_registered)
+		return;
+	WRITE_ONCE(mx_yield_armed, false);
 	for (i = 0; i < ARRAY_SIZE(yield_probes); i++)
 		kps[i] = &yield_probes[i];
-	yield_registered = !register_kprobes(kps, ARRAY_SIZE(kps));
-	if (!yield_registered)
-		pr_info("machexc: no signal kprobes: threads waiting in exceptions or parked do not stop for SIGSTOP or the cgroup freezer\n");
-	WRITE_ONCE(mx_yield_armed, yield_registered);
+	unregister_kprobes(kps, ARRAY_SIZE(kps));
+	yield_registered = false;
+}
+
+/*
+ * The current thread is about to begin a wait that may step out (exc/
+ * raise.c, task/suspend.c): the kprobes in before it sleeps, unless they
+ * cannot be (mx_yield_possible() then says no, and the wait is killable
+ * only).  Pair with mx_yield_wait_end().  Sleeps; no locks held.
+ */
+void mx_yield_wait_begin(void)
+{
+	if (atomic_inc_unless_negative(&nr_yield_waiters)) {
+		if (READ_ONCE(mx_yield_armed))
+			return;
+		mutex_lock(&yield_mutex);
+	} else {
+		/* Being disarmed: once that is done, count and arm again. */
+		mutex_lock(&yield_mutex);
+		atomic_inc(&nr_yield_waiters);
+	}
+	yield_register_locked();
+	mutex_unlock(&yield_mutex);
+}
+
+/* Its wait is over (steps out included).  Any context. */
+void mx_yield_wait_end(void)
+{
+	WRITE_ONCE(yield_last_end, jiffies);
+	if (atomic_dec_and_test(&nr_yield_waiters))
+		queue_delayed_work(system_wq, &yield_disarm_work,
+				   msecs_to_jiffies(READ_ONCE(kprobe_linger_ms)));
+}
+
+/* The delayed work: out once nobody has waited for kprobe_linger_ms. */
+static void yield_disarm(struct work_struct *work)
+{
+	unsigned long linger = msecs_to_jiffies(READ_ONCE(kprobe_linger_ms));
+	unsigned long idle = jiffies - READ_ONCE(yield_last_end);
+
+	if (idle < linger) {	/* used since it was queued: wait the rest */
+		queue_delayed_work(system_wq, &yield_disarm_work, linger - idle);
+		return;
+	}
+	mutex_lock(&yield_mutex);
+	/* A waiter now queues the work again when its wait ends. */
+	if (yield_registered && atomic_cmpxchg(&nr_yield_waiters, 0, YIELD_DISARMING) == 0) {
+		yield_unregister_locked();
+		atomic_set_release(&nr_yield_waiters, 0);
+	}
+	mutex_unlock(&yield_mutex);
+}
+
+/* With the hooks' lock held (tracepoints.c): with the first task. */
+void mx_kprobes_arm_yield(void)
+{
+	mutex_lock(&yield_mutex);
+	WRITE_ONCE(yield_enabled, true);
+	mutex_unlock(&yield_mutex);
 }
 
 /*
@@ -205,6 +435,8 @@ void mx_kprobes_arm(void)
 {
 	unsigned int i, n = 0;
 
+	if (arm_ftrace())
+		return;
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (!registered[i])
 			registered[i] = !register_kprobe(&probes[i]);
@@ -216,21 +448,28 @@ void mx_kprobes_arm(void)
 
 void mx_kprobes_exit(void)
 {
-	struct kprobe *kps[ARRAY_SIZE(yield_probes)];
 	unsigned int i;
 
 	if (crash_registered)
 		unregister_kprobe(&crash_probe);
 	crash_registered = false;
 
-	if (yield_registered) {
-		WRITE_ONCE(mx_yield_armed, false);
-		for (i = 0; i < ARRAY_SIZE(yield_probes); i++)
-			kps[i] = &yield_probes[i];
-		unregister_kprobes(kps, ARRAY_SIZE(kps));
-		yield_registered = false;
-	}
+	/*
+	 * No thread waits: each holds a reference to the module.  Nor is
+	 * the removal queued again once a new linger can no longer do it.
+	 */
+	kernel_param_lock(THIS_MODULE);
+	mutex_lock(&yield_mutex);
+	WRITE_ONCE(yield_enabled, false);
+	mutex_unlock(&yield_mutex);
+	kernel_param_unlock(THIS_MODULE);
+	cancel_delayed_work_sync(&yield_disarm_work);
+	mutex_lock(&yield_mutex);
+	yield_unregister_locked();
+	yield_failed = false;
+	mutex_unlock(&yield_mutex);
 
+	disarm_ftrace();
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (registered[i])
 			unregister_kprobe(&probes[i]);

@@ -13,6 +13,7 @@
  */
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/signal.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
@@ -39,9 +40,20 @@ static void probe_process_exec(void *data, struct task_struct *p, pid_t old_pid,
 	mx_task_exec_notify(bprm);
 }
 
+/* The signals a fault raises: only these can become exceptions. */
+#define FAULT_SIGNALS	(sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | \
+			 sigmask(SIGFPE) | sigmask(SIGTRAP))
+
+/*
+ * Every signal of the machine comes here once a process has set an
+ * exception port: any other signal, or one sent to another thread, is
+ * let go after two compares, without a call.
+ */
 static void probe_signal_generate(void *data, int sig, struct kernel_siginfo *info,
 				  struct task_struct *task, int group, int result)
 {
+	if (sig < 1 || sig > SIGRTMIN || !(sigmask(sig) & FAULT_SIGNALS) || task != current)
+		return;
 	mx_exc_signal_generated(sig, info, task, result);
 }
 

@@ -38,6 +38,7 @@
 #include "../compat/compat.h"
 
 #include "../exc/exc.h"
+#include "../hooks/hooks.h"
 #include "../ports/ports.h"
 #include "task.h"
 
@@ -77,6 +78,7 @@ static bool park_begin(struct mx_park *pk)
 		mx_syscall_restart_now(task_pt_regs(current));
 	mx_exc_state_save(&pk->st, NULL, 0, 0, 0);
 	mx_thread_set_stopped(pk->th, &pk->st);
+	mx_yield_wait_begin();	/* the kprobes its steps out need */
 	mx_signals_hold(&pk->blocked, false);
 	pk->wait_state = MX_WAIT_STOPPABLE;
 	return true;
@@ -92,6 +94,7 @@ static void park_end(struct mx_park *pk)
 		mx_signals_release(&pk->blocked);
 	}
 	mx_exc_state_release(&pk->st);
+	mx_yield_wait_end();
 }
 
 /* The thread the park is for, if it is to park: with a reference. */

@@ -1683,6 +1683,142 @@ TEST(sigkill_ends_a_wait_stopped_by_sigstop)
 	mach_port_destroy(ME, port);
 }
 
+/*
+ * The kprobes a stoppable wait needs to step out for a stop (on
+ * dequeue_signal() and recalc_sigpending()) are armed only while a thread
+ * waits in an exception or parked, and for kprobe_linger_ms after.  How
+ * many are in, from debugfs; -1 without the list.
+ */
+#define LINGER "/sys/module/machexc/parameters/kprobe_linger_ms"
+
+static int signal_kprobes(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/kprobes/list", "r");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "dequeue_signal") || strstr(line, "recalc_sigpending");
+	fclose(f);
+	return n;
+}
+
+/* A waiting child stopped, continued, and its exception handled. */
+static int stop_continue_handle(pid_t pid, mach_port_t port)
+{
+	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	int status;
+
+	if (stop_child(pid) || kill(pid, SIGCONT) ||
+	    waitpid(pid, &status, WCONTINUED) != pid || !WIFCONTINUED(status) ||
+	    !poll_until(proc_state_of(pid, pid) == 'S'))
+		return -1;
+	handle(&h);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) ||
+	    h.count != 1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The kprobes are out while nobody waits; a wait that begins then arms
+ * them before it sleeps, and still stops for SIGSTOP.  Out again after.
+ */
+TEST(a_wait_begun_with_the_signal_kprobes_out_still_stops)
+{
+	mach_port_t port = new_port();
+	char linger[32] = "1000";
+	pid_t pid;
+
+	if (signal_kprobes() < 0)
+		SKIP(return, "no kprobes list in debugfs");
+	read_file(LINGER, linger, sizeof(linger));
+	ASSERT_EQ(0, write_file(LINGER, "0"));
+	EXPECT_TRUE(poll_until(signal_kprobes() == 0));
+	pid = fault_waiting_child(port);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(2, signal_kprobes());
+	EXPECT_EQ(0, stop_continue_handle(pid, port));
+	EXPECT_TRUE(poll_until(signal_kprobes() == 0));
+	write_file(LINGER, linger);
+	mach_port_destroy(ME, port);
+}
+
+/* Within kprobe_linger_ms of a wait's end they stay in. */
+TEST(the_signal_kprobes_linger_after_a_wait)
+{
+	mach_port_t port = new_port();
+	char linger[32] = "1000";
+	pid_t pid;
+
+	if (signal_kprobes() < 0)
+		SKIP(return, "no kprobes list in debugfs");
+	read_file(LINGER, linger, sizeof(linger));
+	ASSERT_EQ(0, write_file(LINGER, "3600000"));
+	pid = fault_waiting_child(port);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, stop_continue_handle(pid, port));
+	EXPECT_EQ(2, signal_kprobes());
+	/* Lowered: the pending removal goes by the new figure. */
+	ASSERT_EQ(0, write_file(LINGER, "0"));
+	pid = fault_waiting_child(port);	/* its end queues the removal */
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, stop_continue_handle(pid, port));
+	EXPECT_TRUE(poll_until(signal_kprobes() == 0));
+	write_file(LINGER, linger);
+	mach_port_destroy(ME, port);
+}
+
+/* A process that raises and handles breakpoints as fast as it can. */
+static pid_t busy_faulting_child(void)
+{
+	struct handler h = { .rounds = 1 << 30, .answer = KERN_SUCCESS };
+	pthread_t t;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	h.port = new_port();
+	if (!h.port || task_set_exception_ports(ME, EXC_MASK_BREAKPOINT, h.port,
+						EXCEPTION_DEFAULT, THREAD_STATE_NONE) ||
+	    pthread_create(&t, NULL, handle, &h))
+		_exit(1);
+	for (;;)
+		fault_int3();
+}
+
+/*
+ * With no linger, every wait's end queues the kprobes' removal, which
+ * races with the next wait's beginning, while another process's
+ * exceptions begin and end waits all the time: every wait still stops.
+ */
+TEST(waits_stop_while_the_signal_kprobes_come_and_go)
+{
+	int rounds = getenv("MACHEXC_DEBUG_LANE") ? 5 : 20, i, status;
+	mach_port_t port = new_port();
+	char linger[32] = "1000";
+	pid_t busy, pid;
+
+	if (signal_kprobes() < 0)
+		SKIP(return, "no kprobes list in debugfs");
+	read_file(LINGER, linger, sizeof(linger));
+	ASSERT_EQ(0, write_file(LINGER, "0"));
+	busy = busy_faulting_child();
+	ASSERT_LT(0, busy);
+	for (i = 0; i < rounds; i++) {
+		pid = fault_waiting_child(port);
+		ASSERT_LT(0, pid);
+		ASSERT_EQ(0, stop_continue_handle(pid, port)) TH_LOG("round %d", i);
+	}
+	EXPECT_EQ(0, waitpid(busy, &status, WNOHANG));	/* still at it */
+	kill(busy, SIGKILL);
+	waitpid(busy, &status, 0);
+	write_file(LINGER, linger);
+	mach_port_destroy(ME, port);
+}
+
 static volatile unsigned long usr_rip[2];
 static volatile sig_atomic_t usr_runs;
 

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <linux/machexc.h>
+#include <mach/mach.h>
+#include <stdio.h>
 
 #include "kselftest_harness.h"
 
@@ -121,6 +123,91 @@ TEST(a_process_with_ports_keeps_the_module_loaded_without_its_fd)
 	}
 	ASSERT_LE(0, fd) TH_LOG("open after unload: %s", strerror(errno));
 	EXPECT_TRUE(loaded());
+	close(fd);
+}
+
+/*
+ * The kprobes a stoppable wait needs stay armed for kprobe_linger_ms after
+ * the last wait ends, their removal a delayed work: an unload meanwhile
+ * cancels it and takes them out itself, and a fresh load starts without.
+ */
+#define LINGER "/sys/module/machexc/parameters/kprobe_linger_ms"
+
+static int signal_kprobes(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/kprobes/list", "r");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "dequeue_signal") || strstr(line, "recalc_sigpending");
+	fclose(f);
+	return n;
+}
+
+static int set_linger(const char *ms)
+{
+	int fd = open(LINGER, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, ms, strlen(ms)) == (ssize_t)strlen(ms);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+TEST(unload_while_the_signal_kprobes_are_armed)
+{
+	mach_port_t port;
+	int r = -1, err = 0, n, fd;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	if (signal_kprobes() < 0)
+		SKIP(return, "no kprobes list in debugfs");
+	ASSERT_TRUE(loaded());
+	ASSERT_EQ(0, set_linger("3600000"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* int3 into an exception nobody takes: it waits till killed. */
+		if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port) ||
+		    mach_port_insert_right(mach_task_self(), port, port,
+					   MACH_MSG_TYPE_MAKE_SEND) ||
+		    task_set_exception_ports(mach_task_self(), EXC_MASK_BREAKPOINT, port,
+					     EXCEPTION_DEFAULT, THREAD_STATE_NONE))
+			_exit(1);
+		__asm__ volatile("int3");
+		_exit(2);
+	}
+	for (n = 0; n < 15000 && signal_kprobes() != 2; n++)
+		usleep(1000);
+	EXPECT_EQ(2, signal_kprobes());
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	EXPECT_EQ(2, signal_kprobes());		/* lingering */
+	for (n = 0; n < 15000; n++) {
+		r = unload();
+		err = errno;
+		if (r == 0 || err != EWOULDBLOCK)
+			break;
+		usleep(1000);
+	}
+	ASSERT_EQ(0, r) TH_LOG("delete_module: %s", strerror(err));
+	EXPECT_EQ(0, signal_kprobes());
+	fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		unlink(MACHEXC_DEVICE_PATH);
+		ASSERT_EQ(0, mknod(MACHEXC_DEVICE_PATH, S_IFCHR | 0666,
+				   makedev(10, MACHEXC_MINOR)));
+		fd = open(MACHEXC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	}
+	ASSERT_LE(0, fd) TH_LOG("open after unload: %s", strerror(errno));
+	EXPECT_TRUE(loaded());
+	EXPECT_EQ(0, signal_kprobes());
 	close(fd);
 }
 

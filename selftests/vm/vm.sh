@@ -8,6 +8,8 @@
 # /lib/modules/$(uname -r)/extra.  OUTDIR receives console.log (ttyS0,
 # kernel messages) and output.log (ttyS1, the job's own output).  Exits
 # non-zero if the VM did not reach the end of the job in time.
+# MACHEXC_VM_QEMU adds QEMU options (bench/overhead.sh: -icount),
+# MACHEXC_VM_APPEND kernel parameters.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lanes.sh"
@@ -52,11 +54,12 @@ rc=0
 # its lane runs on 4-level paging.
 cpu=max
 [ "$lane" != debug ] || cpu=max,la57=off
+# shellcheck disable=SC2086
 timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 	-accel tcg -cpu "$cpu" -smp 2 -m "$mem" \
 	-kernel "$kimg" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 printk.time=0 panic=-1 ignore_loglevel kmemleak=on ${MACHEXC_VM_APPEND:-}" \
-	-display none -monitor none -no-reboot -nodefaults \
+	-display none -monitor none -no-reboot -nodefaults ${MACHEXC_VM_QEMU:-} \
 	-serial "file:$out/console.log" -serial "file:$out/output.log" || rc=$?
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "vm: lane $lane did not finish within ${timeout}s" >&2

@@ -1,0 +1,87 @@
+#!/bin/bash
+# The cost for processes that never use machexc, in a boot of its own
+# where time is instructions: QEMU with -icount shift=0,sleep=off advances
+# the guest's clock by one nanosecond per instruction executed (and jumps
+# it over idle time), so CLOCK_MONOTONIC in the guest counts the
+# instructions a loop ran, the same every run, whatever else the host is
+# doing.  One vCPU: icount runs the vCPUs in turn and the 6.x kernels do
+# not bring a second one up under it.
+#
+# Four configurations, interleaved round by round so that whatever drifts
+# hits them alike: the module not loaded, loaded and unused, loaded while
+# another process has exception ports (every hook attached), and loaded
+# while a thread of another process waits in an exception (the stoppable
+# wait's kprobes armed as well).
+#
+#   bench/overhead.sh LANE OUTDIR MODULE... BENCH
+# Writes OUTDIR/output.log: "CONFIG row NAME MEDIAN MIN MAX" lines
+# (instructions per operation), read by bench/report.py.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+vm=$top/selftests/vm
+lane=$1 out=$2
+shift 2
+rounds=${MACHEXC_OVERHEAD_ROUNDS:-5}
+mkdir -p "$out"
+cat > "$out/job" <<EOS
+rounds=$rounds
+EOS
+cat >> "$out/job" <<'EOS'
+echo "kernel $(uname -r)"
+echo "cpus $(grep -c ^processor /proc/cpuinfo)"
+echo "clock icount"
+echo 0 > /proc/sys/debug/exception-trace
+# The same address-space layout every run: where a mapping falls changes
+# the page tables a loop of page faults allocates.
+echo 0 > /proc/sys/kernel/randomize_va_space
+depmod
+kprobes() {
+	n=$(grep -c -e dequeue_signal -e recalc_sigpending /sys/kernel/debug/kprobes/list 2>/dev/null)
+	echo "$1 kprobes ${n:-0}"
+}
+unload() {
+	# A holder's task is torn down by a workqueue after it exits: rmmod
+	# is refused (EAGAIN) until that has run.
+	tries=0
+	until rmmod machexc 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -lt 100 ] || { echo "MACHEXC-FATAL rmmod machexc failed"; break; }
+		sleep 0.1
+	done
+}
+measure() {
+	mode=$1
+	shift
+	case $mode in
+	in-use) machexc-bench hold & holder=$! ;;
+	waiting) machexc-bench hold-waiting & holder=$! ;;
+	esac
+	# The holder's port (and its waiting thread) in place, and the
+	# deferred work of what came before (a holder's teardown, an unload's
+	# RCU frees) done: idle time costs nothing under -icount sleep=off.
+	sleep 2
+	[ $mode = unloaded ] || kprobes $mode
+	machexc-bench overhead --runs 3 --iters 1000 | sed "s/^/$mode /"
+	if [ -n "${holder:-}" ]; then
+		kill -9 $holder
+		wait $holder 2>/dev/null
+		holder=
+	fi
+}
+round=0
+while [ $round -lt $rounds ]; do
+	round=$((round + 1))
+	measure unloaded
+	modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
+	measure loaded
+	measure in-use
+	measure waiting
+	unload
+done
+echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"
+EOS
+echo "bench: lane $lane, overhead for non-users (QEMU -icount)" >&2
+MACHEXC_VM_TIMEOUT=1200 MACHEXC_VM_QEMU="-smp 1 -icount shift=0,sleep=off" \
+	"$vm/vm.sh" "$lane" "$out" "$out/job" "$@"
+"$vm/report.py" splats "$out"

@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The section "Cost for processes that never use machexc" of
+bench/RESULTS.md, from the instruction-counting boot (bench/overhead.sh)
+whose output.log sits in the lane's overhead/ folder."""
+import os
+
+ROWS = {
+    "signal_delivery": "kill() to self, SIGUSR1 handler",
+    "sigprocmask": "sigprocmask() block and unblock",
+    "fault_signal_to_own_handler": "fault, SIGSEGV to own handler",
+    "page_fault": "minor page fault",
+    "fork_exit": "fork(), child exits, parent reaps it",
+    "fork_exec_exit": "fork(), child execs a static program that exits, parent reaps it",
+}
+MODES = ("unloaded", "loaded", "in-use", "waiting")
+LABELS = {
+    "loaded": "loaded, unused",
+    "in-use": "another process has exception ports (all hooks on)",
+    "waiting": "a thread of another process waits in an exception",
+}
+
+
+def parse(lane_log):
+    """{(mode, row): [round medians]}, {mode: [kprobes armed]}, or None."""
+    path = os.path.join(os.path.dirname(lane_log), "overhead", "output.log")
+    if not os.path.exists(path):
+        return None
+    rounds, kprobes = {}, {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            w = line.split()
+            if len(w) == 6 and w[1] == "row" and w[0] in MODES:
+                rounds.setdefault((w[0], w[2]), []).append(int(w[3]))
+            elif len(w) == 3 and w[1] == "kprobes":
+                kprobes.setdefault(w[0], []).append(int(w[2]))
+    return {"rounds": rounds, "kprobes": kprobes} if rounds else None
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2]
+
+
+def noise(ov):
+    """The widest spread of the not-loaded rounds, in percent of their median."""
+    worst = 0.0
+    for (mode, _), v in ov["rounds"].items():
+        if mode == "unloaded" and len(v) > 1 and median(v):
+            worst = max(worst, 100.0 * (max(v) - min(v)) / median(v))
+    return worst
+
+
+def changes(ov, modes=("loaded", "in-use")):
+    """Percent change against not loaded, per (mode, row)."""
+    out = {}
+    for n in ROWS:
+        base = ov["rounds"].get(("unloaded", n))
+        if not base:
+            continue
+        for mode in modes:
+            v = ov["rounds"].get((mode, n))
+            if v:
+                out[(mode, n)] = 100.0 * (median(v) - median(base)) / median(base)
+    return out
+
+
+def worst(ov):
+    c = changes(ov)
+    if not c:
+        return "-"
+    return f"worst {max(c.values()):+.1f}% (noise {noise(ov):.2f}%)"
+
+
+def section(ov):
+    if not ov:
+        return []
+    nrounds = max(len(v) for v in ov["rounds"].values())
+    kp = ov["kprobes"]
+    out = ["### Cost for processes that never use machexc", "",
+           "Instructions per operation, counted: a boot of its own with QEMU's "
+           "`-icount shift=0,sleep=off` and one vCPU (bench/overhead.sh), where the "
+           "guest's clock advances one nanosecond per instruction executed, so "
+           "CLOCK_MONOTONIC around a loop counts its instructions (the kernel's "
+           "included) whatever the host does.  Each figure is the median of "
+           f"{nrounds} rounds, the four configurations interleaved, each round the "
+           "median of 3 runs; the change is against the module not loaded.  The "
+           "not-loaded rounds spread by at most "
+           f"{noise(ov):.2f}% of their median: the method's own noise.  Instructions "
+           "leave out what a trap or a cache miss costs beyond them: read the "
+           "figures as path length.", "",
+           "| operation | not loaded | " + " | ".join(
+               f"{LABELS[m]} | change" for m in MODES[1:]) + " |",
+           "| --- | --- |" + " --- | --- |" * (len(MODES) - 1)]
+    c = changes(ov, MODES[1:])
+    for n, label in ROWS.items():
+        base = ov["rounds"].get(("unloaded", n))
+        if not base:
+            continue
+        cells = [label, str(median(base))]
+        for m in MODES[1:]:
+            v = ov["rounds"].get((m, n))
+            cells += [str(median(v)) if v else "-",
+                      f"{c[(m, n)]:+.1f}%" if (m, n) in c else "-"]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    if kp:
+        out.append("Signal kprobes (dequeue_signal, recalc_sigpending) in while "
+                   "measuring: " + ", ".join(
+                       f"{LABELS[m]} {max(kp[m])}" for m in MODES[1:] if m in kp) + ".")
+        out.append("")
+    return out
