@@ -196,6 +196,7 @@ bool mx_exc_has_identity(u32 behavior);
  */
 s32 mx_exc_parse_reply(const void *msg, u32 size, u32 behavior,
 		       u32 *flavor, u32 *state, u32 *state_count);
+const u32 *mx_exc_reply_state(const void *msg);
 
 /* Exceptions: raised, handed straight to a waiting receiver or queued. */
 extern atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;

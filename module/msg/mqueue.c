@@ -21,6 +21,7 @@
 #include <kunit/visibility.h>
 
 #include "msg.h"
+#include "../compat/compat.h"
 #include "../names/names.h"
 #include "../ports/ports.h"
 
@@ -47,6 +48,139 @@ int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int s
 	finish_wait(wq, &wait);
 	spin_lock(lock);
 	return signal_pending_state(state, current) ? -EINTR : 0;
+}
+
+atomic_long_t mx_nr_direct, mx_nr_requeued;
+
+/* A waiter's wakeup: the waiter takes itself off the queue. */
+static int rcv_waiter_wake(struct wait_queue_entry *entry, unsigned int mode, int flags,
+			   void *key)
+{
+	return default_wake_function(entry, mode, flags, key);
+}
+
+/* A waiter for the current thread that takes messages up to @room bytes. */
+void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room)
+{
+	init_waitqueue_func_entry(&w->entry, rcv_waiter_wake);
+	w->entry.private = current;
+	w->room = room;
+	w->kmsg = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_rcv_waiter_init);
+
+/*
+ * Put @w on @wq, last (the longest waiter gets the next message), unless
+ * it is there already, and go to @state, as prepare_to_wait().  Takes
+ * @wq's lock; the caller may hold its port's lock.
+ */
+void mx_rcv_waiter_add(wait_queue_head_t *wq, struct mx_rcv_waiter *w, int state)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	if (list_empty(&w->entry.entry))
+		__add_wait_queue_entry_tail(wq, &w->entry);
+	set_current_state(state);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_rcv_waiter_add);
+
+/*
+ * Take @w off @wq (a sender may have done so) and run again: afterwards
+ * w->kmsg, if set, is the caller's and no sender can hand it another.
+ * Takes @wq's lock; the caller may hold its port's lock.
+ */
+static void rcv_waiter_off(wait_queue_head_t *wq, struct mx_rcv_waiter *w)
+{
+	unsigned long flags;
+
+	__set_current_state(TASK_RUNNING);
+	spin_lock_irqsave(&wq->lock, flags);
+	list_del_init(&w->entry.entry);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+/* As rcv_waiter_off(), returning the message handed meanwhile (now the caller's). */
+struct mx_kmsg *mx_rcv_waiter_remove(wait_queue_head_t *wq, struct mx_rcv_waiter *w)
+{
+	struct mx_kmsg *kmsg;
+
+	rcv_waiter_off(wq, w);
+	kmsg = w->kmsg;
+	w->kmsg = NULL;
+	return kmsg;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_rcv_waiter_remove);
+
+/*
+ * Sleep as @w on @wq with @lock (the port's, held) dropped, as
+ * mx_wait_locked(); a message may have been handed to w->kmsg meanwhile,
+ * which the caller checks first, whatever this returns.
+ */
+int mx_rcv_wait_locked(wait_queue_head_t *wq, struct mx_rcv_waiter *w, spinlock_t *lock,
+		       long *timeout, int state)
+{
+	lockdep_assert_held(lock);
+	mx_rcv_waiter_add(wq, w, state);
+	spin_unlock(lock);
+	*timeout = schedule_timeout(*timeout);
+	spin_lock(lock);
+	rcv_waiter_off(wq, w);
+	return signal_pending_state(state, current) ? -EINTR : 0;
+}
+
+/*
+ * Hand @kmsg, sent to @port (locked), to the first receiver waiting on
+ * @wq (the port's or its set's), if there is one and the message fits in
+ * its buffer; else it is queued as always (and a receiver whose buffer
+ * is too small gets MACH_RCV_TOO_LARGE from the queue, as always).
+ * Takes @wq's lock inside @port's.  Only waiters are looked at, one past
+ * the pollers and early waits ahead of them (each a sleeping thread).
+ */
+static bool hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port, struct mx_kmsg *kmsg)
+{
+	struct wait_queue_entry *e;
+	struct mx_rcv_waiter *w;
+	unsigned long flags;
+	bool done = false;
+
+	lockdep_assert_held(&port->lock);
+	if (list_empty_careful(&wq->head))
+		return false;
+	spin_lock_irqsave(&wq->lock, flags);
+	list_for_each_entry(e, &wq->head, entry) {
+		if (e->func != rcv_waiter_wake)
+			continue;
+		w = container_of(e, struct mx_rcv_waiter, entry);
+		if (kmsg->size <= w->room && !w->kmsg) {
+			list_del_init(&e->entry);
+			kmsg->seqno = port->seqno++;
+			w->kmsg = kmsg;
+			mx_wake_handoff(e);
+			done = true;
+		}
+		break;
+	}
+	spin_unlock_irqrestore(&wq->lock, flags);
+	return done;
+}
+
+/*
+ * Hand @kmsg straight to a receiver of @port (locked) or of its set.
+ * Messages that carry receive rights always go through the queue, where
+ * the transit rules keep them.
+ */
+static bool hand_off(struct mx_port *port, struct mx_kmsg *kmsg)
+{
+	lockdep_assert_held(&port->lock);
+	if (kmsg->carries_receive || !list_empty(&port->msgs))
+		return false;
+	if (!hand_to_waiter(&port->rcv_wait, port, kmsg) &&
+	    !(port->pset && hand_to_waiter(&port->pset->rcv_wait, port, kmsg)))
+		return false;
+	atomic_long_inc(&mx_nr_direct);
+	return true;
 }
 
 enum transit { TRANSIT_OK, TRANSIT_CIRCULAR, TRANSIT_TOO_DEEP };
@@ -95,6 +229,7 @@ static void kmsg_set_destination(struct mx_kmsg *kmsg)
 /* A message was queued on @port (locked): wake whoever receives from it. */
 static void wake_receivers(struct mx_port *port, bool *handoff)
 {
+	lockdep_assert_held(&port->lock);
 	wait_queue_head_t *set = port->pset ? &port->pset->rcv_wait : NULL;
 
 	if (!handoff) {
@@ -103,7 +238,6 @@ static void wake_receivers(struct mx_port *port, bool *handoff)
 			wake_up(set);
 		return;
 	}
-	*handoff = wq_has_sleeper(&port->rcv_wait) || (set && wq_has_sleeper(set));
 	__wake_up_sync(&port->rcv_wait, TASK_NORMAL);
 	if (set)
 		__wake_up_sync(set, TASK_NORMAL);
@@ -133,10 +267,11 @@ static void transit_unlock(bool carries_receive) __releases(&mx_transit_lock)
  * cycle of receive rights in transit is destroyed instead, and the send
  * succeeds, as in XNU.
  *
- * With @handoff (an exception, or a reply from a server that receives
- * next), a receiver already waiting on the port or its set is woken with a
- * sync wakeup (the sender is about to sleep), and *@handoff tells whether
- * there was one.
+ * A receiver already waiting on the port or its set, with room for the
+ * message, gets it straight (hand_off()); *@handoff, if given, tells
+ * whether that happened.  With @handoff (an exception, or a reply from a
+ * server that receives next) a queued message's receivers are woken with
+ * a sync wakeup (the sender is about to sleep).
  */
 static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 			     bool *handoff, struct list_head *circular)
@@ -151,6 +286,8 @@ static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 	enum transit transit = TRANSIT_OK;
 	mx_return_t mr;
 
+	if (handoff)
+		*handoff = false;
 	for (;;) {
 		transit_lock(carries_receive);
 		spin_lock(&port->lock);
@@ -165,6 +302,9 @@ static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 				transit = kmsg_check_transit(kmsg);
 			if (transit == TRANSIT_TOO_DEEP) {
 				mr = MACH_SEND_NO_BUFFER;
+			} else if (transit == TRANSIT_OK && hand_off(port, kmsg)) {
+				if (handoff)
+					*handoff = true;
 			} else if (transit == TRANSIT_OK) {
 				if (carries_receive)
 					kmsg_set_destination(kmsg);
@@ -258,11 +398,69 @@ static struct mx_kmsg *take_kmsg(struct mx_port *port, struct rcv_args *ra,
 	return kmsg;
 }
 
+/* The largest message a receive with @ra takes: its buffer less the trailer. */
+static u32 rcv_room(const struct rcv_args *ra)
+{
+	return ra->rcv_size > ra->trailer_size ? ra->rcv_size - ra->trailer_size : 0;
+}
+
+/*
+ * Put @kmsg, handed to a receiver that is being killed, back at the head
+ * of its port's queue for the next receiver; destroyed (to @reap) if the
+ * port died meanwhile.  Called with the port's lock held.
+ */
+static void requeue_locked(struct mx_port *port, struct mx_kmsg *kmsg, struct list_head *reap)
+{
+	lockdep_assert_held(&port->lock);
+	if (!port->active || port->kotype != MX_KOBJECT_NONE) {
+		list_add_tail(&kmsg->link, reap);
+		return;
+	}
+	list_add(&kmsg->link, &port->msgs);
+	port->msgcount++;
+	atomic_long_inc(&mx_nr_requeued);
+	wake_receivers(port, NULL);
+}
+
+/* As requeue_locked(), without its port's lock.  Sleeps (a reap). */
+void mx_kmsg_requeue(struct mx_kmsg *kmsg)
+{
+	struct mx_port *port = kmsg->dest;
+	LIST_HEAD(reap);
+
+	spin_lock(&port->lock);
+	requeue_locked(port, kmsg, &reap);
+	spin_unlock(&port->lock);
+	mx_reap(&reap);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_requeue);
+
+/*
+ * A message was handed to this receiver: it is its, unless the receiver
+ * is being killed, when it goes back to the queue and nothing is lost.
+ */
+static struct mx_kmsg *handed(struct mx_kmsg *kmsg, mx_return_t *mr)
+{
+	*mr = MACH_MSG_SUCCESS;
+	if (!fatal_signal_pending(current))
+		return kmsg;
+	mx_kmsg_requeue(kmsg);
+	*mr = MACH_RCV_INTERRUPTED;
+	return NULL;
+}
+
+/*
+ * Receive from @port: the first queued message, else wait for one (a
+ * sender may hand it straight to us).  Takes the port's lock.
+ */
 static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 				    long timeout, struct list_head *reap, mx_return_t *mr)
 {
 	struct mx_kmsg *kmsg = NULL;
+	struct mx_rcv_waiter w;
+	int err;
 
+	mx_rcv_waiter_init(&w, rcv_room(ra));
 	spin_lock(&port->lock);
 	for (;;) {
 		if (port->receiver != ra->space || port->receiver_name != ra->name) {
@@ -277,7 +475,14 @@ static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 			*mr = MACH_RCV_TIMED_OUT;
 			break;
 		}
-		if (mx_wait_locked(&port->rcv_wait, &port->lock, &timeout, TASK_INTERRUPTIBLE)) {
+		err = mx_rcv_wait_locked(&port->rcv_wait, &w, &port->lock, &timeout,
+					 TASK_INTERRUPTIBLE);
+		if (w.kmsg) {
+			kmsg = w.kmsg;
+			spin_unlock(&port->lock);
+			return handed(kmsg, mr);
+		}
+		if (err) {
 			*mr = MACH_RCV_INTERRUPTED;
 			break;
 		}
@@ -286,15 +491,21 @@ static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 	return kmsg;
 }
 
+/*
+ * Receive from @pset: the first message queued on a member (starting
+ * after the last one taken from), else wait for one (a sender may hand
+ * it straight to us).  Takes the set's lock, then each member's.
+ */
 static struct mx_kmsg *receive_pset(struct mx_pset *pset, struct rcv_args *ra,
 				    long timeout, struct list_head *reap, mx_return_t *mr)
 {
-	struct mx_kmsg *kmsg = NULL;
+	struct mx_kmsg *kmsg = NULL, *extra;
 	struct mx_port *port;
-	DEFINE_WAIT(wait);
+	struct mx_rcv_waiter w;
 
+	mx_rcv_waiter_init(&w, rcv_room(ra));
 	for (;;) {
-		prepare_to_wait(&pset->rcv_wait, &wait, TASK_INTERRUPTIBLE);
+		mx_rcv_waiter_add(&pset->rcv_wait, &w, TASK_INTERRUPTIBLE);
 		spin_lock(&pset->lock);
 		if (!pset->active) {
 			spin_unlock(&pset->lock);
@@ -318,16 +529,22 @@ static struct mx_kmsg *receive_pset(struct mx_pset *pset, struct rcv_args *ra,
 			break;
 		}
 		timeout = schedule_timeout(timeout);
+		kmsg = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
+		if (kmsg)
+			return handed(kmsg, mr);
 		if (signal_pending(current)) {
 			*mr = MACH_RCV_INTERRUPTED;
 			break;
 		}
 	}
-	finish_wait(&pset->rcv_wait, &wait);
-	return NULL;
+	kmsg = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
+	return kmsg ? handed(kmsg, mr) : NULL;
 out:
 	spin_unlock(&pset->lock);
-	finish_wait(&pset->rcv_wait, &wait);
+	/* Handed one while we took another: it goes back, first in line. */
+	extra = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
+	if (extra)
+		mx_kmsg_requeue(extra);
 	return kmsg;
 }
 

@@ -29,6 +29,7 @@ void mx_thread_put(struct mx_thread *th)
 	if (refcount_dec_and_test(&th->ref)) {
 		mx_port_put(th->port);
 		put_pid(th->pid);
+		mx_kmsg_cache_put(th->req_cache);
 		kfree(th);
 		atomic_long_dec(&mx_nr_threads);
 	}
@@ -171,6 +172,15 @@ void mx_thread_drop_reply_port(struct mx_thread *th, struct list_head *reap)
 struct mx_port *mx_thread_kport(struct mx_thread *th)
 {
 	return th->port;
+}
+
+/*
+ * Where @th keeps the message its exception requests are made in: only
+ * the thread itself, raising, uses it (no lock).
+ */
+struct mx_kmsg_cache **mx_thread_req_cache(struct mx_thread *th)
+{
+	return &th->req_cache;
 }
 
 struct mx_port *mx_thread_port(struct mx_task *task, struct task_struct *p)
