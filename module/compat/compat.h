@@ -299,6 +299,19 @@ static inline struct page *mx_get_user_page_remote(struct mm_struct *mm,
 #define MX_WF_CURRENT_CPU	0
 #endif
 
+/*
+ * Save the current thread's user FPU registers to its memory now (as a
+ * context switch would), and leave them there until it returns to user
+ * space (TIF_NEED_FPU_LOAD): then its regsets can be read by another
+ * thread while it is stopped.  kernel_fpu_begin() does exactly that, and
+ * is exported (GPL) in every kernel built for.
+ */
+static inline void mx_fpu_flush(void)
+{
+	kernel_fpu_begin();
+	kernel_fpu_end();
+}
+
 static inline void mx_wake_handoff(struct wait_queue_entry *entry)
 {
 	default_wake_function(entry, TASK_NORMAL, MX_WF_SYNC | MX_WF_CURRENT_CPU, NULL);

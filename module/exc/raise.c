@@ -283,7 +283,7 @@ static bool exc_receivable(const struct mx_kmsg *kmsg)
 /* Make the exception_raise message for @slot; NULL without memory. */
 static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 				    const struct mx_exc_slot *slot, const struct mx_exception *exc,
-				    const struct mx_exc_state *st, struct mx_port *reply,
+				    struct mx_exc_state *st, struct mx_port *reply,
 				    bool host)
 {
 	u32 behavior = slot->behavior;
@@ -314,10 +314,14 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 	 */
 	kr = mx_exc_encode_body(kmsg->data + at, n, behavior, exc, slot->flavor, NULL, count) != n;
 	if (!kr && state) {
+		void *fpu = mx_exc_state_fpu_buf(slot->flavor);
+
 		spin_lock(&mx_thread_kport(th)->lock);
+		mx_exc_state_load_fpu(st, &fpu);
 		kr = mx_exc_state_get(st, slot->flavor, (u32 *)(kmsg->data + at + n) - count,
 				      &count);
 		spin_unlock(&mx_thread_kport(th)->lock);
+		kfree(fpu);
 	}
 	if (kr) {
 		if (thread)

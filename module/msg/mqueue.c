@@ -51,6 +51,8 @@ int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int s
 }
 
 atomic_long_t mx_nr_direct, mx_nr_requeued;
+EXPORT_SYMBOL_IF_KUNIT(mx_nr_direct);
+EXPORT_SYMBOL_IF_KUNIT(mx_nr_requeued);
 
 /* A waiter's wakeup: the waiter takes itself off the queue. */
 static int rcv_waiter_wake(struct wait_queue_entry *entry, unsigned int mode, int flags,
