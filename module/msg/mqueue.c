@@ -65,6 +65,7 @@ static int rcv_waiter_wake(struct wait_queue_entry *entry, unsigned int mode, in
 void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room)
 {
 	init_waitqueue_func_entry(&w->entry, rcv_waiter_wake);
+	INIT_LIST_HEAD(&w->entry.entry);
 	w->entry.private = current;
 	w->room = room;
 	w->kmsg = NULL;
