@@ -50,9 +50,23 @@ int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int s
 	return signal_pending_state(state, current) ? -EINTR : 0;
 }
 
-atomic_long_t mx_nr_direct, mx_nr_requeued;
-EXPORT_SYMBOL_IF_KUNIT(mx_nr_direct);
-EXPORT_SYMBOL_IF_KUNIT(mx_nr_requeued);
+/* Counted per CPU: no shared cache line written per message. */
+static DEFINE_PER_CPU(unsigned long, nr_direct);
+static DEFINE_PER_CPU(unsigned long, nr_requeued);
+
+/* Messages handed straight to a receiver, and handed ones put back, so far. */
+void mx_msg_handoff_counts(unsigned long *direct, unsigned long *requeued)
+{
+	int cpu;
+
+	*direct = 0;
+	*requeued = 0;
+	for_each_possible_cpu(cpu) {
+		*direct += per_cpu(nr_direct, cpu);
+		*requeued += per_cpu(nr_requeued, cpu);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_msg_handoff_counts);
 
 /* A waiter's wakeup: the waiter takes itself off the queue. */
 static int rcv_waiter_wake(struct wait_queue_entry *entry, unsigned int mode, int flags,
@@ -182,7 +196,7 @@ static bool hand_off(struct mx_port *port, struct mx_kmsg *kmsg)
 	if (!hand_to_waiter(&port->rcv_wait, port, kmsg) &&
 	    !(port->pset && hand_to_waiter(&port->pset->rcv_wait, port, kmsg)))
 		return false;
-	atomic_long_inc(&mx_nr_direct);
+	this_cpu_inc(nr_direct);
 	return true;
 }
 
@@ -421,7 +435,7 @@ static void requeue_locked(struct mx_port *port, struct mx_kmsg *kmsg, struct li
 	}
 	list_add(&kmsg->link, &port->msgs);
 	port->msgcount++;
-	atomic_long_inc(&mx_nr_requeued);
+	this_cpu_inc(nr_requeued);
 	wake_receivers(port, NULL);
 }
 

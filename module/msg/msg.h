@@ -123,7 +123,7 @@ extern spinlock_t mx_transit_lock;
 extern atomic_long_t mx_nr_kmsgs;
 
 /* Messages handed straight to a waiting receiver, and put back (mqueue.c). */
-extern atomic_long_t mx_nr_direct, mx_nr_requeued;
+void mx_msg_handoff_counts(unsigned long *direct, unsigned long *requeued);
 
 /*
  * A message kept by one sender for the messages it sends one at a time,

@@ -304,14 +304,14 @@ static void handoff_rules(struct kunit *test)
 {
 	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
 	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
-	long direct = atomic_long_read(&mx_nr_direct);
-	long requeued = atomic_long_read(&mx_nr_requeued);
+	unsigned long direct, requeued, d, r;
 	struct mx_kmsg *k1, *k2, *k3, *got;
 	struct mx_rcv_waiter small, big;
 	struct mx_port *port;
 	LIST_HEAD(reap);
 	u32 name;
 
+	mx_msg_handoff_counts(&direct, &requeued);
 	name = new_receive(test, space, &port);
 	/* No room: queued, and the waiter keeps waiting for another. */
 	mx_rcv_waiter_init(&small, sizeof(struct mach_msg_header) - 4);
@@ -320,7 +320,8 @@ static void handoff_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, 0, 0), (u32)MACH_MSG_SUCCESS);
 	KUNIT_EXPECT_EQ(test, port->msgcount, 1U);
 	KUNIT_EXPECT_PTR_EQ(test, mx_rcv_waiter_remove(&port->rcv_wait, &small), NULL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_direct), direct);
+	mx_msg_handoff_counts(&d, &r);
+	KUNIT_EXPECT_EQ(test, d, direct);
 
 	/* Room, but a message queued ahead: queued behind it. */
 	mx_rcv_waiter_init(&big, 1024);
@@ -339,7 +340,8 @@ static void handoff_rules(struct kunit *test)
 	k3 = new_msg(test, space, name);
 	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k3, 0, 0), (u32)MACH_MSG_SUCCESS);
 	KUNIT_EXPECT_EQ(test, port->msgcount, 0U);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_direct), direct + 1);
+	mx_msg_handoff_counts(&d, &r);
+	KUNIT_EXPECT_EQ(test, d, direct + 1);
 	KUNIT_EXPECT_TRUE(test, list_empty(&big.entry.entry));	/* off the queue */
 	got = mx_rcv_waiter_remove(&port->rcv_wait, &big);
 	KUNIT_EXPECT_PTR_EQ(test, got, k3);
@@ -349,7 +351,8 @@ static void handoff_rules(struct kunit *test)
 		mx_kmsg_requeue(got);
 		KUNIT_EXPECT_EQ(test, port->msgcount, 1U);
 		KUNIT_EXPECT_PTR_EQ(test, list_first_entry(&port->msgs, struct mx_kmsg, link), k3);
-		KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_requeued), requeued + 1);
+		mx_msg_handoff_counts(&d, &r);
+		KUNIT_EXPECT_EQ(test, r, requeued + 1);
 	}
 
 	mutex_lock(&space->lock);
