@@ -28,12 +28,16 @@
  * for thread_get_state()/thread_set_state() while it waits, and what the
  * handlers changed is put back before it resumes (exc/state.c).
  *
- * Fast path: if a handler is already blocked in mach_msg() receive on the
- * port (or its set), the request goes straight to it with a sync wakeup
- * (WF_SYNC: the waker is about to sleep, so the wakee may run here), and
- * the faulting thread then sleeps at once for the reply: the yield of
- * GNU Mach's thread_handoff().  Otherwise the message waits in the queue
- * (a "miss", as GNU Mach's exception_raise_misses).  Both are counted.
+ * Fast path, as GNU Mach's exception_raise(): the request is made in a
+ * message the thread keeps (no allocation); if a handler is already
+ * blocked in mach_msg() receive on the port (or its set) with room for
+ * it, the request is handed straight to it (msg/mqueue.c: no queue insert
+ * or dequeue) with a wakeup on this CPU (WF_SYNC, and WF_CURRENT_CPU where
+ * the kernel has it: compat.h), and the faulting thread sleeps at once
+ * for the reply, which comes back to it the same way: the yield of GNU
+ * Mach's thread_handoff().  Otherwise the message waits in the queue (a
+ * "miss", as GNU Mach's exception_raise_misses).  Both are counted.  The
+ * FPU registers are read only if a flavor asks for them (exc/state.c).
  */
 #include <linux/hash.h>
 #include <linux/module.h>

@@ -591,7 +591,115 @@ static void fill_trailer(struct mach_msg_max_trailer *t, struct mx_kmsg *kmsg, u
 	t->msgh_audit[7] = kmsg->pidversion;
 }
 
-static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a)
+/*
+ * A server's send-and-receive (a reply, then the next request): it waits
+ * on its receive port (or set) from before the send, so that a client
+ * woken by the reply, which may run first and send again at once, finds
+ * it there and hands it the request rather than queueing it.  The
+ * receive then takes that message without waiting.
+ */
+struct early_wait {
+	wait_queue_head_t *wq;
+	struct mx_rcv_waiter w;		/* w.entry alone if not to be handed one */
+	bool take;			/* may be handed a message */
+	struct mx_port *port;
+	struct mx_pset *pset;
+};
+
+/*
+ * Only a send that cannot block may be handed a message before it is
+ * done: a reply (a send-once right), which never waits for room.  A
+ * server blocked sending to a full queue must not hold a request that
+ * another could take.  The sender's own header says which (read again,
+ * and checked, by the send itself).
+ */
+static bool early_wait_may_take(struct machexc_msg *a)
+{
+	struct mach_msg_header __user *h = u64_to_user_ptr(a->msg);
+	u32 bits, remote;
+
+	if (a->send_size < sizeof(*h) || get_user(bits, &h->msgh_bits))
+		return false;
+	remote = MACH_MSGH_BITS_REMOTE(bits);
+	return remote == MACH_MSG_TYPE_MOVE_SEND_ONCE || remote == MACH_MSG_TYPE_MAKE_SEND_ONCE;
+}
+
+/* Takes @space's lock, then the wait queue's. */
+static void early_wait_add(struct mx_space *space, struct machexc_msg *a, struct early_wait *ew)
+{
+	u32 elements = MACH_RCV_TRAILER_ELEMENTS(a->option);
+	u32 trailer = trailer_sizes[min_t(u32, elements, ARRAY_SIZE(trailer_sizes) - 1)];
+	struct mx_entry *entry;
+
+	ew->wq = NULL;
+	mutex_lock(&space->lock);
+	entry = mx_entry_lookup(space, a->rcv_name);
+	if (entry && (entry->type & MACH_PORT_TYPE_RECEIVE)) {
+		ew->port = entry->port;
+		mx_port_get(ew->port);
+		ew->wq = &ew->port->rcv_wait;
+	} else if (entry && (entry->type & MACH_PORT_TYPE_PORT_SET)) {
+		ew->pset = entry->pset;
+		refcount_inc(&ew->pset->ref);
+		ew->wq = &ew->pset->rcv_wait;
+	}
+	mutex_unlock(&space->lock);
+	if (!ew->wq)
+		return;
+	ew->take = early_wait_may_take(a);
+	if (ew->take) {
+		mx_rcv_waiter_init(&ew->w, a->rcv_size > trailer ? a->rcv_size - trailer : 0);
+		mx_rcv_waiter_add(ew->wq, &ew->w, TASK_RUNNING);
+	} else {
+		/* Only visible and wakeable: the receive waits as usual. */
+		init_wait(&ew->w.entry);
+		ew->w.kmsg = NULL;
+		add_wait_queue(ew->wq, &ew->w.entry);
+	}
+}
+
+/*
+ * The message handed to the early waiter, if the receive is from the
+ * port or set it waited on (the caller's references); NULL otherwise.
+ * The waiter is off the queue afterwards.
+ */
+static struct mx_kmsg *early_wait_take(struct early_wait *ew, struct mx_port *port,
+				       struct mx_pset *pset)
+{
+	struct mx_kmsg *kmsg;
+
+	if (!ew || !ew->wq || !ew->take)
+		return NULL;
+	kmsg = mx_rcv_waiter_remove(ew->wq, &ew->w);
+	if (kmsg && (ew->port != port || ew->pset != pset)) {
+		mx_kmsg_requeue(kmsg);	/* the name means another port now */
+		kmsg = NULL;
+	}
+	return kmsg;
+}
+
+/* A message handed to it and not received (the send failed) goes back. */
+static void early_wait_remove(struct early_wait *ew)
+{
+	struct mx_kmsg *kmsg;
+
+	if (!ew->wq)
+		return;
+	if (ew->take) {
+		kmsg = mx_rcv_waiter_remove(ew->wq, &ew->w);
+		if (kmsg)
+			mx_kmsg_requeue(kmsg);
+	} else {
+		remove_wait_queue(ew->wq, &ew->w.entry);
+	}
+	if (ew->port)
+		mx_port_put(ew->port);
+	else
+		mx_pset_put(ew->pset);
+}
+
+static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a,
+			       struct early_wait *ew)
 {
 	void __user *umsg = u64_to_user_ptr(a->msg);
 	struct rcv_args ra = {
@@ -642,7 +750,14 @@ again:
 		return MACH_RCV_INVALID_NOTIFY;
 	}
 
-	if (port) {
+	kmsg = early_wait_take(ew, port, pset);
+	if (kmsg) {
+		kmsg = handed(kmsg, &mr);
+		if (port)
+			mx_port_put(port);
+		else
+			mx_pset_put(pset);
+	} else if (port) {
 		kmsg = receive_port(port, &ra, timeout, &reap, &mr);
 		mx_port_put(port);
 	} else {
@@ -753,54 +868,6 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 	return mr;
 }
 
-/*
- * A server's send-and-receive (a reply, then the next request): it counts
- * as waiting on its receive port from before the send, so that a client
- * woken by the reply, which may run first and send again at once, finds
- * it there (a handoff) rather than a queue.  The entry only makes the
- * server visible and wakeable; the receive waits as usual.
- */
-struct early_wait {
-	wait_queue_head_t *wq;
-	struct wait_queue_entry entry;
-	struct mx_port *port;
-	struct mx_pset *pset;
-};
-
-static void early_wait_add(struct mx_space *space, u32 name, struct early_wait *ew)
-{
-	struct mx_entry *entry;
-
-	ew->wq = NULL;
-	mutex_lock(&space->lock);
-	entry = mx_entry_lookup(space, name);
-	if (entry && (entry->type & MACH_PORT_TYPE_RECEIVE)) {
-		ew->port = entry->port;
-		mx_port_get(ew->port);
-		ew->wq = &ew->port->rcv_wait;
-	} else if (entry && (entry->type & MACH_PORT_TYPE_PORT_SET)) {
-		ew->pset = entry->pset;
-		refcount_inc(&ew->pset->ref);
-		ew->wq = &ew->pset->rcv_wait;
-	}
-	mutex_unlock(&space->lock);
-	if (ew->wq) {
-		init_wait(&ew->entry);
-		add_wait_queue(ew->wq, &ew->entry);
-	}
-}
-
-static void early_wait_remove(struct early_wait *ew)
-{
-	if (!ew->wq)
-		return;
-	remove_wait_queue(ew->wq, &ew->entry);
-	if (ew->port)
-		mx_port_put(ew->port);
-	else
-		mx_pset_put(ew->pset);
-}
-
 /* MACHEXC_IOC_MSG for the caller's @space: the mach_msg_return_t. */
 mx_return_t mx_mach_msg(struct mx_space *space, struct machexc_msg *a)
 {
@@ -809,11 +876,11 @@ mx_return_t mx_mach_msg(struct mx_space *space, struct machexc_msg *a)
 	bool both = (a->option & MACH_SEND_MSG) && (a->option & MACH_RCV_MSG);
 
 	if (both)
-		early_wait_add(space, a->rcv_name, &ew);
+		early_wait_add(space, a, &ew);
 	if (a->option & MACH_SEND_MSG)
 		mr = msg_send(space, a);
 	if (mr == MACH_MSG_SUCCESS && (a->option & MACH_RCV_MSG))
-		mr = msg_receive(space, a);
+		mr = msg_receive(space, a, both ? &ew : NULL);
 	if (both)
 		early_wait_remove(&ew);
 	return mr;
