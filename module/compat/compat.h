@@ -280,9 +280,22 @@ static inline struct page *mx_get_user_page_remote(struct mm_struct *mm,
  */
 
 /*
- * Wake the task sleeping on @entry (a message was handed to it) when the
- * waker is about to sleep itself: it waits for the answer, or receives
- * next.  WF_SYNC says so to the scheduler (__wake_up_sync()'s flag);
+ * Save the current thread's user FPU registers to its memory now (as a
+ * context switch would), and leave them there until it returns to user
+ * space (TIF_NEED_FPU_LOAD): then its regsets can be read by another
+ * thread while it is stopped.  kernel_fpu_begin() does exactly that, and
+ * is exported (GPL) in every kernel built for.
+ */
+static inline void mx_fpu_flush(void)
+{
+	kernel_fpu_begin();
+	kernel_fpu_end();
+}
+
+/*
+ * Wake the task sleeping on @entry (a message was handed to it); @sync
+ * if the waker is about to sleep itself: it waits for the answer, or
+ * receives next with nothing queued.  WF_SYNC says so to the scheduler (__wake_up_sync()'s flag);
  * from 6.6 WF_CURRENT_CPU also puts the wakee on this CPU, where it runs
  * as soon as the waker sleeps, with no IPI: what seccomp's
  * wake_up_poll_on_current_cpu() does (6.6+), the direct switch of GNU
@@ -299,22 +312,9 @@ static inline struct page *mx_get_user_page_remote(struct mm_struct *mm,
 #define MX_WF_CURRENT_CPU	0
 #endif
 
-/*
- * Save the current thread's user FPU registers to its memory now (as a
- * context switch would), and leave them there until it returns to user
- * space (TIF_NEED_FPU_LOAD): then its regsets can be read by another
- * thread while it is stopped.  kernel_fpu_begin() does exactly that, and
- * is exported (GPL) in every kernel built for.
- */
-static inline void mx_fpu_flush(void)
+static inline void mx_wake_handoff(struct wait_queue_entry *entry, bool sync)
 {
-	kernel_fpu_begin();
-	kernel_fpu_end();
-}
-
-static inline void mx_wake_handoff(struct wait_queue_entry *entry)
-{
-	default_wake_function(entry, TASK_NORMAL, MX_WF_SYNC | MX_WF_CURRENT_CPU, NULL);
+	default_wake_function(entry, TASK_NORMAL, sync ? MX_WF_SYNC | MX_WF_CURRENT_CPU : 0, NULL);
 }
 
 #endif /* _MACHEXC_COMPAT_H */

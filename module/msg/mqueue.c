@@ -154,8 +154,10 @@ int mx_rcv_wait_locked(wait_queue_head_t *wq, struct mx_rcv_waiter *w, spinlock_
  * is too small gets MACH_RCV_TOO_LARGE from the queue, as always).
  * Takes @wq's lock inside @port's.  Only waiters are looked at, one past
  * the pollers and early waits ahead of them (each a sleeping thread).
+ * @sync: the sender sleeps next, and the receiver may take its CPU.
  */
-static bool hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port, struct mx_kmsg *kmsg)
+static bool hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port, struct mx_kmsg *kmsg,
+			   bool sync)
 {
 	struct wait_queue_entry *e;
 	struct mx_rcv_waiter *w;
@@ -174,7 +176,7 @@ static bool hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port, struct m
 			list_del_init(&e->entry);
 			kmsg->seqno = port->seqno++;
 			w->kmsg = kmsg;
-			mx_wake_handoff(e);
+			mx_wake_handoff(e, sync);
 			done = true;
 		}
 		break;
@@ -186,15 +188,15 @@ static bool hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port, struct m
 /*
  * Hand @kmsg straight to a receiver of @port (locked) or of its set.
  * Messages that carry receive rights always go through the queue, where
- * the transit rules keep them.
+ * the transit rules keep them.  @sync as hand_to_waiter().
  */
-static bool hand_off(struct mx_port *port, struct mx_kmsg *kmsg)
+static bool hand_off(struct mx_port *port, struct mx_kmsg *kmsg, bool sync)
 {
 	lockdep_assert_held(&port->lock);
 	if (kmsg->carries_receive || !list_empty(&port->msgs))
 		return false;
-	if (!hand_to_waiter(&port->rcv_wait, port, kmsg) &&
-	    !(port->pset && hand_to_waiter(&port->pset->rcv_wait, port, kmsg)))
+	if (!hand_to_waiter(&port->rcv_wait, port, kmsg, sync) &&
+	    !(port->pset && hand_to_waiter(&port->pset->rcv_wait, port, kmsg, sync)))
 		return false;
 	this_cpu_inc(nr_direct);
 	return true;
@@ -319,7 +321,7 @@ static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 				transit = kmsg_check_transit(kmsg);
 			if (transit == TRANSIT_TOO_DEEP) {
 				mr = MACH_SEND_NO_BUFFER;
-			} else if (transit == TRANSIT_OK && hand_off(port, kmsg)) {
+			} else if (transit == TRANSIT_OK && hand_off(port, kmsg, handoff)) {
 				if (handoff)
 					*handoff = true;
 			} else if (transit == TRANSIT_OK) {
@@ -698,6 +700,16 @@ static void early_wait_remove(struct early_wait *ew)
 		mx_pset_put(ew->pset);
 }
 
+/*
+ * Will the receive after the send most likely sleep (nothing queued on
+ * the port waited on)?  Then the send's wakeup may give the receiver this
+ * CPU.  A racy peek, a hint only; a set's members are not looked at.
+ */
+static bool early_wait_will_block(struct early_wait *ew)
+{
+	return ew->wq && (!ew->port || list_empty_careful(&ew->port->msgs));
+}
+
 static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a,
 			       struct early_wait *ew)
 {
@@ -806,7 +818,7 @@ again:
 	return mr;
 }
 
-static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
+static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a, bool will_block)
 {
 	long timeout = a->option & MACH_SEND_TIMEOUT ? msecs_to_jiffies(a->timeout) :
 						       MAX_SCHEDULE_TIMEOUT;
@@ -853,8 +865,7 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 		return mr;
 	}
 	ndealloc = mx_kmsg_ool_dealloc_ranges(kmsg, &dealloc);
-	mr = mx_kmsg_send_sync(kmsg, TASK_INTERRUPTIBLE, timeout,
-			       a->option & MACH_RCV_MSG ? &handoff : NULL);
+	mr = mx_kmsg_send_sync(kmsg, TASK_INTERRUPTIBLE, timeout, will_block ? &handoff : NULL);
 	if (mr != MACH_MSG_SUCCESS) {
 		/* Not sent: the rights go back where they came from. */
 		mutex_lock(&space->lock);
@@ -878,7 +889,7 @@ mx_return_t mx_mach_msg(struct mx_space *space, struct machexc_msg *a)
 	if (both)
 		early_wait_add(space, a, &ew);
 	if (a->option & MACH_SEND_MSG)
-		mr = msg_send(space, a);
+		mr = msg_send(space, a, both && early_wait_will_block(&ew));
 	if (mr == MACH_MSG_SUCCESS && (a->option & MACH_RCV_MSG))
 		mr = msg_receive(space, a, both ? &ew : NULL);
 	if (both)
