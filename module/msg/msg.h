@@ -10,6 +10,8 @@
  * taken outside a port lock, and only by messages that carry receive
  * rights.  Copyin and copyout expect the space's lock held and assert
  * it.  Waits drop the port lock while they sleep (mx_wait_locked()).
+ * A handoff (struct mx_rcv_waiter) takes the port's, or its set's,
+ * rcv_wait lock inside the port lock, and wakes the receiver under both.
  */
 #ifndef _MACHEXC_MSG_H
 #define _MACHEXC_MSG_H
