@@ -386,7 +386,7 @@ static int wait_reply(struct mx_raise *r, struct mx_kmsg **out)
 	int err = 0;
 
 	*out = NULL;
-	mx_rcv_waiter_init(&w, U32_MAX);
+	mx_rcv_waiter_init(&w, U32_MAX, NULL, 0);
 	spin_lock(&reply->lock);
 	while (list_empty(&reply->msgs)) {
 		if (!timeout) {

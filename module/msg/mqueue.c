@@ -75,14 +75,20 @@ static int rcv_waiter_wake(struct wait_queue_entry *entry, unsigned int mode, in
 	return default_wake_function(entry, mode, flags, key);
 }
 
-/* A waiter for the current thread that takes messages up to @room bytes. */
-void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room)
+/*
+ * A waiter for the current thread that takes messages up to @room bytes,
+ * receiving in @space from @name (0: any member of a set; @space NULL: a
+ * kernel-held port).
+ */
+void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room, struct mx_space *space, u32 name)
 {
 	init_waitqueue_func_entry(&w->entry, rcv_waiter_wake);
 	INIT_LIST_HEAD(&w->entry.entry);
 	w->entry.private = current;
 	w->room = room;
 	w->kmsg = NULL;
+	w->space = space;
+	w->name = name;
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_rcv_waiter_init);
 
@@ -172,6 +178,13 @@ static bool hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port, struct m
 		if (e->func != rcv_waiter_wake)
 			continue;
 		w = container_of(e, struct mx_rcv_waiter, entry);
+		/*
+		 * A receive right moved away meanwhile (its old receivers are
+		 * woken to see MACH_RCV_PORT_CHANGED): queued for the new one.
+		 */
+		if (w->space && (port->receiver != w->space ||
+				 (w->name && port->receiver_name != w->name)))
+			break;
 		if (kmsg->size <= w->room && !w->kmsg) {
 			list_del_init(&e->entry);
 			kmsg->seqno = port->seqno++;
@@ -479,7 +492,7 @@ static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 	struct mx_rcv_waiter w;
 	int err;
 
-	mx_rcv_waiter_init(&w, rcv_room(ra));
+	mx_rcv_waiter_init(&w, rcv_room(ra), ra->space, ra->name);
 	spin_lock(&port->lock);
 	for (;;) {
 		if (port->receiver != ra->space || port->receiver_name != ra->name) {
@@ -522,7 +535,7 @@ static struct mx_kmsg *receive_pset(struct mx_pset *pset, struct rcv_args *ra,
 	struct mx_port *port;
 	struct mx_rcv_waiter w;
 
-	mx_rcv_waiter_init(&w, rcv_room(ra));
+	mx_rcv_waiter_init(&w, rcv_room(ra), ra->space, 0);
 	for (;;) {
 		mx_rcv_waiter_add(&pset->rcv_wait, &w, TASK_INTERRUPTIBLE);
 		spin_lock(&pset->lock);
@@ -650,7 +663,8 @@ static void early_wait_add(struct mx_space *space, struct machexc_msg *a, struct
 		return;
 	ew->take = early_wait_may_take(a);
 	if (ew->take) {
-		mx_rcv_waiter_init(&ew->w, a->rcv_size > trailer ? a->rcv_size - trailer : 0);
+		mx_rcv_waiter_init(&ew->w, a->rcv_size > trailer ? a->rcv_size - trailer : 0,
+				   space, ew->port ? a->rcv_name : 0);
 		mx_rcv_waiter_add(ew->wq, &ew->w, TASK_RUNNING);
 	} else {
 		/* Only visible and wakeable: the receive waits as usual. */

@@ -194,10 +194,17 @@ struct mx_rcv_waiter {
 	struct wait_queue_entry entry;
 	u32 room;			/* the largest message it takes: header + body */
 	struct mx_kmsg *kmsg;		/* handed to it, or NULL */
+	/*
+	 * Whose receive it is: only a port whose receive right is still
+	 * @space's (under @name, unless 0: a set's member) hands it a
+	 * message.  NULL: a kernel-held port (an exception's reply).
+	 */
+	struct mx_space *space;
+	u32 name;
 };
 
 /* msg/mqueue.c */
-void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room);
+void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room, struct mx_space *space, u32 name);
 void mx_rcv_waiter_add(wait_queue_head_t *wq, struct mx_rcv_waiter *w, int state);
 struct mx_kmsg *mx_rcv_waiter_remove(wait_queue_head_t *wq, struct mx_rcv_waiter *w);
 int mx_rcv_wait_locked(wait_queue_head_t *wq, struct mx_rcv_waiter *w, spinlock_t *lock,

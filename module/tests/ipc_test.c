@@ -314,7 +314,7 @@ static void handoff_rules(struct kunit *test)
 	mx_msg_handoff_counts(&direct, &requeued);
 	name = new_receive(test, space, &port);
 	/* No room: queued, and the waiter keeps waiting for another. */
-	mx_rcv_waiter_init(&small, sizeof(struct mach_msg_header) - 4);
+	mx_rcv_waiter_init(&small, sizeof(struct mach_msg_header) - 4, space, name);
 	mx_rcv_waiter_add(&port->rcv_wait, &small, TASK_RUNNING);
 	k1 = new_msg(test, space, name);
 	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, 0, 0), (u32)MACH_MSG_SUCCESS);
@@ -324,7 +324,7 @@ static void handoff_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d, direct);
 
 	/* Room, but a message queued ahead: queued behind it. */
-	mx_rcv_waiter_init(&big, 1024);
+	mx_rcv_waiter_init(&big, 1024, space, name);
 	mx_rcv_waiter_add(&port->rcv_wait, &big, TASK_RUNNING);
 	k2 = new_msg(test, space, name);
 	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k2, 0, 0), (u32)MACH_MSG_SUCCESS);
@@ -354,6 +354,19 @@ static void handoff_rules(struct kunit *test)
 		mx_msg_handoff_counts(&d, &r);
 		KUNIT_EXPECT_EQ(test, r, requeued + 1);
 	}
+
+	/* A waiter on a name that no longer holds the receive right: queued. */
+	spin_lock(&port->lock);
+	list_splice_init(&port->msgs, &reap);
+	port->msgcount = 0;
+	spin_unlock(&port->lock);
+	mx_reap(&reap);
+	mx_rcv_waiter_init(&big, 1024, space, name + 4);
+	mx_rcv_waiter_add(&port->rcv_wait, &big, TASK_RUNNING);
+	k1 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, mx_rcv_waiter_remove(&port->rcv_wait, &big), NULL);
 
 	mutex_lock(&space->lock);
 	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
