@@ -298,7 +298,8 @@ static struct mx_kmsg *new_msg(struct kunit *test, struct mx_space *space, u32 n
  * A message goes straight to a receiver waiting with room for it, off
  * the queue; one it has no room for, or one sent while others are
  * queued, is queued as ever; a handed message put back (its receiver
- * killed) is first in line.
+ * killed) is first in line; the old receivers of a receive right that
+ * moved are handed nothing.
  */
 static void handoff_rules(struct kunit *test)
 {
