@@ -17,6 +17,7 @@
 #include <linux/uprobes.h>
 #include <linux/errno.h>
 #include <linux/version.h>
+#include <linux/wait.h>
 #include <asm/unistd.h>
 /* 6.16 moved cpuid_count() to <asm/cpuid/api.h> and named leaf 0xd anew. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
@@ -288,5 +289,43 @@ static inline struct page *mx_get_user_page_remote(struct mm_struct *mm,
  * installs until after revert_creds() and ignores what revert_creds()
  * returns, which is right under both rules.
  */
+
+/*
+ * Save the current thread's user FPU registers to its memory now (as a
+ * context switch would), and leave them there until it returns to user
+ * space (TIF_NEED_FPU_LOAD): then its regsets can be read by another
+ * thread while it is stopped.  kernel_fpu_begin() does exactly that, and
+ * is exported (GPL) in every kernel built for.
+ */
+static inline void mx_fpu_flush(void)
+{
+	kernel_fpu_begin();
+	kernel_fpu_end();
+}
+
+/*
+ * Wake the task sleeping on @entry (a message was handed to it); @sync
+ * if the waker is about to sleep itself: it waits for the answer, or
+ * receives next with nothing queued.  WF_SYNC says so to the scheduler (__wake_up_sync()'s flag);
+ * from 6.6 WF_CURRENT_CPU also puts the wakee on this CPU, where it runs
+ * as soon as the waker sleeps, with no IPI: what seccomp's
+ * wake_up_poll_on_current_cpu() does (6.6+), the direct switch of GNU
+ * Mach's handoff.  Neither __wake_up_on_current_cpu() nor the flags are
+ * exported; default_wake_function() is, and passes its flags on to
+ * try_to_wake_up().  Their values are kernel/sched/sched.h's: WF_SYNC
+ * 0x10 throughout, WF_CURRENT_CPU 0x40 from 6.6 (in 6.1 that bit was
+ * WF_ON_CPU, never to be passed).  Called with the wait queue's lock held.
+ */
+#define MX_WF_SYNC		0x10
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define MX_WF_CURRENT_CPU	0x40
+#else
+#define MX_WF_CURRENT_CPU	0
+#endif
+
+static inline void mx_wake_handoff(struct wait_queue_entry *entry, bool sync)
+{
+	default_wake_function(entry, TASK_NORMAL, sync ? MX_WF_SYNC | MX_WF_CURRENT_CPU : 0, NULL);
+}
 
 #endif /* _MACHEXC_COMPAT_H */

@@ -125,7 +125,9 @@ struct mx_exc_state {
 	u64 regs[x86_THREAD_STATE64_COUNT / 2];		/* x86_thread_state64_t */
 	u32 exc[x86_EXCEPTION_STATE64_COUNT];		/* x86_exception_state64_t */
 	u32 fpu[x86_FLOAT_STATE64_COUNT];		/* x86_float_state64_t */
-	bool fpu_valid;
+	bool fpu_valid;		/* fpu (and xsave) hold the thread's registers */
+	bool fpu_loaded;	/* read from the thread (exc/state.c: only when needed) */
+	struct task_struct *task;	/* whose: the stopped thread itself */
 	void *xsave;		/* NT_X86_XSTATE's image where AVX exists, or NULL */
 	u32 xsave_size;
 	unsigned int dirty;				/* MX_STATE_DIRTY_* */
@@ -165,8 +167,10 @@ void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 		       unsigned int trap_nr, unsigned long error_code, unsigned long cr2);
 void mx_exc_state_restore(struct mx_exc_state *st);
 void mx_exc_state_release(struct mx_exc_state *st);
+void *mx_exc_state_fpu_buf(u32 flavor);
+void mx_exc_state_load_fpu(struct mx_exc_state *st, void **buf);
 u32 mx_exc_state_count(u32 flavor);
-mx_return_t mx_exc_state_get(const struct mx_exc_state *st, u32 flavor, u32 *out,
+mx_return_t mx_exc_state_get(struct mx_exc_state *st, u32 flavor, u32 *out,
 			     u32 *count);
 mx_return_t mx_exc_state_set(struct mx_exc_state *st, u32 flavor, const u32 *state,
 			     u32 count);
@@ -196,6 +200,7 @@ bool mx_exc_has_identity(u32 behavior);
  */
 s32 mx_exc_parse_reply(const void *msg, u32 size, u32 behavior,
 		       u32 *flavor, u32 *state, u32 *state_count);
+const u32 *mx_exc_reply_state(const void *msg);
 
 /* Exceptions: raised, handed straight to a waiting receiver or queued. */
 extern atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;

@@ -121,8 +121,18 @@ s32 mx_exc_parse_reply(const void *msg, u32 size, u32 behavior,
 	memcpy(&count, p + REPLY + sizeof(u32), sizeof(u32));
 	if (count > MX_THREAD_STATE_MAX || size != REPLY + 2 * sizeof(u32) + count * sizeof(u32))
 		return MIG_REPLY_MISMATCH;
-	memcpy(state, p + REPLY + 2 * sizeof(u32), count * sizeof(u32));
+	if (state)
+		memcpy(state, p + REPLY + 2 * sizeof(u32), count * sizeof(u32));
 	*state_count = count;
 	return KERN_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_exc_parse_reply);
+
+/*
+ * Where the new state is in a reply that mx_exc_parse_reply() passed (its
+ * state_count words): read in place, no copy.
+ */
+const u32 *mx_exc_reply_state(const void *msg)
+{
+	return (const u32 *)((const u8 *)msg + REPLY + 2 * sizeof(u32));
+}

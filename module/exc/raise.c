@@ -28,12 +28,16 @@
  * for thread_get_state()/thread_set_state() while it waits, and what the
  * handlers changed is put back before it resumes (exc/state.c).
  *
- * Fast path: if a handler is already blocked in mach_msg() receive on the
- * port (or its set), the request goes straight to it with a sync wakeup
- * (WF_SYNC: the waker is about to sleep, so the wakee may run here), and
- * the faulting thread then sleeps at once for the reply: the yield of
- * GNU Mach's thread_handoff().  Otherwise the message waits in the queue
- * (a "miss", as GNU Mach's exception_raise_misses).  Both are counted.
+ * Fast path, as GNU Mach's exception_raise(): the request is made in a
+ * message the thread keeps (no allocation); if a handler is already
+ * blocked in mach_msg() receive on the port (or its set) with room for
+ * it, the request is handed straight to it (msg/mqueue.c: no queue insert
+ * or dequeue) with a wakeup on this CPU (WF_SYNC, and WF_CURRENT_CPU where
+ * the kernel has it: compat.h), and the faulting thread sleeps at once
+ * for the reply, which comes back to it the same way: the yield of GNU
+ * Mach's thread_handoff().  Otherwise the message waits in the queue (a
+ * "miss", as GNU Mach's exception_raise_misses).  Both are counted.  The
+ * FPU registers are read only if a flavor asks for them (exc/state.c).
  */
 #include <linux/hash.h>
 #include <linux/module.h>
@@ -283,7 +287,7 @@ static bool exc_receivable(const struct mx_kmsg *kmsg)
 /* Make the exception_raise message for @slot; NULL without memory. */
 static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 				    const struct mx_exc_slot *slot, const struct mx_exception *exc,
-				    const struct mx_exc_state *st, struct mx_port *reply,
+				    struct mx_exc_state *st, struct mx_port *reply,
 				    bool host)
 {
 	u32 behavior = slot->behavior;
@@ -301,7 +305,7 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 		mx_port_copy_send(thread);
 		at += sizeof(struct mach_msg_body) + 2 * sizeof(*d);
 	}
-	kmsg = mx_kmsg_alloc(at + n, identity ? 2 : 0, GFP_KERNEL_ACCOUNT);
+	kmsg = mx_kmsg_alloc_cached(mx_thread_req_cache(th), at + n, identity ? 2 : 0);
 	if (!kmsg) {
 		if (thread)
 			mx_port_release_send(thread);
@@ -314,10 +318,14 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 	 */
 	kr = mx_exc_encode_body(kmsg->data + at, n, behavior, exc, slot->flavor, NULL, count) != n;
 	if (!kr && state) {
+		void *fpu = mx_exc_state_fpu_buf(slot->flavor);
+
 		spin_lock(&mx_thread_kport(th)->lock);
+		mx_exc_state_load_fpu(st, &fpu);
 		kr = mx_exc_state_get(st, slot->flavor, (u32 *)(kmsg->data + at + n) - count,
 				      &count);
 		spin_unlock(&mx_thread_kport(th)->lock);
+		kfree(fpu);
 	}
 	if (kr) {
 		if (thread)
@@ -374,22 +382,31 @@ static int wait_reply(struct mx_raise *r, struct mx_kmsg **out)
 {
 	struct mx_port *reply = r->reply;
 	long timeout = time_left(r);
+	struct mx_rcv_waiter w;
 	int err = 0;
 
 	*out = NULL;
+	mx_rcv_waiter_init(&w, U32_MAX, NULL, 0);
 	spin_lock(&reply->lock);
 	while (list_empty(&reply->msgs)) {
 		if (!timeout) {
 			err = -ETIMEDOUT;
 			break;
 		}
-		if (!mx_wait_locked(&reply->rcv_wait, &reply->lock, &timeout, r->wait_state))
+		err = mx_rcv_wait_locked(&reply->rcv_wait, &w, &reply->lock, &timeout,
+					 r->wait_state);
+		if (w.kmsg)
+			break;		/* the answer, handed straight to us */
+		if (!err)
 			continue;
 		err = mx_wait_interrupted(&r->wait_state);
 		if (err)
 			break;
 	}
-	if (!list_empty(&reply->msgs)) {
+	if (w.kmsg) {
+		*out = w.kmsg;
+		err = 0;
+	} else if (!list_empty(&reply->msgs)) {
 		*out = list_first_entry(&reply->msgs, struct mx_kmsg, link);
 		list_del_init(&(*out)->link);
 		reply->msgcount--;
@@ -441,23 +458,19 @@ static bool take_answer(struct mx_raise *r, struct mx_kmsg *answer)
 {
 	u32 behavior = r->slot.behavior;
 	bool state = (behavior & ~MACH_EXCEPTION_CODES) != EXCEPTION_DEFAULT;
-	u32 flavor = 0, count = 0, *new_state = NULL;
+	u32 flavor = 0, count = 0;
 	LIST_HEAD(reap);
 	s32 kr;
 
-	if (state)
-		new_state = kmalloc_array(MX_THREAD_STATE_MAX, sizeof(u32), GFP_KERNEL_ACCOUNT);
-	kr = !state || new_state ? mx_exc_parse_reply(answer->data, answer->size, behavior,
-						     &flavor, new_state, &count) :
-				   MIG_REPLY_MISMATCH;
+	/* The new state is read where it lies in the answer: no copy. */
+	kr = mx_exc_parse_reply(answer->data, answer->size, behavior, &flavor, NULL, &count);
 	/*
 	 * As XNU: a new state the thread cannot take (a flavor or count that
 	 * does not fit, a bad MXCSR) makes the answer a failure, and the
 	 * exception moves on to the next level with the thread unchanged.
 	 */
 	if (kr == KERN_SUCCESS && state)
-		kr = mx_thread_apply_reply(r->th, flavor, new_state, count);
-	kfree(new_state);
+		kr = mx_thread_apply_reply(r->th, flavor, mx_exc_reply_state(answer->data), count);
 	mx_kmsg_destroy(answer, &reap);
 	mx_reap(&reap);
 	return kr == KERN_SUCCESS;

@@ -67,7 +67,7 @@ static void state_to_regs(const u64 *s, struct pt_regs *regs)
 #define FX_REGS_SIZE	416	/* the fxsave area up to xmm15; the rest is reserved */
 
 /* The image with the x87/SSE part as the thread's state has it now. */
-static void xsave_sync_legacy(const struct mx_exc_state *st)
+static void xsave_sync_legacy(struct mx_exc_state *st)
 {
 	memcpy(st->xsave, &st->fpu[FPU_RESERVED], FX_REGS_SIZE);
 }
@@ -89,32 +89,92 @@ static bool have_avx(void)
 	return mx_xstate_count(mx_xstate_cpu_layout(), x86_AVX_STATE64);
 }
 
-/*
- * The current thread's x87/SSE state into st->fpu, and where the CPU has
- * AVX, its whole XSAVE image (one regset read gives both).
- */
-static bool fpu_read(struct mx_exc_state *st)
+/* The 64-bit flavor a unified flavor (x86_THREAD_STATE, ...) stands for. */
+static u32 flavor64(u32 flavor)
 {
-	const struct user_regset *xs = have_avx() ? find_regset(NT_X86_XSTATE) : NULL;
+	switch (flavor) {
+	case x86_AVX_STATE:
+		return x86_AVX_STATE64;
+	case x86_AVX512_STATE:
+		return x86_AVX512_STATE64;
+	case x86_THREAD_STATE:
+		return x86_THREAD_STATE64;
+	case x86_FLOAT_STATE:
+		return x86_FLOAT_STATE64;
+	case x86_EXCEPTION_STATE:
+		return x86_EXCEPTION_STATE64;
+	}
+	return flavor;
+}
+
+/* Does @flavor carry x87/SSE or AVX registers? */
+static bool fpu_flavor(u32 flavor)
+{
+	switch (flavor64(flavor)) {
+	case x86_FLOAT_STATE64:
+	case x86_AVX_STATE64:
+	case x86_AVX512_STATE64:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The buffer the thread's XSAVE image is read into if @flavor needs the
+ * FPU registers and the CPU has AVX, for mx_exc_state_load_fpu(); NULL
+ * otherwise or without memory (x87/SSE only then).  Sleeps: no lock.
+ */
+void *mx_exc_state_fpu_buf(u32 flavor)
+{
+	const struct user_regset *xs;
+
+	if (!fpu_flavor(flavor) || !have_avx())
+		return NULL;
+	xs = find_regset(NT_X86_XSTATE);
+	return xs ? kmalloc(xs->n * xs->size, GFP_KERNEL_ACCOUNT) : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_fpu_buf);
+
+/*
+ * The stopped thread's x87/SSE registers into st->fpu and, given *@buf
+ * (from mx_exc_state_fpu_buf(), taken over), its whole XSAVE image: read
+ * once, the first time a flavor needs them, not on every exception.  The
+ * thread saved them to memory when it stopped (mx_exc_state_save()) and
+ * does not run user code again before its state is withdrawn, so another
+ * thread may read them.  Called with whatever guards @st held (the
+ * thread port's lock once published); does not sleep.
+ */
+void mx_exc_state_load_fpu(struct mx_exc_state *st, void **buf)
+{
+	const struct user_regset *xs = buf && *buf ? find_regset(NT_X86_XSTATE) : NULL;
 	const struct user_regset *fx = find_regset(NT_PRFPREG);
 	u8 *fxsave = (u8 *)&st->fpu[FPU_RESERVED];
 	unsigned int size;
 
+	if (st->fpu_loaded || !st->task)
+		return;		/* read already, or no thread to read (a bare state) */
+	st->fpu_loaded = true;
 	if (xs) {
 		size = xs->n * xs->size;
-		st->xsave = kmalloc(size, GFP_KERNEL_ACCOUNT);
-		if (st->xsave && regset_get(current, xs, size, st->xsave) >= 0) {
+		if (regset_get(st->task, xs, size, *buf) >= 0) {
+			st->xsave = *buf;
+			*buf = NULL;
 			st->xsave_size = size;
 			memcpy(fxsave, st->xsave, FX_REGS_SIZE);
 			memset(fxsave + FX_REGS_SIZE, 0, FXSAVE_SIZE - FX_REGS_SIZE);
-			return true;
+			st->fpu_valid = true;
+			return;
 		}
-		kfree(st->xsave);
-		st->xsave = NULL;	/* no memory: x87/SSE only */
 	}
-	return fx && regset_get(current, fx, FXSAVE_SIZE, fxsave) >= 0;
+	st->fpu_valid = fx && regset_get(st->task, fx, FXSAVE_SIZE, fxsave) >= 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_load_fpu);
 
+/*
+ * The current thread's state, as it stopped: its general registers and
+ * what the fault left; the FPU registers are only saved to the thread's
+ * own memory (they are read from there if a flavor asks for them).
+ */
 void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 		       unsigned int trap_nr, unsigned long error_code, unsigned long cr2)
 {
@@ -125,7 +185,8 @@ void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 	st->exc[0] = (trap_nr & 0xffff) | (raw_smp_processor_id() & 0xffff) << 16;
 	st->exc[1] = error_code;
 	memcpy(&st->exc[2], &fault, sizeof(fault));
-	st->fpu_valid = fpu_read(st);
+	st->task = current;
+	mx_fpu_flush();
 	st->dr6 = current->thread.virtual_dr6;
 	if (info) {	/* else a thread stopped by suspension, not a fault */
 		st->signo = info->si_signo;
@@ -135,6 +196,7 @@ void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 	st->trapno = trap_nr;
 	st->error_code = error_code;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_save);
 
 /* Put back into the current thread what handlers changed. */
 void mx_exc_state_restore(struct mx_exc_state *st)
@@ -156,24 +218,7 @@ void mx_exc_state_release(struct mx_exc_state *st)
 	kfree(st->xsave);
 	st->xsave = NULL;
 }
-
-/* The 64-bit flavor a unified flavor (x86_THREAD_STATE, ...) stands for. */
-static u32 flavor64(u32 flavor)
-{
-	switch (flavor) {
-	case x86_AVX_STATE:
-		return x86_AVX_STATE64;
-	case x86_AVX512_STATE:
-		return x86_AVX512_STATE64;
-	case x86_THREAD_STATE:
-		return x86_THREAD_STATE64;
-	case x86_FLOAT_STATE:
-		return x86_FLOAT_STATE64;
-	case x86_EXCEPTION_STATE:
-		return x86_EXCEPTION_STATE64;
-	}
-	return flavor;
-}
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_release);
 
 /* A state's size in natural_t, or 0 for a flavor we do not offer. */
 u32 mx_exc_state_count(u32 flavor)
@@ -193,11 +238,13 @@ u32 mx_exc_state_count(u32 flavor)
 EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_count);
 
 /* Copy @flavor of @st to @out (room for its count); sets *count. */
-mx_return_t mx_exc_state_get(const struct mx_exc_state *st, u32 flavor, u32 *out, u32 *count)
+mx_return_t mx_exc_state_get(struct mx_exc_state *st, u32 flavor, u32 *out, u32 *count)
 {
 	u32 f = flavor64(flavor), n = mx_exc_state_count(f);
 	const void *src;
 
+	if (fpu_flavor(f))
+		mx_exc_state_load_fpu(st, NULL);
 	if (!n || (f == x86_FLOAT_STATE64 && !st->fpu_valid))
 		return KERN_INVALID_ARGUMENT;
 	if (f == x86_AVX_STATE64 || f == x86_AVX512_STATE64) {
@@ -231,6 +278,8 @@ mx_return_t mx_exc_state_set(struct mx_exc_state *st, u32 flavor, const u32 *in,
 {
 	u32 f = flavor64(flavor), n = mx_exc_state_count(f), mask;
 
+	if (fpu_flavor(f))
+		mx_exc_state_load_fpu(st, NULL);
 	if (!n || count != mx_exc_state_count(flavor))
 		return KERN_INVALID_ARGUMENT;
 	if (f == x86_AVX_STATE64 || f == x86_AVX512_STATE64) {

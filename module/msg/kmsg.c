@@ -48,9 +48,65 @@ struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc);
 
+/*
+ * A message of @size bytes with room for @ndesc rights, from the sender's
+ * kept message *@cachep (made on first use) when it fits and is not in
+ * flight, else as mx_kmsg_alloc(); NULL without memory.  Only its owner
+ * calls this, one message at a time: a reference count of one means
+ * nobody else holds the kept message.  Any lock or none (GFP_KERNEL).
+ */
+struct mx_kmsg *mx_kmsg_alloc_cached(struct mx_kmsg_cache **cachep, u32 size, u32 ndesc)
+{
+	struct mx_kmsg_cache *c = *cachep;
+	struct mx_kmsg *kmsg;
+
+	if (size > MX_KMSG_CACHE_SIZE || ndesc > MX_KMSG_CACHE_DESC)
+		return mx_kmsg_alloc(size, ndesc, GFP_KERNEL_ACCOUNT);
+	if (!c) {
+		c = kmalloc(sizeof(*c) + MX_KMSG_CACHE_SIZE, GFP_KERNEL_ACCOUNT);
+		if (!c)
+			return mx_kmsg_alloc(size, ndesc, GFP_KERNEL_ACCOUNT);
+		refcount_set(&c->ref, 1);
+		*cachep = c;
+	}
+	if (refcount_read(&c->ref) != 1)
+		return mx_kmsg_alloc(size, ndesc, GFP_KERNEL_ACCOUNT);
+	refcount_inc(&c->ref);
+	kmsg = &c->kmsg;
+	memset(kmsg, 0, sizeof(*kmsg) + size);
+	kmsg->cache = c;
+	if (ndesc) {
+		memset(c->desc, 0, sizeof(c->desc));
+		kmsg->desc = c->desc;
+	}
+	INIT_LIST_HEAD(&kmsg->link);
+	kmsg->size = size;
+	kmsg->hdr = (struct mach_msg_header *)kmsg->data;
+	kmsg->hdr->msgh_size = size;
+	atomic_long_inc(&mx_nr_kmsgs);
+	return kmsg;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc_cached);
+
+/* Drop a reference to a kept message; the last frees it.  Any context. */
+void mx_kmsg_cache_put(struct mx_kmsg_cache *cache)
+{
+	if (cache && refcount_dec_and_test(&cache->ref))
+		kfree(cache);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_cache_put);
+
 /* Free the memory only; the rights are someone else's business. */
 void mx_kmsg_free(struct mx_kmsg *kmsg)
 {
+	if (kmsg->cache) {
+		/* Its sender's kept message: back to it (no OOL, no charge). */
+		put_pid(kmsg->sender);
+		put_pid(kmsg->exc_task);
+		atomic_long_dec(&mx_nr_kmsgs);
+		mx_kmsg_cache_put(kmsg->cache);
+		return;
+	}
 	put_pid(kmsg->sender);
 	put_pid(kmsg->exc_task);
 	mx_uncharge(kmsg->user, MX_LIMIT_MSGS);

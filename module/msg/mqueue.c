@@ -21,6 +21,7 @@
 #include <kunit/visibility.h>
 
 #include "msg.h"
+#include "../compat/compat.h"
 #include "../names/names.h"
 #include "../ports/ports.h"
 
@@ -47,6 +48,171 @@ int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int s
 	finish_wait(wq, &wait);
 	spin_lock(lock);
 	return signal_pending_state(state, current) ? -EINTR : 0;
+}
+
+/* Counted per CPU: no shared cache line written per message. */
+static DEFINE_PER_CPU(unsigned long, nr_direct);
+static DEFINE_PER_CPU(unsigned long, nr_requeued);
+
+/* Messages handed straight to a receiver, and handed ones put back, so far. */
+void mx_msg_handoff_counts(unsigned long *direct, unsigned long *requeued)
+{
+	int cpu;
+
+	*direct = 0;
+	*requeued = 0;
+	for_each_possible_cpu(cpu) {
+		*direct += per_cpu(nr_direct, cpu);
+		*requeued += per_cpu(nr_requeued, cpu);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_msg_handoff_counts);
+
+/* A waiter's wakeup: the waiter takes itself off the queue. */
+static int rcv_waiter_wake(struct wait_queue_entry *entry, unsigned int mode, int flags,
+			   void *key)
+{
+	return default_wake_function(entry, mode, flags, key);
+}
+
+/*
+ * A waiter for the current thread that takes messages up to @room bytes,
+ * receiving in @space from @name (0: any member of a set; @space NULL: a
+ * kernel-held port).
+ */
+void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room, struct mx_space *space, u32 name)
+{
+	init_waitqueue_func_entry(&w->entry, rcv_waiter_wake);
+	INIT_LIST_HEAD(&w->entry.entry);
+	w->entry.private = current;
+	w->room = room;
+	w->kmsg = NULL;
+	w->space = space;
+	w->name = name;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_rcv_waiter_init);
+
+/*
+ * Put @w on @wq, last (the longest waiter gets the next message), unless
+ * it is there already, and go to @state, as prepare_to_wait().  Takes
+ * @wq's lock; the caller may hold its port's lock.
+ */
+void mx_rcv_waiter_add(wait_queue_head_t *wq, struct mx_rcv_waiter *w, int state)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	if (list_empty(&w->entry.entry))
+		__add_wait_queue_entry_tail(wq, &w->entry);
+	set_current_state(state);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_rcv_waiter_add);
+
+/*
+ * Take @w off @wq (a sender may have done so) and run again: afterwards
+ * w->kmsg, if set, is the caller's and no sender can hand it another.
+ * Takes @wq's lock; the caller may hold its port's lock.
+ */
+static void rcv_waiter_off(wait_queue_head_t *wq, struct mx_rcv_waiter *w)
+{
+	unsigned long flags;
+
+	__set_current_state(TASK_RUNNING);
+	spin_lock_irqsave(&wq->lock, flags);
+	list_del_init(&w->entry.entry);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+/* As rcv_waiter_off(), returning the message handed meanwhile (now the caller's). */
+struct mx_kmsg *mx_rcv_waiter_remove(wait_queue_head_t *wq, struct mx_rcv_waiter *w)
+{
+	struct mx_kmsg *kmsg;
+
+	rcv_waiter_off(wq, w);
+	kmsg = w->kmsg;
+	w->kmsg = NULL;
+	return kmsg;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_rcv_waiter_remove);
+
+/*
+ * Sleep as @w on @wq with @lock (the port's, held) dropped, as
+ * mx_wait_locked(); a message may have been handed to w->kmsg meanwhile,
+ * which the caller checks first, whatever this returns.
+ */
+int mx_rcv_wait_locked(wait_queue_head_t *wq, struct mx_rcv_waiter *w, spinlock_t *lock,
+		       long *timeout, int state)
+{
+	lockdep_assert_held(lock);
+	mx_rcv_waiter_add(wq, w, state);
+	spin_unlock(lock);
+	*timeout = schedule_timeout(*timeout);
+	spin_lock(lock);
+	rcv_waiter_off(wq, w);
+	return signal_pending_state(state, current) ? -EINTR : 0;
+}
+
+/*
+ * Hand @kmsg, sent to @port (locked), to the first receiver waiting on
+ * @wq (the port's or its set's), if there is one and the message fits in
+ * its buffer; else it is queued as always (and a receiver whose buffer
+ * is too small gets MACH_RCV_TOO_LARGE from the queue, as always).
+ * Takes @wq's lock inside @port's.  Only waiters are looked at, one past
+ * the pollers and early waits ahead of them (each a sleeping thread).
+ * @sync: the sender sleeps next, and the receiver may take its CPU.
+ */
+static bool hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port, struct mx_kmsg *kmsg,
+			   bool sync)
+{
+	struct wait_queue_entry *e;
+	struct mx_rcv_waiter *w;
+	unsigned long flags;
+	bool done = false;
+
+	lockdep_assert_held(&port->lock);
+	if (list_empty_careful(&wq->head))
+		return false;
+	spin_lock_irqsave(&wq->lock, flags);
+	list_for_each_entry(e, &wq->head, entry) {
+		if (e->func != rcv_waiter_wake)
+			continue;
+		w = container_of(e, struct mx_rcv_waiter, entry);
+		/*
+		 * A receive right moved away meanwhile (its old receivers are
+		 * woken to see MACH_RCV_PORT_CHANGED): queued for the new one.
+		 */
+		if (w->space && (port->receiver != w->space ||
+				 (w->name && port->receiver_name != w->name)))
+			break;
+		if (kmsg->size <= w->room && !w->kmsg) {
+			list_del_init(&e->entry);
+			kmsg->seqno = port->seqno++;
+			w->kmsg = kmsg;
+			mx_wake_handoff(e, sync);
+			done = true;
+		}
+		break;
+	}
+	spin_unlock_irqrestore(&wq->lock, flags);
+	return done;
+}
+
+/*
+ * Hand @kmsg straight to a receiver of @port (locked) or of its set.
+ * Messages that carry receive rights always go through the queue, where
+ * the transit rules keep them.  @sync as hand_to_waiter().
+ */
+static bool hand_off(struct mx_port *port, struct mx_kmsg *kmsg, bool sync)
+{
+	lockdep_assert_held(&port->lock);
+	if (kmsg->carries_receive || !list_empty(&port->msgs))
+		return false;
+	if (!hand_to_waiter(&port->rcv_wait, port, kmsg, sync) &&
+	    !(port->pset && hand_to_waiter(&port->pset->rcv_wait, port, kmsg, sync)))
+		return false;
+	this_cpu_inc(nr_direct);
+	return true;
 }
 
 enum transit { TRANSIT_OK, TRANSIT_CIRCULAR, TRANSIT_TOO_DEEP };
@@ -95,6 +261,7 @@ static void kmsg_set_destination(struct mx_kmsg *kmsg)
 /* A message was queued on @port (locked): wake whoever receives from it. */
 static void wake_receivers(struct mx_port *port, bool *handoff)
 {
+	lockdep_assert_held(&port->lock);
 	wait_queue_head_t *set = port->pset ? &port->pset->rcv_wait : NULL;
 
 	if (!handoff) {
@@ -103,7 +270,6 @@ static void wake_receivers(struct mx_port *port, bool *handoff)
 			wake_up(set);
 		return;
 	}
-	*handoff = wq_has_sleeper(&port->rcv_wait) || (set && wq_has_sleeper(set));
 	__wake_up_sync(&port->rcv_wait, TASK_NORMAL);
 	if (set)
 		__wake_up_sync(set, TASK_NORMAL);
@@ -133,10 +299,11 @@ static void transit_unlock(bool carries_receive) __releases(&mx_transit_lock)
  * cycle of receive rights in transit is destroyed instead, and the send
  * succeeds, as in XNU.
  *
- * With @handoff (an exception, or a reply from a server that receives
- * next), a receiver already waiting on the port or its set is woken with a
- * sync wakeup (the sender is about to sleep), and *@handoff tells whether
- * there was one.
+ * A receiver already waiting on the port or its set, with room for the
+ * message, gets it straight (hand_off()); *@handoff, if given, tells
+ * whether that happened.  With @handoff (an exception, or a reply from a
+ * server that receives next) a queued message's receivers are woken with
+ * a sync wakeup (the sender is about to sleep).
  */
 static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 			     bool *handoff, struct list_head *circular)
@@ -151,6 +318,8 @@ static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 	enum transit transit = TRANSIT_OK;
 	mx_return_t mr;
 
+	if (handoff)
+		*handoff = false;
 	for (;;) {
 		transit_lock(carries_receive);
 		spin_lock(&port->lock);
@@ -165,6 +334,9 @@ static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 				transit = kmsg_check_transit(kmsg);
 			if (transit == TRANSIT_TOO_DEEP) {
 				mr = MACH_SEND_NO_BUFFER;
+			} else if (transit == TRANSIT_OK && hand_off(port, kmsg, handoff)) {
+				if (handoff)
+					*handoff = true;
 			} else if (transit == TRANSIT_OK) {
 				if (carries_receive)
 					kmsg_set_destination(kmsg);
@@ -258,11 +430,69 @@ static struct mx_kmsg *take_kmsg(struct mx_port *port, struct rcv_args *ra,
 	return kmsg;
 }
 
+/* The largest message a receive with @ra takes: its buffer less the trailer. */
+static u32 rcv_room(const struct rcv_args *ra)
+{
+	return ra->rcv_size > ra->trailer_size ? ra->rcv_size - ra->trailer_size : 0;
+}
+
+/*
+ * Put @kmsg, handed to a receiver that is being killed, back at the head
+ * of its port's queue for the next receiver; destroyed (to @reap) if the
+ * port died meanwhile.  Called with the port's lock held.
+ */
+static void requeue_locked(struct mx_port *port, struct mx_kmsg *kmsg, struct list_head *reap)
+{
+	lockdep_assert_held(&port->lock);
+	if (!port->active || port->kotype != MX_KOBJECT_NONE) {
+		list_add_tail(&kmsg->link, reap);
+		return;
+	}
+	list_add(&kmsg->link, &port->msgs);
+	port->msgcount++;
+	this_cpu_inc(nr_requeued);
+	wake_receivers(port, NULL);
+}
+
+/* As requeue_locked(), without its port's lock.  Sleeps (a reap). */
+void mx_kmsg_requeue(struct mx_kmsg *kmsg)
+{
+	struct mx_port *port = kmsg->dest;
+	LIST_HEAD(reap);
+
+	spin_lock(&port->lock);
+	requeue_locked(port, kmsg, &reap);
+	spin_unlock(&port->lock);
+	mx_reap(&reap);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_requeue);
+
+/*
+ * A message was handed to this receiver: it is its, unless the receiver
+ * is being killed, when it goes back to the queue and nothing is lost.
+ */
+static struct mx_kmsg *handed(struct mx_kmsg *kmsg, mx_return_t *mr)
+{
+	*mr = MACH_MSG_SUCCESS;
+	if (!fatal_signal_pending(current))
+		return kmsg;
+	mx_kmsg_requeue(kmsg);
+	*mr = MACH_RCV_INTERRUPTED;
+	return NULL;
+}
+
+/*
+ * Receive from @port: the first queued message, else wait for one (a
+ * sender may hand it straight to us).  Takes the port's lock.
+ */
 static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 				    long timeout, struct list_head *reap, mx_return_t *mr)
 {
 	struct mx_kmsg *kmsg = NULL;
+	struct mx_rcv_waiter w;
+	int err;
 
+	mx_rcv_waiter_init(&w, rcv_room(ra), ra->space, ra->name);
 	spin_lock(&port->lock);
 	for (;;) {
 		if (port->receiver != ra->space || port->receiver_name != ra->name) {
@@ -277,7 +507,14 @@ static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 			*mr = MACH_RCV_TIMED_OUT;
 			break;
 		}
-		if (mx_wait_locked(&port->rcv_wait, &port->lock, &timeout, TASK_INTERRUPTIBLE)) {
+		err = mx_rcv_wait_locked(&port->rcv_wait, &w, &port->lock, &timeout,
+					 TASK_INTERRUPTIBLE);
+		if (w.kmsg) {
+			kmsg = w.kmsg;
+			spin_unlock(&port->lock);
+			return handed(kmsg, mr);
+		}
+		if (err) {
 			*mr = MACH_RCV_INTERRUPTED;
 			break;
 		}
@@ -286,15 +523,21 @@ static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 	return kmsg;
 }
 
+/*
+ * Receive from @pset: the first message queued on a member (starting
+ * after the last one taken from), else wait for one (a sender may hand
+ * it straight to us).  Takes the set's lock, then each member's.
+ */
 static struct mx_kmsg *receive_pset(struct mx_pset *pset, struct rcv_args *ra,
 				    long timeout, struct list_head *reap, mx_return_t *mr)
 {
-	struct mx_kmsg *kmsg = NULL;
+	struct mx_kmsg *kmsg = NULL, *extra;
 	struct mx_port *port;
-	DEFINE_WAIT(wait);
+	struct mx_rcv_waiter w;
 
+	mx_rcv_waiter_init(&w, rcv_room(ra), ra->space, 0);
 	for (;;) {
-		prepare_to_wait(&pset->rcv_wait, &wait, TASK_INTERRUPTIBLE);
+		mx_rcv_waiter_add(&pset->rcv_wait, &w, TASK_INTERRUPTIBLE);
 		spin_lock(&pset->lock);
 		if (!pset->active) {
 			spin_unlock(&pset->lock);
@@ -318,16 +561,22 @@ static struct mx_kmsg *receive_pset(struct mx_pset *pset, struct rcv_args *ra,
 			break;
 		}
 		timeout = schedule_timeout(timeout);
+		kmsg = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
+		if (kmsg)
+			return handed(kmsg, mr);
 		if (signal_pending(current)) {
 			*mr = MACH_RCV_INTERRUPTED;
 			break;
 		}
 	}
-	finish_wait(&pset->rcv_wait, &wait);
-	return NULL;
+	kmsg = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
+	return kmsg ? handed(kmsg, mr) : NULL;
 out:
 	spin_unlock(&pset->lock);
-	finish_wait(&pset->rcv_wait, &wait);
+	/* Handed one while we took another: it goes back, first in line. */
+	extra = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
+	if (extra)
+		mx_kmsg_requeue(extra);
 	return kmsg;
 }
 
@@ -357,7 +606,126 @@ static void fill_trailer(struct mach_msg_max_trailer *t, struct mx_kmsg *kmsg, u
 	t->msgh_audit[7] = kmsg->pidversion;
 }
 
-static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a)
+/*
+ * A server's send-and-receive (a reply, then the next request): it waits
+ * on its receive port (or set) from before the send, so that a client
+ * woken by the reply, which may run first and send again at once, finds
+ * it there and hands it the request rather than queueing it.  The
+ * receive then takes that message without waiting.
+ */
+struct early_wait {
+	wait_queue_head_t *wq;
+	struct mx_rcv_waiter w;		/* w.entry alone if not to be handed one */
+	bool take;			/* may be handed a message */
+	struct mx_port *port;
+	struct mx_pset *pset;
+};
+
+/*
+ * Only a send that cannot block may be handed a message before it is
+ * done: a reply (a send-once right), which never waits for room.  A
+ * server blocked sending to a full queue must not hold a request that
+ * another could take.  The sender's own header says which (read again,
+ * and checked, by the send itself).
+ */
+static bool early_wait_may_take(struct machexc_msg *a)
+{
+	struct mach_msg_header __user *h = u64_to_user_ptr(a->msg);
+	u32 bits, remote;
+
+	if (a->send_size < sizeof(*h) || get_user(bits, &h->msgh_bits))
+		return false;
+	remote = MACH_MSGH_BITS_REMOTE(bits);
+	return remote == MACH_MSG_TYPE_MOVE_SEND_ONCE || remote == MACH_MSG_TYPE_MAKE_SEND_ONCE;
+}
+
+/* Takes @space's lock, then the wait queue's. */
+static void early_wait_add(struct mx_space *space, struct machexc_msg *a, struct early_wait *ew)
+{
+	u32 elements = MACH_RCV_TRAILER_ELEMENTS(a->option);
+	u32 trailer = trailer_sizes[min_t(u32, elements, ARRAY_SIZE(trailer_sizes) - 1)];
+	struct mx_entry *entry;
+
+	ew->wq = NULL;
+	mutex_lock(&space->lock);
+	entry = mx_entry_lookup(space, a->rcv_name);
+	if (entry && (entry->type & MACH_PORT_TYPE_RECEIVE)) {
+		ew->port = entry->port;
+		mx_port_get(ew->port);
+		ew->wq = &ew->port->rcv_wait;
+	} else if (entry && (entry->type & MACH_PORT_TYPE_PORT_SET)) {
+		ew->pset = entry->pset;
+		refcount_inc(&ew->pset->ref);
+		ew->wq = &ew->pset->rcv_wait;
+	}
+	mutex_unlock(&space->lock);
+	if (!ew->wq)
+		return;
+	ew->take = early_wait_may_take(a);
+	if (ew->take) {
+		mx_rcv_waiter_init(&ew->w, a->rcv_size > trailer ? a->rcv_size - trailer : 0,
+				   space, ew->port ? a->rcv_name : 0);
+		mx_rcv_waiter_add(ew->wq, &ew->w, TASK_RUNNING);
+	} else {
+		/* Only visible and wakeable: the receive waits as usual. */
+		init_wait(&ew->w.entry);
+		ew->w.kmsg = NULL;
+		add_wait_queue(ew->wq, &ew->w.entry);
+	}
+}
+
+/*
+ * The message handed to the early waiter, if the receive is from the
+ * port or set it waited on (the caller's references); NULL otherwise.
+ * The waiter is off the queue afterwards.
+ */
+static struct mx_kmsg *early_wait_take(struct early_wait *ew, struct mx_port *port,
+				       struct mx_pset *pset)
+{
+	struct mx_kmsg *kmsg;
+
+	if (!ew || !ew->wq || !ew->take)
+		return NULL;
+	kmsg = mx_rcv_waiter_remove(ew->wq, &ew->w);
+	if (kmsg && (ew->port != port || ew->pset != pset)) {
+		mx_kmsg_requeue(kmsg);	/* the name means another port now */
+		kmsg = NULL;
+	}
+	return kmsg;
+}
+
+/* A message handed to it and not received (the send failed) goes back. */
+static void early_wait_remove(struct early_wait *ew)
+{
+	struct mx_kmsg *kmsg;
+
+	if (!ew->wq)
+		return;
+	if (ew->take) {
+		kmsg = mx_rcv_waiter_remove(ew->wq, &ew->w);
+		if (kmsg)
+			mx_kmsg_requeue(kmsg);
+	} else {
+		remove_wait_queue(ew->wq, &ew->w.entry);
+	}
+	if (ew->port)
+		mx_port_put(ew->port);
+	else
+		mx_pset_put(ew->pset);
+}
+
+/*
+ * Will the receive after the send most likely sleep (nothing queued on
+ * the port waited on)?  Then the send's wakeup may give the receiver this
+ * CPU.  A racy peek, a hint only; a set's members are not looked at.
+ */
+static bool early_wait_will_block(struct early_wait *ew)
+{
+	return ew->wq && (!ew->port || list_empty_careful(&ew->port->msgs));
+}
+
+static mx_return_t msg_receive(struct mx_space *space, struct machexc_msg *a,
+			       struct early_wait *ew)
 {
 	void __user *umsg = u64_to_user_ptr(a->msg);
 	struct rcv_args ra = {
@@ -408,7 +776,14 @@ again:
 		return MACH_RCV_INVALID_NOTIFY;
 	}
 
-	if (port) {
+	kmsg = early_wait_take(ew, port, pset);
+	if (kmsg) {
+		kmsg = handed(kmsg, &mr);
+		if (port)
+			mx_port_put(port);
+		else
+			mx_pset_put(pset);
+	} else if (port) {
 		kmsg = receive_port(port, &ra, timeout, &reap, &mr);
 		mx_port_put(port);
 	} else {
@@ -457,7 +832,7 @@ again:
 	return mr;
 }
 
-static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
+static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a, bool will_block)
 {
 	long timeout = a->option & MACH_SEND_TIMEOUT ? msecs_to_jiffies(a->timeout) :
 						       MAX_SCHEDULE_TIMEOUT;
@@ -504,8 +879,7 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 		return mr;
 	}
 	ndealloc = mx_kmsg_ool_dealloc_ranges(kmsg, &dealloc);
-	mr = mx_kmsg_send_sync(kmsg, TASK_INTERRUPTIBLE, timeout,
-			       a->option & MACH_RCV_MSG ? &handoff : NULL);
+	mr = mx_kmsg_send_sync(kmsg, TASK_INTERRUPTIBLE, timeout, will_block ? &handoff : NULL);
 	if (mr != MACH_MSG_SUCCESS) {
 		/* Not sent: the rights go back where they came from. */
 		mutex_lock(&space->lock);
@@ -519,54 +893,6 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a)
 	return mr;
 }
 
-/*
- * A server's send-and-receive (a reply, then the next request): it counts
- * as waiting on its receive port from before the send, so that a client
- * woken by the reply, which may run first and send again at once, finds
- * it there (a handoff) rather than a queue.  The entry only makes the
- * server visible and wakeable; the receive waits as usual.
- */
-struct early_wait {
-	wait_queue_head_t *wq;
-	struct wait_queue_entry entry;
-	struct mx_port *port;
-	struct mx_pset *pset;
-};
-
-static void early_wait_add(struct mx_space *space, u32 name, struct early_wait *ew)
-{
-	struct mx_entry *entry;
-
-	ew->wq = NULL;
-	mutex_lock(&space->lock);
-	entry = mx_entry_lookup(space, name);
-	if (entry && (entry->type & MACH_PORT_TYPE_RECEIVE)) {
-		ew->port = entry->port;
-		mx_port_get(ew->port);
-		ew->wq = &ew->port->rcv_wait;
-	} else if (entry && (entry->type & MACH_PORT_TYPE_PORT_SET)) {
-		ew->pset = entry->pset;
-		refcount_inc(&ew->pset->ref);
-		ew->wq = &ew->pset->rcv_wait;
-	}
-	mutex_unlock(&space->lock);
-	if (ew->wq) {
-		init_wait(&ew->entry);
-		add_wait_queue(ew->wq, &ew->entry);
-	}
-}
-
-static void early_wait_remove(struct early_wait *ew)
-{
-	if (!ew->wq)
-		return;
-	remove_wait_queue(ew->wq, &ew->entry);
-	if (ew->port)
-		mx_port_put(ew->port);
-	else
-		mx_pset_put(ew->pset);
-}
-
 /* MACHEXC_IOC_MSG for the caller's @space: the mach_msg_return_t. */
 mx_return_t mx_mach_msg(struct mx_space *space, struct machexc_msg *a)
 {
@@ -575,11 +901,11 @@ mx_return_t mx_mach_msg(struct mx_space *space, struct machexc_msg *a)
 	bool both = (a->option & MACH_SEND_MSG) && (a->option & MACH_RCV_MSG);
 
 	if (both)
-		early_wait_add(space, a->rcv_name, &ew);
+		early_wait_add(space, a, &ew);
 	if (a->option & MACH_SEND_MSG)
-		mr = msg_send(space, a);
+		mr = msg_send(space, a, both && early_wait_will_block(&ew));
 	if (mr == MACH_MSG_SUCCESS && (a->option & MACH_RCV_MSG))
-		mr = msg_receive(space, a);
+		mr = msg_receive(space, a, both ? &ew : NULL);
 	if (both)
 		early_wait_remove(&ew);
 	return mr;

@@ -10,6 +10,8 @@
  * taken outside a port lock, and only by messages that carry receive
  * rights.  Copyin and copyout expect the space's lock held and assert
  * it.  Waits drop the port lock while they sleep (mx_wait_locked()).
+ * A handoff (struct mx_rcv_waiter) takes the port's, or its set's,
+ * rcv_wait lock inside the port lock, and wakes the receiver under both.
  */
 #ifndef _MACHEXC_MSG_H
 #define _MACHEXC_MSG_H
@@ -86,6 +88,7 @@ struct mx_kmsg {
 	 */
 	bool (*receivable)(const struct mx_kmsg *kmsg);
 	struct pid *exc_task;
+	struct mx_kmsg_cache *cache;	/* the sender's kept message, or NULL */
 	u32 seqno;			/* assigned when dequeued */
 	u32 size;			/* of data: header + body */
 	struct mach_msg_header *hdr;	/* = data */
@@ -121,8 +124,28 @@ extern spinlock_t mx_transit_lock;
 /* Messages alive, reported by MACHEXC_IOC_STATS. */
 extern atomic_long_t mx_nr_kmsgs;
 
+/* Messages handed straight to a waiting receiver, and put back (mqueue.c). */
+void mx_msg_handoff_counts(unsigned long *direct, unsigned long *requeued);
+
+/*
+ * A message kept by one sender for the messages it sends one at a time,
+ * again and again (a thread's exception requests): no allocation, no
+ * per-user charge, while the last one is not in flight still.  Two
+ * references: the sender's, and the message's while in flight.
+ */
+#define MX_KMSG_CACHE_SIZE	320	/* header + body: all but float and AVX states */
+#define MX_KMSG_CACHE_DESC	2	/* the thread and task ports */
+
+struct mx_kmsg_cache {
+	refcount_t ref;
+	struct mx_kdesc desc[MX_KMSG_CACHE_DESC];
+	struct mx_kmsg kmsg;		/* last: its data follows */
+};
+
 /* msg/kmsg.c */
 struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp);
+struct mx_kmsg *mx_kmsg_alloc_cached(struct mx_kmsg_cache **cachep, u32 size, u32 ndesc);
+void mx_kmsg_cache_put(struct mx_kmsg_cache *cache);
 void mx_kmsg_free(struct mx_kmsg *kmsg);
 void mx_kmsg_destroy(struct mx_kmsg *kmsg, struct list_head *reap);
 void mx_reap(struct list_head *reap);
@@ -153,7 +176,40 @@ void mx_ool_dealloc(struct mx_ool_range *ranges, u32 n);
 void mx_kmsg_ool_map(struct mx_kmsg *kmsg, mx_return_t *mr);
 mx_return_t mx_kmsg_ool_copyout(struct mx_kmsg *kmsg);
 
+/*
+ * A receiver blocked in mach_msg() on a port or a port set, or a thread
+ * waiting for its exception's reply, waits as one of these on the port's
+ * (or set's) rcv_wait.  A sender that finds the port's queue empty hands
+ * its message straight to the first such waiter it has room in (GNU
+ * Mach's ipc_mqueue_send() to a blocked receiver): no queue insert, no
+ * dequeue, one targeted wakeup on this CPU (compat.h's mx_wake_handoff()).
+ *
+ * @kmsg is written by the sender under the wait queue's lock, as it takes
+ * the waiter off the queue (and, for a port's own waiters, under the
+ * port's lock too); the waiter reads it once it has taken itself off the
+ * queue under that same lock, so a message is never handed to a waiter
+ * that has stopped waiting.
+ */
+struct mx_rcv_waiter {
+	struct wait_queue_entry entry;
+	u32 room;			/* the largest message it takes: header + body */
+	struct mx_kmsg *kmsg;		/* handed to it, or NULL */
+	/*
+	 * Whose receive it is: only a port whose receive right is still
+	 * @space's (under @name, unless 0: a set's member) hands it a
+	 * message.  NULL: a kernel-held port (an exception's reply).
+	 */
+	struct mx_space *space;
+	u32 name;
+};
+
 /* msg/mqueue.c */
+void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room, struct mx_space *space, u32 name);
+void mx_rcv_waiter_add(wait_queue_head_t *wq, struct mx_rcv_waiter *w, int state);
+struct mx_kmsg *mx_rcv_waiter_remove(wait_queue_head_t *wq, struct mx_rcv_waiter *w);
+int mx_rcv_wait_locked(wait_queue_head_t *wq, struct mx_rcv_waiter *w, spinlock_t *lock,
+		       long *timeout, int state);
+void mx_kmsg_requeue(struct mx_kmsg *kmsg);
 int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state);
 mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout);
 mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,

@@ -134,6 +134,7 @@ struct mx_thread {
 	struct mx_exc_state *state;	/* while stopped: in an exception, or parked */
 	struct mx_soft_report *soft;	/* while in an EXC_SOFT_SIGNAL report */
 	struct mx_port *reply;		/* kernel-held, for its exceptions' replies */
+	struct mx_kmsg_cache *req_cache;	/* its exception requests (msg/msg.h) */
 	bool closed;			/* destroyed: no new exception ports */
 	u32 suspend_count;		/* thread_suspend()s not resumed */
 	bool park_queued;		/* a park work is on its way to the thread */
@@ -216,6 +217,8 @@ struct mx_thread *mx_thread_lookup_locked(struct mx_space *self, u32 name);
 /* thread.c -- no lock needed */
 void mx_thread_put(struct mx_thread *th);
 struct mx_port *mx_thread_kport(struct mx_thread *th);
+struct mx_kmsg_cache;
+struct mx_kmsg_cache **mx_thread_req_cache(struct mx_thread *th);
 struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type);
 struct mx_exc_level mx_thread_level(struct mx_thread *th);
 void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state);

@@ -29,6 +29,7 @@ void mx_thread_put(struct mx_thread *th)
 	if (refcount_dec_and_test(&th->ref)) {
 		mx_port_put(th->port);
 		put_pid(th->pid);
+		mx_kmsg_cache_put(th->req_cache);
 		kfree(th);
 		atomic_long_dec(&mx_nr_threads);
 	}
@@ -173,6 +174,15 @@ struct mx_port *mx_thread_kport(struct mx_thread *th)
 	return th->port;
 }
 
+/*
+ * Where @th keeps the message its exception requests are made in: only
+ * the thread itself, raising, uses it (no lock).
+ */
+struct mx_kmsg_cache **mx_thread_req_cache(struct mx_thread *th)
+{
+	return &th->req_cache;
+}
+
 struct mx_port *mx_thread_port(struct mx_task *task, struct task_struct *p)
 {
 	struct mx_thread *th = mx_thread_get(task, p);
@@ -264,12 +274,16 @@ bool mx_thread_stopped(struct mx_thread *th)
 mx_return_t mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *state,
 				  u32 count)
 {
+	void *fpu = mx_exc_state_fpu_buf(flavor);
 	mx_return_t kr = KERN_FAILURE;
 
 	spin_lock(&th->port->lock);
-	if (th->state)
+	if (th->state) {
+		mx_exc_state_load_fpu(th->state, &fpu);
 		kr = mx_exc_state_set(th->state, flavor, state, count);
+	}
 	spin_unlock(&th->port->lock);
+	kfree(fpu);
 	return kr;
 }
 
@@ -281,6 +295,7 @@ mx_return_t mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *s
  */
 mx_return_t mx_thread_state(struct mx_thread *th, bool set, u32 flavor, u32 *buf, u32 *count)
 {
+	void *fpu = mx_exc_state_fpu_buf(flavor);
 	struct mx_port *port = th->port;
 	mx_return_t kr;
 	u32 n;
@@ -290,16 +305,19 @@ mx_return_t mx_thread_state(struct mx_thread *th, bool set, u32 flavor, u32 *buf
 		kr = MACH_SEND_INVALID_DEST;	/* the thread is gone */
 	} else if (!th->state) {
 		kr = KERN_FAILURE;
-	} else if (set) {
-		kr = mx_exc_state_set(th->state, flavor, buf, *count);
 	} else {
+		/* The FPU registers are read from the thread the first time. */
+		mx_exc_state_load_fpu(th->state, &fpu);
 		n = mx_exc_state_count(flavor);
-		if (!n || *count < n)
+		if (set)
+			kr = mx_exc_state_set(th->state, flavor, buf, *count);
+		else if (!n || *count < n)
 			kr = KERN_INVALID_ARGUMENT;
 		else
 			kr = mx_exc_state_get(th->state, flavor, buf, count);
 	}
 	spin_unlock(&port->lock);
+	kfree(fpu);
 	return kr;
 }
 

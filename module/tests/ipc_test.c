@@ -280,6 +280,142 @@ static void port_destroyed_notification(struct kunit *test)
 	mx_port_put(port);
 }
 
+/* A send right to @name in a fresh header-only message. */
+static struct mx_kmsg *new_msg(struct kunit *test, struct mx_space *space, u32 name)
+{
+	struct mx_kmsg *kmsg = mx_kmsg_alloc(sizeof(struct mach_msg_header), 0, GFP_KERNEL);
+	bool was_receive;
+
+	KUNIT_ASSERT_NOT_NULL(test, kmsg);
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MAKE_SEND, &kmsg->dest,
+					      &kmsg->dest_type, &was_receive), KERN_SUCCESS);
+	mutex_unlock(&space->lock);
+	return kmsg;
+}
+
+/*
+ * A message goes straight to a receiver waiting with room for it, off
+ * the queue; one it has no room for, or one sent while others are
+ * queued, is queued as ever; a handed message put back (its receiver
+ * killed) is first in line; the old receivers of a receive right that
+ * moved are handed nothing.
+ */
+static void handoff_rules(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	unsigned long direct, requeued, d, r;
+	struct mx_kmsg *k1, *k2, *k3, *got;
+	struct mx_rcv_waiter small, big;
+	struct mx_port *port;
+	LIST_HEAD(reap);
+	u32 name;
+
+	mx_msg_handoff_counts(&direct, &requeued);
+	name = new_receive(test, space, &port);
+	/* No room: queued, and the waiter keeps waiting for another. */
+	mx_rcv_waiter_init(&small, sizeof(struct mach_msg_header) - 4, space, name);
+	mx_rcv_waiter_add(&port->rcv_wait, &small, TASK_RUNNING);
+	k1 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, mx_rcv_waiter_remove(&port->rcv_wait, &small), NULL);
+	mx_msg_handoff_counts(&d, &r);
+	KUNIT_EXPECT_EQ(test, d, direct);
+
+	/* Room, but a message queued ahead: queued behind it. */
+	mx_rcv_waiter_init(&big, 1024, space, name);
+	mx_rcv_waiter_add(&port->rcv_wait, &big, TASK_RUNNING);
+	k2 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k2, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, big.kmsg, NULL);
+
+	/* The queue emptied: the next one goes straight to the waiter. */
+	spin_lock(&port->lock);
+	list_splice_init(&port->msgs, &reap);
+	port->msgcount = 0;
+	spin_unlock(&port->lock);
+	mx_reap(&reap);
+	k3 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k3, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 0U);
+	mx_msg_handoff_counts(&d, &r);
+	KUNIT_EXPECT_EQ(test, d, direct + 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&big.entry.entry));	/* off the queue */
+	got = mx_rcv_waiter_remove(&port->rcv_wait, &big);
+	KUNIT_EXPECT_PTR_EQ(test, got, k3);
+
+	/* Its receiver killed: back at the head of the queue, nothing lost. */
+	if (got) {
+		mx_kmsg_requeue(got);
+		KUNIT_EXPECT_EQ(test, port->msgcount, 1U);
+		KUNIT_EXPECT_PTR_EQ(test, list_first_entry(&port->msgs, struct mx_kmsg, link), k3);
+		mx_msg_handoff_counts(&d, &r);
+		KUNIT_EXPECT_EQ(test, r, requeued + 1);
+	}
+
+	/* A waiter on a name that no longer holds the receive right: queued. */
+	spin_lock(&port->lock);
+	list_splice_init(&port->msgs, &reap);
+	port->msgcount = 0;
+	spin_unlock(&port->lock);
+	mx_reap(&reap);
+	mx_rcv_waiter_init(&big, 1024, space, name + 4);
+	mx_rcv_waiter_add(&port->rcv_wait, &big, TASK_RUNNING);
+	k1 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, mx_rcv_waiter_remove(&port->rcv_wait, &big), NULL);
+
+	mutex_lock(&space->lock);
+	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
+	mutex_unlock(&space->lock);
+	mx_reap(&reap);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+}
+
+/*
+ * A sender's kept message is reused once back from its receiver, never
+ * while in flight, and never for one too big; freed by the last holder.
+ */
+static void kept_message_reuse(struct kunit *test)
+{
+	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	struct mx_kmsg_cache *cache = NULL, *first;
+	struct mx_kmsg *a, *b, *c;
+
+	a = mx_kmsg_alloc_cached(&cache, 64, 2);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, cache);
+	first = cache;
+	KUNIT_EXPECT_PTR_EQ(test, a->cache, cache);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cache->ref), 2U);
+	/* In flight: the next one is allocated. */
+	b = mx_kmsg_alloc_cached(&cache, 64, 0);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_EQ(test, b->cache, NULL);
+	mx_kmsg_free(b);
+	mx_kmsg_free(a);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cache->ref), 1U);
+	/* Back: reused, zeroed. */
+	c = mx_kmsg_alloc_cached(&cache, 32, 0);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_PTR_EQ(test, c->cache, first);
+	KUNIT_EXPECT_EQ(test, c->size, 32U);
+	KUNIT_EXPECT_PTR_EQ(test, c->desc, NULL);
+	/* Too big for it: allocated. */
+	b = mx_kmsg_alloc_cached(&cache, MX_KMSG_CACHE_SIZE + 4, 0);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_EQ(test, b->cache, NULL);
+	mx_kmsg_free(b);
+	/* Its owner gone first: the message in flight frees it. */
+	mx_kmsg_cache_put(cache);
+	mx_kmsg_free(c);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+}
+
 static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(names_have_generations),
 	KUNIT_CASE(names_are_limited),
@@ -287,6 +423,8 @@ static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(no_senders_notification),
 	KUNIT_CASE(queue_limit_and_reap),
 	KUNIT_CASE(port_destroyed_notification),
+	KUNIT_CASE(handoff_rules),
+	KUNIT_CASE(kept_message_reuse),
 	{}
 };
 

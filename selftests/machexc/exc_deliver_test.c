@@ -744,6 +744,61 @@ TEST(fast_path_counter)
 	mach_port_destroy(ME, w.h.port);
 }
 
+struct small_receiver {
+	struct waiting_handler w;
+	mach_msg_return_t small_mr;
+	mach_msg_size_t needed;
+};
+
+/* Receive with a buffer too small (MACH_RCV_LARGE), then handle as usual. */
+static void *receive_small_then_handle(void *arg)
+{
+	struct small_receiver *sr = arg;
+	union {
+		mach_msg_header_t head;
+		char buf[sizeof(mach_msg_header_t) + 8];
+	} small;
+
+	atomic_store(&sr->w.tid, gettid());
+	memset(&small, 0, sizeof(small));
+	sr->small_mr = mach_msg(&small.head, MACH_RCV_MSG | MACH_RCV_LARGE, 0, sizeof(small),
+				sr->w.h.port, 0, 0);
+	sr->needed = small.head.msgh_size;
+	return handle(&sr->w.h);
+}
+
+/*
+ * A handler blocked in receive with no room for the request does not get
+ * it handed: it is queued (a miss), the receive says MACH_RCV_TOO_LARGE
+ * with the size needed, and a receive with room takes it from the queue.
+ */
+TEST(handoff_needs_room)
+{
+	struct small_receiver sr = { .w = { .h = { .rounds = 1, .answer = KERN_SUCCESS,
+						   .move_rip = 2 } } };
+	struct machexc_stats a, b;
+	pthread_t t;
+
+	sr.w.h.port = new_port();
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION,
+			sr.w.h.port, EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64));
+	ASSERT_EQ(0, pthread_create(&t, NULL, receive_small_then_handle, &sr));
+	while (!atomic_load(&sr.w.tid) || thread_state_of(atomic_load(&sr.w.tid)) != 'S')
+		sched_yield();
+	ASSERT_EQ(0, machexc_get_stats(&a));
+	fault_ill();
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, machexc_get_stats(&b));
+	EXPECT_EQ(MACH_RCV_TOO_LARGE, sr.small_mr);
+	EXPECT_LT(sizeof(mach_msg_header_t) + 8, sr.needed);
+	EXPECT_EQ(1, sr.w.h.count);
+	EXPECT_EQ(a.exc_handoffs, b.exc_handoffs);
+	EXPECT_LE(a.exc_misses + 1, b.exc_misses);
+	EXPECT_LE(a.exc_handled + 1, b.exc_handled);
+	clear_task_ports();
+	mach_port_destroy(ME, sr.w.h.port);
+}
+
 /* ptrace sees the signal as ever: no ports, and after a KERN_FAILURE. */
 TEST(ptrace_unchanged)
 {
