@@ -168,7 +168,7 @@ void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 void mx_exc_state_restore(struct mx_exc_state *st);
 void mx_exc_state_release(struct mx_exc_state *st);
 void *mx_exc_state_fpu_buf(u32 flavor);
-void mx_exc_state_load_fpu(struct mx_exc_state *st, void **buf);
+void mx_exc_state_load_fpu(struct mx_exc_state *st, u32 flavor, void **buf);
 u32 mx_exc_state_count(u32 flavor);
 mx_return_t mx_exc_state_get(struct mx_exc_state *st, u32 flavor, u32 *out,
 			     u32 *count);

@@ -321,7 +321,7 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 		void *fpu = mx_exc_state_fpu_buf(slot->flavor);
 
 		spin_lock(&mx_thread_kport(th)->lock);
-		mx_exc_state_load_fpu(st, &fpu);
+		mx_exc_state_load_fpu(st, slot->flavor, &fpu);
 		kr = mx_exc_state_get(st, slot->flavor, (u32 *)(kmsg->data + at + n) - count,
 				      &count);
 		spin_unlock(&mx_thread_kport(th)->lock);

@@ -136,36 +136,46 @@ void *mx_exc_state_fpu_buf(u32 flavor)
 EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_fpu_buf);
 
 /*
- * The stopped thread's x87/SSE registers into st->fpu and, given *@buf
- * (from mx_exc_state_fpu_buf(), taken over), its whole XSAVE image: read
- * once, the first time a flavor needs them, not on every exception.  The
- * thread saved them to memory when it stopped (mx_exc_state_save()) and
- * does not run user code again before its state is withdrawn, so another
- * thread may read them.  Called with whatever guards @st held (the
- * thread port's lock once published); does not sleep.
+ * What @flavor needs of the stopped thread's FPU registers, read the first
+ * time it is asked for, not on every exception: nothing for a flavor
+ * without them; its x87/SSE registers into st->fpu; and, given *@buf (from
+ * mx_exc_state_fpu_buf(), taken over), its whole XSAVE image.  The image
+ * can come after the x87/SSE registers (a FLOAT flavor first, an AVX one
+ * later): then what st->fpu holds, read or changed, wins over the image's
+ * copy.  The thread saved its registers to memory when it stopped
+ * (mx_exc_state_save()) and does not run user code again before its state
+ * is withdrawn, so another thread may read them.  Called with whatever
+ * guards @st held (the thread port's lock once published); does not sleep.
  */
-void mx_exc_state_load_fpu(struct mx_exc_state *st, void **buf)
+void mx_exc_state_load_fpu(struct mx_exc_state *st, u32 flavor, void **buf)
 {
-	const struct user_regset *xs = buf && *buf ? find_regset(NT_X86_XSTATE) : NULL;
-	const struct user_regset *fx = find_regset(NT_PRFPREG);
+	const struct user_regset *fx = find_regset(NT_PRFPREG), *xs;
 	u8 *fxsave = (u8 *)&st->fpu[FPU_RESERVED];
 	unsigned int size;
 
-	if (st->fpu_loaded || !st->task)
-		return;		/* read already, or no thread to read (a bare state) */
-	st->fpu_loaded = true;
+	if (!fpu_flavor(flavor) || !st->task)
+		return;		/* nothing needed, or no thread to read (a bare state) */
+	xs = buf && *buf && !st->xsave ? find_regset(NT_X86_XSTATE) : NULL;
 	if (xs) {
 		size = xs->n * xs->size;
 		if (regset_get(st->task, xs, size, *buf) >= 0) {
 			st->xsave = *buf;
 			*buf = NULL;
 			st->xsave_size = size;
-			memcpy(fxsave, st->xsave, FX_REGS_SIZE);
-			memset(fxsave + FX_REGS_SIZE, 0, FXSAVE_SIZE - FX_REGS_SIZE);
-			st->fpu_valid = true;
+			if (st->fpu_valid) {
+				xsave_sync_legacy(st);
+			} else {
+				memcpy(fxsave, st->xsave, FX_REGS_SIZE);
+				memset(fxsave + FX_REGS_SIZE, 0, FXSAVE_SIZE - FX_REGS_SIZE);
+				st->fpu_valid = true;
+			}
+			st->fpu_loaded = true;
 			return;
 		}
 	}
+	if (st->fpu_loaded)
+		return;
+	st->fpu_loaded = true;
 	st->fpu_valid = fx && regset_get(st->task, fx, FXSAVE_SIZE, fxsave) >= 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_load_fpu);
@@ -243,8 +253,7 @@ mx_return_t mx_exc_state_get(struct mx_exc_state *st, u32 flavor, u32 *out, u32 
 	u32 f = flavor64(flavor), n = mx_exc_state_count(f);
 	const void *src;
 
-	if (fpu_flavor(f))
-		mx_exc_state_load_fpu(st, NULL);
+	mx_exc_state_load_fpu(st, f, NULL);
 	if (!n || (f == x86_FLOAT_STATE64 && !st->fpu_valid))
 		return KERN_INVALID_ARGUMENT;
 	if (f == x86_AVX_STATE64 || f == x86_AVX512_STATE64) {
@@ -278,8 +287,7 @@ mx_return_t mx_exc_state_set(struct mx_exc_state *st, u32 flavor, const u32 *in,
 {
 	u32 f = flavor64(flavor), n = mx_exc_state_count(f), mask;
 
-	if (fpu_flavor(f))
-		mx_exc_state_load_fpu(st, NULL);
+	mx_exc_state_load_fpu(st, f, NULL);
 	if (!n || count != mx_exc_state_count(flavor))
 		return KERN_INVALID_ARGUMENT;
 	if (f == x86_AVX_STATE64 || f == x86_AVX512_STATE64) {

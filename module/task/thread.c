@@ -279,7 +279,7 @@ mx_return_t mx_thread_apply_reply(struct mx_thread *th, u32 flavor, const u32 *s
 
 	spin_lock(&th->port->lock);
 	if (th->state) {
-		mx_exc_state_load_fpu(th->state, &fpu);
+		mx_exc_state_load_fpu(th->state, flavor, &fpu);
 		kr = mx_exc_state_set(th->state, flavor, state, count);
 	}
 	spin_unlock(&th->port->lock);
@@ -307,7 +307,7 @@ mx_return_t mx_thread_state(struct mx_thread *th, bool set, u32 flavor, u32 *buf
 		kr = KERN_FAILURE;
 	} else {
 		/* The FPU registers are read from the thread the first time. */
-		mx_exc_state_load_fpu(th->state, &fpu);
+		mx_exc_state_load_fpu(th->state, flavor, &fpu);
 		n = mx_exc_state_count(flavor);
 		if (set)
 			kr = mx_exc_state_set(th->state, flavor, buf, *count);

@@ -310,6 +310,39 @@ static void crash_codes_as_xnu(struct kunit *test)
  * The FPU registers are not read when a thread stops, only when a flavor
  * first needs them (and once: a change made then is kept).
  */
+/*
+ * A FLOAT flavor first (x87/SSE only, no image), an AVX one later: the
+ * image is still read then, and a FLOAT change made before it is kept.
+ */
+static void avx_image_read_after_the_float_registers(struct kunit *test)
+{
+	struct mx_exc_state *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	u32 *buf = kunit_kzalloc(test, MX_THREAD_STATE_MAX * sizeof(u32), GFP_KERNEL);
+	void *fpu = mx_exc_state_fpu_buf(x86_AVX_STATE64);
+	u32 count = 0, word;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	if (!fpu)
+		kunit_skip(test, "the CPU has no AVX");
+	mx_exc_state_save(st, NULL, X86_TRAP_UD, 0, 0);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_get(st, x86_FLOAT_STATE64, buf, &count), KERN_SUCCESS);
+	KUNIT_EXPECT_PTR_EQ(test, st->xsave, NULL);
+	buf[2 + 8 + 40] ^= 0x5a5a5a5a;		/* a word of xmm2 */
+	word = buf[2 + 8 + 40];
+	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, x86_FLOAT_STATE64, buf, count), KERN_SUCCESS);
+
+	mx_exc_state_load_fpu(st, x86_AVX_STATE64, &fpu);
+	KUNIT_EXPECT_NOT_NULL(test, st->xsave);
+	KUNIT_EXPECT_PTR_EQ(test, fpu, NULL);
+	KUNIT_EXPECT_EQ(test, mx_exc_state_get(st, x86_AVX_STATE64, buf, &count), KERN_SUCCESS);
+	KUNIT_EXPECT_EQ(test, count, (u32)x86_AVX_STATE64_COUNT);
+	KUNIT_EXPECT_EQ(test, buf[2 + 8 + 40], word);
+	st->dirty = 0;		/* never put back into this kernel thread */
+	mx_exc_state_release(st);
+	kfree(fpu);
+}
+
 static void fpu_read_only_when_needed(struct kunit *test)
 {
 	struct mx_exc_state *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
@@ -326,8 +359,12 @@ static void fpu_read_only_when_needed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mx_exc_state_get(st, x86_EXCEPTION_STATE64, buf, &count),
 			KERN_SUCCESS);
 	KUNIT_EXPECT_FALSE(test, st->fpu_loaded);
+	/* Nor by a flavor without them, given a buffer or not. */
+	mx_exc_state_load_fpu(st, x86_THREAD_STATE64, NULL);
+	mx_exc_state_load_fpu(st, x86_THREAD_STATE64, &fpu);
+	KUNIT_EXPECT_FALSE(test, st->fpu_loaded);
 
-	mx_exc_state_load_fpu(st, &fpu);
+	mx_exc_state_load_fpu(st, x86_AVX_STATE64, &fpu);
 	KUNIT_EXPECT_TRUE(test, st->fpu_loaded);
 	KUNIT_EXPECT_TRUE(test, st->fpu_valid);
 	/* The buffer was taken where the CPU has AVX, and only then. */
@@ -338,7 +375,7 @@ static void fpu_read_only_when_needed(struct kunit *test)
 	/* A change stays: the registers are not read again. */
 	buf[2 + 8 + 40] ^= 0x5a5a5a5a;		/* a word of xmm2 */
 	KUNIT_EXPECT_EQ(test, mx_exc_state_set(st, x86_FLOAT_STATE64, buf, count), KERN_SUCCESS);
-	mx_exc_state_load_fpu(st, NULL);
+	mx_exc_state_load_fpu(st, x86_FLOAT_STATE64, NULL);
 	KUNIT_EXPECT_EQ(test, st->fpu[2 + 8 + 40], buf[2 + 8 + 40]);
 	st->dirty = 0;		/* never put back into this kernel thread */
 	mx_exc_state_release(st);
@@ -356,6 +393,7 @@ static struct kunit_case machexc_exc_cases[] = {
 	KUNIT_CASE(state_counts),
 	KUNIT_CASE(state_get_and_set),
 	KUNIT_CASE(fpu_read_only_when_needed),
+	KUNIT_CASE(avx_image_read_after_the_float_registers),
 	{}
 };
 

@@ -166,6 +166,20 @@ TEST_F(avx, avx_state_carries_both_halves_of_the_ymm_registers)
 	EXPECT_EQ(0x1f80, s.__fpu_mxcsr);
 }
 
+TEST_F(avx, avx_state_is_readable_after_the_thread_state_was)
+{
+	mach_msg_type_number_t n = x86_THREAD_STATE64_COUNT;
+	x86_thread_state64_t ts;
+	x86_avx_state64_t s;
+
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(self->thread, x86_THREAD_STATE64,
+						 (thread_state_t)&ts, &n));
+	n = x86_AVX_STATE64_COUNT;
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(self->thread, x86_AVX_STATE64,
+						 (thread_state_t)&s, &n));
+	EXPECT_EQ(0, memcmp(&s.__fpu_ymmh0, ymm_in + 16, 16));
+}
+
 TEST_F(avx, unified_avx_state_has_its_header)
 {
 	mach_msg_type_number_t n = x86_AVX_STATE_COUNT;
