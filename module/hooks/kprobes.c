@@ -103,7 +103,6 @@ static struct kprobe probes[] = {
 
 static bool registered[ARRAY_SIZE(probes)];
 
-
 /*
  * get_signal() calls dequeue_signal() once its stops, traps and freezes
  * are done, and whatever clears TIF_SIGPENDING calls recalc_sigpending():
