@@ -14,6 +14,8 @@
 # wait's kprobes armed as well).
 #
 #   bench/overhead.sh LANE OUTDIR MODULE... BENCH
+# With MACHEXC_OVERHEAD_BEFORE=OTHER.ko, each round also measures that
+# build ("before-" lines), for a before/after table from one boot.
 # Writes OUTDIR/output.log: "CONFIG row NAME MEDIAN MIN MAX" lines
 # (instructions per operation), read by bench/report.py.
 set -euo pipefail
@@ -78,10 +80,23 @@ while [ $round -lt $rounds ]; do
 	measure in-use
 	measure waiting
 	unload
+	# Another build of the module to compare with (MACHEXC_OVERHEAD_BEFORE).
+	if [ -e /machexc/bin/machexc-before.ko.bin ]; then
+		insmod /machexc/bin/machexc-before.ko.bin || echo "MACHEXC-FATAL insmod before failed"
+		for m in loaded in-use waiting; do
+			measure $m
+		done 2>&1 | sed 's/^\(loaded\|in-use\|waiting\) /before-\1 /'
+		unload
+	fi
 done
 echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"
 EOS
+extra=()
+if [ -n "${MACHEXC_OVERHEAD_BEFORE:-}" ]; then
+	cp "$MACHEXC_OVERHEAD_BEFORE" "$out/machexc-before.ko.bin"
+	extra=("$out/machexc-before.ko.bin")
+fi
 echo "bench: lane $lane, overhead for non-users (QEMU -icount)" >&2
 MACHEXC_VM_TIMEOUT=1200 MACHEXC_VM_QEMU="-smp 1 -icount shift=0,sleep=off" \
-	"$vm/vm.sh" "$lane" "$out" "$out/job" "$@"
+	"$vm/vm.sh" "$lane" "$out" "$out/job" "$@" "${extra[@]}"
 "$vm/report.py" splats "$out"

@@ -63,17 +63,6 @@ static inline bool mx_dumpable_by_owner(struct task_struct *t)
 #endif
 
 /*
- * The first argument of a function an ftrace_ops callback hooks: 6.2 has
- * ftrace_regs_get_argument(); 6.1's x86 ftrace_regs is a pt_regs.
- */
-#include <linux/ftrace.h>
-#ifdef ftrace_regs_get_argument
-#define mx_ftrace_arg0(fregs)	ftrace_regs_get_argument(fregs, 0)
-#else
-#define mx_ftrace_arg0(fregs)	((fregs)->regs.di)
-#endif
-
-/*
  * dequeue_signal() lost its task argument (always current) in 6.11.
  * Called with current->sighand->siglock held.
  */

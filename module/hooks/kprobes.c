@@ -16,7 +16,6 @@
  * get_signal() for a stop (mx_kprobes_arm_yield()), and the one on the
  * core dump's entry that reports EXC_CRASH (mx_kprobes_arm_crash()).
  */
-#include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
@@ -103,101 +102,6 @@ static struct kprobe probes[] = {
 };
 
 static bool registered[ARRAY_SIZE(probes)];
-
-/*
- * The same as ftrace callbacks where the kernel allows: a kprobe hit costs
- * every faulting process on the machine a full register save, a probe
- * table lookup and the kprobe bookkeeping (a few hundred instructions);
- * an ftrace_ops of its own calls us straight from the function's entry
- * with the argument registers saved.  Atomic context (preemption off
- * under the recursion lock); only looks.
- */
-#ifdef CONFIG_DYNAMIC_FTRACE_WITH_ARGS
-static void notrace ftrace_sig_fault(unsigned long ip, unsigned long parent_ip,
-				     struct ftrace_ops *op, struct ftrace_regs *fregs)
-{
-	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
-
-	if (bit < 0)
-		return;
-	mx_exc_fault_signal_coming((int)mx_ftrace_arg0(fregs));
-	ftrace_test_recursion_unlock(bit);
-}
-
-static void notrace ftrace_sig_info(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *op, struct ftrace_regs *fregs)
-{
-	const struct kernel_siginfo *info;
-	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
-
-	if (bit < 0)
-		return;
-	info = (const void *)mx_ftrace_arg0(fregs);
-	mx_exc_fault_signal_coming(info->si_signo);
-	ftrace_test_recursion_unlock(bit);
-}
-
-static struct ftrace_ops sig_ops[] = {
-	{ .func = ftrace_sig_fault, .flags = FTRACE_OPS_FL_RECURSION },
-	{ .func = ftrace_sig_info, .flags = FTRACE_OPS_FL_RECURSION },
-};
-
-/* probes[i] goes to sig_ops[probe_ops[i]]. */
-static const u8 probe_ops[ARRAY_SIZE(probes)] = { 0, 0, 0, 1 };
-static bool ftrace_registered[ARRAY_SIZE(sig_ops)];
-
-/* With the hooks' lock held: true if the ftrace callbacks are in. */
-static bool arm_ftrace(void)
-{
-	unsigned int i, n = 0;
-	unsigned long start;
-	bool filtered[ARRAY_SIZE(sig_ops)] = { };
-
-	if (ftrace_registered[0])
-		return true;
-	for (i = 0; i < ARRAY_SIZE(probes); i++) {
-		start = mx_kprobe_lookup(probes[i].symbol_name);
-		if (start && !ftrace_set_filter_ip(&sig_ops[probe_ops[i]], start, 0, 0))
-			filtered[probe_ops[i]] = true;
-	}
-	for (i = 0; i < ARRAY_SIZE(sig_ops); i++) {
-		if (filtered[i] && !register_ftrace_function(&sig_ops[i]))
-			ftrace_registered[i] = true;
-		n += ftrace_registered[i];
-	}
-	if (n == ARRAY_SIZE(sig_ops))
-		return true;
-	for (i = 0; i < ARRAY_SIZE(sig_ops); i++) {
-		if (ftrace_registered[i])
-			unregister_ftrace_function(&sig_ops[i]);
-		ftrace_registered[i] = false;
-		ftrace_free_filter(&sig_ops[i]);
-	}
-	return false;
-}
-
-static void disarm_ftrace(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(sig_ops); i++) {
-		if (ftrace_registered[i]) {
-			unregister_ftrace_function(&sig_ops[i]);
-			ftrace_free_filter(&sig_ops[i]);
-		}
-		ftrace_registered[i] = false;
-	}
-}
-#else
-static bool arm_ftrace(void)
-{
-	return false;
-}
-
-static void disarm_ftrace(void)
-{
-}
-#endif
 
 /*
  * get_signal() calls dequeue_signal() once its stops, traps and freezes
@@ -435,8 +339,6 @@ void mx_kprobes_arm(void)
 {
 	unsigned int i, n = 0;
 
-	if (arm_ftrace())
-		return;
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (!registered[i])
 			registered[i] = !register_kprobe(&probes[i]);
@@ -469,7 +371,6 @@ void mx_kprobes_exit(void)
 	yield_failed = false;
 	mutex_unlock(&yield_mutex);
 
-	disarm_ftrace();
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (registered[i])
 			unregister_kprobe(&probes[i]);
