@@ -48,10 +48,10 @@ void machexc_stats_get(struct machexc_stats *s)
 	s->ports = atomic_long_read(&mx_nr_ports);
 	s->psets = atomic_long_read(&mx_nr_psets);
 	s->kmsgs = atomic_long_read(&mx_nr_kmsgs);
-	s->exc_raised = atomic_long_read(&mx_nr_raised);
-	s->exc_handoffs = atomic_long_read(&mx_nr_handoffs);
-	s->exc_misses = atomic_long_read(&mx_nr_misses);
-	s->exc_handled = atomic_long_read(&mx_nr_handled);
+	s->exc_raised = mx_exc_stat(MX_EXC_RAISED);
+	s->exc_handoffs = mx_exc_stat(MX_EXC_HANDOFFS);
+	s->exc_misses = mx_exc_stat(MX_EXC_QUEUED);
+	s->exc_handled = mx_exc_stat(MX_EXC_HANDLED);
 	s->tasks = atomic_long_read(&mx_nr_spaces);	/* one space per task */
 	s->threads = atomic_long_read(&mx_nr_threads);
 	s->nomem = atomic_long_read(&mx_nr_nomem);

@@ -202,13 +202,10 @@ s32 mx_exc_parse_reply(const void *msg, u32 size, u32 behavior,
 		       u32 *flavor, u32 *state, u32 *state_count);
 const u32 *mx_exc_reply_state(const void *msg);
 
-/* Exceptions: raised, handed straight to a waiting receiver or queued. */
-extern atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
-/* ... left to Linux's signal, and abandoned by a thread killed while it waited. */
-extern atomic_long_t mx_nr_fallbacks, mx_nr_aborted;
-
 /*
- * What each task counts of its own exceptions (struct mx_task's
+ * Exceptions: raised, handed straight to a waiting receiver or queued,
+ * handled, left to Linux's signal, abandoned by a thread killed while it
+ * waited.  What each task counts of its own exceptions (struct mx_task's
  * exc_counts[], summed per pid namespace by netlink/stats.c).
  */
 enum mx_exc_count {
@@ -222,7 +219,13 @@ enum mx_exc_count {
  * anything longer); the uapi's MACHEXC_LAT_BUCKETS.
  */
 #define MX_LAT_BUCKETS	24
-extern atomic_long_t mx_exc_latency[MX_LAT_BUCKETS];
+/*
+ * The machine's exception counters (enum mx_exc_count) and latency
+ * histogram, kept per CPU (no shared line written per exception) and
+ * summed when read.  Any context.
+ */
+unsigned long mx_exc_stat(enum mx_exc_count what);
+unsigned long mx_exc_latency(unsigned int bucket);
 
 /*
  * An exception event, for observers (netlink/events.c): sent by the

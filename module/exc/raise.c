@@ -91,9 +91,28 @@ struct mx_exc_work {
 
 static DEFINE_PER_CPU(struct mx_sig_before, sig_before);
 
-atomic_long_t mx_nr_raised, mx_nr_handoffs, mx_nr_misses, mx_nr_handled;
-atomic_long_t mx_nr_fallbacks, mx_nr_aborted;
-atomic_long_t mx_exc_latency[MX_LAT_BUCKETS];
+static DEFINE_PER_CPU(unsigned long [MX_EXC_COUNTS], exc_stats);
+static DEFINE_PER_CPU(unsigned long [MX_LAT_BUCKETS], exc_lat);
+
+unsigned long mx_exc_stat(enum mx_exc_count what)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu(exc_stats, cpu)[what];
+	return n;
+}
+
+unsigned long mx_exc_latency(unsigned int bucket)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu(exc_lat, cpu)[bucket];
+	return n;
+}
 
 /*
  * Observers (netlink/events.c).  Set at load before any exception can be
@@ -106,10 +125,10 @@ void mx_exc_set_observer(void (*fn)(const struct mx_exc_event *ev))
 	WRITE_ONCE(exc_observer, fn);
 }
 
-/* Count @what for the machine and for @task. */
-static void exc_count(struct mx_task *task, atomic_long_t *global, enum mx_exc_count what)
+/* Count @what for the machine (this CPU's share) and for @task. */
+static void exc_count(struct mx_task *task, enum mx_exc_count what)
 {
-	atomic_long_inc(global);
+	this_cpu_inc(exc_stats[what]);
 	atomic_long_inc(&task->exc_counts[what]);
 }
 
@@ -447,9 +466,9 @@ static int send_request(struct mx_raise *r)
 	}
 	r->request = NULL;
 	if (handoff)
-		exc_count(r->task, &mx_nr_handoffs, MX_EXC_HANDOFFS);
+		exc_count(r->task, MX_EXC_HANDOFFS);
 	else
-		exc_count(r->task, &mx_nr_misses, MX_EXC_QUEUED);
+		exc_count(r->task, MX_EXC_QUEUED);
 	return 0;
 }
 
@@ -540,7 +559,7 @@ static int raise_level(struct mx_raise *r)
 		if (!r->request)
 			goto next;
 		r->slot.port = NULL;	/* the request carries that send right now */
-		exc_count(r->task, &mx_nr_raised, MX_EXC_RAISED);
+		exc_count(r->task, MX_EXC_RAISED);
 		exc_notify(r, MX_EXC_EV_RAISED, r->level);
 	}
 	if (r->request) {
@@ -733,16 +752,15 @@ static void raise_outcome(struct mx_exc_work *w)
 	struct mx_raise *r = &w->r;
 	u64 us = (ktime_get_ns() - r->start_ns) / NSEC_PER_USEC;
 
-	atomic_long_inc(&mx_exc_latency[min_t(unsigned int, us ? fls64(us) : 0,
-					      MX_LAT_BUCKETS - 1)]);
+	this_cpu_inc(exc_lat[min_t(unsigned int, us ? fls64(us) : 0, MX_LAT_BUCKETS - 1)]);
 	if (r->handled) {
-		exc_count(r->task, &mx_nr_handled, MX_EXC_HANDLED);
+		exc_count(r->task, MX_EXC_HANDLED);
 		exc_notify(r, MX_EXC_EV_HANDLED, r->handled_level);
 	} else if (w->aborted) {
-		exc_count(r->task, &mx_nr_aborted, MX_EXC_ABORTED);
+		exc_count(r->task, MX_EXC_ABORTED);
 		exc_notify(r, MX_EXC_EV_ABORTED, LEVELS);
 	} else {
-		exc_count(r->task, &mx_nr_fallbacks, MX_EXC_FALLBACKS);
+		exc_count(r->task, MX_EXC_FALLBACKS);
 		exc_notify(r, MX_EXC_EV_FALLBACK, LEVELS);
 	}
 }

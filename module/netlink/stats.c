@@ -69,12 +69,12 @@ static int put_global(struct sk_buff *skb)
 		.psets = atomic_long_read(&mx_nr_psets),
 		.msgs = atomic_long_read(&mx_nr_kmsgs),
 		.exc = {
-			[MX_EXC_RAISED] = atomic_long_read(&mx_nr_raised),
-			[MX_EXC_HANDOFFS] = atomic_long_read(&mx_nr_handoffs),
-			[MX_EXC_QUEUED] = atomic_long_read(&mx_nr_misses),
-			[MX_EXC_HANDLED] = atomic_long_read(&mx_nr_handled),
-			[MX_EXC_FALLBACKS] = atomic_long_read(&mx_nr_fallbacks),
-			[MX_EXC_ABORTED] = atomic_long_read(&mx_nr_aborted),
+			[MX_EXC_RAISED] = mx_exc_stat(MX_EXC_RAISED),
+			[MX_EXC_HANDOFFS] = mx_exc_stat(MX_EXC_HANDOFFS),
+			[MX_EXC_QUEUED] = mx_exc_stat(MX_EXC_QUEUED),
+			[MX_EXC_HANDLED] = mx_exc_stat(MX_EXC_HANDLED),
+			[MX_EXC_FALLBACKS] = mx_exc_stat(MX_EXC_FALLBACKS),
+			[MX_EXC_ABORTED] = mx_exc_stat(MX_EXC_ABORTED),
 		},
 	};
 	unsigned int i;
@@ -90,7 +90,7 @@ static int put_global(struct sk_buff *skb)
 	if (!lat)
 		return -EMSGSIZE;
 	for (i = 0; i < MX_LAT_BUCKETS; i++)
-		if (nla_put_u64_64bit(skb, i + 1, atomic_long_read(&mx_exc_latency[i]), 0))
+		if (nla_put_u64_64bit(skb, i + 1, mx_exc_latency(i), 0))
 			return -EMSGSIZE;
 	nla_nest_end(skb, lat);
 	nla_nest_end(skb, nest);
