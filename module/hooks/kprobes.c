@@ -145,10 +145,13 @@ static struct kprobe yield_probes[] = {
 static DEFINE_MUTEX(yield_mutex);	/* yield_registered, _enabled, _failed */
 static bool yield_registered;
 static bool yield_enabled;		/* a space exists: waits may begin */
-static bool yield_failed;		/* they could not be registered: never */
+static bool yield_failed;		/* they could not be registered... */
+static unsigned long yield_retry;	/* ...and are tried again from then (jiffies) */
 static atomic_t nr_yield_waiters;
 static unsigned long yield_last_end;	/* jiffies of the last wait's end */
 static unsigned int kprobe_linger_ms = 1000;
+
+#define YIELD_RETRY	(10 * HZ)
 
 static void yield_disarm(struct work_struct *work);
 static DECLARE_DELAYED_WORK(yield_disarm_work, yield_disarm);
@@ -160,7 +163,7 @@ static int linger_set(const char *val, const struct kernel_param *kp)
 
 	/* Not before the first task, nor once the module is going. */
 	if (!err && READ_ONCE(yield_enabled))
-		mod_delayed_work(system_wq, &yield_disarm_work, 0);
+		mod_delayed_work(system_long_wq, &yield_disarm_work, 0);
 	return err;
 }
 
@@ -180,7 +183,8 @@ static void yield_register_locked(void)
 	unsigned int i;
 
 	lockdep_assert_held(&yield_mutex);
-	if (yield_registered || yield_failed || !yield_enabled)
+	if (yield_registered || !yield_enabled ||
+	    (yield_failed && time_before(jiffies, yield_retry)))
 		return;
 	for (i = 0; i < ARRAY_SIZE(yield_probes); i++) {
 		kps[i] = &yield_probes[i];
@@ -189,9 +193,15 @@ static void yield_register_locked(void)
 		kps[i]->flags = 0;
 	}
 	yield_registered = !register_kprobes(kps, ARRAY_SIZE(kps));
-	if (!yield_registered) {
-		yield_failed = true;
-		pr_info("machexc: no signal kprobes: threads waiting in exceptions or parked do not stop for SIGSTOP or the cgroup freezer\n");
+	/*
+	 * A failure (no memory for an instruction slot, say) is not for
+	 * good: a wait after YIELD_RETRY tries again.  Waits until then do
+	 * not stop for SIGSTOP or the freezer.
+	 */
+	yield_failed = !yield_registered;
+	if (yield_failed) {
+		yield_retry = jiffies + YIELD_RETRY;
+		pr_info_ratelimited("machexc: no signal kprobes: threads waiting in exceptions or parked do not stop for SIGSTOP or the cgroup freezer\n");
 	}
 	WRITE_ONCE(mx_yield_armed, yield_registered);
 }
@@ -238,7 +248,7 @@ void mx_yield_wait_end(void)
 {
 	WRITE_ONCE(yield_last_end, jiffies);
 	if (atomic_dec_and_test(&nr_yield_waiters))
-		queue_delayed_work(system_wq, &yield_disarm_work,
+		queue_delayed_work(system_long_wq, &yield_disarm_work,
 				   msecs_to_jiffies(READ_ONCE(kprobe_linger_ms)));
 }
 
@@ -249,7 +259,7 @@ static void yield_disarm(struct work_struct *work)
 	unsigned long idle = jiffies - READ_ONCE(yield_last_end);
 
 	if (idle < linger) {	/* used since it was queued: wait the rest */
-		queue_delayed_work(system_wq, &yield_disarm_work, linger - idle);
+		queue_delayed_work(system_long_wq, &yield_disarm_work, linger - idle);
 		return;
 	}
 	mutex_lock(&yield_mutex);
