@@ -32,6 +32,8 @@ echo "kernel $(uname -r)"
 echo "cpus $(grep -c ^processor /proc/cpuinfo)"
 # No "traps:" line per unhandled int3 in the kernel log: it would be timed too.
 echo 0 > /proc/sys/debug/exception-trace
+depmod
+modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
 machexc-bench rows | sed 's/^/free /'
 machexc-bench rows --pin | sed 's/^/pinned /'
 machexc-bench legs | sed 's/^/free /'
