@@ -75,7 +75,9 @@ round=0
 while [ $round -lt $rounds ]; do
 	round=$((round + 1))
 	measure unloaded
-	modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
+	# A linger of 1 s: each measurement's 2 s sleep sees the signal
+	# kprobes out again after the configuration that waits.
+	modprobe machexc kprobe_linger_ms=1000 || echo "MACHEXC-FATAL modprobe machexc failed"
 	measure loaded
 	measure in-use
 	measure waiting

@@ -33,7 +33,9 @@ echo "cpus $(grep -c ^processor /proc/cpuinfo)"
 # No "traps:" line per unhandled int3 in the kernel log: it would be timed too.
 echo 0 > /proc/sys/debug/exception-trace
 depmod
-modprobe machexc || echo "MACHEXC-FATAL modprobe machexc failed"
+# The signal kprobes stay in for the whole boot: no text patching while
+# measuring.
+modprobe machexc kprobe_linger_ms=3600000 || echo "MACHEXC-FATAL modprobe machexc failed"
 machexc-bench rows | sed 's/^/free /'
 machexc-bench rows --pin | sed 's/^/pinned /'
 machexc-bench legs | sed 's/^/free /'

@@ -126,7 +126,8 @@ static struct kprobe yield_probes[] = {
  * sigprocmask() does), so the kprobes go in when a thread begins a
  * stoppable wait (mx_yield_wait_begin()) and come out once no thread has
  * waited for kprobe_linger_ms (a delayed work): registering patches the
- * kernel's text and waits for RCU, too dear to do per exception.
+ * kernel's text and waits for RCU, too dear to do per exception (a
+ * minute by default: one patch per debugging session or burst).
  *
  * The race between a thread beginning to wait and the kprobes coming
  * out is settled on one atomic, the count of waiters: the disarming work
@@ -149,7 +150,7 @@ static bool yield_failed;		/* they could not be registered... */
 static unsigned long yield_retry;	/* ...and are tried again from then (jiffies) */
 static atomic_t nr_yield_waiters;
 static unsigned long yield_last_end;	/* jiffies of the last wait's end */
-static unsigned int kprobe_linger_ms = 1000;
+static unsigned int kprobe_linger_ms = 60000;
 
 #define YIELD_RETRY	(10 * HZ)
 
