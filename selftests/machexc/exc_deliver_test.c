@@ -30,6 +30,7 @@
 #include <machexc.h>
 #include <mach/mach.h>
 
+#include "kprobes.h"
 #include "kselftest_harness.h"
 #include "proc.h"
 
@@ -1739,28 +1740,9 @@ TEST(sigkill_ends_a_wait_stopped_by_sigstop)
 }
 
 /*
- * The kprobes a stoppable wait needs to step out for a stop (on
- * dequeue_signal() and recalc_sigpending()) are armed only while a thread
- * waits in an exception or parked, and for kprobe_linger_ms after.  How
- * many are in, from debugfs; -1 without the list.
+ * The kprobes a stoppable wait needs (kprobes.h) come and go with the
+ * waits.  A waiting child stopped, continued, and its exception handled.
  */
-#define LINGER "/sys/module/machexc/parameters/kprobe_linger_ms"
-
-static int signal_kprobes(void)
-{
-	FILE *f = fopen("/sys/kernel/debug/kprobes/list", "r");
-	char line[256];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, "dequeue_signal") || strstr(line, "recalc_sigpending");
-	fclose(f);
-	return n;
-}
-
-/* A waiting child stopped, continued, and its exception handled. */
 static int stop_continue_handle(pid_t pid, mach_port_t port)
 {
 	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
@@ -1789,15 +1771,15 @@ TEST(a_wait_begun_with_the_signal_kprobes_out_still_stops)
 
 	if (signal_kprobes() < 0)
 		SKIP(return, "no kprobes list in debugfs");
-	read_file(LINGER, linger, sizeof(linger));
-	ASSERT_EQ(0, write_file(LINGER, "0"));
+	get_linger(linger, sizeof(linger));
+	ASSERT_EQ(0, set_linger("0"));
 	EXPECT_TRUE(poll_until(signal_kprobes() == 0));
 	pid = fault_waiting_child(port);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(2, signal_kprobes());
 	EXPECT_EQ(0, stop_continue_handle(pid, port));
 	EXPECT_TRUE(poll_until(signal_kprobes() == 0));
-	write_file(LINGER, linger);
+	set_linger(linger);
 	mach_port_destroy(ME, port);
 }
 
@@ -1810,19 +1792,19 @@ TEST(the_signal_kprobes_linger_after_a_wait)
 
 	if (signal_kprobes() < 0)
 		SKIP(return, "no kprobes list in debugfs");
-	read_file(LINGER, linger, sizeof(linger));
-	ASSERT_EQ(0, write_file(LINGER, "3600000"));
+	get_linger(linger, sizeof(linger));
+	ASSERT_EQ(0, set_linger("3600000"));
 	pid = fault_waiting_child(port);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, stop_continue_handle(pid, port));
 	EXPECT_EQ(2, signal_kprobes());
 	/* Lowered: the pending removal goes by the new figure. */
-	ASSERT_EQ(0, write_file(LINGER, "0"));
+	ASSERT_EQ(0, set_linger("0"));
 	pid = fault_waiting_child(port);	/* its end queues the removal */
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, stop_continue_handle(pid, port));
 	EXPECT_TRUE(poll_until(signal_kprobes() == 0));
-	write_file(LINGER, linger);
+	set_linger(linger);
 	mach_port_destroy(ME, port);
 }
 
@@ -1858,8 +1840,8 @@ TEST(waits_stop_while_the_signal_kprobes_come_and_go)
 
 	if (signal_kprobes() < 0)
 		SKIP(return, "no kprobes list in debugfs");
-	read_file(LINGER, linger, sizeof(linger));
-	ASSERT_EQ(0, write_file(LINGER, "0"));
+	get_linger(linger, sizeof(linger));
+	ASSERT_EQ(0, set_linger("0"));
 	busy = busy_faulting_child();
 	ASSERT_LT(0, busy);
 	for (i = 0; i < rounds; i++) {
@@ -1870,7 +1852,7 @@ TEST(waits_stop_while_the_signal_kprobes_come_and_go)
 	EXPECT_EQ(0, waitpid(busy, &status, WNOHANG));	/* still at it */
 	kill(busy, SIGKILL);
 	waitpid(busy, &status, 0);
-	write_file(LINGER, linger);
+	set_linger(linger);
 	mach_port_destroy(ME, port);
 }
 

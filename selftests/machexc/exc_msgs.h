@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Exception messages as a handler test sees them (exc_crash_test,
- * exc_soft_signal_test): the MIG request and reply of
+ * Exception messages as a handler test sees them (exc_raise_test,
+ * exc_crash_test, exc_soft_signal_test): the MIG request and reply of
  * mach_exception_raise and mach_exception_raise_state_identity (64-bit
  * codes), received and answered by hand, so that a test controls every
  * field of the answer.

@@ -4,7 +4,7 @@
  * fault and resumes the faulting thread; a handler that moves the
  * instruction pointer with EXCEPTION_STATE_IDENTITY; KERN_FAILURE, after
  * which Linux delivers the original signal with its original siginfo.
- * The message layouts are MIG's for mach_exc.defs, written out here.
+ * The message layouts are MIG's for mach_exc.defs (exc_msgs.h).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -18,35 +18,10 @@
 
 #include <mach/mach.h>
 
+#include "exc_msgs.h"
 #include "kselftest_harness.h"
 
 #define ME mach_task_self()
-
-#pragma pack(push, 4)
-typedef struct {
-	mach_msg_header_t Head;
-	mach_msg_body_t msgh_body;
-	mach_msg_port_descriptor_t thread;
-	mach_msg_port_descriptor_t task;
-	NDR_record_t NDR;
-	exception_type_t exception;
-	mach_msg_type_number_t codeCnt;
-	int64_t code[2];
-	int flavor;
-	mach_msg_type_number_t old_stateCnt;
-	natural_t old_state[THREAD_STATE_MAX];
-	mach_msg_max_trailer_t trailer;
-} request_t;
-
-typedef struct {
-	mach_msg_header_t Head;
-	NDR_record_t NDR;
-	kern_return_t RetCode;
-	int flavor;
-	mach_msg_type_number_t new_stateCnt;
-	natural_t new_state[THREAD_STATE_MAX];
-} reply_t;
-#pragma pack(pop)
 
 struct handler {
 	mach_port_t port;

@@ -22,6 +22,7 @@
 #include <mach/mach.h>
 #include <stdio.h>
 
+#include "kprobes.h"
 #include "kselftest_harness.h"
 
 static int unload(void)
@@ -131,33 +132,6 @@ TEST(a_process_with_ports_keeps_the_module_loaded_without_its_fd)
  * the last wait ends, their removal a delayed work: an unload meanwhile
  * cancels it and takes them out itself, and a fresh load starts without.
  */
-#define LINGER "/sys/module/machexc/parameters/kprobe_linger_ms"
-
-static int signal_kprobes(void)
-{
-	FILE *f = fopen("/sys/kernel/debug/kprobes/list", "r");
-	char line[256];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, "dequeue_signal") || strstr(line, "recalc_sigpending");
-	fclose(f);
-	return n;
-}
-
-static int set_linger(const char *ms)
-{
-	int fd = open(LINGER, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, ms, strlen(ms)) == (ssize_t)strlen(ms);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 TEST(unload_while_the_signal_kprobes_are_armed)
 {
 	mach_port_t port;
