@@ -53,6 +53,11 @@ struct mx_space {
 	u8 gen;
 	u32 nentries;
 	DECLARE_HASHTABLE(by_port, 6);	/* SEND/RECEIVE entries by port */
+	/*
+	 * One freed entry kept for the next name: a server's reply right
+	 * comes and goes with every message it receives (table.c).
+	 */
+	struct mx_entry *spare;
 };
 
 /* The most names one space holds (module parameter, main.c). */

@@ -6,6 +6,7 @@
  */
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "../ports/ports.h"
@@ -31,6 +32,8 @@ void mx_space_release(struct mx_space *space, struct list_head *reap)
 
 	lockdep_assert_held(&space->lock);
 	space->active = false;
+	kfree(space->spare);
+	space->spare = NULL;
 	xa_for_each(&space->entries, index, entry) {
 		mx_entry_release(space, entry, reap);
 		cond_resched();
@@ -39,5 +42,6 @@ void mx_space_release(struct mx_space *space, struct list_head *reap)
 
 void mx_space_fini(struct mx_space *space)
 {
+	kfree(space->spare);	/* none after mx_space_release() */
 	xa_destroy(&space->entries);
 }

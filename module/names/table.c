@@ -6,6 +6,12 @@
  * hashed by port, finds the one name under which a space holds send
  * and/or receive rights to a given port (send-once rights get a name
  * each).  Every function here is called with space->lock held.
+ *
+ * The space keeps the last entry it freed (space->spare) for its next
+ * name, as Mach's table keeps free slots: a server receives a send-once
+ * right with every request and lets go of it with the reply, and would
+ * otherwise allocate and free an entry per message.  One at most, and
+ * none once the space is torn down.
  */
 #include <linux/slab.h>
 
@@ -50,6 +56,28 @@ struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name)
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_entry_lookup);
 
+/* A zeroed entry: the spare, else a new one; NULL without memory. */
+static struct mx_entry *entry_get(struct mx_space *space)
+{
+	struct mx_entry *entry = space->spare;
+
+	if (!entry)
+		return kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
+	space->spare = NULL;
+	return entry;
+}
+
+/* Done with @entry, in no table: keep it as the spare, or free it. */
+static void entry_put(struct mx_space *space, struct mx_entry *entry)
+{
+	if (space->active && !space->spare) {
+		memset(entry, 0, sizeof(*entry));
+		space->spare = entry;
+	} else {
+		kfree(entry);
+	}
+}
+
 /*
  * A new, empty entry: under @name if it is not MACH_PORT_NULL (for
  * mach_port_allocate_name and friends), else under a fresh name.
@@ -65,7 +93,7 @@ mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **o
 		return KERN_INVALID_TASK;
 	if (space->nentries >= mx_max_names)
 		return KERN_NO_SPACE;
-	entry = kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
+	entry = entry_get(space);
 	if (!entry)
 		return KERN_RESOURCE_SHORTAGE;
 
@@ -74,7 +102,7 @@ mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **o
 		err = index && index <= MX_INDEX_MAX ?
 			xa_insert(&space->entries, index, entry, GFP_KERNEL_ACCOUNT) : -EINVAL;
 		if (err) {
-			kfree(entry);
+			entry_put(space, entry);
 			return err == -EBUSY ? KERN_NAME_EXISTS :
 			       err == -EINVAL ? KERN_INVALID_VALUE : KERN_RESOURCE_SHORTAGE;
 		}
@@ -83,7 +111,7 @@ mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **o
 				      XA_LIMIT(1, MX_INDEX_MAX), &space->next_index,
 				      GFP_KERNEL_ACCOUNT);
 		if (err < 0) {
-			kfree(entry);
+			entry_put(space, entry);
 			return err == -EBUSY ? KERN_NO_SPACE : KERN_RESOURCE_SHORTAGE;
 		}
 		name = index << 8 | space->gen;
@@ -103,7 +131,7 @@ void mx_entry_free(struct mx_space *space, struct mx_entry *entry)
 	mx_entry_unhash(entry);
 	xa_erase(&space->entries, name_index(entry->name));
 	space->nentries--;
-	kfree(entry);
+	entry_put(space, entry);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_entry_free);
 

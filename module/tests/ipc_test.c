@@ -83,6 +83,40 @@ static void names_have_generations(struct kunit *test)
 	mutex_unlock(&space->lock);
 }
 
+/*
+ * The space keeps its last freed entry for the next name (a server's
+ * reply right comes and goes with every message): the same memory, a new
+ * name, the old one dead.  One at most: a second free lets go.
+ */
+static void freed_entry_is_reused_under_a_new_name(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	struct mx_entry *a, *b, *c;
+	u32 old;
+
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &a), KERN_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &b), KERN_SUCCESS);
+	a->type = MACH_PORT_TYPE_DEAD_NAME;
+	a->urefs = 7;
+	old = a->name;
+	mx_entry_free(space, a);
+	KUNIT_EXPECT_PTR_EQ(test, space->spare, a);
+	mx_entry_free(space, b);		/* the spare is taken: freed */
+	KUNIT_EXPECT_PTR_EQ(test, space->spare, a);
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &c), KERN_SUCCESS);
+	KUNIT_EXPECT_PTR_EQ(test, c, a);
+	KUNIT_EXPECT_NULL(test, space->spare);
+	KUNIT_EXPECT_NE(test, c->name, old);
+	KUNIT_EXPECT_EQ(test, c->type, 0U);
+	KUNIT_EXPECT_EQ(test, c->urefs, 0U);
+	KUNIT_EXPECT_TRUE(test, hlist_unhashed(&c->by_port));
+	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, old));
+	KUNIT_EXPECT_PTR_EQ(test, mx_entry_lookup(space, c->name), c);
+	mx_entry_free(space, c);
+	mutex_unlock(&space->lock);
+}
+
 static void names_are_limited(struct kunit *test)
 {
 	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
@@ -418,6 +452,7 @@ static void kept_message_reuse(struct kunit *test)
 
 static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(names_have_generations),
+	KUNIT_CASE(freed_entry_is_reused_under_a_new_name),
 	KUNIT_CASE(names_are_limited),
 	KUNIT_CASE(send_rights_are_counted),
 	KUNIT_CASE(no_senders_notification),
