@@ -209,7 +209,6 @@ static enum handoff hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port,
 		ret = HANDOFF_QUEUE;
 	} else if (w) {
 		list_del_init(&w->entry.entry);
-		kmsg->seqno = port->seqno++;
 		w->kmsg = kmsg;
 		mx_wake_handoff(&w->entry, sync);
 		ret = HANDOFF_DONE;
@@ -500,18 +499,43 @@ void mx_kmsg_requeue(struct mx_kmsg *kmsg)
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_requeue);
 
 /*
- * A message was handed to this receiver: it is its, unless the receiver
- * is being killed, when it goes back to the queue and nothing is lost.
+ * A message handed to the current thread, receiving from @port (its
+ * destination, locked), is the thread's now, and takes the port's next
+ * sequence number, as one taken off the queue does (take_kmsg()): the
+ * port's seqno counts the messages received from it, so a handed message
+ * put back unreceived uses none.  A thread being killed puts it back at
+ * the head of the queue for the next receiver: nothing is lost.
  */
-static struct mx_kmsg *handed(struct mx_kmsg *kmsg, mx_return_t *mr)
+static struct mx_kmsg *accept_locked(struct mx_port *port, struct mx_kmsg *kmsg,
+				     struct list_head *reap, mx_return_t *mr)
 {
+	lockdep_assert_held(&port->lock);
+	if (fatal_signal_pending(current)) {
+		requeue_locked(port, kmsg, reap);
+		*mr = MACH_RCV_INTERRUPTED;
+		return NULL;
+	}
+	kmsg->seqno = port->seqno++;
 	*mr = MACH_MSG_SUCCESS;
-	if (!fatal_signal_pending(current))
-		return kmsg;
-	mx_kmsg_requeue(kmsg);
-	*mr = MACH_RCV_INTERRUPTED;
-	return NULL;
+	return kmsg;
 }
+
+/*
+ * As accept_locked(), for a message handed to a waiter on a port set or
+ * to an early waiter: takes its port's lock.  Sleeps (a reap).
+ */
+struct mx_kmsg *mx_kmsg_accept(struct mx_kmsg *kmsg, mx_return_t *mr)
+{
+	struct mx_port *port = kmsg->dest;
+	LIST_HEAD(reap);
+
+	spin_lock(&port->lock);
+	kmsg = accept_locked(port, kmsg, &reap, mr);
+	spin_unlock(&port->lock);
+	mx_reap(&reap);
+	return kmsg;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_accept);
 
 /*
  * Receive from @port: the first queued message, else wait for one (a
@@ -542,9 +566,8 @@ static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 		err = mx_rcv_wait_locked(&port->rcv_wait, &w, &port->lock, &timeout,
 					 TASK_INTERRUPTIBLE);
 		if (w.kmsg) {
-			kmsg = w.kmsg;
-			spin_unlock(&port->lock);
-			return handed(kmsg, mr);
+			kmsg = accept_locked(port, w.kmsg, reap, mr);
+			break;
 		}
 		if (err) {
 			*mr = MACH_RCV_INTERRUPTED;
@@ -595,14 +618,14 @@ static struct mx_kmsg *receive_pset(struct mx_pset *pset, struct rcv_args *ra,
 		timeout = schedule_timeout(timeout);
 		kmsg = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
 		if (kmsg)
-			return handed(kmsg, mr);
+			return mx_kmsg_accept(kmsg, mr);
 		if (signal_pending(current)) {
 			*mr = MACH_RCV_INTERRUPTED;
 			break;
 		}
 	}
 	kmsg = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
-	return kmsg ? handed(kmsg, mr) : NULL;
+	return kmsg ? mx_kmsg_accept(kmsg, mr) : NULL;
 out:
 	spin_unlock(&pset->lock);
 	/* Handed one while we took another: it goes back, first in line. */
@@ -811,7 +834,7 @@ again:
 
 	kmsg = early_wait_take(ew, port, pset);
 	if (kmsg) {
-		kmsg = handed(kmsg, &mr);
+		kmsg = mx_kmsg_accept(kmsg, &mr);
 		if (port)
 			mx_port_put(port);
 		else

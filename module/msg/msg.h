@@ -89,7 +89,7 @@ struct mx_kmsg {
 	bool (*receivable)(const struct mx_kmsg *kmsg);
 	struct pid *exc_task;
 	struct mx_kmsg_cache *cache;	/* the sender's kept message, or NULL */
-	u32 seqno;			/* assigned when dequeued */
+	u32 seqno;			/* assigned when received (msg/mqueue.c) */
 	u32 size;			/* of data: header + body */
 	struct mach_msg_header *hdr;	/* = data */
 	u8 data[];
@@ -213,6 +213,7 @@ struct mx_kmsg *mx_rcv_waiter_remove(wait_queue_head_t *wq, struct mx_rcv_waiter
 int mx_rcv_wait_locked(wait_queue_head_t *wq, struct mx_rcv_waiter *w, spinlock_t *lock,
 		       long *timeout, int state);
 void mx_kmsg_requeue(struct mx_kmsg *kmsg);
+struct mx_kmsg *mx_kmsg_accept(struct mx_kmsg *kmsg, mx_return_t *mr);
 int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state);
 mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout);
 mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,
