@@ -728,6 +728,8 @@ TEST(fast_path_counter)
 	EXPECT_EQ(1, w.h.count);
 	EXPECT_LE(a.exc_handoffs + 1, b.exc_handoffs);
 	EXPECT_LE(a.exc_handled + 1, b.exc_handled);
+	/* The request, at least, was handed as a message too. */
+	EXPECT_LE(a.msg_handoffs + 1, b.msg_handoffs);
 
 	/* Nobody waiting: the message is queued, a miss. */
 	ASSERT_EQ(0, machexc_get_stats(&a));
