@@ -52,6 +52,7 @@ static const struct {
 	{ MACHEXC_FEATURE_VM_ALLOCATE, "vm-allocate" },
 	{ MACHEXC_FEATURE_CRASH, "crash" },
 	{ MACHEXC_FEATURE_SOFT_SIGNAL, "soft-signal" },
+	{ MACHEXC_FEATURE_MSG_STATS, "msg-stats" },
 };
 
 static void usage(FILE *f)
@@ -111,13 +112,16 @@ static int info_ioctl(void)
 		if (machexc_get_stats(&st) == 0)
 			printf(",\"live\":{\"spaces\":%llu,\"ports\":%llu,\"psets\":%llu,"
 			       "\"messages\":%llu},\"exceptions\":{\"raised\":%llu,"
-			       "\"handed_off\":%llu,\"queued\":%llu,\"handled\":%llu}",
+			       "\"handed_off\":%llu,\"queued\":%llu,\"handled\":%llu},"
+			       "\"messages\":{\"handed_off\":%llu,\"requeued\":%llu}",
 			       (unsigned long long)st.spaces, (unsigned long long)st.ports,
 			       (unsigned long long)st.psets, (unsigned long long)st.kmsgs,
 			       (unsigned long long)st.exc_raised,
 			       (unsigned long long)st.exc_handoffs,
 			       (unsigned long long)st.exc_misses,
-			       (unsigned long long)st.exc_handled);
+			       (unsigned long long)st.exc_handled,
+			       (unsigned long long)st.msg_handoffs,
+			       (unsigned long long)st.msg_requeued);
 		printf("}\n");
 		return v.major == MACHEXC_API_MAJOR ? 0 : 1;
 	}
@@ -140,6 +144,8 @@ static int info_ioctl(void)
 		       "%llu handled\n",
 		       (unsigned long long)st.exc_raised, (unsigned long long)st.exc_handoffs,
 		       (unsigned long long)st.exc_misses, (unsigned long long)st.exc_handled);
+		printf("messages: %llu handed off, %llu put back unreceived\n",
+		       (unsigned long long)st.msg_handoffs, (unsigned long long)st.msg_requeued);
 	}
 	return v.major == MACHEXC_API_MAJOR ? 0 : 1;
 }
@@ -428,8 +434,10 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		for (i = 0; i < NROWS; i++)
 			printf("\"%s\":%" PRIu64 ",", stat_rows[i].key, get64(g[stat_rows[i].attr]));
 		printf("\"nomem\":%" PRIu64 ",\"limit_hits\":%" PRIu64 ",\"host_exc_mask\":%u,"
+		       "\"msg_handoffs\":%" PRIu64 ",\"msg_requeued\":%" PRIu64 ","
 		       "\"latency_us\":[", get64(g[MACHEXC_S_NOMEM]),
-		       get64(g[MACHEXC_S_LIMIT_HITS]), get32(g[MACHEXC_S_EXC_HOST_MASK]));
+		       get64(g[MACHEXC_S_LIMIT_HITS]), get32(g[MACHEXC_S_EXC_HOST_MASK]),
+		       get64(g[MACHEXC_S_MSG_HANDOFFS]), get64(g[MACHEXC_S_MSG_REQUEUED]));
 		for (i = 1; i <= MACHEXC_LAT_BUCKETS; i++)
 			printf("%s%" PRIu64, i > 1 ? "," : "", get64(lat[i]));
 		printf("]},\"namespace\":{");
@@ -446,6 +454,9 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	printf("%-24s %12" PRIu64 "\n", "allocations lost", get64(g[MACHEXC_S_NOMEM]));
 	printf("%-24s %12" PRIu64 "\n", "refused by a cap", get64(g[MACHEXC_S_LIMIT_HITS]));
 	printf("%-24s   0x%08x\n", "host exception mask", get32(g[MACHEXC_S_EXC_HOST_MASK]));
+	printf("%-24s %12" PRIu64 "\n", "messages handed off", get64(g[MACHEXC_S_MSG_HANDOFFS]));
+	printf("%-24s %12" PRIu64 "\n", "  put back unreceived",
+	       get64(g[MACHEXC_S_MSG_REQUEUED]));
 	printf("time stopped per exception (machine):\n");
 	for (i = 1; i <= MACHEXC_LAT_BUCKETS; i++) {
 		uint64_t n = get64(lat[i]);

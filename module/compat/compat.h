@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The differences between the kernels machexc builds for (Debian's 6.1 and
- * 6.12), kept in one place so that the rest of the module reads as plain
- * current kernel code.
+ * The differences between the kernels machexc builds for (Debian's 6.1,
+ * 6.12 and unstable's 7.x), kept in one place so that the rest of the
+ * module reads as plain current kernel code.
  */
 #ifndef _MACHEXC_COMPAT_H
 #define _MACHEXC_COMPAT_H
@@ -295,20 +295,38 @@ static inline void mx_fpu_flush(void)
 /*
  * Wake the task sleeping on @entry (a message was handed to it); @sync
  * if the waker is about to sleep itself: it waits for the answer, or
- * receives next with nothing queued.  WF_SYNC says so to the scheduler (__wake_up_sync()'s flag);
- * from 6.6 WF_CURRENT_CPU also puts the wakee on this CPU, where it runs
- * as soon as the waker sleeps, with no IPI: what seccomp's
- * wake_up_poll_on_current_cpu() does (6.6+), the direct switch of GNU
- * Mach's handoff.  Neither __wake_up_on_current_cpu() nor the flags are
- * exported; default_wake_function() is, and passes its flags on to
- * try_to_wake_up().  Their values are kernel/sched/sched.h's: WF_SYNC
- * 0x10 throughout, WF_CURRENT_CPU 0x40 from 6.6 (in 6.1 that bit was
- * WF_ON_CPU, never to be passed).  Called with the wait queue's lock held.
+ * receives next with nothing queued.  WF_SYNC says so to the scheduler
+ * (__wake_up_sync()'s flag); from 6.6 WF_CURRENT_CPU also puts the wakee
+ * on this CPU, where it runs as soon as the waker sleeps, with no IPI:
+ * what seccomp's wake_up_poll_on_current_cpu() does (6.6+), the direct
+ * switch of GNU Mach's handoff.  Neither __wake_up_on_current_cpu() nor
+ * the flags are exported; default_wake_function() is, and passes its
+ * flags on to try_to_wake_up().  The flags are kernel/sched/sched.h's
+ * WF_*, which no header package ships, so each range below says where
+ * its values were read:
+ *
+ * - 6.1: linux-source-6.1's kernel/sched/sched.h (Debian 6.1.x): WF_SYNC
+ *   0x10, WF_MIGRATED 0x20, nothing above; no WF_CURRENT_CPU.
+ * - 6.6 to 7.2: WF_CURRENT_CPU 0x40 came in 6.6 (with seccomp's use of
+ *   it), WF_RQ_SELECTED 0x80 in 6.13, WF_SYNC unchanged (the kernel
+ *   history).  Checked in the lanes' own images, Debian's 6.12.95 and
+ *   7.2.13 vmlinuz: __wake_up_locked_sync_key() and __wake_up_sync_key()
+ *   pass 0x10 to __wake_up_common(), __wake_up_on_current_cpu() (its one
+ *   caller, seccomp) 0x40; 7.2's BTF also has SCX_WAKE_SYNC = WF_SYNC =
+ *   0x10 (enum scx_wake_flags).
+ * - Later kernels: not checked, so a plain wakeup (no flags), which is
+ *   always right; check the values there and widen the range above.
+ *
+ * Called with the wait queue's lock held.
  */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
 #define MX_WF_SYNC		0x10
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define MX_WF_CURRENT_CPU	0
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(7, 3, 0)
+#define MX_WF_SYNC		0x10
 #define MX_WF_CURRENT_CPU	0x40
 #else
+#define MX_WF_SYNC		0
 #define MX_WF_CURRENT_CPU	0
 #endif
 

@@ -31,7 +31,7 @@ void machexc_version_get(struct machexc_version *v)
 	v->minor = MACHEXC_API_MINOR;
 	v->features = MACHEXC_FEATURE_VERSION | MACHEXC_FEATURE_IPC | MACHEXC_FEATURE_EXC |
 		      MACHEXC_FEATURE_OOL | MACHEXC_FEATURE_LIMITS | MACHEXC_FEATURE_VM |
-		      MACHEXC_FEATURE_VM_ALLOCATE;
+		      MACHEXC_FEATURE_VM_ALLOCATE | MACHEXC_FEATURE_MSG_STATS;
 	if (mx_tasks_available())
 		v->features |= MACHEXC_FEATURE_TASKS;
 	if (mx_crash_available())
@@ -43,6 +43,8 @@ EXPORT_SYMBOL_IF_KUNIT(machexc_version_get);
 
 void machexc_stats_get(struct machexc_stats *s)
 {
+	unsigned long handoffs, requeued;
+
 	memset(s, 0, sizeof(*s));
 	s->spaces = atomic_long_read(&mx_nr_spaces);
 	s->ports = atomic_long_read(&mx_nr_ports);
@@ -56,6 +58,9 @@ void machexc_stats_get(struct machexc_stats *s)
 	s->threads = atomic_long_read(&mx_nr_threads);
 	s->nomem = atomic_long_read(&mx_nr_nomem);
 	s->limit_hits = atomic_long_read(&mx_nr_limit_hits);
+	mx_msg_handoff_counts(&handoffs, &requeued);
+	s->msg_handoffs = handoffs;
+	s->msg_requeued = requeued;
 }
 EXPORT_SYMBOL_IF_KUNIT(machexc_stats_get);
 

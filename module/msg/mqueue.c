@@ -89,6 +89,7 @@ void mx_rcv_waiter_init(struct mx_rcv_waiter *w, u32 room, struct mx_space *spac
 	w->kmsg = NULL;
 	w->space = space;
 	w->name = name;
+	w->early = false;
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_rcv_waiter_init);
 
@@ -153,63 +154,93 @@ int mx_rcv_wait_locked(wait_queue_head_t *wq, struct mx_rcv_waiter *w, spinlock_
 	return signal_pending_state(state, current) ? -EINTR : 0;
 }
 
+/* The most wait queue entries one handoff pass looks at (under its lock). */
+#define MX_HANDOFF_SCAN		64
+
+enum handoff { HANDOFF_NONE, HANDOFF_DONE, HANDOFF_QUEUE };
+
 /*
- * Hand @kmsg, sent to @port (locked), to the first receiver waiting on
- * @wq (the port's or its set's), if there is one and the message fits in
- * its buffer; else it is queued as always (and a receiver whose buffer
- * is too small gets MACH_RCV_TOO_LARGE from the queue, as always).
- * Takes @wq's lock inside @port's.  Only waiters are looked at, one past
- * the pollers and early waits ahead of them (each a sleeping thread).
- * @sync: the sender sleeps next, and the receiver may take its CPU.
+ * Hand @kmsg, sent to @port (locked), to a receiver waiting on @wq (the
+ * port's or its set's): the first one already asleep in receive, else,
+ * if @early, the first early waiter (a server still sending its reply,
+ * struct early_wait), which would otherwise hold a request that an idle
+ * handler could be running.  HANDOFF_DONE: handed, and that waiter woken
+ * and off the queue.  HANDOFF_QUEUE: the waiter chosen has no room for it,
+ * so it is queued as always (and the receiver gets MACH_RCV_TOO_LARGE from
+ * the queue).  HANDOFF_NONE: no waiter of that kind here.
+ *
+ * Waiters whose receive right moved away meanwhile (woken to see
+ * MACH_RCV_PORT_CHANGED) are passed over, as are pollers and early waits
+ * that may not take one; at most MX_HANDOFF_SCAN entries are looked at.
+ * Takes @wq's lock inside @port's.  @sync: the sender sleeps next, and
+ * the receiver may take its CPU.
  */
-static bool hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port, struct mx_kmsg *kmsg,
-			   bool sync)
+static enum handoff hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port,
+				   struct mx_kmsg *kmsg, bool sync, bool early)
 {
+	struct mx_rcv_waiter *w, *asleep = NULL, *first_early = NULL;
 	struct wait_queue_entry *e;
-	struct mx_rcv_waiter *w;
+	enum handoff ret = HANDOFF_NONE;
+	unsigned int seen = 0;
 	unsigned long flags;
-	bool done = false;
 
 	lockdep_assert_held(&port->lock);
 	if (list_empty_careful(&wq->head))
-		return false;
+		return HANDOFF_NONE;
 	spin_lock_irqsave(&wq->lock, flags);
 	list_for_each_entry(e, &wq->head, entry) {
+		if (++seen > MX_HANDOFF_SCAN)
+			break;
 		if (e->func != rcv_waiter_wake)
 			continue;
 		w = container_of(e, struct mx_rcv_waiter, entry);
-		/*
-		 * A receive right moved away meanwhile (its old receivers are
-		 * woken to see MACH_RCV_PORT_CHANGED): queued for the new one.
-		 */
-		if (w->space && (port->receiver != w->space ||
-				 (w->name && port->receiver_name != w->name)))
+		if (w->kmsg || (w->space && (port->receiver != w->space ||
+					     (w->name && port->receiver_name != w->name))))
+			continue;
+		if (!w->early) {
+			asleep = w;
 			break;
-		if (kmsg->size <= w->room && !w->kmsg) {
-			list_del_init(&e->entry);
-			kmsg->seqno = port->seqno++;
-			w->kmsg = kmsg;
-			mx_wake_handoff(e, sync);
-			done = true;
 		}
-		break;
+		if (!first_early)
+			first_early = w;
+	}
+	w = asleep ? asleep : early ? first_early : NULL;
+	if (w && kmsg->size > w->room) {
+		ret = HANDOFF_QUEUE;
+	} else if (w) {
+		list_del_init(&w->entry.entry);
+		w->kmsg = kmsg;
+		mx_wake_handoff(&w->entry, sync);
+		ret = HANDOFF_DONE;
 	}
 	spin_unlock_irqrestore(&wq->lock, flags);
-	return done;
+	return ret;
 }
 
 /*
- * Hand @kmsg straight to a receiver of @port (locked) or of its set.
- * Messages that carry receive rights always go through the queue, where
- * the transit rules keep them.  @sync as hand_to_waiter().
+ * Hand @kmsg straight to a receiver of @port (locked) or of its set: one
+ * asleep in receive on the port, else on the set, else an early waiter
+ * on the port, else on the set.  Messages that carry receive rights
+ * always go through the queue, where the transit rules keep them.  @sync
+ * as hand_to_waiter().
  */
 static bool hand_off(struct mx_port *port, struct mx_kmsg *kmsg, bool sync)
 {
+	wait_queue_head_t *set = port->pset ? &port->pset->rcv_wait : NULL;
+	enum handoff h;
+
 	lockdep_assert_held(&port->lock);
 	if (kmsg->carries_receive || !list_empty(&port->msgs))
 		return false;
-	if (!hand_to_waiter(&port->rcv_wait, port, kmsg, sync) &&
-	    !(port->pset && hand_to_waiter(&port->pset->rcv_wait, port, kmsg, sync)))
+	h = hand_to_waiter(&port->rcv_wait, port, kmsg, sync, !set);
+	if (h == HANDOFF_NONE && set) {
+		h = hand_to_waiter(set, port, kmsg, sync, false);
+		if (h == HANDOFF_NONE)
+			h = hand_to_waiter(&port->rcv_wait, port, kmsg, sync, true);
+		if (h == HANDOFF_NONE)
+			h = hand_to_waiter(set, port, kmsg, sync, true);
+	}
+	if (h != HANDOFF_DONE)
 		return false;
 	this_cpu_inc(nr_direct);
 	return true;
@@ -468,18 +499,43 @@ void mx_kmsg_requeue(struct mx_kmsg *kmsg)
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_requeue);
 
 /*
- * A message was handed to this receiver: it is its, unless the receiver
- * is being killed, when it goes back to the queue and nothing is lost.
+ * A message handed to the current thread, receiving from @port (its
+ * destination, locked), is the thread's now, and takes the port's next
+ * sequence number, as one taken off the queue does (take_kmsg()): the
+ * port's seqno counts the messages received from it, so a handed message
+ * put back unreceived uses none.  A thread being killed puts it back at
+ * the head of the queue for the next receiver: nothing is lost.
  */
-static struct mx_kmsg *handed(struct mx_kmsg *kmsg, mx_return_t *mr)
+static struct mx_kmsg *accept_locked(struct mx_port *port, struct mx_kmsg *kmsg,
+				     struct list_head *reap, mx_return_t *mr)
 {
+	lockdep_assert_held(&port->lock);
+	if (fatal_signal_pending(current)) {
+		requeue_locked(port, kmsg, reap);
+		*mr = MACH_RCV_INTERRUPTED;
+		return NULL;
+	}
+	kmsg->seqno = port->seqno++;
 	*mr = MACH_MSG_SUCCESS;
-	if (!fatal_signal_pending(current))
-		return kmsg;
-	mx_kmsg_requeue(kmsg);
-	*mr = MACH_RCV_INTERRUPTED;
-	return NULL;
+	return kmsg;
 }
+
+/*
+ * As accept_locked(), for a message handed to a waiter on a port set or
+ * to an early waiter: takes its port's lock.  Sleeps (a reap).
+ */
+struct mx_kmsg *mx_kmsg_accept(struct mx_kmsg *kmsg, mx_return_t *mr)
+{
+	struct mx_port *port = kmsg->dest;
+	LIST_HEAD(reap);
+
+	spin_lock(&port->lock);
+	kmsg = accept_locked(port, kmsg, &reap, mr);
+	spin_unlock(&port->lock);
+	mx_reap(&reap);
+	return kmsg;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_accept);
 
 /*
  * Receive from @port: the first queued message, else wait for one (a
@@ -510,9 +566,8 @@ static struct mx_kmsg *receive_port(struct mx_port *port, struct rcv_args *ra,
 		err = mx_rcv_wait_locked(&port->rcv_wait, &w, &port->lock, &timeout,
 					 TASK_INTERRUPTIBLE);
 		if (w.kmsg) {
-			kmsg = w.kmsg;
-			spin_unlock(&port->lock);
-			return handed(kmsg, mr);
+			kmsg = accept_locked(port, w.kmsg, reap, mr);
+			break;
 		}
 		if (err) {
 			*mr = MACH_RCV_INTERRUPTED;
@@ -563,14 +618,14 @@ static struct mx_kmsg *receive_pset(struct mx_pset *pset, struct rcv_args *ra,
 		timeout = schedule_timeout(timeout);
 		kmsg = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
 		if (kmsg)
-			return handed(kmsg, mr);
+			return mx_kmsg_accept(kmsg, mr);
 		if (signal_pending(current)) {
 			*mr = MACH_RCV_INTERRUPTED;
 			break;
 		}
 	}
 	kmsg = mx_rcv_waiter_remove(&pset->rcv_wait, &w);
-	return kmsg ? handed(kmsg, mr) : NULL;
+	return kmsg ? mx_kmsg_accept(kmsg, mr) : NULL;
 out:
 	spin_unlock(&pset->lock);
 	/* Handed one while we took another: it goes back, first in line. */
@@ -665,6 +720,7 @@ static void early_wait_add(struct mx_space *space, struct machexc_msg *a, struct
 	if (ew->take) {
 		mx_rcv_waiter_init(&ew->w, a->rcv_size > trailer ? a->rcv_size - trailer : 0,
 				   space, ew->port ? a->rcv_name : 0);
+		ew->w.early = true;	/* a receiver asleep is preferred */
 		mx_rcv_waiter_add(ew->wq, &ew->w, TASK_RUNNING);
 	} else {
 		/* Only visible and wakeable: the receive waits as usual. */
@@ -778,7 +834,7 @@ again:
 
 	kmsg = early_wait_take(ew, port, pset);
 	if (kmsg) {
-		kmsg = handed(kmsg, &mr);
+		kmsg = mx_kmsg_accept(kmsg, &mr);
 		if (port)
 			mx_port_put(port);
 		else

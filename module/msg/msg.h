@@ -89,7 +89,7 @@ struct mx_kmsg {
 	bool (*receivable)(const struct mx_kmsg *kmsg);
 	struct pid *exc_task;
 	struct mx_kmsg_cache *cache;	/* the sender's kept message, or NULL */
-	u32 seqno;			/* assigned when dequeued */
+	u32 seqno;			/* assigned when received (msg/mqueue.c) */
 	u32 size;			/* of data: header + body */
 	struct mach_msg_header *hdr;	/* = data */
 	u8 data[];
@@ -180,9 +180,11 @@ mx_return_t mx_kmsg_ool_copyout(struct mx_kmsg *kmsg);
  * A receiver blocked in mach_msg() on a port or a port set, or a thread
  * waiting for its exception's reply, waits as one of these on the port's
  * (or set's) rcv_wait.  A sender that finds the port's queue empty hands
- * its message straight to the first such waiter it has room in (GNU
- * Mach's ipc_mqueue_send() to a blocked receiver): no queue insert, no
- * dequeue, one targeted wakeup on this CPU (compat.h's mx_wake_handoff()).
+ * its message straight to the first such waiter already asleep, else to
+ * the first early one (@early: a server still sending its reply, which
+ * takes the message once its send is done), if it has room (GNU Mach's
+ * ipc_mqueue_send() to a blocked receiver): no queue insert, no dequeue,
+ * one targeted wakeup on this CPU (compat.h's mx_wake_handoff()).
  *
  * @kmsg is written by the sender under the wait queue's lock, as it takes
  * the waiter off the queue (and, for a port's own waiters, under the
@@ -201,6 +203,7 @@ struct mx_rcv_waiter {
 	 */
 	struct mx_space *space;
 	u32 name;
+	bool early;			/* registered before its send is done */
 };
 
 /* msg/mqueue.c */
@@ -210,6 +213,7 @@ struct mx_kmsg *mx_rcv_waiter_remove(wait_queue_head_t *wq, struct mx_rcv_waiter
 int mx_rcv_wait_locked(wait_queue_head_t *wq, struct mx_rcv_waiter *w, spinlock_t *lock,
 		       long *timeout, int state);
 void mx_kmsg_requeue(struct mx_kmsg *kmsg);
+struct mx_kmsg *mx_kmsg_accept(struct mx_kmsg *kmsg, mx_return_t *mr);
 int mx_wait_locked(wait_queue_head_t *wq, spinlock_t *lock, long *timeout, int state);
 mx_return_t mx_kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout);
 mx_return_t mx_kmsg_send_sync(struct mx_kmsg *kmsg, int wait_state, long timeout,

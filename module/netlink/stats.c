@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * GET_STATS: the machine's counters (MACHEXC_A_STATS, what
- * MACHEXC_IOC_STATS has and more), and the same summed over the live
+ * MACHEXC_IOC_STATS has and more; the message handoffs and requeues,
+ * counted for the machine only), and the same summed over the live
  * processes visible in the caller's pid namespace that the caller may
  * read (MACHEXC_A_STATS_NS; mx_pid_may_read(), as GET_TASKS shows them):
  * exceptions are counted per task, so the namespace's counts are those
@@ -61,6 +62,7 @@ static int put_counts(struct sk_buff *skb, const struct counts *c)
 
 static int put_global(struct sk_buff *skb)
 {
+	unsigned long handoffs, requeued;
 	struct nlattr *nest, *lat;
 	struct counts c = {
 		.spaces = atomic_long_read(&mx_nr_spaces),
@@ -80,11 +82,14 @@ static int put_global(struct sk_buff *skb)
 	unsigned int i;
 
 	BUILD_BUG_ON(MX_LAT_BUCKETS != MACHEXC_LAT_BUCKETS);
+	mx_msg_handoff_counts(&handoffs, &requeued);
 	nest = nla_nest_start(skb, MACHEXC_A_STATS);
 	if (!nest || put_counts(skb, &c) ||
 	    put_u64(skb, MACHEXC_S_NOMEM, atomic_long_read(&mx_nr_nomem)) ||
 	    put_u64(skb, MACHEXC_S_LIMIT_HITS, atomic_long_read(&mx_nr_limit_hits)) ||
-	    nla_put_u32(skb, MACHEXC_S_EXC_HOST_MASK, READ_ONCE(mx_host_exc_mask)))
+	    nla_put_u32(skb, MACHEXC_S_EXC_HOST_MASK, READ_ONCE(mx_host_exc_mask)) ||
+	    put_u64(skb, MACHEXC_S_MSG_HANDOFFS, handoffs) ||
+	    put_u64(skb, MACHEXC_S_MSG_REQUEUED, requeued))
 		return -EMSGSIZE;
 	lat = nla_nest_start(skb, MACHEXC_S_LATENCY);
 	if (!lat)

@@ -410,6 +410,137 @@ static void handoff_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
 }
 
+/* A waiter for @name with @room bytes, on @port's queue: @early, or asleep. */
+static void add_waiter(struct mx_rcv_waiter *w, struct mx_port *port, struct mx_space *space,
+		       u32 name, u32 room, bool early)
+{
+	mx_rcv_waiter_init(w, room, space, name);
+	w->early = early;
+	mx_rcv_waiter_add(&port->rcv_wait, w, TASK_RUNNING);
+}
+
+/*
+ * A message goes to a receiver asleep in receive before an early waiter
+ * (a server still sending its reply) queued ahead of it, and to the
+ * early waiter when no receiver sleeps; one waiter gets it, never two;
+ * one too large for the waiter chosen is queued for whoever receives.
+ */
+static void handoff_prefers_a_receiver_asleep(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	struct mx_rcv_waiter early, asleep;
+	struct mx_kmsg *k1, *k2, *k3, *got[4];
+	struct mx_port *port;
+	LIST_HEAD(reap);
+	unsigned int i;
+	u32 name;
+
+	name = new_receive(test, space, &port);
+	add_waiter(&early, port, space, name, 1024, true);
+	add_waiter(&asleep, port, space, name, 1024, false);
+
+	/* Asleep behind an early waiter: the one asleep gets it. */
+	k1 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 0U);
+	KUNIT_EXPECT_PTR_EQ(test, early.kmsg, NULL);
+	KUNIT_EXPECT_FALSE(test, list_empty(&early.entry.entry));	/* still waiting */
+	got[0] = mx_rcv_waiter_remove(&port->rcv_wait, &asleep);
+	KUNIT_EXPECT_PTR_EQ(test, got[0], k1);
+
+	/* Nobody asleep: the early waiter gets it, and finds it once it receives. */
+	k2 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k2, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 0U);
+	got[1] = mx_rcv_waiter_remove(&port->rcv_wait, &early);
+	KUNIT_EXPECT_PTR_EQ(test, got[1], k2);
+
+	/* The receiver asleep has no room: queued, not handed to the early one. */
+	add_waiter(&early, port, space, name, 1024, true);
+	add_waiter(&asleep, port, space, name, sizeof(struct mach_msg_header) - 4, false);
+	k3 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k3, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->msgcount, 1U);
+	got[2] = mx_rcv_waiter_remove(&port->rcv_wait, &asleep);
+	got[3] = mx_rcv_waiter_remove(&port->rcv_wait, &early);
+	KUNIT_EXPECT_PTR_EQ(test, got[2], NULL);
+	KUNIT_EXPECT_PTR_EQ(test, got[3], NULL);
+
+	/* Handed ones back in the queue, to go with the port. */
+	for (i = 0; i < ARRAY_SIZE(got); i++)
+		if (got[i])
+			mx_kmsg_requeue(got[i]);
+	mutex_lock(&space->lock);
+	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
+	mutex_unlock(&space->lock);
+	mx_reap(&reap);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+}
+
+/*
+ * A port's sequence number counts the messages received from it: a
+ * handed message takes the next one when its receiver accepts it, not
+ * when it is handed, so one put back unreceived (its receiver killed)
+ * uses none, and the messages received next are numbered on from the
+ * last one received, with no gap.
+ */
+static void seqno_counts_messages_received(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	struct mx_kmsg *k1, *k2, *got[2];
+	struct mx_rcv_waiter w;
+	struct mx_port *port;
+	mx_return_t mr;
+	LIST_HEAD(reap);
+	unsigned int i;
+	u32 name, s0;
+
+	name = new_receive(test, space, &port);
+	s0 = port->seqno;
+	add_waiter(&w, port, space, name, 1024, false);
+	k1 = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k1, 0, 0), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_EQ(test, port->seqno, s0);		/* handed, not received */
+	got[0] = mx_rcv_waiter_remove(&port->rcv_wait, &w);
+	KUNIT_EXPECT_PTR_EQ(test, got[0], k1);
+	if (got[0]) {
+		mx_kmsg_requeue(got[0]);		/* its receiver killed */
+		KUNIT_EXPECT_EQ(test, port->seqno, s0);
+		/* Off the queue again, to be handed to the next receiver. */
+		spin_lock(&port->lock);
+		list_del_init(&k1->link);
+		port->msgcount--;
+		spin_unlock(&port->lock);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(got); i++) {
+		add_waiter(&w, port, space, name, 1024, false);
+		if (i)
+			k2 = new_msg(test, space, name);
+		KUNIT_EXPECT_EQ(test, mx_kmsg_send(i ? k2 : k1, 0, 0), (u32)MACH_MSG_SUCCESS);
+		got[i] = mx_rcv_waiter_remove(&port->rcv_wait, &w);
+		KUNIT_EXPECT_PTR_EQ(test, got[i], i ? k2 : k1);
+		if (!got[i])
+			continue;
+		got[i] = mx_kmsg_accept(got[i], &mr);
+		KUNIT_EXPECT_EQ(test, mr, (u32)MACH_MSG_SUCCESS);
+		KUNIT_ASSERT_NOT_NULL(test, got[i]);
+		KUNIT_EXPECT_EQ(test, got[i]->seqno, s0 + i);
+		KUNIT_EXPECT_EQ(test, port->seqno, s0 + i + 1);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(got); i++)
+		if (got[i])
+			mx_kmsg_requeue(got[i]);
+	mutex_lock(&space->lock);
+	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
+	mutex_unlock(&space->lock);
+	mx_reap(&reap);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+}
+
 /*
  * A sender's kept message is reused once back from its receiver, never
  * while in flight, and never for one too big; freed by the last holder.
@@ -459,6 +590,8 @@ static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(queue_limit_and_reap),
 	KUNIT_CASE(port_destroyed_notification),
 	KUNIT_CASE(handoff_rules),
+	KUNIT_CASE(handoff_prefers_a_receiver_asleep),
+	KUNIT_CASE(seqno_counts_messages_received),
 	KUNIT_CASE(kept_message_reuse),
 	{}
 };

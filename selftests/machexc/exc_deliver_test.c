@@ -89,6 +89,8 @@ struct handler {
 	int fault_inside;		/* the handler itself faults */
 	int corrupt;			/* the first reply's state: enum corrupt */
 	int once;			/* answer as told once, then KERN_FAILURE */
+	int want_seqno;			/* receive a seqno trailer: seqno[round] */
+	mach_port_seqno_t seqno[4];
 	atomic_int count;
 	struct seen last;
 };
@@ -133,6 +135,10 @@ static void decode(const request_t *req, struct seen *s)
 	}
 }
 
+static const mach_msg_option_t seqno_trailer =
+	MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
+	MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SEQNO);
+
 static void *handle(void *arg)
 {
 	struct handler *h = arg;
@@ -147,8 +153,12 @@ static void *handle(void *arg)
 		mach_msg_type_number_t n;
 
 		memset(&req, 0, sizeof(req.Head));
-		if (mach_msg(&req.Head, MACH_RCV_MSG, 0, sizeof(req), h->port, 0, 0))
+		if (mach_msg(&req.Head, MACH_RCV_MSG | (h->want_seqno ? seqno_trailer : 0), 0,
+			     sizeof(req), h->port, 0, 0))
 			return NULL;
+		if (h->want_seqno && i < 4)
+			h->seqno[i] = ((mach_msg_seqno_trailer_t *)((char *)&req.Head +
+					req.Head.msgh_size))->msgh_seqno;
 		if (h->fault_inside)
 			__asm__ volatile("ud2");
 		decode(&req, s);
@@ -719,6 +729,8 @@ TEST(fast_path_counter)
 	EXPECT_EQ(1, w.h.count);
 	EXPECT_LE(a.exc_handoffs + 1, b.exc_handoffs);
 	EXPECT_LE(a.exc_handled + 1, b.exc_handled);
+	/* The request, at least, was handed as a message too. */
+	EXPECT_LE(a.msg_handoffs + 1, b.msg_handoffs);
 
 	/* Nobody waiting: the message is queued, a miss. */
 	ASSERT_EQ(0, machexc_get_stats(&a));
@@ -741,6 +753,70 @@ TEST(fast_path_counter)
 	handle(&w.h);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	clear_task_ports();
+	mach_port_destroy(ME, w.h.port);
+}
+
+/*
+ * A port's sequence numbers count the messages received from it: a
+ * request handed straight to a handler blocked in receive and the next
+ * one, which waited in the queue, get consecutive numbers; and so does
+ * one handed after that.
+ */
+TEST(seqno_consecutive_across_handoff_and_queue)
+{
+	struct waiting_handler w = { .h = { .rounds = 1, .answer = KERN_SUCCESS,
+					    .move_rip = 2, .want_seqno = 1 } };
+	struct machexc_stats a, b;
+	mach_port_status_t st;
+	mach_msg_type_number_t n;
+	mach_port_seqno_t first;
+	pthread_t t;
+	int status;
+	pid_t pid;
+
+	w.h.port = new_port();
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION,
+			w.h.port, EXCEPTION_STATE_IDENTITY, x86_THREAD_STATE64));
+	/* Handed: the handler is asleep in receive. */
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle_with_tid, &w));
+	while (!atomic_load(&w.tid) || thread_state_of(atomic_load(&w.tid)) != 'S')
+		sched_yield();
+	ASSERT_EQ(0, machexc_get_stats(&a));
+	fault_ill();
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, machexc_get_stats(&b));
+	ASSERT_EQ(1, w.h.count);
+	EXPECT_LE(a.exc_handoffs + 1, b.exc_handoffs);
+	first = w.h.seqno[0];
+
+	/* Queued: nobody receives until it is there. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		fault_ill();
+		_exit(0);
+	}
+	do {
+		n = MACH_PORT_RECEIVE_STATUS_COUNT;
+		ASSERT_EQ(KERN_SUCCESS, mach_port_get_attributes(ME, w.h.port,
+				MACH_PORT_RECEIVE_STATUS, (mach_port_info_t)&st, &n));
+		if (!st.mps_msgcount)
+			sched_yield();
+	} while (!st.mps_msgcount);
+	handle(&w.h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(first + 1, w.h.seqno[0]);
+
+	/* Handed again. */
+	atomic_store(&w.tid, 0);
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle_with_tid, &w));
+	while (!atomic_load(&w.tid) || thread_state_of(atomic_load(&w.tid)) != 'S')
+		sched_yield();
+	fault_ill();
+	pthread_join(t, NULL);
+	EXPECT_EQ(first + 2, w.h.seqno[0]);
 	clear_task_ports();
 	mach_port_destroy(ME, w.h.port);
 }

@@ -29,6 +29,7 @@
 #include <mach/mach.h>
 
 #include "kselftest_harness.h"
+#include "proc.h"
 
 #define ME mach_task_self()
 #define NOBODY 65534
@@ -265,7 +266,7 @@ static int start_has_extack(void)
 struct stats {
 	uint64_t g[MACHEXC_S_MAX + 1], ns[MACHEXC_S_MAX + 1];
 	uint64_t lat_total;
-	int have_global, have_ns, have_lat;
+	int have_global, have_ns, have_lat, have_msg;
 };
 
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
@@ -281,6 +282,9 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		table(tb[MACHEXC_A_STATS], NULL, s, MACHEXC_S_MAX);
 		for (i = MACHEXC_S_SPACES; i <= MACHEXC_S_LIMIT_HITS; i++)
 			st->g[i] = u64_of(s[i]);
+		st->g[MACHEXC_S_MSG_HANDOFFS] = u64_of(s[MACHEXC_S_MSG_HANDOFFS]);
+		st->g[MACHEXC_S_MSG_REQUEUED] = u64_of(s[MACHEXC_S_MSG_REQUEUED]);
+		st->have_msg = s[MACHEXC_S_MSG_HANDOFFS] && s[MACHEXC_S_MSG_REQUEUED];
 		if (s[MACHEXC_S_LATENCY]) {
 			st->have_lat = 1;
 			table(s[MACHEXC_S_LATENCY], NULL, lat, MACHEXC_LAT_BUCKETS);
@@ -424,6 +428,7 @@ struct handler {
 	mach_port_t port;
 	kern_return_t answer;
 	int answered;
+	_Atomic pid_t tid;		/* handle_one()'s thread, once it runs */
 };
 
 static void *handle_one(void *arg)
@@ -432,6 +437,7 @@ static void *handle_one(void *arg)
 	struct exc_request req;
 	struct exc_reply rep;
 
+	h->tid = gettid();
 	memset(&req, 0, sizeof(req));
 	if (mach_msg(&req.head, MACH_RCV_MSG, 0, sizeof(req), h->port, 0, 0))
 		return NULL;
@@ -478,6 +484,60 @@ static int raise_breakpoint(kern_return_t answer)
 				 THREAD_STATE_NONE);
 	mach_port_destroy(ME, h.port);
 	return h.answered ? 0 : -1;
+}
+
+/* A task-level EXC_BREAKPOINT port, with SIGTRAP caught: 0, or -1. */
+static int breakpoint_port(struct handler *h, struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = on_trap };
+
+	memset(h, 0, sizeof(*h));
+	h->answer = KERN_SUCCESS;
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &h->port) ||
+	    mach_port_insert_right(ME, h->port, h->port, MACH_MSG_TYPE_MAKE_SEND) ||
+	    task_set_exception_ports(ME, EXC_MASK_BREAKPOINT, h->port,
+				     EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES, THREAD_STATE_NONE))
+		return -1;
+	return sigaction(SIGTRAP, &sa, old);
+}
+
+static void breakpoint_port_done(struct handler *h, const struct sigaction *old)
+{
+	sigaction(SIGTRAP, old, NULL);
+	task_set_exception_ports(ME, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+				 THREAD_STATE_NONE);
+	mach_port_destroy(ME, h->port);
+}
+
+/*
+ * One int3 answered by a handler thread that is already asleep in
+ * receive when the thread faults: 0 when it answered.
+ */
+static int breakpoint_to_a_waiting_handler(struct handler *h)
+{
+	pthread_t t;
+
+	h->answered = 0;
+	h->tid = 0;
+	if (pthread_create(&t, NULL, handle_one, h))
+		return -1;
+	while (!h->tid || thread_state_of(h->tid) != 'S')
+		sched_yield();
+	__asm__ volatile("int3");
+	pthread_join(t, NULL);
+	return h->answered ? 0 : -1;
+}
+
+/* Messages queued on @port, or -1. */
+static int queued(mach_port_t port)
+{
+	mach_port_status_t st;
+	mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+
+	if (mach_port_get_attributes(ME, port, MACH_PORT_RECEIVE_STATUS, (mach_port_info_t)&st,
+				     &n))
+		return -1;
+	return (int)st.mps_msgcount;
 }
 
 /* ---- module parameters ---- */
@@ -610,6 +670,80 @@ TEST(stats_count_a_handled_exception_and_its_latency)
 	EXPECT_EQ(before.lat_total + 1, after.lat_total);
 	/* Ours, and we are alive: the namespace counts it too. */
 	EXPECT_EQ(before.ns[MACHEXC_S_EXC_HANDLED] + 1, after.ns[MACHEXC_S_EXC_HANDLED]);
+	nl_close(nl);
+}
+
+#define ROUNDS 3
+
+/*
+ * Exceptions raised while their handler is already asleep in receive are
+ * handed straight to it: the exception handoffs grow by one each, the
+ * misses not at all, and the message handoffs (requests and replies) by
+ * at least as many.
+ */
+TEST(stats_count_handoffs_to_a_handler_already_receiving)
+{
+	struct stats before, after;
+	struct sigaction old;
+	struct handler h;
+	struct nl *nl = nl_open();
+	int i;
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, breakpoint_port(&h, &old));
+	ASSERT_EQ(0, get_stats(nl, &before));
+	ASSERT_TRUE(before.have_msg);
+	for (i = 0; i < ROUNDS; i++)
+		ASSERT_EQ(0, breakpoint_to_a_waiting_handler(&h));
+	ASSERT_EQ(0, get_stats(nl, &after));
+	EXPECT_EQ(before.g[MACHEXC_S_EXC_HANDOFFS] + ROUNDS, after.g[MACHEXC_S_EXC_HANDOFFS]);
+	EXPECT_EQ(before.g[MACHEXC_S_EXC_QUEUED], after.g[MACHEXC_S_EXC_QUEUED]);
+	EXPECT_LE(before.g[MACHEXC_S_MSG_HANDOFFS] + ROUNDS, after.g[MACHEXC_S_MSG_HANDOFFS]);
+	EXPECT_LE(before.g[MACHEXC_S_MSG_REQUEUED], after.g[MACHEXC_S_MSG_REQUEUED]);
+	breakpoint_port_done(&h, &old);
+	nl_close(nl);
+}
+
+/*
+ * Exceptions raised while nobody receives on their port wait in its
+ * queue: the misses grow by one each, the exception handoffs not at all.
+ */
+TEST(stats_count_misses_when_no_handler_is_receiving)
+{
+	struct stats before, after;
+	struct sigaction old;
+	pid_t pids[ROUNDS];
+	struct handler h;
+	struct nl *nl = nl_open();
+	int i, status;
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, breakpoint_port(&h, &old));
+	ASSERT_EQ(0, get_stats(nl, &before));
+	/* Children inherit the task's exception ports: theirs come here. */
+	for (i = 0; i < ROUNDS; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			__asm__ volatile("int3");
+			_exit(0);
+		}
+	}
+	while (queued(h.port) < ROUNDS)
+		sched_yield();
+	ASSERT_EQ(0, get_stats(nl, &after));
+	for (i = 0; i < ROUNDS; i++) {
+		handle_one(&h);
+		EXPECT_TRUE(h.answered);
+	}
+	for (i = 0; i < ROUNDS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	EXPECT_EQ(0, queued(h.port));
+	EXPECT_EQ(before.g[MACHEXC_S_EXC_QUEUED] + ROUNDS, after.g[MACHEXC_S_EXC_QUEUED]);
+	EXPECT_EQ(before.g[MACHEXC_S_EXC_HANDOFFS], after.g[MACHEXC_S_EXC_HANDOFFS]);
+	breakpoint_port_done(&h, &old);
 	nl_close(nl);
 }
 
@@ -1033,6 +1167,19 @@ TEST(tool_stats_json_has_machine_and_namespace)
 	EXPECT_EQ(0, strncmp(out, "{\"machine\":{\"spaces\":", 21)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"latency_us\":["));
 	EXPECT_NE(NULL, strstr(out, "},\"namespace\":{\"spaces\":"));
+	EXPECT_NE(NULL, strstr(out, "\"msg_handoffs\":"));
+	EXPECT_NE(NULL, strstr(out, "\"msg_requeued\":"));
+}
+
+/* The text form names the message handoffs and requeues too. */
+TEST(tool_stats_text_has_message_handoffs)
+{
+	char out[4096];
+
+	ASSERT_NE(MACH_PORT_NULL, ME);
+	ASSERT_EQ(0, run_tool("machexc-info stats", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "messages handed off")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "put back unreceived"));
 }
 
 TEST(tool_exits_1_on_a_refusal_and_2_on_a_bad_pid)

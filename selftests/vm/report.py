@@ -94,6 +94,7 @@ def judge_lane(lane, outdir):
             problems.append(f"{what}: not ok{rest}")
 
     section, name, seen_plan, block = None, None, False, []
+    case_failed = False
     kernel = "?"
     ended = False
     leaks = []
@@ -121,6 +122,7 @@ def judge_lane(lane, outdir):
             section = None
         elif line.startswith("MACHEXC-KUNIT "):
             section, name, seen_plan = "kunit", line.split()[1], False
+            case_failed = False
         elif line.startswith("MACHEXC-KUNIT-END"):
             if not seen_plan:
                 failed += 1
@@ -149,7 +151,16 @@ def judge_lane(lane, outdir):
             m = KTAP_CASE_RE.match(line)
             if m:
                 seen_plan = True
+                case_failed |= m.group(1) == "not ok"
                 count(m.group(1), m.group(2), f"kunit {name}")
+            # The suite's own line: debugfs keeps only the start of a long
+            # log, and a failing case's line may be cut off; the suite's
+            # "not ok" still says so.
+            m = TAP_RE.match(line)
+            if m and m.group(1) == "not ok" and not case_failed:
+                failed += 1
+                problems.append(f"kunit {name}: the suite failed (its failing cases' lines "
+                                "were cut off: see console.log)")
     nleaks = sum("unreferenced object" in l for l in leaks)
     if nleaks:
         failed += 1

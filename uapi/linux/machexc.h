@@ -23,7 +23,7 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	7
+#define MACHEXC_API_MINOR	8
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
@@ -37,6 +37,8 @@
 #define MACHEXC_FEATURE_CRASH	0x100U	/* EXC_CRASH raised for fatal signals (API 1.6) */
 /* EXC_SOFT_SIGNAL; TASK_SET_SOFT_SIGNALS, THREAD_SET_SOFT_SIGNAL (API 1.7) */
 #define MACHEXC_FEATURE_SOFT_SIGNAL 0x200U
+/* stats msg_handoffs and msg_requeued (API 1.8) */
+#define MACHEXC_FEATURE_MSG_STATS 0x400U
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
@@ -273,7 +275,10 @@ struct machexc_stats {
 	__u64 threads;		/* live thread records */
 	__u64 nomem;		/* fault- or fork-path allocations that failed */
 	__u64 limit_hits;	/* requests refused by a global or per-user cap */
-	__u64 reserved[4];
+	/* MACHEXC_FEATURE_MSG_STATS: */
+	__u64 msg_handoffs;	/* messages of any kind handed to a waiting receiver */
+	__u64 msg_requeued;	/* ... and put back in the queue unreceived */
+	__u64 reserved[2];
 };
 
 /*

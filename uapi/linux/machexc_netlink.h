@@ -104,6 +104,8 @@ enum machexc_stat {
 	MACHEXC_S_LIMIT_HITS,		/* requests refused by a cap */
 	MACHEXC_S_LATENCY,		/* nest: MACHEXC_LAT_BUCKETS u64, types 1.. */
 	MACHEXC_S_EXC_HOST_MASK,	/* u32: types with a host-level port */
+	MACHEXC_S_MSG_HANDOFFS,		/* messages handed to a waiting receiver */
+	MACHEXC_S_MSG_REQUEUED,		/* ... put back in the queue unreceived */
 
 	__MACHEXC_S_MAX,
 	MACHEXC_S_MAX = __MACHEXC_S_MAX - 1
