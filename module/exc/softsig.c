@@ -118,6 +118,8 @@ struct soft_work {
 	struct mx_exc_state *st;
 	struct soft_marks *spare;	/* a mark's record, allocated before the wait */
 	sigset_t blocked;	/* the thread's own mask while it holds signals */
+	unsigned long sys_ax;	/* the interrupted system call's return, */
+	unsigned long sys_ip;	/* and where it was made */
 	struct mx_yield yield;
 };
 
@@ -440,6 +442,8 @@ static bool report_begin(struct soft_work *w, int sig, const kernel_siginfo_t *i
 	si.si_signo = sig;
 	si.si_code = info->si_code;
 	mx_exc_state_save(w->st, &si, 0, 0, 0);
+	w->sys_ax = task_pt_regs(current)->ax;
+	w->sys_ip = task_pt_regs(current)->ip;
 	if (!mx_raise_begin(&w->r, w->task, w->st, &exc, MX_WAIT_STOPPABLE, 0)) {
 		mx_exc_state_release(w->st);
 		kfree(w->st);
@@ -469,6 +473,12 @@ static int report_wait(struct soft_work *w, bool again)
 		if (current->flags & PF_EXITING)
 			return -EINTR;	/* exiting while it stepped out */
 		mx_signals_hold(&w->blocked, true);
+		/*
+		 * get_signal() found nothing after the stop and set the system
+		 * call the reported signal interrupted up to restart: the
+		 * signal is still to come, and decides, as without the stop.
+		 */
+		mx_syscall_restart_undo(task_pt_regs(current), w->sys_ax, w->sys_ip);
 	}
 	err = mx_raise_levels(&w->r);	/* at once if the levels are done */
 	/* A debugger may have suspended us meanwhile: stay stopped till resumed. */

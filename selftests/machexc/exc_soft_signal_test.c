@@ -1110,6 +1110,50 @@ TEST_F(soft, ptrace_interrupt_stops_a_thread_waiting_in_its_report)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+static void read_without_restart(int go_fd)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+	char c;
+
+	child_setup(1);
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
+	child_report();		/* ready */
+	seen.value = read(go_fd, &c, 1) < 0 && errno == EINTR;
+	child_report();
+}
+
+/*
+ * A stop during the report does not change what the interrupted system
+ * call does: the signal let through then runs its handler (no
+ * SA_RESTART) and the call fails with EINTR, as without the stop.
+ */
+TEST_F(soft, a_stop_during_the_report_keeps_the_interrupted_call_failing_with_eintr)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, read_without_restart);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_TRUE(poll_until(proc_state_of(pid, pid) == 'T'));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	ASSERT_EQ(pid, waitpid(pid, &status, WCONTINUED));
+	ASSERT_TRUE(still_in_report(self, pid, &req));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(0, read_result(self, &r));	/* no go: a restarted read would wait */
+	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(1, r.value);
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static int write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY), err = 0;
