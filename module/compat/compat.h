@@ -128,29 +128,30 @@ static inline void mx_syscall_restart_now(struct pt_regs *regs)
  * before) tell was interrupted up to restart.  Only if the registers are
  * exactly what it made of those (a tracer that changed them meanwhile
  * wins).  The next signal's delivery then decides between EINTR and a
- * restart, by its handler's SA_RESTART.  x86-64 only.
+ * restart, by its handler's SA_RESTART.  True if undone.  x86-64 only.
  */
-static inline void mx_syscall_restart_undo(struct pt_regs *regs, unsigned long ax,
+static inline bool mx_syscall_restart_undo(struct pt_regs *regs, unsigned long ax,
 					   unsigned long ip)
 {
 	if ((long)regs->orig_ax < 0 || regs->ip != ip - 2)
-		return;
+		return false;
 	switch ((long)ax) {
 	case -ERESTARTSYS:
 	case -ERESTARTNOINTR:
 	case -ERESTARTNOHAND:
 		if (regs->ax != regs->orig_ax)
-			return;
+			return false;
 		break;
 	case -ERESTART_RESTARTBLOCK:
 		if (regs->ax != __NR_restart_syscall)
-			return;
+			return false;
 		break;
 	default:
-		return;
+		return false;
 	}
 	regs->ax = ax;
 	regs->ip = ip;
+	return true;
 }
 
 /*

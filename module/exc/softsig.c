@@ -120,6 +120,7 @@ struct soft_work {
 	sigset_t blocked;	/* the thread's own mask while it holds signals */
 	unsigned long sys_ax;	/* the interrupted system call's return, */
 	unsigned long sys_ip;	/* and where it was made */
+	bool unrestarted;	/* its restart undone after a step out */
 	struct mx_yield yield;
 };
 
@@ -478,7 +479,8 @@ static int report_wait(struct soft_work *w, bool again)
 		 * call the reported signal interrupted up to restart: the
 		 * signal is still to come, and decides, as without the stop.
 		 */
-		mx_syscall_restart_undo(task_pt_regs(current), w->sys_ax, w->sys_ip);
+		if (mx_syscall_restart_undo(task_pt_regs(current), w->sys_ax, w->sys_ip))
+			w->unrestarted = true;
 	}
 	err = mx_raise_levels(&w->r);	/* at once if the levels are done */
 	/* A debugger may have suspended us meanwhile: stay stopped till resumed. */
@@ -602,6 +604,13 @@ static void soft_work(struct callback_head *cb)
 		if (err == -EAGAIN)
 			goto yield;
 	}
+	/*
+	 * A call whose restart was undone is returning its -ERESTART*: the
+	 * thread must go through get_signal() once more, which delivers a
+	 * signal or has the call restarted.
+	 */
+	if (w->unrestarted)
+		set_thread_flag(TIF_SIGPENDING);
 	if (w->task)
 		mx_task_put(w->task);
 	kfree(w);

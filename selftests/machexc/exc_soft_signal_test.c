@@ -1009,15 +1009,30 @@ static int result_ready(FIXTURE_DATA(soft) *self)
 }
 
 /*
+ * Wait for the go in read(), which SIGUSR1 interrupts (SA_RESTART: it is
+ * restarted unless a handler without it runs); what read() returned, in
+ * the second result's value.
+ */
+static void read_go(int go_fd)
+{
+	char c;
+
+	child_setup(1);
+	child_report();		/* ready */
+	seen.value = (int)read(go_fd, &c, 1);
+	child_report();
+}
+
+/*
  * A child whose only thread waits in its report of SIGUSR1, sent by the
- * test, with the request in *@req: its pid, or -1.
+ * test while it reads, with the request in *@req: its pid, or -1.
  */
 static pid_t child_in_report(FIXTURE_DATA(soft) *self, request_t *req)
 {
 	struct result r;
 	pid_t pid;
 
-	pid = start(self, wait_for_signal);
+	pid = start(self, read_go);
 	if (pid < 0 || read_result(self, &r) || kill(pid, SIGUSR1) ||
 	    wait_request(self->port, req) != MACH_MSG_SUCCESS ||
 	    req->exception != EXC_SOFTWARE || req->code[1] != SIGUSR1)
@@ -1064,6 +1079,7 @@ TEST_F(soft, a_thread_waiting_in_its_report_stops_for_sigstop)
 	go(self);
 	ASSERT_EQ(0, read_result(self, &r));
 	EXPECT_EQ(0, r.ran[0]);
+	EXPECT_EQ(1, r.value);	/* the read restarted and got the go */
 	ASSERT_EQ(0, reap(pid, &status));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
@@ -1082,7 +1098,7 @@ TEST_F(soft, ptrace_interrupt_stops_a_thread_waiting_in_its_report)
 	int status;
 	pid_t pid;
 
-	pid = start(self, wait_for_signal);
+	pid = start(self, read_go);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, read_result(self, &r));
 	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
@@ -1106,6 +1122,7 @@ TEST_F(soft, ptrace_interrupt_stops_a_thread_waiting_in_its_report)
 	ASSERT_EQ(0, read_result(self, &r));
 	EXPECT_EQ(0, r.ran[0]);
 	EXPECT_EQ(1, r.ran[1]);
+	EXPECT_EQ(1, r.value);	/* the read restarted and got the go */
 	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
@@ -1149,6 +1166,7 @@ TEST_F(soft, a_stop_during_the_report_keeps_the_interrupted_call_failing_with_ei
 	drop_ports(&req);
 	ASSERT_EQ(0, read_result(self, &r));	/* no go: a restarted read would wait */
 	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(1, r.value);	/* the read restarted and got the go */
 	EXPECT_EQ(1, r.value);
 	ASSERT_EQ(0, reap(pid, &status));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
