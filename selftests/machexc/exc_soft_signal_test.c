@@ -1086,6 +1086,29 @@ TEST_F(soft, a_thread_waiting_in_its_report_stops_for_sigstop)
 }
 
 /*
+ * SIGKILL ends a report stopped by SIGSTOP: the process dies of it at
+ * once, without SIGCONT (the report's work ends as the thread exits).
+ */
+TEST_F(soft, sigkill_ends_a_report_stopped_by_sigstop)
+{
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = child_in_report(self, &req);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_TRUE(poll_until(proc_state_of(pid, pid) == 'T'));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	mach_port_deallocate(ME, req.Head.msgh_remote_port);
+	drop_ports(&req);
+}
+
+/*
  * A tracer's PTRACE_INTERRUPT stops a thread waiting in its report (a
  * ptrace stop, 't'); PTRACE_CONT lets it wait on in the same report, and
  * the handler's answer then applies (here: another signal, which the
