@@ -123,6 +123,38 @@ static inline void mx_syscall_restart_now(struct pt_regs *regs)
 }
 
 /*
+ * Undo what arch_do_signal_or_restart() did when get_signal() found no
+ * signal to deliver: it set the system call that @ax and @ip (as they were
+ * before) tell was interrupted up to restart.  Only if the registers are
+ * exactly what it made of those (a tracer that changed them meanwhile
+ * wins).  The next signal's delivery then decides between EINTR and a
+ * restart, by its handler's SA_RESTART.  True if undone.  x86-64 only.
+ */
+static inline bool mx_syscall_restart_undo(struct pt_regs *regs, unsigned long ax,
+					   unsigned long ip)
+{
+	if ((long)regs->orig_ax < 0 || regs->ip != ip - 2)
+		return false;
+	switch ((long)ax) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+		if (regs->ax != regs->orig_ax)
+			return false;
+		break;
+	case -ERESTART_RESTARTBLOCK:
+		if (regs->ax != __NR_restart_syscall)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	regs->ax = ax;
+	regs->ip = ip;
+	return true;
+}
+
+/*
  * A task's FPU state: in task_struct.thread.fpu up to 6.14, right after the
  * task_struct from 6.15.  There x86_task_fpu() is that address, or with
  * CONFIG_X86_DEBUG_FPU (Debian's 7.x) an out-of-line function that is not

@@ -12,7 +12,12 @@
  * do_group_exit(), whether or not a core is written.  That covers a fault
  * every level declined (its signal is delivered with SIG_DFL), abort()
  * and a signal sent by another process.  SIGKILL, and signals that only
- * terminate (SIGTERM, ...), never get there: they are not reported.
+ * terminate (SIGTERM, ...), never get there: they are not reported, as
+ * macOS: XNU's proc_prepareexit() (bsd/kern/kern_exit.c) raises EXC_CRASH
+ * only for a signal whose sigprop has SA_CORE (hassigprop(WTERMSIG(rv),
+ * SA_CORE)), a code-signing kill (CS_KILLED) or an exit reason that asks
+ * for a crash report.  A debugger sees them before delivery instead, as
+ * EXC_SOFT_SIGNAL (exc/softsig.c).
  * A kprobe on that entry (hooks/kprobes.c), registered with the first
  * EXC_CRASH port, sends the thread here instead (mx_crash_coredump()),
  * in process context: it may sleep.  We report, then call the real

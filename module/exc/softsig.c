@@ -28,10 +28,31 @@
  * signal is moved to the thread's own queue first, so that no other
  * thread takes (and reports) it meanwhile.
  *
+ * Signals whose default action only terminates (SIGTERM, SIGINT, SIGHUP,
+ * SIGUSR1, SIGPIPE, SIGALRM, real-time signals...), left at SIG_DFL, are
+ * reported only when the thread that takes them is ptraced (PTRACE_SEIZE
+ * alone is enough); otherwise they end the process unreported.  This is
+ * the rule, for two reasons.  Linux: such a signal sent to a process that
+ * is not ptraced becomes a group SIGKILL at send time (complete_signal()),
+ * before any thread reaches get_signal(), so it could be reported only
+ * sometimes (when it was blocked, or found the thread with a signal
+ * pending already); pick() then passes over it, and the rule holds every
+ * time.  macOS: EXC_SOFT_SIGNAL exists for a traced process only (XNU's
+ * bsd/kern/kern_sig.c: issignal_locked() raises it through
+ * do_bsdexception() for a P_LTRACED process with P_LSIGEXC, set by
+ * PT_ATTACHEXC or PT_SIGEXC), and psignal_internal() makes a default
+ * "kill" signal act as SIGKILL (thread_abort()) for an untraced process
+ * only: a traced one is woken to find it in issignal_locked().  Caught,
+ * ignored, stopping and core-dumping signals are reported either way (the
+ * last then go on to EXC_CRASH, exc/crash.c).
+ *
  * What: EXC_SOFTWARE, code[0] EXC_SOFT_SIGNAL, code[1] the signal, raised
  * through the levels as any exception (exc/raise.c's walk), the thread
- * waiting for each answer with every other signal held; the wait is
- * killable (SIGKILL ends it at once) and has no timeout.  While the
+ * waiting for each answer with every other signal held; SIGKILL ends the
+ * wait at once, and there is no timeout.  The wait takes part in job
+ * control, the cgroup v2 freezer and ptrace traps as a fault's does: the
+ * work steps out to get_signal() for them, its report kept in struct
+ * soft_work, and carries on after (mx_yield(), exc/raise.c).  While the
  * thread waits, a handler may choose what it takes
  * (machexc_thread_set_soft_signal(), as macOS's PT_THUPDATE): 0 for
  * nothing, another signal to replace it (its siginfo then is ptrace's for
@@ -79,10 +100,28 @@ static bool softsig_ok;
 /* Reports made and choices applied, for the stats of tests and tools. */
 atomic_long_t mx_nr_soft_reports;
 
-/* The task work, one per get_signal() that may have a signal to report. */
+/*
+ * The task work, one per get_signal() that may have a signal to report.
+ * A report under way is kept here across the times the thread steps out
+ * to get_signal() for a stop, a freeze or a ptrace trap (exc/raise.c,
+ * mx_yield()): the work is queued again after, and carries on.
+ */
 struct soft_work {
 	struct callback_head cb;
 	bool retried;		/* run again once after a pending fault's own work */
+	struct mx_task *task;	/* a reference, from the first report on */
+
+	bool started;		/* a report is under way: the rest is set up */
+	int sig;		/* the signal reported */
+	struct mx_raise r;
+	struct mx_soft_report rep;
+	struct mx_exc_state *st;
+	struct soft_marks *spare;	/* a mark's record, allocated before the wait */
+	sigset_t blocked;	/* the thread's own mask while it holds signals */
+	unsigned long sys_ax;	/* the interrupted system call's return, */
+	unsigned long sys_ip;	/* and where it was made */
+	bool unrestarted;	/* its restart undone after a step out */
+	struct mx_yield yield;
 };
 
 /* The signals of one thread reported and let through, not yet taken. */
@@ -318,6 +357,10 @@ static int pick(kernel_siginfo_t *info)
 			if (ka->sa.sa_handler == SIG_IGN ||
 			    (ka->sa.sa_handler == SIG_DFL && sig_kernel_ignore(sig)))
 				continue;	/* Linux discards it, and goes on */
+			/* Default action "terminate", no core: traced only (above). */
+			if (ka->sa.sa_handler == SIG_DFL && !current->ptrace &&
+			    !siginmask(sig, SIG_KERNEL_COREDUMP_MASK | SIG_KERNEL_STOP_MASK))
+				return 0;	/* it ends the process, unreported */
 			take(sets[i], i, sig, info);
 			return sig;
 		}
@@ -340,86 +383,164 @@ static void drop_signal(int sig, kernel_siginfo_t *info)
 }
 
 /*
- * Report @sig (@info) for the current thread of @task and apply the
- * answer.  -EINTR if killed, else 0.  No locks held; sleeps.
+ * Apply the answer to @w's report of @sig (the thread takes @choice: @sig
+ * as it is, 0 for nothing, or another signal), or, without a report (no
+ * memory), let @sig through.  No locks held.
  */
-static int report(struct mx_task *task, int sig, const kernel_siginfo_t *info)
+static void apply(struct soft_work *w, int sig, int choice)
 {
-	struct mx_exception exc = { .type = EXC_SOFTWARE, .code = { EXC_SOFT_SIGNAL, sig } };
-	struct mx_soft_report rep = { .sig = -1 };
 	/* Our own sighand: only our own exec could change it. */
 	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
-	struct soft_marks *spare;
-	struct mx_exc_state *st;
 	kernel_siginfo_t si;
-	int err = 0, choice = sig, state = MX_WAIT_KILLABLE;
-	struct mx_raise r;
-	sigset_t blocked;
 	bool there;
 
-	st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
-	if (!st)
-		goto mark;	/* no memory: delivered as without the module */
-	clear_siginfo(&si);
-	si.si_signo = sig;
-	si.si_code = info->si_code;
-	mx_exc_state_save(st, &si, 0, 0, 0);
-	if (mx_raise_begin(&r, task, st, &exc, MX_WAIT_KILLABLE, 0)) {
-		atomic_long_inc(&mx_nr_soft_reports);
-		rep.r = &r;
-		spin_lock(&mx_thread_kport(r.th)->lock);
-		r.th->soft = &rep;
-		spin_unlock(&mx_thread_kport(r.th)->lock);
-		mx_signals_hold(&blocked, false);
-		err = mx_raise_levels(&r);
-		/* A debugger may have suspended us meanwhile: stay stopped till resumed. */
-		if (!err)
-			err = mx_task_wait_resumed(task, r.th, &state);
-		spin_lock(&mx_thread_kport(r.th)->lock);
-		r.th->soft = NULL;
-		spin_unlock(&mx_thread_kport(r.th)->lock);
-		if (!err && r.handled && rep.sig >= 0 && rep.level == r.handled_level)
-			choice = rep.sig;
-		mx_raise_end(&r, true);
-		mx_signals_release(&blocked);
-	}
-	mx_exc_state_release(st);
-	kfree(st);
-	if (err) {
-		put_pid(rep.pid);
-		kfree(spare);
-		return -EINTR;	/* killed: SIGKILL is all that counts now */
-	}
-mark:
 	spin_lock_irq(&sighand->siglock);
 	/* A SIGCONT flushes a pending stop signal meanwhile: nothing left. */
 	there = sigismember(&current->pending.signal, sig);
 	if (there && choice == sig)
-		marks_add(sig, &spare);
+		marks_add(sig, &w->spare);
 	else if (there)
 		drop_signal(sig, &si);
 	spin_unlock_irq(&sighand->siglock);
-	if (there && choice != sig && choice) {
-		/* As ptrace_signal() rewrites a signal its tracer changed. */
-		clear_siginfo(&si);
-		si.si_signo = choice;
-		si.si_code = SI_USER;
-		rcu_read_lock();
-		si.si_pid = pid_vnr(rep.pid);
-		si.si_uid = from_kuid_munged(current_user_ns(), rep.uid);
-		rcu_read_unlock();
-		send_sig_info(choice, &si, current);
-		if (choice != SIGKILL && choice != SIGSTOP) {
-			spin_lock_irq(&sighand->siglock);
-			if (sigismember(&current->pending.signal, choice))
-				marks_add(choice, &spare);
-			spin_unlock_irq(&sighand->siglock);
-		}
+	if (!there || choice == sig || !choice)
+		return;
+	/* As ptrace_signal() rewrites a signal its tracer changed. */
+	clear_siginfo(&si);
+	si.si_signo = choice;
+	si.si_code = SI_USER;
+	rcu_read_lock();
+	si.si_pid = pid_vnr(w->rep.pid);
+	si.si_uid = from_kuid_munged(current_user_ns(), w->rep.uid);
+	rcu_read_unlock();
+	send_sig_info(choice, &si, current);
+	if (choice != SIGKILL && choice != SIGSTOP) {
+		spin_lock_irq(&sighand->siglock);
+		if (sigismember(&current->pending.signal, choice))
+			marks_add(choice, &w->spare);
+		spin_unlock_irq(&sighand->siglock);
 	}
-	put_pid(rep.pid);
-	kfree(spare);
-	return 0;
+}
+
+/*
+ * Begin reporting @sig (@info) for the current thread of w->task: its
+ * state saved and published on its thread port, the report on it for
+ * machexc_thread_set_soft_signal(), every other signal held.  False if
+ * it cannot be reported (no memory): the signal goes through as without
+ * the module.  No locks held; sleeps.
+ */
+static bool report_begin(struct soft_work *w, int sig, const kernel_siginfo_t *info)
+{
+	struct mx_exception exc = { .type = EXC_SOFTWARE, .code = { EXC_SOFT_SIGNAL, sig } };
+	kernel_siginfo_t si;
+
+	w->sig = sig;
+	w->rep = (struct mx_soft_report){ .r = &w->r, .sig = -1 };
+	w->spare = kzalloc(sizeof(*w->spare), GFP_KERNEL_ACCOUNT);
+	w->st = kmalloc(sizeof(*w->st), GFP_KERNEL_ACCOUNT);
+	if (!w->st)
+		return false;
+	clear_siginfo(&si);
+	si.si_signo = sig;
+	si.si_code = info->si_code;
+	mx_exc_state_save(w->st, &si, 0, 0, 0);
+	w->sys_ax = task_pt_regs(current)->ax;
+	w->sys_ip = task_pt_regs(current)->ip;
+	if (!mx_raise_begin(&w->r, w->task, w->st, &exc, MX_WAIT_STOPPABLE, 0)) {
+		mx_exc_state_release(w->st);
+		kfree(w->st);
+		w->st = NULL;
+		return false;
+	}
+	atomic_long_inc(&mx_nr_soft_reports);
+	spin_lock(&mx_thread_kport(w->r.th)->lock);
+	w->r.th->soft = &w->rep;
+	spin_unlock(&mx_thread_kport(w->r.th)->lock);
+	mx_yield_wait_begin();	/* the kprobes its steps out need */
+	mx_signals_hold(&w->blocked, false);
+	w->started = true;
+	return true;
+}
+
+/*
+ * Wait for the report's answers, from where it stood: 0 once it is done,
+ * -EINTR if killed (or exiting), -EAGAIN to step out to get_signal() and
+ * come back (@again: back from such a step).  No locks held; sleeps.
+ */
+static int report_wait(struct soft_work *w, bool again)
+{
+	int err;
+
+	if (again) {
+		if (current->flags & PF_EXITING)
+			return -EINTR;	/* exiting while it stepped out */
+		mx_signals_hold(&w->blocked, true);
+		/*
+		 * get_signal() found nothing after the stop and set the system
+		 * call the reported signal interrupted up to restart: the
+		 * signal is still to come, and decides, as without the stop.
+		 */
+		if (mx_syscall_restart_undo(task_pt_regs(current), w->sys_ax, w->sys_ip))
+			w->unrestarted = true;
+	}
+	err = mx_raise_levels(&w->r);	/* at once if the levels are done */
+	/* A debugger may have suspended us meanwhile: stay stopped till resumed. */
+	if (!err)
+		err = mx_task_wait_resumed(w->task, w->r.th, &w->r.wait_state);
+	return err;
+}
+
+/*
+ * The report is over (@err: 0, or -EINTR if killed or exiting): what it
+ * holds let go, exactly once, and the answer applied unless killed.  No
+ * locks held; sleeps.
+ */
+static void report_end(struct soft_work *w, int err)
+{
+	bool exiting = current->flags & PF_EXITING;
+	int choice = w->sig;
+
+	if (w->started) {
+		spin_lock(&mx_thread_kport(w->r.th)->lock);
+		w->r.th->soft = NULL;
+		spin_unlock(&mx_thread_kport(w->r.th)->lock);
+		if (!err && w->r.handled && w->rep.sig >= 0 && w->rep.level == w->r.handled_level)
+			choice = w->rep.sig;
+		mx_raise_end(&w->r, true);
+		if (!exiting)
+			mx_signals_release(&w->blocked);
+		mx_yield_wait_end();
+		w->started = false;
+	}
+	if (w->st) {
+		mx_exc_state_release(w->st);
+		kfree(w->st);
+		w->st = NULL;
+	}
+	/* Killed: SIGKILL is all that counts now. */
+	if (!err)
+		apply(w, w->sig, choice);
+	put_pid(w->rep.pid);
+	w->rep.pid = NULL;
+	kfree(w->spare);
+	w->spare = NULL;
+}
+
+/*
+ * Report @sig (@info) for the current thread of w->task and apply the
+ * answer: 0, -EINTR if killed, -EAGAIN if it stepped out (the work is
+ * noted to run again, and carries on with report_wait()).  No locks
+ * held; sleeps.
+ */
+static int report(struct soft_work *w, int sig, const kernel_siginfo_t *info)
+{
+	int err = 0;
+
+	if (report_begin(w, sig, info))
+		err = report_wait(w, false);
+	if (err == -EAGAIN)
+		return err;
+	report_end(w, err);
+	return err;
 }
 
 /*
@@ -436,17 +557,26 @@ static bool wanted(void)
 	       user_64bit_mode(task_pt_regs(current));
 }
 
-/* The task work, first thing in get_signal(): report what comes next. */
+/*
+ * The task work, first thing in get_signal(): report what comes next.
+ * Run again after a step out (w->started), it first carries on with the
+ * report it left.
+ */
 static void soft_work(struct callback_head *cb)
 {
 	struct soft_work *w = container_of(cb, struct soft_work, cb);
 	/* Our own sighand: only our own exec could change it. */
 	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
-	struct mx_task *task = NULL;
 	kernel_siginfo_t info;
-	int sig;
+	int sig, err = 0;
 
-	for (;;) {
+	if (w->started) {
+		err = report_wait(w, true);
+		if (err == -EAGAIN)
+			goto yield;
+		report_end(w, err);
+	}
+	while (!err) {
 		if (fatal_signal_pending(current) || !wanted())
 			break;
 		spin_lock_irq(&sighand->siglock);
@@ -459,25 +589,35 @@ static void soft_work(struct callback_head *cb)
 		if (sig < 0 && !w->retried) {
 			w->retried = true;
 			if (!task_work_add(current, &w->cb, TWA_NONE))
-				goto out;
+				return;
 		}
 		if (sig <= 0)
 			break;
-		if (!task) {
-			task = mx_task_current();
-			if (IS_ERR(task)) {
-				task = NULL;
+		if (!w->task) {
+			w->task = mx_task_current();
+			if (IS_ERR(w->task)) {
+				w->task = NULL;
 				break;	/* delivered unreported */
 			}
 		}
-		if (report(task, sig, &info))
-			break;
+		err = report(w, sig, &info);
+		if (err == -EAGAIN)
+			goto yield;
 	}
+	/*
+	 * A call whose restart was undone is returning its -ERESTART*: the
+	 * thread must go through get_signal() once more, which delivers a
+	 * signal or has the call restarted.
+	 */
+	if (w->unrestarted)
+		set_thread_flag(TIF_SIGPENDING);
+	if (w->task)
+		mx_task_put(w->task);
 	kfree(w);
 	module_put(THIS_MODULE);
-out:
-	if (task)
-		mx_task_put(task);
+	return;
+yield:
+	mx_yield(&w->yield, &w->cb);	/* back after the stop, the freeze, the trap */
 }
 
 /* Any pending signal the current thread does not block?  A racy peek. */

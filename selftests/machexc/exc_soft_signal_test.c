@@ -13,6 +13,7 @@
  * teardown kills every process a test started and clears the ports.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,10 +25,12 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +39,7 @@
 
 #include "kselftest_harness.h"
 #include "exc_msgs.h"
+#include "proc.h"
 
 #define ME mach_task_self()
 #define WAIT_MS 15000		/* a bound for failures, never the thing tested */
@@ -971,6 +975,408 @@ TEST_F(soft, signal_arriving_during_a_report_reported_next)
 	EXPECT_EQ(1, r.ran[0]);
 	EXPECT_EQ(1, r.ran[1]);
 	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
+}
+
+/*
+ * Stops during a report.  A thread waiting in its report holds every
+ * signal but SIGKILL and SIGSTOP, and still stops with its process
+ * (SIGSTOP, a ptrace trap, the cgroup v2 freezer); continued, it waits on
+ * in the same report, and the handler's answer then applies.  Nothing is
+ * timed: every wait polls, at most TRIES times 1 ms apart.
+ */
+#define TRIES 15000
+
+/* Poll @cond at most TRIES times, 1 ms apart: 1 once it held, else 0. */
+#define poll_until(cond) ({				\
+	int __n, __ok = 0;				\
+	for (__n = 0; __n < TRIES; __n++) {		\
+		if (cond) {				\
+			__ok = 1;			\
+			break;				\
+		}					\
+		usleep(1000);				\
+	}						\
+	__ok;						\
+})
+
+/* Has the child written a result (that is, run on)?  No wait. */
+static int result_ready(FIXTURE_DATA(soft) *self)
+{
+	struct pollfd p = { .fd = self->res[0], .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/*
+ * Wait for the go in read(), which SIGUSR1 interrupts (SA_RESTART: it is
+ * restarted unless a handler without it runs); what read() returned, in
+ * the second result's value.
+ */
+static void read_go(int go_fd)
+{
+	char c;
+
+	child_setup(1);
+	child_report();		/* ready */
+	seen.value = (int)read(go_fd, &c, 1);
+	child_report();
+}
+
+/*
+ * A child whose only thread waits in its report of SIGUSR1, sent by the
+ * test while it reads, with the request in *@req: its pid, or -1.
+ */
+static pid_t child_in_report(FIXTURE_DATA(soft) *self, request_t *req)
+{
+	struct result r;
+	pid_t pid;
+
+	pid = start(self, read_go);
+	if (pid < 0 || read_result(self, &r) || kill(pid, SIGUSR1) ||
+	    wait_request(self->port, req) != MACH_MSG_SUCCESS ||
+	    req->exception != EXC_SOFTWARE || req->code[1] != SIGUSR1)
+		return -1;
+	return pid;
+}
+
+/* Is the child still in that report (its thread may choose), and asleep in it? */
+static int still_in_report(FIXTURE_DATA(soft) *self, pid_t pid, request_t *req)
+{
+	int status;
+
+	return poll_until(proc_state_of(pid, pid) == 'S') && !result_ready(self) &&
+	       waitpid(pid, &status, WNOHANG | __WALL) == 0 &&
+	       machexc_thread_set_soft_signal(req->thread.name, SIGUSR1) == KERN_SUCCESS;
+}
+
+/*
+ * SIGSTOP stops a thread waiting in its report ('T', and the parent's
+ * waitpid() sees the stop); after SIGCONT the report is still pending,
+ * and the handler's answer then applies (here: the signal is ignored).
+ */
+TEST_F(soft, a_thread_waiting_in_its_report_stops_for_sigstop)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = child_in_report(self, &req);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_TRUE(poll_until(proc_state_of(pid, pid) == 'T'));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(SIGSTOP, WSTOPSIG(status));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	ASSERT_EQ(pid, waitpid(pid, &status, WCONTINUED));
+	EXPECT_TRUE(WIFCONTINUED(status));
+	ASSERT_TRUE(still_in_report(self, pid, &req));
+	EXPECT_EQ(KERN_SUCCESS, machexc_thread_set_soft_signal(req.thread.name, 0));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	go(self);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(0, r.ran[0]);
+	EXPECT_EQ(1, r.value);	/* the read restarted and got the go */
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
+}
+
+/*
+ * SIGKILL ends a report stopped by SIGSTOP: the process dies of it at
+ * once, without SIGCONT (the report's work ends as the thread exits).
+ */
+TEST_F(soft, sigkill_ends_a_report_stopped_by_sigstop)
+{
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = child_in_report(self, &req);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_TRUE(poll_until(proc_state_of(pid, pid) == 'T'));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	mach_port_deallocate(ME, req.Head.msgh_remote_port);
+	drop_ports(&req);
+}
+
+/*
+ * A tracer's PTRACE_INTERRUPT stops a thread waiting in its report (a
+ * ptrace stop, 't'); PTRACE_CONT lets it wait on in the same report, and
+ * the handler's answer then applies (here: another signal, which the
+ * tracer then sees in its signal-delivery-stop).
+ */
+TEST_F(soft, ptrace_interrupt_stops_a_thread_waiting_in_its_report)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, read_go);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, pid, 0, 0));
+	ASSERT_TRUE(poll_until(waitpid(pid, &status, WNOHANG | __WALL) == pid));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(PTRACE_EVENT_STOP, status >> 16);
+	EXPECT_EQ('t', proc_state_of(pid, pid));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
+	ASSERT_TRUE(still_in_report(self, pid, &req));
+	EXPECT_EQ(KERN_SUCCESS, machexc_thread_set_soft_signal(req.thread.name, SIGUSR2));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(SIGUSR2, WSTOPSIG(status));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(status)));
+	go(self);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(0, r.ran[0]);
+	EXPECT_EQ(1, r.ran[1]);
+	EXPECT_EQ(1, r.value);	/* the read restarted and got the go */
+	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void read_without_restart(int go_fd)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+	char c;
+
+	child_setup(1);
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
+	child_report();		/* ready */
+	seen.value = read(go_fd, &c, 1) < 0 && errno == EINTR;
+	child_report();
+}
+
+/*
+ * A stop during the report does not change what the interrupted system
+ * call does: the signal let through then runs its handler (no
+ * SA_RESTART) and the call fails with EINTR, as without the stop.
+ */
+TEST_F(soft, a_stop_during_the_report_keeps_the_interrupted_call_failing_with_eintr)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, read_without_restart);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_TRUE(poll_until(proc_state_of(pid, pid) == 'T'));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	ASSERT_EQ(pid, waitpid(pid, &status, WCONTINUED));
+	ASSERT_TRUE(still_in_report(self, pid, &req));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(0, read_result(self, &r));	/* no go: a restarted read would wait */
+	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(1, r.value);	/* it failed with EINTR */
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static void read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The cgroup v2 hierarchy, mounted if need be; "" without cgroup v2. */
+static const char *cgroup2_root(void)
+{
+	static const char root[] = "/sys/fs/cgroup";
+
+	if (!access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+		return root;
+	if (mount("cgroup2", root, "cgroup2", 0, NULL) && errno != EBUSY)
+		return "";
+	return access("/sys/fs/cgroup/cgroup.controllers", F_OK) ? "" : root;
+}
+
+static int cgroup_frozen(const char *cg, int want)
+{
+	char path[256], buf[256], line[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", cg);
+	read_file(path, buf, sizeof(buf));
+	snprintf(line, sizeof(line), "frozen %d", want);
+	return strstr(buf, line) != NULL;
+}
+
+/*
+ * The cgroup v2 freezer freezes a process whose thread waits in its
+ * report (cgroup.events: "frozen 1"); thawed, the thread waits on in the
+ * same report, and the handler's answer then applies (here: the signal
+ * is ignored, and the read it interrupted restarts).
+ */
+TEST_F(soft, the_cgroup_v2_freezer_freezes_a_thread_waiting_in_its_report)
+{
+	const char *root = cgroup2_root();
+	char cg[128], path[160], pidbuf[16];
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	if (!*root || access(root, W_OK))
+		SKIP(return, "no cgroup v2 here");
+	snprintf(cg, sizeof(cg), "%s/machexc-soft-freeze-%d", root, getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	pid = child_in_report(self, &req);
+	ASSERT_LT(0, pid);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	ASSERT_EQ(0, write_file(path, pidbuf));
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", cg);
+	ASSERT_EQ(0, write_file(path, "1"));
+	EXPECT_TRUE(poll_until(cgroup_frozen(cg, 1)));
+	ASSERT_EQ(0, write_file(path, "0"));
+	EXPECT_TRUE(poll_until(cgroup_frozen(cg, 0)));
+	ASSERT_TRUE(still_in_report(self, pid, &req));
+	EXPECT_EQ(KERN_SUCCESS, machexc_thread_set_soft_signal(req.thread.name, 0));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	go(self);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(0, r.ran[0]);
+	/* Restarted, though nothing else is pending after a thaw (no SIGCONT). */
+	EXPECT_EQ(1, r.value);
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, rmdir(cg));
+}
+
+/* Wait for the go, SIGTERM left at its default action. */
+static void wait_with_default_sigterm(int go_fd)
+{
+	child_setup(1);
+	signal(SIGTERM, SIG_DFL);
+	child_report();		/* ready */
+	wait_go(go_fd);
+	child_report();
+}
+
+/*
+ * A signal whose default action only terminates (SIGTERM at SIG_DFL) is
+ * reported when the thread that takes it is ptraced (a PTRACE_SEIZE is
+ * enough; as macOS reports signals to a tracer only), sent by another
+ * process; the handler may ignore it, and the process lives on.
+ */
+TEST_F(soft, a_default_terminate_signal_is_reported_when_the_process_is_traced)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, wait_with_default_sigterm);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	EXPECT_SOFT(self->port, &req, SIGTERM);
+	EXPECT_EQ(KERN_SUCCESS, machexc_thread_set_soft_signal(req.thread.name, 0));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	go(self);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
+}
+
+/*
+ * Not ptraced, the same signal ends the process unreported: Linux makes
+ * it a SIGKILL of the group when it is sent (complete_signal()), as
+ * macOS's psignal_internal() does for an untraced process.
+ */
+TEST_F(soft, a_default_terminate_signal_to_an_untraced_process_ends_it_unreported)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, wait_with_default_sigterm);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGTERM, WTERMSIG(status));
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
+}
+
+static void blocked_default_sigterm(int go_fd)
+{
+	sigset_t set;
+
+	child_setup(1);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	child_report();		/* ready */
+	wait_go(go_fd);		/* SIGTERM pending meanwhile */
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	child_report();
+}
+
+/*
+ * The rule holds where Linux would not make it a SIGKILL at once: sent
+ * while blocked, the signal waits, and once unblocked it ends the
+ * untraced process unreported all the same.
+ */
+TEST_F(soft, a_blocked_default_terminate_signal_to_an_untraced_process_ends_it_unreported)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, blocked_default_sigterm);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	go(self);
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGTERM, WTERMSIG(status));
 	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
 }
 
