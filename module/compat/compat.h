@@ -367,4 +367,43 @@ static inline void mx_wake_handoff(struct wait_queue_entry *entry, bool sync)
 	default_wake_function(entry, TASK_NORMAL, sync ? MX_WF_SYNC | MX_WF_CURRENT_CPU : 0, NULL);
 }
 
+/*
+ * A function of our own called straight from a kernel function's entry
+ * (ftrace direct calls): the ftrace_ops API of 6.6+ is 6.1's "_multi"
+ * one, whose unregistration leaves the filter to free.  The trampoline's
+ * return-stack accounting (call depth tracking) is 6.2+.
+ */
+#include <linux/ftrace.h>
+#ifdef CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS
+#define MX_FTRACE_DIRECT	1
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+static inline int mx_register_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
+{
+	return register_ftrace_direct(ops, addr);
+}
+
+static inline void mx_unregister_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
+{
+	unregister_ftrace_direct(ops, addr, true);
+}
+#else
+static inline int mx_register_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
+{
+	return register_ftrace_direct_multi(ops, addr);
+}
+
+static inline void mx_unregister_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
+{
+	unregister_ftrace_direct_multi(ops, addr);
+	ftrace_free_filter(ops);
+}
+#endif
+#else
+#define MX_FTRACE_DIRECT	0
+#endif
+#include <asm/nospec-branch.h>
+#ifndef CALL_DEPTH_ACCOUNT
+#define CALL_DEPTH_ACCOUNT	""
+#endif
+
 #endif /* _MACHEXC_COMPAT_H */

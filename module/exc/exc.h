@@ -360,6 +360,8 @@ mx_return_t mx_softsig_task_set(struct mx_task *target, bool on);
 mx_return_t mx_softsig_thread_set(struct mx_thread *th, u32 sig);
 
 void mx_exc_fault_signal_coming(int sig);
+void mx_exc_fault_signal_forced(const struct kernel_siginfo *info, struct task_struct *t,
+				int handler);
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
 			     int result);
 

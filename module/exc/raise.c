@@ -839,18 +839,20 @@ static bool is_fault_signal(int sig)
 }
 
 /*
- * From the kprobes at the entry of force_sig_fault() and friends (atomic,
- * before siglock): note the current thread's disposition and mask for
- * @sig, for the signal_generate probe on this CPU to pick up.  A racy
- * peek at our own thread's state; keyed by thread, signal and user ip so
- * that a note left by a migrated thread is never taken for another fault.
+ * From the hooks on the kernel's "force a fault signal" functions
+ * (hooks/kprobes.c), before siglock and before the kernel resets a
+ * blocked or ignored @sig: note the current thread's disposition and
+ * mask for it, for the signal_generate probe on this CPU to pick up.
+ * Preemption disabled.  A racy peek at our own thread's state; keyed by
+ * thread, signal and user ip so that a note left by a migrated thread is
+ * never taken for another fault.
  */
 void mx_exc_fault_signal_coming(int sig)
 {
 	struct mx_sig_before *b = this_cpu_ptr(&sig_before);
 
-	if (!atomic_long_read(&mx_nr_spaces) || sig < 1 || sig > _NSIG ||
-	    !is_fault_signal(sig) || (current->flags & PF_KTHREAD))
+	if (sig < 1 || sig > _NSIG || !is_fault_signal(sig) || !mx_fault_may_raise() ||
+	    (current->flags & PF_KTHREAD))
 		return;
 	b->task = current;
 	b->ip = task_pt_regs(current)->ip;
@@ -859,6 +861,25 @@ void mx_exc_fault_signal_coming(int sig)
 	/* Our own sighand: only our own exec could change it. */
 	b->handler = READ_ONCE(rcu_dereference_protected(current->sighand, true)
 			       ->action[sig - 1].sa.sa_handler);
+}
+
+/*
+ * From the hook at the entry of force_sig_info_to_task(), which every
+ * forced signal passes (hooks/kprobes.c): its arguments.  @handler is the
+ * kernel's enum sig_handler: 0 (HANDLER_CURRENT) but where the kernel
+ * makes the signal fatal on purpose, and then there is nothing to put
+ * back.  Any context, preemptible or not; no locks.  Every fault of the
+ * machine comes here while a process has exception ports: a process that
+ * cannot have any leaves after the compares of mx_fault_may_raise().
+ */
+void notrace mx_exc_fault_signal_forced(const struct kernel_siginfo *info,
+					struct task_struct *t, int handler)
+{
+	if (t != current || handler || !mx_fault_may_raise())
+		return;
+	preempt_disable_notrace();
+	mx_exc_fault_signal_coming(info->si_signo);
+	preempt_enable_notrace();
 }
 
 /* The note for this fault, if the kprobes took one: taken once. */
@@ -886,8 +907,8 @@ static bool from_syscall(int sig)
 
 /*
  * The signal_generate probe: atomic context, siglock held.  Cheap for
- * everyone who never used machexc (one atomic read), and for every signal
- * that is not a kernel-raised fault on the current thread.
+ * every process that cannot have an exception port (mx_fault_may_raise()),
+ * and for every signal that is not a fault signal on the current thread.
  */
 void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_struct *task,
 			     int result)
@@ -896,7 +917,7 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	struct mx_exception exc;
 	struct mx_exc_work *w;
 
-	if (!atomic_long_read(&mx_nr_spaces) || task != current || !is_fault_signal(sig))
+	if (task != current || !is_fault_signal(sig) || !mx_fault_may_raise())
 		return;
 	take_sig_before(sig, &before);	/* whatever comes next: no stale note */
 	if (result != TRACE_SIGNAL_DELIVERED || info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||

@@ -1,29 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kprobes at the entry of the kernel's "force a fault signal" functions
- * (force_sig() for the SI_KERNEL ones: int3, general protection),
- * armed with the exception tracepoint (hooks/tracepoints.c).  By the time
- * signal_generate fires, force_sig_info_to_task() has already reset a
- * blocked or ignored fault signal to SIG_DFL and unblocked it; these
- * probes let exc/raise.c see the disposition and mask from before, so
- * that an exception a handler resolves leaves both as they were.
+ * The hook at the entry of force_sig_info_to_task(), where the kernel
+ * forces every fault signal (an ftrace direct call where the kernel has
+ * them, else kprobes), armed with the exception tracepoint
+ * (hooks/tracepoints.c).  By the time signal_generate fires, that
+ * function has already reset a blocked or ignored fault signal to SIG_DFL
+ * and unblocked it; the hook lets exc/raise.c see the disposition and
+ * mask from before, so that an exception a handler resolves leaves both
+ * as they were.
  *
  * Best effort: a symbol this kernel lacks (or inlined everywhere) is
  * skipped, and such faults resume with the reset disposition, as before.
- * Handlers run in atomic context and only look.
+ * The hook runs in any context and only looks.
  *
  * And the kprobes that bring a task work back after it stepped out to
  * get_signal() for a stop (mx_kprobes_arm_yield()), and the one on the
  * core dump's entry that reports EXC_CRASH (mx_kprobes_arm_crash()).
  */
+#include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 #include <linux/signal.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
+#include <asm/ibt.h>
+#include <asm/linkage.h>
 
 #include "../compat/compat.h"
 #include "../exc/exc.h"
@@ -78,6 +83,31 @@ bool mx_callable(unsigned long start)
 	return !cpu_feature_enabled(X86_FEATURE_IBT) || insn == ENDBR64_INSN;
 }
 
+/*
+ * Where every forced signal passes: force_sig_info_to_task(info, t,
+ * handler), static but a function of its own in the kernels we build for.
+ * Every fault of the machine comes here while some process has exception
+ * ports, so the hook is the cheapest there is: an ftrace direct call to
+ * the trampoline below, which saves the argument registers and calls
+ * mx_exc_fault_signal_forced() (no register frame, no probe lookup, no
+ * recursion bookkeeping: it calls nothing that forces a signal).  Where
+ * the kernel has no direct calls, a kprobe on it; where the function is
+ * missing, kprobes on the exported entries that lead to it.
+ */
+#define FORCE_SYMBOL	"force_sig_info_to_task"
+
+/* force_sig_info_to_task(info, t, handler) */
+static int pre_sig_forced(struct kprobe *kp, struct pt_regs *regs)
+{
+	mx_exc_fault_signal_forced((const void *)regs->di, (struct task_struct *)regs->si,
+				   (int)regs->dx);
+	return 0;
+}
+
+static struct kprobe forced_probe = { .symbol_name = FORCE_SYMBOL,
+				      .pre_handler = pre_sig_forced };
+static bool forced_registered;
+
 /* force_sig(sig), force_sig_fault(sig, ...), force_sig_fault_to_task(...) */
 static int pre_sig_fault(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -102,6 +132,74 @@ static struct kprobe probes[] = {
 };
 
 static bool registered[ARRAY_SIZE(probes)];
+
+#if MX_FTRACE_DIRECT
+void mx_fault_tramp(void);
+
+/*
+ * Called from force_sig_info_to_task()'s entry, before its frame: keep
+ * its three argument registers, hand them on.
+ */
+asm("	.pushsection	.text, \"ax\", @progbits\n"
+"	.type		mx_fault_tramp, @function\n"
+"	.globl		mx_fault_tramp\n"
+"mx_fault_tramp:\n"
+	ASM_ENDBR
+"	pushq	%rbp\n"
+"	movq	%rsp, %rbp\n"
+	CALL_DEPTH_ACCOUNT
+"	pushq	%rdi\n"
+"	pushq	%rsi\n"
+"	pushq	%rdx\n"
+"	call	mx_exc_fault_signal_forced\n"
+"	popq	%rdx\n"
+"	popq	%rsi\n"
+"	popq	%rdi\n"
+"	leave\n"
+	ASM_RET
+"	.size		mx_fault_tramp, .-mx_fault_tramp\n"
+"	.popsection\n"
+);
+
+static struct ftrace_ops forced_ops;
+static bool forced_direct;
+
+/* With the hooks' lock held: true if the direct call is in. */
+static bool arm_forced_direct(void)
+{
+	unsigned long start = mx_kprobe_lookup(FORCE_SYMBOL);
+
+	if (!start || ftrace_set_filter_ip(&forced_ops, start, 0, 0))
+		return false;
+	if (mx_register_ftrace_direct(&forced_ops, (unsigned long)mx_fault_tramp)) {
+		ftrace_free_filter(&forced_ops);
+		return false;
+	}
+	forced_direct = true;
+	return true;
+}
+
+static void disarm_forced_direct(void)
+{
+	if (!forced_direct)
+		return;
+	mx_unregister_ftrace_direct(&forced_ops, (unsigned long)mx_fault_tramp);
+	/* No task left inside the trampoline (it may be preempted there). */
+	synchronize_rcu_tasks();
+	forced_direct = false;
+}
+#else
+static bool forced_direct;
+
+static bool arm_forced_direct(void)
+{
+	return false;
+}
+
+static void disarm_forced_direct(void)
+{
+}
+#endif
 
 /*
  * get_signal() calls dequeue_signal() once its stops, traps and freezes
@@ -345,11 +443,21 @@ int mx_kprobes_arm_crash(void)
 	return 0;
 }
 
-/* With the hooks' lock held (tracepoints.c). */
+/*
+ * With the hooks' lock held (tracepoints.c): the fault-signal hook, as a
+ * direct call, else a kprobe on the same function, else kprobes on the
+ * exported entries that lead to it.
+ */
 void mx_kprobes_arm(void)
 {
 	unsigned int i, n = 0;
 
+	if (forced_direct || arm_forced_direct())
+		return;
+	if (!forced_registered)
+		forced_registered = !register_kprobe(&forced_probe);
+	if (forced_registered)
+		return;
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (!registered[i])
 			registered[i] = !register_kprobe(&probes[i]);
@@ -382,6 +490,10 @@ void mx_kprobes_exit(void)
 	yield_failed = false;
 	mutex_unlock(&yield_mutex);
 
+	disarm_forced_direct();
+	if (forced_registered)
+		unregister_kprobe(&forced_probe);
+	forced_registered = false;
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (registered[i])
 			unregister_kprobe(&probes[i]);

@@ -46,13 +46,15 @@ static void probe_process_exec(void *data, struct task_struct *p, pid_t old_pid,
 
 /*
  * Every signal of the machine comes here once a process has set an
- * exception port: any other signal, or one sent to another thread, is
- * let go after two compares, without a call.
+ * exception port: any other signal, one sent to another thread, or a
+ * fault of a process that cannot have an exception port is let go after
+ * a few compares, without a call.
  */
 static void probe_signal_generate(void *data, int sig, struct kernel_siginfo *info,
 				  struct task_struct *task, int group, int result)
 {
-	if (sig < 1 || sig > SIGRTMIN || !(sigmask(sig) & FAULT_SIGNALS) || task != current)
+	if (sig < 1 || sig > SIGRTMIN || !(sigmask(sig) & FAULT_SIGNALS) || task != current ||
+	    !mx_fault_may_raise())
 		return;
 	mx_exc_signal_generated(sig, info, task, result);
 }

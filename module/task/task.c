@@ -58,18 +58,12 @@ struct mx_inherit {
 static DEFINE_HASHTABLE(inherits, 6);
 static atomic_t nr_inherits = ATOMIC_INIT(0);
 
-/*
- * Which processes may have exception ports, as a filter for the fault
- * hook: a bit per hash of the signal_struct, set (never cleared) before a
- * process gets a task or thread exception port or inherits one.  A clear
- * bit spares every other process's fault signals the hash lookups below.
- */
-#define EXC_KEY_BITS	6
-static unsigned long exc_keys;
+/* The processes that may have exception ports (task.h). */
+unsigned long mx_exc_keys;
 
 void mx_task_mark_exc(const void *key)
 {
-	set_bit(hash_ptr(key, EXC_KEY_BITS), &exc_keys);
+	set_bit(hash_ptr(key, MX_EXC_KEY_BITS), &mx_exc_keys);
 }
 
 static struct mx_inherit *inherit_take(const void *key)
@@ -463,7 +457,7 @@ bool mx_task_handles(const void *key, u32 type)
 	struct mx_task *task;
 	bool ret = false;
 
-	if (type >= EXC_TYPES_COUNT || !test_bit(hash_ptr(key, EXC_KEY_BITS), &exc_keys))
+	if (type >= EXC_TYPES_COUNT || !mx_task_may_handle(key))
 		return false;
 	rcu_read_lock();
 	task = task_find_key(key);
@@ -561,7 +555,7 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	 * Under tasks_lock the parent's record cannot be taken and released.
 	 */
 	if (!task && atomic_read(&nr_inherits) &&
-	    test_bit(hash_ptr(parent->signal, EXC_KEY_BITS), &exc_keys)) {
+	    mx_task_may_handle(parent->signal)) {
 		inh = mx_probe_alloc(sizeof(*inh));
 		if (!inh) {
 			spin_lock(&tasks_lock);

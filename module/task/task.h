@@ -53,6 +53,7 @@
 
 #include <linux/atomic.h>
 #include <linux/container_of.h>
+#include <linux/hash.h>
 #include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
@@ -166,6 +167,32 @@ unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task
 			   pid_t *nrs, unsigned int max);
 int mx_tasks_init(void);
 void mx_tasks_shutdown(void);
+
+/*
+ * Which processes may have exception ports, as a filter for the fault
+ * hooks: a bit per hash of the signal_struct, set (never cleared) before a
+ * process gets a task or thread exception port or inherits one.  A clear
+ * bit spares every other process's fault signals the hash lookups of
+ * mx_task_handles().  Any context; a racy peek.
+ */
+#define MX_EXC_KEY_BITS	6
+extern unsigned long mx_exc_keys;
+
+static inline bool mx_task_may_handle(const void *key)
+{
+	return test_bit(hash_ptr(key, MX_EXC_KEY_BITS), &mx_exc_keys);
+}
+
+/*
+ * Can a fault of the current thread become an exception?  Not unless the
+ * host has an exception port or its process may have one: the fault
+ * hooks' first test, a few instructions for every process that never
+ * used machexc.  Any context; a racy peek, as the hooks' later tests are.
+ */
+static __always_inline bool mx_fault_may_raise(void)
+{
+	return READ_ONCE(mx_host_exc_mask) || mx_task_may_handle(current->signal);
+}
 
 /* task.c: a task's live threads, referenced (task_threads, task_suspend) */
 struct mx_thread_list {
