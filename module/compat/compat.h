@@ -382,9 +382,9 @@ static inline int mx_register_ftrace_direct(struct ftrace_ops *ops, unsigned lon
 	return register_ftrace_direct(ops, addr);
 }
 
-static inline void mx_unregister_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
+static inline int mx_unregister_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
 {
-	unregister_ftrace_direct(ops, addr, true);
+	return unregister_ftrace_direct(ops, addr, true);
 }
 #else
 static inline int mx_register_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
@@ -392,10 +392,12 @@ static inline int mx_register_ftrace_direct(struct ftrace_ops *ops, unsigned lon
 	return register_ftrace_direct_multi(ops, addr);
 }
 
-static inline void mx_unregister_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
+static inline int mx_unregister_ftrace_direct(struct ftrace_ops *ops, unsigned long addr)
 {
-	unregister_ftrace_direct_multi(ops, addr);
+	int err = unregister_ftrace_direct_multi(ops, addr);
+
 	ftrace_free_filter(ops);
+	return err;
 }
 #endif
 #else

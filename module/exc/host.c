@@ -54,12 +54,17 @@ void mx_host_exc_changed(void)
 	u32 mask = 0;
 	int i;
 
+	/*
+	 * Written under the lock: two processes changing host ports at once
+	 * would otherwise publish their masks in either order, and a stale
+	 * one could leave a host port without its bit (faults skipped).
+	 */
 	spin_lock(&host_lock);
 	for (i = 1; i < EXC_TYPES_COUNT; i++)
 		if (host_exc[i].port)
 			mask |= 1U << i;
-	spin_unlock(&host_lock);
 	WRITE_ONCE(mx_host_exc_mask, mask);
+	spin_unlock(&host_lock);
 }
 
 /* mach_host_self(): a send right to the host port.  space->lock held. */

@@ -138,7 +138,10 @@ void mx_fault_tramp(void);
 
 /*
  * Called from force_sig_info_to_task()'s entry, before its frame: keep
- * its three argument registers, hand them on.
+ * every register a function's arguments can be in (and %rax, as the
+ * kernel's ftrace_caller does), so that a kernel whose function takes
+ * more arguments than today's three still gets them all back; hand the
+ * three on.
  */
 asm("	.pushsection	.text, \"ax\", @progbits\n"
 "	.type		mx_fault_tramp, @function\n"
@@ -151,7 +154,15 @@ asm("	.pushsection	.text, \"ax\", @progbits\n"
 "	pushq	%rdi\n"
 "	pushq	%rsi\n"
 "	pushq	%rdx\n"
+"	pushq	%rcx\n"
+"	pushq	%r8\n"
+"	pushq	%r9\n"
+"	pushq	%rax\n"
 "	call	mx_exc_fault_signal_forced\n"
+"	popq	%rax\n"
+"	popq	%r9\n"
+"	popq	%r8\n"
+"	popq	%rcx\n"
 "	popq	%rdx\n"
 "	popq	%rsi\n"
 "	popq	%rdi\n"
@@ -179,11 +190,17 @@ static bool arm_forced_direct(void)
 	return true;
 }
 
+/*
+ * At module exit (sleeps).  Unregistering a module's ftrace_ops already
+ * waits for the tasks RCU grace periods; the one below says so in code,
+ * at the cost of one more grace period per unload.
+ */
 static void disarm_forced_direct(void)
 {
 	if (!forced_direct)
 		return;
-	mx_unregister_ftrace_direct(&forced_ops, (unsigned long)mx_fault_tramp);
+	/* Fails only with ftrace dead (ftrace_disabled): nothing left to do. */
+	WARN_ON_ONCE(mx_unregister_ftrace_direct(&forced_ops, (unsigned long)mx_fault_tramp));
 	/* No task left inside the trampoline (it may be preempted there). */
 	synchronize_rcu_tasks();
 	forced_direct = false;
@@ -452,18 +469,25 @@ void mx_kprobes_arm(void)
 {
 	unsigned int i, n = 0;
 
-	if (forced_direct || arm_forced_direct())
+	if (forced_direct || forced_registered)
 		return;
-	if (!forced_registered)
-		forced_registered = !register_kprobe(&forced_probe);
-	if (forced_registered)
+	if (arm_forced_direct()) {
+		pr_info("machexc: fault-signal hook: a direct call at %s\n", FORCE_SYMBOL);
 		return;
+	}
+	forced_registered = !register_kprobe(&forced_probe);
+	if (forced_registered) {
+		pr_info("machexc: fault-signal hook: a kprobe at %s\n", FORCE_SYMBOL);
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		if (!registered[i])
 			registered[i] = !register_kprobe(&probes[i]);
 		n += registered[i];
 	}
-	if (!n)
+	if (n)
+		pr_info("machexc: fault-signal hook: %u kprobes on the force_sig*() entries\n", n);
+	else
 		pr_info("machexc: no fault-signal kprobes: a resolved exception keeps the reset disposition\n");
 }
 

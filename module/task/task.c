@@ -59,7 +59,7 @@ static DEFINE_HASHTABLE(inherits, 6);
 static atomic_t nr_inherits = ATOMIC_INIT(0);
 
 /* The processes that may have exception ports (task.h). */
-unsigned long mx_exc_keys;
+unsigned long mx_exc_keys __read_mostly;
 
 void mx_task_mark_exc(const void *key)
 {
