@@ -46,6 +46,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -339,13 +340,19 @@ struct server_arg {
 	mach_port_t port;
 	int n;		/* exceptions to answer; < 0: until MSGID_STOP */
 	int served;	/* answered */
+	long vcsw, ivcsw;	/* the thread's context switches while serving */
 };
 
 static void *server_thread(void *arg)
 {
 	struct server_arg *a = arg;
+	struct rusage r0, r1;
 
+	getrusage(RUSAGE_THREAD, &r0);
 	a->served = serve(a->port, a->n);
+	getrusage(RUSAGE_THREAD, &r1);
+	a->vcsw = r1.ru_nvcsw - r0.ru_nvcsw;
+	a->ivcsw = r1.ru_nivcsw - r0.ru_nivcsw;
 	return NULL;
 }
 
@@ -353,7 +360,7 @@ static void *server_thread(void *arg)
 static uint64_t machexc_local(void)
 {
 	struct server_arg a = { exc_port(EXC_MASK_BREAKPOINT, EXCEPTION_DEFAULT |
-					 MACH_EXCEPTION_CODES), iters + 1, 0 };
+					 MACH_EXCEPTION_CODES), iters + 1, 0, 0, 0 };
 	pthread_t t;
 	uint64_t t0, ns;
 	int i;
@@ -759,6 +766,22 @@ static void rows(void)
  */
 static pthread_barrier_t start_line;
 
+/* The kernel's context switches so far, all CPUs (/proc/stat's ctxt). */
+static unsigned long long ctxt_switches(void)
+{
+	unsigned long long n = 0;
+	char line[256];
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "ctxt %llu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 static void *fault_thread(void *arg)
 {
 	int i, n = *(int *)arg;
@@ -774,6 +797,10 @@ static void throughput_one(int run, int nf, int nh, int total)
 	int per = total / nf, i, fd[2], go[2];
 	mach_port_t p = exc_port(EXC_MASK_BREAKPOINT, EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES);
 	struct server_arg sa[2];
+	struct machexc_stats s0 = { 0 }, s1 = { 0 };
+	struct rusage c0, c1;
+	unsigned long long x0, x1;
+	int diag = getenv("MACHEXC_BENCH_DIAG") != NULL;
 	pthread_t ht[2];
 	uint64_t t;
 	pid_t pid;
@@ -804,18 +831,39 @@ static void throughput_one(int run, int nf, int nh, int total)
 		_exit(0);
 	}
 	for (i = 0; i < nh; i++) {
-		sa[i] = (struct server_arg){ p, -1, 0 };
+		sa[i] = (struct server_arg){ p, -1, 0, 0, 0 };
 		if (pthread_create(&ht[i], NULL, server_thread, &sa[i]))
 			die("pthread_create");
 	}
 	usleep(20000);	/* the handlers reach their receive */
+	getrusage(RUSAGE_CHILDREN, &c0);
+	machexc_get_stats(&s0);
+	x0 = ctxt_switches();
 	if (write(go[1], &c, 1) != 1)
 		die("pipe");
 	t = read_result(fd[0], pid);
+	x1 = ctxt_switches();
+	machexc_get_stats(&s1);
+	getrusage(RUSAGE_CHILDREN, &c1);
 	for (i = 0; i < nh; i++)
 		send_stop(p);
 	for (i = 0; i < nh; i++)
 		pthread_join(ht[i], NULL);
+	/*
+	 * MACHEXC_BENCH_DIAG: what the run cost in switches and how its
+	 * messages went (a "tdiag" line, which report.py does not read).
+	 */
+	if (diag) {
+		printf("tdiag %d %d %d ctxt %llu fault_vcsw %ld fault_ivcsw %ld", run, nf, nh,
+		       x1 - x0, c1.ru_nvcsw - c0.ru_nvcsw, c1.ru_nivcsw - c0.ru_nivcsw);
+		for (i = 0; i < nh; i++)
+			printf(" h%d_vcsw %ld h%d_ivcsw %ld", i, sa[i].vcsw, i, sa[i].ivcsw);
+		printf(" exc_handoffs %llu exc_misses %llu msg_handoffs %llu msg_requeued %llu\n",
+		       (unsigned long long)(s1.exc_handoffs - s0.exc_handoffs),
+		       (unsigned long long)(s1.exc_misses - s0.exc_misses),
+		       (unsigned long long)(s1.msg_handoffs - s0.msg_handoffs),
+		       (unsigned long long)(s1.msg_requeued - s0.msg_requeued));
+	}
 	printf("throughput %d %d %d %llu", run, nf, nh,
 	       (unsigned long long)((uint64_t)per * (uint64_t)nf * 1000000000ULL / t));
 	for (i = 0; i < nh; i++)

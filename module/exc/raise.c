@@ -372,6 +372,7 @@ static struct mx_kmsg *make_request(struct mx_task *task, struct mx_thread *th,
 	kmsg->reply_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
 	kmsg->dest = slot->port;
 	kmsg->dest_type = MACH_MSG_TYPE_PORT_SEND;
+	kmsg->always = true;	/* XNU's MACH_SEND_KERNEL_DEFAULT: no queue limit */
 	if (!host) {
 		kmsg->exc_task = get_pid(task->pid);
 		kmsg->receivable = exc_receivable;

@@ -26,8 +26,8 @@
 #include "../ports/ports.h"
 
 /*
- * Send-once messages (replies, notifications) bypass the queue limit, as
- * in Mach; this bounds them too.
+ * Send-once messages (replies, notifications) and the kernel's exception
+ * requests bypass the queue limit, as in Mach; this bounds them too.
  */
 #define MX_QUEUE_HARD_MAX	(MACH_PORT_QLIMIT_MAX * 16)
 
@@ -325,7 +325,11 @@ static void transit_unlock(bool carries_receive) __releases(&mx_transit_lock)
 
 /*
  * Queue @kmsg on its destination.  Send-once messages (replies and
- * notifications) never wait for room, as in Mach.  On failure the message
+ * notifications) never wait for room, as in Mach, nor do the kernel's
+ * exception requests (kmsg->always), short of MX_QUEUE_HARD_MAX: a
+ * faulting thread beyond the queue limit would otherwise sleep once more
+ * per exception, and every message received would wake all such
+ * threads to find one slot.  On failure the message
  * and its rights are still the caller's.  A message that would close a
  * cycle of receive rights in transit is destroyed instead, and the send
  * succeeds, as in XNU.
@@ -344,7 +348,7 @@ static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 	 * the moment the port lock drops: read what we need of it now.
 	 */
 	bool carries_receive = kmsg->carries_receive;
-	bool always = kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND_ONCE;
+	bool always = kmsg->dest_type == MACH_MSG_TYPE_PORT_SEND_ONCE || kmsg->always;
 	struct mx_port *port = kmsg->dest;
 	enum transit transit = TRANSIT_OK;
 	mx_return_t mr;
@@ -356,10 +360,11 @@ static mx_return_t kmsg_send(struct mx_kmsg *kmsg, int wait_state, long timeout,
 		spin_lock(&port->lock);
 		if (!port->active || port->kotype != MX_KOBJECT_NONE) {
 			mr = MACH_SEND_INVALID_DEST;
-		} else if (port->msgcount >= MX_QUEUE_HARD_MAX) {
+		} else if (port->msgcount >= MX_QUEUE_HARD_MAX && !kmsg->always) {
 			/* Even send-once messages stop somewhere. */
 			mr = MACH_SEND_NO_BUFFER;
-		} else if (always || port->msgcount < port->qlimit) {
+		} else if (port->msgcount < MX_QUEUE_HARD_MAX &&
+			   (always || port->msgcount < port->qlimit)) {
 			mr = MACH_MSG_SUCCESS;
 			if (carries_receive)
 				transit = kmsg_check_transit(kmsg);

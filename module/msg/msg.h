@@ -89,6 +89,12 @@ struct mx_kmsg {
 	bool (*receivable)(const struct mx_kmsg *kmsg);
 	struct pid *exc_task;
 	struct mx_kmsg_cache *cache;	/* the sender's kept message, or NULL */
+	/*
+	 * Sent as XNU's kernel sends (MACH_SEND_KERNEL_DEFAULT, with
+	 * MACH_SEND_ALWAYS): past the queue limit; at MX_QUEUE_HARD_MAX it
+	 * waits (exception requests: one per faulting thread at most).
+	 */
+	bool always;
 	u32 seqno;			/* assigned when received (msg/mqueue.c) */
 	u32 size;			/* of data: header + body */
 	struct mach_msg_header *hdr;	/* = data */

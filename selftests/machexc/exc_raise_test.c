@@ -7,6 +7,7 @@
  * The message layouts are MIG's for mach_exc.defs (exc_msgs.h).
  */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -381,6 +382,58 @@ TEST(no_exception_ports_no_change)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(42, WEXITSTATUS(status));
+}
+
+static void *fault_ud2(void *arg)
+{
+	(void)arg;
+	__asm__ volatile("ud2");	/* the handler steps over it */
+	return NULL;
+}
+
+static int queued(mach_port_t p)
+{
+	mach_port_status_t st = { 0 };
+	mach_msg_type_number_t cnt = MACH_PORT_RECEIVE_STATUS_COUNT;
+
+	if (mach_port_get_attributes(ME, p, MACH_PORT_RECEIVE_STATUS, (mach_port_info_t)&st,
+				     &cnt))
+		return -1;
+	return (int)st.mps_msgcount;
+}
+
+/*
+ * The kernel sends exception requests as XNU's does (MACH_SEND_ALWAYS):
+ * the port's queue limit does not hold them back.  With a limit of 0 a
+ * faulting thread's request is queued all the same, nobody receiving yet
+ * (it would wait for room forever otherwise), and the answer resumes it.
+ */
+TEST(exception_request_skips_the_queue_limit)
+{
+	struct handler h = { .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
+	mach_port_limits_t lim = { .mpl_qlimit = 0 };
+	pthread_t f, t;
+	int n;
+
+	h.port = exception_port(EXC_MASK_BAD_INSTRUCTION,
+				EXCEPTION_STATE_IDENTITY | MACH_EXCEPTION_CODES,
+				x86_THREAD_STATE64);
+	ASSERT_NE(MACH_PORT_NULL, h.port);
+	ASSERT_EQ(KERN_SUCCESS, mach_port_set_attributes(ME, h.port, MACH_PORT_LIMITS_INFO,
+							  (mach_port_info_t)&lim,
+							  MACH_PORT_LIMITS_INFO_COUNT));
+	ASSERT_EQ(0, pthread_create(&f, NULL, fault_ud2, NULL));
+	while ((n = queued(h.port)) == 0)
+		sched_yield();
+	EXPECT_EQ(1, n);
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+	pthread_join(t, NULL);
+	pthread_join(f, NULL);
+	EXPECT_EQ(1, h.count);
+	EXPECT_EQ(EXC_BAD_INSTRUCTION, h.exception);
+	task_set_exception_ports(ME, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+				 THREAD_STATE_NONE);
+	mach_port_destroy(ME, h.port);
 }
 
 TEST_HARNESS_MAIN
