@@ -1024,6 +1024,17 @@ static void read_go(int go_fd)
 }
 
 /*
+ * Is @pid's only thread asleep in read()?  Its "ready" comes before the
+ * read(): a signal sent at once may find it still on its way there, and
+ * then interrupts no read.
+ */
+static int asleep_in_read(pid_t pid)
+{
+	return poll_until(proc_syscall_of(pid, pid) == SYS_read &&
+			  proc_state_of(pid, pid) == 'S');
+}
+
+/*
  * A child whose only thread waits in its report of SIGUSR1, sent by the
  * test while it reads, with the request in *@req: its pid, or -1.
  */
@@ -1033,7 +1044,7 @@ static pid_t child_in_report(FIXTURE_DATA(soft) *self, request_t *req)
 	pid_t pid;
 
 	pid = start(self, read_go);
-	if (pid < 0 || read_result(self, &r) || kill(pid, SIGUSR1) ||
+	if (pid < 0 || read_result(self, &r) || !asleep_in_read(pid) || kill(pid, SIGUSR1) ||
 	    wait_request(self->port, req) != MACH_MSG_SUCCESS ||
 	    req->exception != EXC_SOFTWARE || req->code[1] != SIGUSR1)
 		return -1;
@@ -1124,6 +1135,7 @@ TEST_F(soft, ptrace_interrupt_stops_a_thread_waiting_in_its_report)
 	pid = start(self, read_go);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_TRUE(asleep_in_read(pid));
 	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	EXPECT_SOFT(self->port, &req, SIGUSR1);
@@ -1177,6 +1189,7 @@ TEST_F(soft, a_stop_during_the_report_keeps_the_interrupted_call_failing_with_ei
 	pid = start(self, read_without_restart);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_TRUE(asleep_in_read(pid));	/* else the signal may come before the read */
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	EXPECT_SOFT(self->port, &req, SIGUSR1);
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
