@@ -95,6 +95,26 @@ static inline int mx_dequeue_signal(sigset_t *mask, kernel_siginfo_t *info,
 #endif
 
 /*
+ * The number arch_do_signal_or_restart() puts in rax to restart a call
+ * through restart_syscall, as get_nr_restart_syscall() (arch/x86/kernel/
+ * signal.c, 6.1's; unchanged in 6.12) makes it: a 32-bit call's (TS_COMPAT
+ * noted in the restart block by set_restart_fn()), an x32 call's, or the
+ * 64-bit one.
+ */
+static inline unsigned long mx_nr_restart_syscall(const struct pt_regs *regs)
+{
+#ifdef CONFIG_IA32_EMULATION
+	if (current->restart_block.arch_data & TS_COMPAT)
+		return __NR_ia32_restart_syscall;
+#endif
+#ifdef CONFIG_X86_X32_ABI
+	return __NR_restart_syscall | (regs->orig_ax & __X32_SYSCALL_BIT);
+#else
+	return __NR_restart_syscall;
+#endif
+}
+
+/*
  * Do now what arch_do_signal_or_restart() does for a system call that was
  * interrupted and is to be restarted (no handler runs for it): point the
  * thread back at its syscall instruction with the call's number (or
@@ -113,7 +133,7 @@ static inline void mx_syscall_restart_now(struct pt_regs *regs)
 		regs->ip -= 2;
 		break;
 	case -ERESTART_RESTARTBLOCK:
-		regs->ax = __NR_restart_syscall;
+		regs->ax = mx_nr_restart_syscall(regs);
 		regs->ip -= 2;
 		break;
 	default:
@@ -143,7 +163,7 @@ static inline bool mx_syscall_restart_undo(struct pt_regs *regs, unsigned long a
 			return false;
 		break;
 	case -ERESTART_RESTARTBLOCK:
-		if (regs->ax != __NR_restart_syscall)
+		if (regs->ax != mx_nr_restart_syscall(regs))
 			return false;
 		break;
 	default:

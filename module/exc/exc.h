@@ -269,11 +269,13 @@ struct mx_yield {
 	struct hlist_node link;		/* in the list of stepped-out works */
 	struct task_struct *task;	/* whose (a key only) */
 	struct callback_head *cb;	/* the work to queue again */
+	bool restore_sigmask;		/* TIF_RESTORE_SIGMASK, taken off while out */
 };
 
 extern bool mx_yield_armed;
 bool mx_yield_possible(void);
 void mx_yield(struct mx_yield *y, struct callback_head *cb);
+void mx_yield_back(struct mx_yield *y);
 void mx_yield_resume(void);
 void mx_yield_exit(struct task_struct *p);
 void mx_signals_hold(sigset_t *saved, bool again);

@@ -190,7 +190,15 @@ bool mx_yield_possible(void)
 	       !mx_in_uprobe_step();
 }
 
-/* Note @cb to be queued again, and return from it to get_signal(). */
+/*
+ * Note @cb to be queued again, and return from it to get_signal().  A
+ * mask a system call saved (ppoll(), pselect6(), epoll_pwait(),
+ * sigsuspend(): TIF_RESTORE_SIGMASK) stays saved: get_signal() finds
+ * nothing while every signal is held, and arch_do_signal_or_restart()
+ * would then put it back in place of the held mask, letting in what it
+ * does not block before the work is done.  It is put back after, with
+ * the call's own mask (mx_yield_back(), mx_signals_release()).
+ */
 void mx_yield(struct mx_yield *y, struct callback_head *cb)
 {
 	u32 b = hash_ptr(current, YIELD_BITS);
@@ -198,12 +206,26 @@ void mx_yield(struct mx_yield *y, struct callback_head *cb)
 
 	y->task = current;
 	y->cb = cb;
+	y->restore_sigmask = test_restore_sigmask();
+	if (y->restore_sigmask)
+		clear_restore_sigmask();
 	spin_lock_irqsave(&yield_lock, flags);
 	hlist_add_head(&y->link, &yielded[b]);
 	atomic_inc(&nr_yielded[b]);
 	spin_unlock_irqrestore(&yield_lock, flags);
 	/* get_signal() must go on to its loop, and there to dequeue_signal(). */
 	set_thread_flag(TIF_SIGPENDING);
+}
+
+/*
+ * Back from a step out, in the work, before it holds the signals again:
+ * the mask a system call saved is to be put back once more.
+ */
+void mx_yield_back(struct mx_yield *y)
+{
+	if (y->restore_sigmask)
+		set_restore_sigmask();
+	y->restore_sigmask = false;
 }
 
 /* Queue @p's stepped-out works again.  Any context; @p is current. */
@@ -264,9 +286,16 @@ void mx_signals_hold(sigset_t *saved, bool again)
 	*saved = old;
 }
 
+/*
+ * The thread's own mask back.  A mask a system call saved, kept across a
+ * step out (mx_yield_back()), is put back by arch_do_signal_or_restart()
+ * only: the thread goes through it once more before user space.
+ */
 void mx_signals_release(sigset_t *saved)
 {
 	sigprocmask(SIG_SETMASK, saved, NULL);
+	if (test_restore_sigmask())
+		set_thread_flag(TIF_SIGPENDING);
 }
 
 /*
@@ -805,6 +834,7 @@ static bool raise_exception(struct mx_exc_work *w)
 		w->aborted = true;
 		goto end;	/* exiting while it stepped out */
 	} else {
+		mx_yield_back(&w->yield);
 		mx_signals_hold(&w->blocked, true);
 	}
 	err = mx_raise_levels(&w->r);

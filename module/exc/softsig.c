@@ -30,30 +30,42 @@
  *
  * Signals whose default action only terminates (SIGTERM, SIGINT, SIGHUP,
  * SIGUSR1, SIGPIPE, SIGALRM, real-time signals...), left at SIG_DFL, are
- * reported only when the thread that takes them is ptraced (PTRACE_SEIZE
- * alone is enough); otherwise they end the process unreported.  This is
- * the rule, for two reasons.  Linux: such a signal sent to a process that
- * is not ptraced becomes a group SIGKILL at send time (complete_signal()),
- * before any thread reaches get_signal(), so it could be reported only
- * sometimes (when it was blocked, or found the thread with a signal
- * pending already); pick() then passes over it, and the rule holds every
- * time.  macOS: EXC_SOFT_SIGNAL exists for a traced process only (XNU's
+ * reported when the process's threads are ptraced, as a debugger's are
+ * (PTRACE_SEIZE alone is enough): pick() reports one only to a ptraced
+ * thread, and it ends the process unreported otherwise.  This is the
+ * rule, for two reasons.  Linux: such a signal sent to a process becomes
+ * a group SIGKILL at send time (complete_signal()), before any thread
+ * reaches get_signal(), unless the thread it was sent to is ptraced (the
+ * group leader for kill(pid)) or no thread can take it yet (blocked); so
+ * it could be reported only sometimes, and pick() passing over it makes
+ * an untraced thread's case the same every time.  The one exception: a
+ * process whose leader is not ptraced while the thread that would take
+ * the signal is loses it at send time all the same.  macOS:
+ * EXC_SOFT_SIGNAL exists for a traced process only (XNU's
  * bsd/kern/kern_sig.c: issignal_locked() raises it through
  * do_bsdexception() for a P_LTRACED process with P_LSIGEXC, set by
  * PT_ATTACHEXC or PT_SIGEXC), and psignal_internal() makes a default
  * "kill" signal act as SIGKILL (thread_abort()) for an untraced process
  * only: a traced one is woken to find it in issignal_locked().  Caught,
  * ignored, stopping and core-dumping signals are reported either way (the
- * last then go on to EXC_CRASH, exc/crash.c).
+ * last then go on to EXC_CRASH, exc/crash.c), but for the init of a pid
+ * namespace, which takes no default action but SIGKILL's and SIGSTOP's
+ * (get_signal() discards the rest: so does pick()).
  *
  * What: EXC_SOFTWARE, code[0] EXC_SOFT_SIGNAL, code[1] the signal, raised
  * through the levels as any exception (exc/raise.c's walk), the thread
  * waiting for each answer with every other signal held; SIGKILL ends the
- * wait at once, and there is no timeout.  The wait takes part in job
- * control, the cgroup v2 freezer and ptrace traps as a fault's does: the
- * work steps out to get_signal() for them, its report kept in struct
- * soft_work, and carries on after (mx_yield(), exc/raise.c).  While the
- * thread waits, a handler may choose what it takes
+ * wait at once, and there is no timeout.  One report at a time per
+ * thread: while one is under way (stepped out included) no other begins,
+ * as they would share the thread's reply port and published state.  The
+ * wait takes part in job control, the cgroup v2 freezer and ptrace traps
+ * as a fault's does: the work steps out to get_signal() for them, its
+ * report kept in struct soft_work, and carries on after (mx_yield(),
+ * exc/raise.c; a mask the interrupted call saved, as ppoll()'s, stays
+ * saved meanwhile).  Back from such a step, a report whose signal was
+ * taken meanwhile (a tracer let it in, or discarded it) ends without
+ * putting the saved state or the answer on top of what happened.  While
+ * the thread waits, a handler may choose what it takes
  * (machexc_thread_set_soft_signal(), as macOS's PT_THUPDATE): 0 for
  * nothing, another signal to replace it (its siginfo then is ptrace's for
  * a changed signal: si_code SI_USER, si_pid and si_uid the chooser's).
@@ -121,8 +133,60 @@ struct soft_work {
 	unsigned long sys_ax;	/* the interrupted system call's return, */
 	unsigned long sys_ip;	/* and where it was made */
 	bool unrestarted;	/* its restart undone after a step out */
+	bool gone;		/* the signal was taken while it stepped out */
 	struct mx_yield yield;
+	struct hlist_node busy_link;	/* in busy while a report is under way */
+	struct task_struct *thread;	/* whose (a key only) */
 };
+
+/*
+ * One report per thread: the works with a report under way, hashed by
+ * thread.  A second would share the thread's reply port and its
+ * published state, and could take the first one's answer.
+ */
+#define BUSY_BITS	6
+static DEFINE_HASHTABLE(busy, BUSY_BITS);
+static DEFINE_SPINLOCK(busy_lock);	/* busy; any context, innermost */
+static atomic_t nr_busy;
+
+/*
+ * Has the current thread a report under way (stepped out, or queued
+ * again)?  Takes busy_lock; any context.
+ */
+static bool report_under_way(void)
+{
+	struct soft_work *w;
+	unsigned long flags;
+	bool found = false;
+
+	if (!atomic_read(&nr_busy))
+		return false;
+	spin_lock_irqsave(&busy_lock, flags);
+	hash_for_each_possible(busy, w, busy_link, (unsigned long)current)
+		if (w->thread == current) {
+			found = true;
+			break;
+		}
+	spin_unlock_irqrestore(&busy_lock, flags);
+	return found;
+}
+
+/* @w's report begins (@on) or ends for the current thread.  Takes busy_lock. */
+static void report_busy(struct soft_work *w, bool on)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&busy_lock, flags);
+	if (on) {
+		w->thread = current;
+		hash_add(busy, &w->busy_link, (unsigned long)current);
+		atomic_inc(&nr_busy);
+	} else {
+		hash_del(&w->busy_link);
+		atomic_dec(&nr_busy);
+	}
+	spin_unlock_irqrestore(&busy_lock, flags);
+}
 
 /* The signals of one thread reported and let through, not yet taken. */
 struct soft_marks {
@@ -357,6 +421,14 @@ static int pick(kernel_siginfo_t *info)
 			if (ka->sa.sa_handler == SIG_IGN ||
 			    (ka->sa.sa_handler == SIG_DFL && sig_kernel_ignore(sig)))
 				continue;	/* Linux discards it, and goes on */
+			/*
+			 * The init of a pid namespace (SIGNAL_UNKILLABLE) is
+			 * given no default action but SIGKILL's and SIGSTOP's:
+			 * get_signal() discards the rest, and goes on.
+			 */
+			if (ka->sa.sa_handler == SIG_DFL && !current->ptrace &&
+			    (current->signal->flags & SIGNAL_UNKILLABLE) && !sig_kernel_only(sig))
+				continue;
 			/* Default action "terminate", no core: traced only (above). */
 			if (ka->sa.sa_handler == SIG_DFL && !current->ptrace &&
 			    !siginmask(sig, SIG_KERNEL_COREDUMP_MASK | SIG_KERNEL_STOP_MASK))
@@ -434,6 +506,7 @@ static bool report_begin(struct soft_work *w, int sig, const kernel_siginfo_t *i
 	kernel_siginfo_t si;
 
 	w->sig = sig;
+	w->gone = false;
 	w->rep = (struct mx_soft_report){ .r = &w->r, .sig = -1 };
 	w->spare = kzalloc(sizeof(*w->spare), GFP_KERNEL_ACCOUNT);
 	w->st = kmalloc(sizeof(*w->st), GFP_KERNEL_ACCOUNT);
@@ -458,7 +531,28 @@ static bool report_begin(struct soft_work *w, int sig, const kernel_siginfo_t *i
 	mx_yield_wait_begin();	/* the kprobes its steps out need */
 	mx_signals_hold(&w->blocked, false);
 	w->started = true;
+	report_busy(w, true);
 	return true;
+}
+
+/*
+ * Back from a step out: was the reported signal taken meanwhile (a
+ * tracer's PTRACE_SETSIGMASK let get_signal() deliver it, or its
+ * signal-delivery-stop discarded it; a SIGCONT flushed a stop signal)?
+ * Then what followed stands: neither the state nor the answer is put on
+ * top of it.  No locks held.
+ */
+static bool report_gone(struct soft_work *w)
+{
+	/* Our own sighand: only our own exec could change it. */
+	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
+	unsigned long ip = task_pt_regs(current)->ip;
+	bool there;
+
+	spin_lock_irq(&sighand->siglock);
+	there = sigismember(&current->pending.signal, w->sig);
+	spin_unlock_irq(&sighand->siglock);
+	return !there || (ip != w->sys_ip && ip != w->sys_ip - 2);
 }
 
 /*
@@ -473,13 +567,17 @@ static int report_wait(struct soft_work *w, bool again)
 	if (again) {
 		if (current->flags & PF_EXITING)
 			return -EINTR;	/* exiting while it stepped out */
+		mx_yield_back(&w->yield);
 		mx_signals_hold(&w->blocked, true);
+		if (!w->gone)
+			w->gone = report_gone(w);
 		/*
 		 * get_signal() found nothing after the stop and set the system
 		 * call the reported signal interrupted up to restart: the
 		 * signal is still to come, and decides, as without the stop.
 		 */
-		if (mx_syscall_restart_undo(task_pt_regs(current), w->sys_ax, w->sys_ip))
+		if (!w->gone &&
+		    mx_syscall_restart_undo(task_pt_regs(current), w->sys_ax, w->sys_ip))
 			w->unrestarted = true;
 	}
 	err = mx_raise_levels(&w->r);	/* at once if the levels are done */
@@ -505,10 +603,11 @@ static void report_end(struct soft_work *w, int err)
 		spin_unlock(&mx_thread_kport(w->r.th)->lock);
 		if (!err && w->r.handled && w->rep.sig >= 0 && w->rep.level == w->r.handled_level)
 			choice = w->rep.sig;
-		mx_raise_end(&w->r, true);
+		mx_raise_end(&w->r, !w->gone);
 		if (!exiting)
 			mx_signals_release(&w->blocked);
 		mx_yield_wait_end();
+		report_busy(w, false);
 		w->started = false;
 	}
 	if (w->st) {
@@ -516,8 +615,8 @@ static void report_end(struct soft_work *w, int err)
 		kfree(w->st);
 		w->st = NULL;
 	}
-	/* Killed: SIGKILL is all that counts now. */
-	if (!err)
+	/* Killed: SIGKILL is all that counts now.  Taken meanwhile: done. */
+	if (!err && !w->gone)
 		apply(w, w->sig, choice);
 	put_pid(w->rep.pid);
 	w->rep.pid = NULL;
@@ -575,6 +674,8 @@ static void soft_work(struct callback_head *cb)
 		if (err == -EAGAIN)
 			goto yield;
 		report_end(w, err);
+	} else if (report_under_way()) {
+		goto done;	/* that one reports what comes after it, too */
 	}
 	while (!err) {
 		if (fatal_signal_pending(current) || !wanted())
@@ -611,6 +712,7 @@ static void soft_work(struct callback_head *cb)
 	 */
 	if (w->unrestarted)
 		set_thread_flag(TIF_SIGPENDING);
+done:
 	if (w->task)
 		mx_task_put(w->task);
 	kfree(w);
@@ -637,7 +739,7 @@ void mx_softsig_get_signal(void)
 {
 	struct soft_work *w;
 
-	if (!any_pending() || !wanted())
+	if (!any_pending() || !wanted() || report_under_way())
 		return;
 	/* A thread reporting keeps the module loaded. */
 	if (!try_module_get(THIS_MODULE))

@@ -171,7 +171,8 @@ static void park_work(struct callback_head *cb)
 			park_count_exec(pk);
 		parked = pk->th && park_begin(pk);
 	} else if (!(current->flags & PF_EXITING)) {
-		mx_signals_hold(&pk->blocked, true);	/* back from a stop */
+		mx_yield_back(&pk->yield);		/* back from a stop */
+		mx_signals_hold(&pk->blocked, true);
 	}
 	if (parked && !(current->flags & PF_EXITING) &&
 	    mx_task_wait_resumed(pk->task, pk->th, &pk->wait_state) == -EAGAIN) {

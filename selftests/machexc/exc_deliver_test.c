@@ -33,6 +33,7 @@
 #include "kprobes.h"
 #include "kselftest_harness.h"
 #include "proc.h"
+#include "cgroup2.h"
 
 #define ME mach_task_self()
 
@@ -1999,18 +2000,6 @@ TEST(signals_for_a_waiting_thread_run_only_once_it_resumes)
 	mach_port_destroy(ME, port);
 }
 
-/* The cgroup v2 hierarchy, mounted if need be; "" without cgroup v2. */
-static const char *cgroup2_root(void)
-{
-	static const char root[] = "/sys/fs/cgroup";
-
-	if (!access("/sys/fs/cgroup/cgroup.controllers", F_OK))
-		return root;
-	if (mount("cgroup2", root, "cgroup2", 0, NULL) && errno != EBUSY)
-		return "";
-	return access("/sys/fs/cgroup/cgroup.controllers", F_OK) ? "" : root;
-}
-
 static int cgroup_frozen(const char *cg, int want)
 {
 	char path[256], buf[256], line[16];
@@ -2026,21 +2015,40 @@ static int cgroup_frozen(const char *cg, int want)
  * handler: cgroup.events says "frozen 1"; thawed, the thread waits on, and
  * the handler's reply resumes it.
  */
-TEST(the_cgroup_v2_freezer_freezes_a_thread_waiting_for_its_handler)
+/* The cgroup and the child of a freezer test, gone in the teardown. */
+FIXTURE(freezer) {
+	struct cg2 cg;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(freezer)
+{
+	self->pid = 0;
+}
+
+FIXTURE_TEARDOWN(freezer)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	cg2_remove(&self->cg);
+}
+
+TEST_F(freezer, the_cgroup_v2_freezer_freezes_a_thread_waiting_for_its_handler)
 {
 	mach_port_t port = new_port();
 	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
-	const char *root = cgroup2_root();
-	char cg[128], path[160], pidbuf[16];
+	const char *cg = self->cg.dir;
+	char path[200], pidbuf[16];
 	int status;
 	pid_t pid;
 
-	if (!*root || access(root, W_OK))
+	if (cg2_make(&self->cg, "machexc-freeze"))
 		SKIP(return, "no cgroup v2 here");
-	snprintf(cg, sizeof(cg), "%s/machexc-freeze-%d", root, getpid());
-	ASSERT_EQ(0, mkdir(cg, 0755));
 	pid = fault_waiting_child(port);
 	ASSERT_LT(0, pid);
+	self->pid = pid;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
 	ASSERT_EQ(0, write_file(path, pidbuf));
@@ -2053,9 +2061,10 @@ TEST(the_cgroup_v2_freezer_freezes_a_thread_waiting_for_its_handler)
 	EXPECT_TRUE(queued(port));
 	handle(&h);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	self->pid = 0;
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0, rmdir(cg));
+	EXPECT_EQ(0, cg2_remove(&self->cg));
 	mach_port_destroy(ME, port);
 }
 

@@ -40,6 +40,7 @@
 #include "kselftest_harness.h"
 #include "exc_msgs.h"
 #include "proc.h"
+#include "cgroup2.h"
 
 #define ME mach_task_self()
 #define WAIT_MS 15000		/* a bound for failures, never the thing tested */
@@ -65,6 +66,7 @@ FIXTURE(soft) {
 	int res[2];		/* child -> test: struct result */
 	int go[2];		/* test -> child */
 	struct shared *sh;
+	struct cg2 cg;		/* a freezer test's cgroup, removed in the teardown */
 };
 
 static struct shared *sh;
@@ -122,6 +124,7 @@ FIXTURE_TEARDOWN(soft)
 		kill(atomic_load(&sh->pid[i]), SIGKILL);
 	for (i = 0; i < n && i < 16; i++)
 		waitpid(atomic_load(&sh->pid[i]), NULL, 0);	/* ECHILD for grandchildren */
+	cg2_remove(&self->cg);		/* its processes reaped */
 	task_set_exception_ports(ME, EXC_MASK_ALL | EXC_MASK_CRASH, MACH_PORT_NULL,
 				 EXCEPTION_DEFAULT, THREAD_STATE_NONE);
 	if (self->host_port) {
@@ -1024,6 +1027,21 @@ static void read_go(int go_fd)
 }
 
 /*
+ * Is @pid's only thread asleep in system call @nr?  A child's "ready"
+ * comes before the call: a signal sent at once may find it still on its
+ * way there, and then interrupts no call.
+ */
+static int asleep_in(pid_t pid, long nr)
+{
+	return poll_until(proc_syscall_of(pid, pid) == nr && proc_state_of(pid, pid) == 'S');
+}
+
+static int asleep_in_read(pid_t pid)
+{
+	return asleep_in(pid, SYS_read);
+}
+
+/*
  * A child whose only thread waits in its report of SIGUSR1, sent by the
  * test while it reads, with the request in *@req: its pid, or -1.
  */
@@ -1033,7 +1051,7 @@ static pid_t child_in_report(FIXTURE_DATA(soft) *self, request_t *req)
 	pid_t pid;
 
 	pid = start(self, read_go);
-	if (pid < 0 || read_result(self, &r) || kill(pid, SIGUSR1) ||
+	if (pid < 0 || read_result(self, &r) || !asleep_in_read(pid) || kill(pid, SIGUSR1) ||
 	    wait_request(self->port, req) != MACH_MSG_SUCCESS ||
 	    req->exception != EXC_SOFTWARE || req->code[1] != SIGUSR1)
 		return -1;
@@ -1124,6 +1142,7 @@ TEST_F(soft, ptrace_interrupt_stops_a_thread_waiting_in_its_report)
 	pid = start(self, read_go);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_TRUE(asleep_in_read(pid));
 	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	EXPECT_SOFT(self->port, &req, SIGUSR1);
@@ -1177,6 +1196,7 @@ TEST_F(soft, a_stop_during_the_report_keeps_the_interrupted_call_failing_with_ei
 	pid = start(self, read_without_restart);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_TRUE(asleep_in_read(pid));	/* else the signal may come before the read */
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	EXPECT_SOFT(self->port, &req, SIGUSR1);
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
@@ -1216,18 +1236,6 @@ static void read_file(const char *path, char *buf, size_t len)
 		close(fd);
 }
 
-/* The cgroup v2 hierarchy, mounted if need be; "" without cgroup v2. */
-static const char *cgroup2_root(void)
-{
-	static const char root[] = "/sys/fs/cgroup";
-
-	if (!access("/sys/fs/cgroup/cgroup.controllers", F_OK))
-		return root;
-	if (mount("cgroup2", root, "cgroup2", 0, NULL) && errno != EBUSY)
-		return "";
-	return access("/sys/fs/cgroup/cgroup.controllers", F_OK) ? "" : root;
-}
-
 static int cgroup_frozen(const char *cg, int want)
 {
 	char path[256], buf[256], line[16];
@@ -1246,17 +1254,15 @@ static int cgroup_frozen(const char *cg, int want)
  */
 TEST_F(soft, the_cgroup_v2_freezer_freezes_a_thread_waiting_in_its_report)
 {
-	const char *root = cgroup2_root();
-	char cg[128], path[160], pidbuf[16];
+	const char *cg = self->cg.dir;
+	char path[200], pidbuf[16];
 	struct result r;
 	request_t req;
 	int status;
 	pid_t pid;
 
-	if (!*root || access(root, W_OK))
+	if (cg2_make(&self->cg, "machexc-soft-freeze"))
 		SKIP(return, "no cgroup v2 here");
-	snprintf(cg, sizeof(cg), "%s/machexc-soft-freeze-%d", root, getpid());
-	ASSERT_EQ(0, mkdir(cg, 0755));
 	pid = child_in_report(self, &req);
 	ASSERT_LT(0, pid);
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
@@ -1278,7 +1284,7 @@ TEST_F(soft, the_cgroup_v2_freezer_freezes_a_thread_waiting_in_its_report)
 	EXPECT_EQ(1, r.value);
 	ASSERT_EQ(0, reap(pid, &status));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	EXPECT_EQ(0, rmdir(cg));
+	EXPECT_EQ(0, cg2_remove(&self->cg));
 }
 
 /* Wait for the go, SIGTERM left at its default action. */
@@ -1323,7 +1329,10 @@ TEST_F(soft, a_default_terminate_signal_is_reported_when_the_process_is_traced)
 /*
  * Not ptraced, the same signal ends the process unreported: Linux makes
  * it a SIGKILL of the group when it is sent (complete_signal()), as
- * macOS's psignal_internal() does for an untraced process.
+ * macOS's psignal_internal() does for an untraced process.  This pins
+ * the kernel's behaviour (it passes without the traced-only rule: no
+ * thread reaches get_signal() with it); the blocked variant below tests
+ * the rule.
  */
 TEST_F(soft, a_default_terminate_signal_to_an_untraced_process_ends_it_unreported)
 {
@@ -1378,6 +1387,248 @@ TEST_F(soft, a_blocked_default_terminate_signal_to_an_untraced_process_ends_it_u
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGTERM, WTERMSIG(status));
 	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
+}
+
+/*
+ * Report SIGUSR1, sent to @pid while it sleeps in a call, with a SIGSTOP
+ * and SIGCONT during the report; @second, if not 0, is sent while it is
+ * stopped.  Then check that no other report began meanwhile, and answer
+ * KERN_SUCCESS.  0, or the step that failed.
+ */
+static int report_across_a_stop(FIXTURE_DATA(soft) *self, pid_t pid, int second)
+{
+	request_t req, other;
+	int status;
+
+	if (kill(pid, SIGUSR1) || wait_request(self->port, &req) != MACH_MSG_SUCCESS ||
+	    req.code[1] != SIGUSR1)
+		return 1;
+	if (kill(pid, SIGSTOP) || !poll_until(proc_state_of(pid, pid) == 'T') ||
+	    waitpid(pid, &status, WUNTRACED) != pid)
+		return 2;
+	if (second && kill(pid, second))
+		return 3;
+	if (kill(pid, SIGCONT) || waitpid(pid, &status, WCONTINUED) != pid)
+		return 4;
+	if (!still_in_report(self, pid, &req))
+		return 5;
+	/* Asleep in its report: a second one would have been sent by now. */
+	if (receive(self->port, &other, 1) != MACH_RCV_TIMED_OUT)
+		return 6;
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	return 0;
+}
+
+/* ppoll() with a mask that lets SIGUSR1 in (blocked before and after). */
+static void ppoll_letting_usr1_in(int go_fd)
+{
+	struct pollfd p = { .fd = go_fd, .events = POLLIN };
+	sigset_t usr1, none, after;
+	int eintr;
+
+	child_setup(1);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	sigemptyset(&none);
+	child_report();		/* ready */
+	eintr = ppoll(&p, 1, NULL, &none) < 0 && errno == EINTR;
+	sigprocmask(SIG_BLOCK, NULL, &after);
+	seen.value = eintr | sigismember(&after, SIGUSR1) << 1;
+	child_report();
+}
+
+/*
+ * One report at a time per thread.  A stop during a report made in
+ * ppoll() (its own mask saved, to be put back on the way out) keeps that
+ * mask saved: a signal the saved mask lets in, sent during the stop, is
+ * not reported on top of the first (sharing its reply port), but after
+ * it.  The answer applies, the handlers run once each, ppoll() fails
+ * with EINTR and the mask from before it is back.
+ */
+TEST_F(soft, a_stop_during_a_report_in_ppoll_starts_no_second_report)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, ppoll_letting_usr1_in);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_TRUE(asleep_in(pid, SYS_ppoll));
+	ASSERT_EQ(0, report_across_a_stop(self, pid, SIGUSR2));
+	EXPECT_SOFT(self->port, &req, SIGUSR2);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(1, r.ran[1]);
+	EXPECT_EQ(3, r.value);	/* EINTR, and SIGUSR1 blocked again */
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(self->port, &req, 1));
+}
+
+/* nanosleep() (ERESTART_RESTARTBLOCK), then pause() (ERESTARTNOHAND). */
+static void nanosleep_then_pause(int go_fd)
+{
+	struct timespec ts = { 3600, 0 };
+
+	(void)go_fd;
+	child_setup(1);
+	child_report();		/* ready */
+	seen.value = syscall(SYS_nanosleep, &ts, NULL) < 0 && errno == EINTR;
+	child_report();
+	seen.value = syscall(SYS_pause) < 0 && errno == EINTR;
+	child_report();
+}
+
+/*
+ * A stop during the report keeps what the interrupted call does when a
+ * handler runs: nanosleep() (restarted through restart_syscall without
+ * one) and pause() fail with EINTR, as without the stop.
+ */
+TEST_F(soft, a_stop_during_the_report_keeps_nanosleep_and_pause_failing_with_eintr)
+{
+	struct result r;
+	int status;
+	pid_t pid;
+
+	pid = start(self, nanosleep_then_pause);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_TRUE(asleep_in(pid, SYS_nanosleep));
+	ASSERT_EQ(0, report_across_a_stop(self, pid, 0));
+	ASSERT_EQ(0, read_result(self, &r));	/* a restarted sleep would go on */
+	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(1, r.value);
+	ASSERT_TRUE(asleep_in(pid, SYS_pause));
+	ASSERT_EQ(0, report_across_a_stop(self, pid, 0));
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(2, r.ran[0]);
+	EXPECT_EQ(1, r.value);
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * A tracer that lets the reported signal in during a ptrace stop (its
+ * PTRACE_SETSIGMASK) has it delivered then, its handler's frame built;
+ * the report goes on, and its end puts neither the saved state (here
+ * set, unchanged, by the handler) nor the answer on top of that: the
+ * handler runs once, and the read it interrupted restarts.
+ */
+TEST_F(soft, a_signal_delivered_during_a_stop_is_not_undone_by_the_report)
+{
+	mach_msg_type_number_t n = x86_THREAD_STATE64_COUNT;
+	x86_thread_state64_t ts;
+	uint64_t none = 0;
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, read_go);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, read_result(self, &r));
+	ASSERT_TRUE(asleep_in_read(pid));
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, pid, 0, 0));
+	ASSERT_TRUE(poll_until(waitpid(pid, &status, WNOHANG | __WALL) == pid));
+	ASSERT_EQ(PTRACE_EVENT_STOP, status >> 16);
+	ASSERT_EQ(0, ptrace(PTRACE_SETSIGMASK, pid, sizeof(none), &none));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));	/* its signal-delivery-stop */
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_EQ(SIGUSR1, WSTOPSIG(status));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, SIGUSR1));
+	ASSERT_TRUE(poll_until(proc_state_of(pid, pid) == 'S'));
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(req.thread.name, x86_THREAD_STATE64,
+						 (thread_state_t)&ts, &n));
+	ASSERT_EQ(KERN_SUCCESS, thread_set_state(req.thread.name, x86_THREAD_STATE64,
+						 (thread_state_t)&ts, n));
+	EXPECT_EQ(KERN_SUCCESS, machexc_thread_set_soft_signal(req.thread.name, SIGUSR2));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	go(self);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(1, r.ran[0]);
+	EXPECT_EQ(0, r.ran[1]);
+	EXPECT_EQ(1, r.value);	/* the read restarted and got the go */
+	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * The init of a pid namespace: SIGHUP, left at its default, is discarded
+ * by get_signal() there, which goes on to what comes next (kernel/
+ * signal.c, SIGNAL_UNKILLABLE); so does the report.  Run by a child that
+ * made the namespace (93: it could not).
+ */
+static void init_with_sighup_before_sigusr1(int go_fd)
+{
+	sigset_t both;
+	pid_t init;
+	int status;
+
+	(void)go_fd;
+	if (unshare(CLONE_NEWPID))
+		_exit(93);
+	init = fork();
+	if (init < 0)
+		_exit(94);
+	if (init == 0) {
+		child_setup(1);
+		signal(SIGHUP, SIG_DFL);
+		sigemptyset(&both);
+		sigaddset(&both, SIGHUP);
+		sigaddset(&both, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &both, NULL);
+		kill(getpid(), SIGHUP);		/* queued while blocked */
+		kill(getpid(), SIGUSR1);
+		sigprocmask(SIG_UNBLOCK, &both, NULL);
+		child_report();
+		_exit(0);
+	}
+	if (waitpid(init, &status, 0) != init)
+		_exit(95);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 96);
+}
+
+/* Can this process make a pid namespace (as the test's child will)? */
+static int can_unshare_pid(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWPID) ? 1 : 0);
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+TEST_F(soft, a_default_signal_the_init_of_a_pid_namespace_discards_is_passed_over)
+{
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	if (!can_unshare_pid())
+		SKIP(return, "no pid namespace here");
+	pid = start(self, init_with_sighup_before_sigusr1);
+	ASSERT_LE(0, pid);
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(1, r.ran[0]);
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 TEST_HARNESS_MAIN

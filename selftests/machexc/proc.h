@@ -33,6 +33,30 @@ static inline char proc_state_of(pid_t pid, pid_t tid)
 	return p && p[1] && p[2] ? p[2] : '?';
 }
 
+/*
+ * The system call thread @tid of process @pid is in, as
+ * /proc/PID/task/TID/syscall shows it: its number while it is blocked in
+ * one, else -1 (running, or unreadable).
+ */
+static inline long proc_syscall_of(pid_t pid, pid_t tid)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	long nr;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return sscanf(buf, "%ld", &nr) == 1 ? nr : -1;
+}
+
 /* The same for a thread of this process. */
 static inline char thread_state_of(pid_t tid)
 {
