@@ -1614,20 +1614,6 @@ static void read_file(const char *path, char *buf, size_t len)
  * then resumes it where the handler said.  Nothing is timed: every wait
  * polls, at most 15000 times 1 ms apart.
  */
-#define TRIES 15000
-
-/* Poll @cond at most TRIES times, 1 ms apart: 1 once it held, else 0. */
-#define poll_until(cond) ({				\
-	int __n, __ok = 0;				\
-	for (__n = 0; __n < TRIES; __n++) {		\
-		if (cond) {				\
-			__ok = 1;			\
-			break;				\
-		}					\
-		usleep(1000);				\
-	}						\
-	__ok;						\
-})
 
 /* Is every thread of @pid in state @c? */
 static int all_threads(pid_t pid, char c)

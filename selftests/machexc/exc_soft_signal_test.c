@@ -986,22 +986,8 @@ TEST_F(soft, signal_arriving_during_a_report_reported_next)
  * signal but SIGKILL and SIGSTOP, and still stops with its process
  * (SIGSTOP, a ptrace trap, the cgroup v2 freezer); continued, it waits on
  * in the same report, and the handler's answer then applies.  Nothing is
- * timed: every wait polls, at most TRIES times 1 ms apart.
+ * timed: every wait polls, at most POLL_TRIES times 1 ms apart (proc.h).
  */
-#define TRIES 15000
-
-/* Poll @cond at most TRIES times, 1 ms apart: 1 once it held, else 0. */
-#define poll_until(cond) ({				\
-	int __n, __ok = 0;				\
-	for (__n = 0; __n < TRIES; __n++) {		\
-		if (cond) {				\
-			__ok = 1;			\
-			break;				\
-		}					\
-		usleep(1000);				\
-	}						\
-	__ok;						\
-})
 
 /* Has the child written a result (that is, run on)?  No wait. */
 static int result_ready(FIXTURE_DATA(soft) *self)

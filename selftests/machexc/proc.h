@@ -13,6 +13,22 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+/* 15 s at most, under the harness's 30 s per test, even in the debug lane. */
+#define POLL_TRIES 15000
+
+/* Poll @cond, 1 ms apart, at most POLL_TRIES times: 1 once it held, else 0. */
+#define poll_until(cond) ({						\
+	int __n, __ok = 0;						\
+	for (__n = 0; __n < POLL_TRIES; __n++) {			\
+		if (cond) {						\
+			__ok = 1;					\
+			break;						\
+		}							\
+		usleep(1000);						\
+	}								\
+	__ok;								\
+})
+
 /* The state letter of thread @tid of process @pid, or '?'. */
 static inline char proc_state_of(pid_t pid, pid_t tid)
 {
