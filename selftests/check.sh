@@ -19,7 +19,10 @@ rm -rf "$res" && mkdir -p "$res"
 host() {
 	local name=$1
 	shift
-	if "$@"; then echo "1 0 0" > "$res/host-$name.result"; else echo "0 1 0" > "$res/host-$name.result"; fi
+	if "$@"; then echo "1 0 0" > "$res/host-$name.result"; else
+		echo "0 1 0" > "$res/host-$name.result"
+		echo "host: $name failed" > "$res/host-$name.failures"
+	fi
 }
 
 "$here/vm/setup.sh" || { echo "check: setup failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -47,6 +50,7 @@ for lane in $lanes; do
 	# shellcheck disable=SC2086
 	"$here/vm/lane.sh" "$lane" ${TEST:-}
 	cp "$top/build/$lane/vm/result" "$res/lane-$lane.result" 2>/dev/null || echo "0 1 0" > "$res/lane-$lane.result"
+	cp "$top/build/$lane/vm/failures" "$res/lane-$lane.failures" 2>/dev/null || true
 	if [ "$lane" = debug ]; then
 		# Coverage is a figure, not a check; only a missing report fails.
 		"$here/vm/coverage.py" "$top/build/debug/vm" "$top/build/debug/src" \

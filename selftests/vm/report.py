@@ -42,6 +42,20 @@ def find_splat(console):
     return "kernel splat on the console:\n" + "\n".join("    | " + l for l in shown)
 
 
+def failing_lines(block):
+    """Each failing case's own lines (from its "#  RUN" to its "not ok"),
+    or the end of the test's output when no case failed by name."""
+    shown, start = [], 0
+    for i, line in enumerate(block):
+        if re.match(r"^#\s+RUN\s", line):
+            start = i
+        elif line.startswith("not ok"):
+            shown += block[max(start, i - 59):i + 1]
+    if not shown:
+        shown = block[-60:]
+    return "\n".join("    | " + b for b in shown)
+
+
 def splats_only(outdir):
     try:
         console = open(f"{outdir}/console.log", errors="replace").read().splitlines()
@@ -118,7 +132,7 @@ def judge_lane(lane, outdir):
                 failed += 1
                 problems.append(f"{tname}: exited {rc} with every case passing")
             if any(p.startswith(tname + ":") for p in problems):
-                problems.append("\n".join("    | " + b for b in block[-60:]))
+                problems.append(failing_lines(block))
             section = None
         elif line.startswith("MACHEXC-KUNIT "):
             section, name, seen_plan = "kunit", line.split()[1], False
@@ -179,15 +193,27 @@ def judge_lane(lane, outdir):
         problems.append(splat)
     with open(f"{outdir}/result", "w") as f:
         f.write(f"{passed} {failed} {skipped}\n")
+    # One line per problem, for the closing summary.
+    with open(f"{outdir}/failures", "w") as f:
+        for p in problems:
+            if not p.startswith("    |"):
+                f.write(f"lane {lane}: {p.splitlines()[0]}\n")
     print(f"lane {lane:<6} {kernel:<24} {passed} passed, {failed} failed, {skipped} skipped")
     for p in problems:
-        print("  " + p)
+        print(p if p.startswith("    |") else "  " + p)
     return 0 if failed == 0 else 1
 
 
 def summary(files):
+    """The closing line, after one line per failure so that the last lines
+    of a long run say what failed and where."""
     p = f = s = 0
     for path in files:
+        try:
+            with open(re.sub(r"\.result$", ".failures", path)) as lines:
+                sys.stdout.write(lines.read())
+        except OSError:
+            pass
         try:
             a, b, c = (int(x) for x in open(path).read().split())
         except (OSError, ValueError):
