@@ -63,7 +63,7 @@ static mx_return_t arm(struct mx_call *c, struct mx_task *target)
 	kr = arm_hooks(c->op->arg);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	mx_task_mark_exc(target->key);	/* before the fault hook may look */
+	mx_task_mark_exc(target);	/* before the fault hook may look */
 	return KERN_SUCCESS;
 }
 

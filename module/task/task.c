@@ -53,17 +53,95 @@ struct mx_inherit {
 	struct work_struct release;
 	struct rcu_head rcu;
 	bool pinned;			/* holds a module reference */
+	bool keyed;			/* counted in mx_exc_keys: exc_keys_lock */
 };
 
 static DEFINE_HASHTABLE(inherits, 6);
 static atomic_t nr_inherits = ATOMIC_INIT(0);
 
-/* The processes that may have exception ports (task.h). */
+/*
+ * The processes that may have exception ports (task.h): per bit of
+ * mx_exc_keys, how many tasks and inheritance records of that hash are
+ * counted.  Bits change only under exc_keys_lock, each recomputed from
+ * its count there, so a setter and the last holder of the same bucket
+ * going away cannot leave the bit clear while the count is not zero.
+ * The lock is irq-safe: a task's last reference may go in any context.
+ */
+static DEFINE_SPINLOCK(exc_keys_lock);
+static unsigned int exc_key_count[BIT(MX_EXC_KEY_BITS)];
 unsigned long mx_exc_keys __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_keys);
 
-void mx_task_mark_exc(const void *key)
+/* With exc_keys_lock held: bit @b says whether its count is not zero. */
+static void exc_key_update_locked(unsigned int b)
 {
-	set_bit(hash_ptr(key, MX_EXC_KEY_BITS), &mx_exc_keys);
+	lockdep_assert_held(&exc_keys_lock);
+	assign_bit(b, &mx_exc_keys, exc_key_count[b]);
+}
+
+/*
+ * Count @key's holder (a task or an inheritance record; *@counted is
+ * its flag, under exc_keys_lock) in its bucket, unless it already is.
+ * On return the bucket's bit is set, before the caller makes any
+ * exception port of that holder visible (the unlock orders the set
+ * before the caller's later stores).  Any context; takes exc_keys_lock.
+ */
+void mx_exc_key_get(const void *key, bool *counted)
+{
+	unsigned int b = hash_ptr(key, MX_EXC_KEY_BITS);
+	unsigned long flags;
+
+	spin_lock_irqsave(&exc_keys_lock, flags);
+	if (!*counted) {
+		*counted = true;
+		exc_key_count[b]++;
+		exc_key_update_locked(b);
+	}
+	spin_unlock_irqrestore(&exc_keys_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_key_get);
+
+/*
+ * Uncount it, if it is counted: once no exception port of it can be
+ * visible to the fault hook any more.  The bucket's bit is cleared with
+ * its last holder.  Any context; takes exc_keys_lock.
+ */
+void mx_exc_key_put(const void *key, bool *counted)
+{
+	unsigned int b = hash_ptr(key, MX_EXC_KEY_BITS);
+	unsigned long flags;
+
+	spin_lock_irqsave(&exc_keys_lock, flags);
+	if (*counted) {
+		*counted = false;
+		if (!WARN_ON_ONCE(!exc_key_count[b]))
+			exc_key_count[b]--;
+		exc_key_update_locked(b);
+	}
+	spin_unlock_irqrestore(&exc_keys_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_exc_key_put);
+
+/*
+ * @task may get task or thread exception ports: its process's bit is
+ * set from now until the task is freed.  Before any such port is set;
+ * once per task however often it is called.  No lock held.
+ */
+void mx_task_mark_exc(struct mx_task *task)
+{
+	mx_exc_key_get(task->key, &task->exc_keyed);
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_task_mark_exc);
+
+/* Do @exc hold an exception port?  A racy peek. */
+static bool exc_slots_any(const struct mx_exc_slot *exc)
+{
+	int i;
+
+	for (i = 0; i < EXC_TYPES_COUNT; i++)
+		if (READ_ONCE(exc[i].port))
+			return true;
+	return false;
 }
 
 static struct mx_inherit *inherit_take(const void *key)
@@ -88,6 +166,7 @@ static void inherit_release(struct work_struct *work)
 	if (inh->bootstrap)
 		mx_port_release_send(inh->bootstrap);
 	mx_exc_slots_release(inh->exc);
+	mx_exc_key_put(inh->key, &inh->keyed);	/* out of the table already */
 	kfree_rcu(inh, rcu);
 	/* Module exit waits for this work: the put cannot free our text. */
 	if (inh->pinned)
@@ -115,6 +194,8 @@ static void task_free_rcu(struct rcu_head *rcu)
 
 static void task_free(struct mx_task *task)
 {
+	/* Its exception ports went with mx_task_destroy(), or never were. */
+	mx_exc_key_put(task->key, &task->exc_keyed);
 	mx_task_exec_park_drop(task);
 	mx_space_fini(&task->space);
 	atomic_long_dec(&mx_nr_spaces);
@@ -378,10 +459,17 @@ struct mx_task *mx_task_of_process(struct task_struct *p)
 	spin_unlock(&tasks_lock);
 
 	if (inh) {
+		/*
+		 * The same key, so the same bucket: counted for the task
+		 * before the record lets go, the bit never drops in between.
+		 */
+		if (exc_slots_any(inh->exc))
+			mx_task_mark_exc(fresh);
 		spin_lock(&fresh->special_lock);
 		fresh->bootstrap = inh->bootstrap;
 		memcpy(fresh->exc, inh->exc, sizeof(fresh->exc));
 		spin_unlock(&fresh->special_lock);
+		mx_exc_key_put(inh->key, &inh->keyed);
 		if (inh->pinned)
 			module_put(THIS_MODULE);	/* the task pins it now */
 		kfree_rcu(inh, rcu);
@@ -493,14 +581,7 @@ bool mx_task_soft_signals(const void *key)
 /* Has the task anything a child would inherit?  A racy peek. */
 static bool task_inheritable(struct mx_task *task)
 {
-	int i;
-
-	if (READ_ONCE(task->bootstrap))
-		return true;
-	for (i = 0; i < EXC_TYPES_COUNT; i++)
-		if (READ_ONCE(task->exc[i].port))
-			return true;
-	return false;
+	return READ_ONCE(task->bootstrap) || exc_slots_any(task->exc);
 }
 
 /*
@@ -550,8 +631,9 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	rcu_read_unlock();
 	/*
 	 * A parent that never used machexc itself but inherited ports (a
-	 * supervised program that forks): pass them on.  Every such parent
-	 * is marked in exc_keys, so other processes' forks skip the lock.
+	 * supervised program that forks): pass them on.  Every such parent's
+	 * bit is set while its record lives (counted in mx_exc_keys), so
+	 * other processes' forks skip the lock.
 	 * Under tasks_lock the parent's record cannot be taken and released.
 	 */
 	if (!task && atomic_read(&nr_inherits) &&
@@ -586,7 +668,6 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	if (!inh)
 		return;
 	inh->key = child->signal;
-	mx_task_mark_exc(inh->key);	/* it may carry exception ports */
 	INIT_WORK(&inh->release, inherit_release);
 	/*
 	 * Like a task, the record keeps the module loaded: an rmmod would
@@ -598,6 +679,12 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 		queue_work(reap_wq, &inh->release);
 		return;
 	}
+	/*
+	 * Counted while in the table, even with no exception port: it may
+	 * carry some, and the lookup above for a parent's record relies on
+	 * the bit too.  Before the fault hook can find it.
+	 */
+	mx_exc_key_get(inh->key, &inh->keyed);
 	spin_lock(&tasks_lock);
 	hash_add_rcu(inherits, &inh->link, (unsigned long)inh->key);
 	atomic_inc(&nr_inherits);

@@ -38,6 +38,9 @@
  *   task->special_lock   the bootstrap port; task->exc and every th->exc
  *   th->port->lock       th->state, th->soft, and the port's kobject
  *   tasks_lock (task.c)  the table of tasks and fork inheritance records
+ *   exc_keys_lock (task.c)  the counts behind mx_exc_keys, every
+ *                        task->exc_keyed; a leaf, irq-safe, nothing is
+ *                        taken inside it
  * Waiters on task->suspend_wait read the counts and th->state without
  * locks (READ_ONCE): a change is always followed by a wakeup.
  *
@@ -97,6 +100,7 @@ struct mx_task {
 	struct mx_port *bootstrap;	/* a send right, or NULL */
 	struct mx_exc_slot exc[EXC_TYPES_COUNT];	/* task exception ports */
 	bool exc_closed;		/* torn down: no new exception ports */
+	bool exc_keyed;			/* counted in mx_exc_keys: exc_keys_lock */
 
 	DECLARE_HASHTABLE(threads, 6);	/* struct mx_thread, by struct pid */
 	unsigned int nthreads;		/* in it */
@@ -162,7 +166,7 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child);
 void mx_task_exec_notify(struct linux_binprm *bprm);
 bool mx_task_handles(const void *key, u32 type);
 bool mx_task_soft_signals(const void *key);
-void mx_task_mark_exc(const void *key);
+void mx_task_mark_exc(struct mx_task *task);
 unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task **out,
 			   pid_t *nrs, unsigned int max);
 int mx_tasks_init(void);
@@ -170,10 +174,15 @@ void mx_tasks_shutdown(void);
 
 /*
  * Which processes may have exception ports, as a filter for the fault
- * hooks: a bit per hash of the signal_struct, set (never cleared) before a
- * process gets a task or thread exception port or inherits one.  A clear
- * bit spares every other process's fault signals the hash lookups of
- * mx_task_handles().  Any context; a racy peek.
+ * hooks: a bit per hash of the signal_struct, a counting filter.  Each
+ * task that may get a task or thread exception port (mx_task_mark_exc(),
+ * before it can), and each fork inheritance record (task.c), is counted
+ * once in its bucket until it is freed; a bucket's bit is set while its
+ * count is not zero.  So a process's bit is set before any exception port
+ * of its own or inherited becomes visible, and stays set while one can
+ * be; a bit left set by another process in the bucket costs only the
+ * lookups.  A clear bit spares every other process's fault signals the
+ * hash lookups of mx_task_handles().  Readers: any context, a racy peek.
  */
 #define MX_EXC_KEY_BITS	6
 extern unsigned long mx_exc_keys;
@@ -182,6 +191,10 @@ static inline bool mx_task_may_handle(const void *key)
 {
 	return test_bit(hash_ptr(key, MX_EXC_KEY_BITS), &mx_exc_keys);
 }
+
+/* The counts behind it (task.c); any context, takes exc_keys_lock. */
+void mx_exc_key_get(const void *key, bool *counted);
+void mx_exc_key_put(const void *key, bool *counted);
 
 /*
  * Can a fault of the current thread become an exception?  Not unless the
