@@ -1986,21 +1986,6 @@ TEST(signals_for_a_waiting_thread_run_only_once_it_resumes)
 	mach_port_destroy(ME, port);
 }
 
-static int cgroup_frozen(const char *cg, int want)
-{
-	char path[256], buf[256], line[16];
-
-	snprintf(path, sizeof(path), "%s/cgroup.events", cg);
-	read_file(path, buf, sizeof(buf));
-	snprintf(line, sizeof(line), "frozen %d", want);
-	return strstr(buf, line) != NULL;
-}
-
-/*
- * The cgroup v2 freezer freezes a process whose thread waits for its
- * handler: cgroup.events says "frozen 1"; thawed, the thread waits on, and
- * the handler's reply resumes it.
- */
 /* The cgroup and the child of a freezer test, gone in the teardown. */
 FIXTURE(freezer) {
 	struct cg2 cg;
@@ -2021,12 +2006,15 @@ FIXTURE_TEARDOWN(freezer)
 	cg2_remove(&self->cg);
 }
 
+/*
+ * The cgroup v2 freezer freezes a process whose thread waits for its
+ * handler: cgroup.events says "frozen 1"; thawed, the thread waits on, and
+ * the handler's reply resumes it.
+ */
 TEST_F(freezer, the_cgroup_v2_freezer_freezes_a_thread_waiting_for_its_handler)
 {
 	mach_port_t port = new_port();
 	struct handler h = { .port = port, .rounds = 1, .answer = KERN_SUCCESS, .move_rip = 2 };
-	const char *cg = self->cg.dir;
-	char path[200], pidbuf[16];
 	int status;
 	pid_t pid;
 
@@ -2035,14 +2023,11 @@ TEST_F(freezer, the_cgroup_v2_freezer_freezes_a_thread_waiting_for_its_handler)
 	pid = fault_waiting_child(port);
 	ASSERT_LT(0, pid);
 	self->pid = pid;
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
-	ASSERT_EQ(0, write_file(path, pidbuf));
-	snprintf(path, sizeof(path), "%s/cgroup.freeze", cg);
-	ASSERT_EQ(0, write_file(path, "1"));
-	EXPECT_TRUE(poll_until(cgroup_frozen(cg, 1)));
-	ASSERT_EQ(0, write_file(path, "0"));
-	EXPECT_TRUE(poll_until(cgroup_frozen(cg, 0)));
+	ASSERT_EQ(0, cg2_enter(&self->cg, pid));
+	ASSERT_EQ(0, cg2_freeze(&self->cg, 1));
+	EXPECT_TRUE(poll_until(cg2_frozen(&self->cg, 1)));
+	ASSERT_EQ(0, cg2_freeze(&self->cg, 0));
+	EXPECT_TRUE(poll_until(cg2_frozen(&self->cg, 0)));
 	EXPECT_TRUE(poll_until(proc_state_of(pid, pid) == 'S'));
 	EXPECT_TRUE(queued(port));
 	handle(&h);

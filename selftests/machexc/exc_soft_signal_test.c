@@ -1200,38 +1200,6 @@ TEST_F(soft, a_stop_during_the_report_keeps_the_interrupted_call_failing_with_ei
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
-
-static void read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
-
-	buf[n > 0 ? n : 0] = 0;
-	if (fd >= 0)
-		close(fd);
-}
-
-static int cgroup_frozen(const char *cg, int want)
-{
-	char path[256], buf[256], line[16];
-
-	snprintf(path, sizeof(path), "%s/cgroup.events", cg);
-	read_file(path, buf, sizeof(buf));
-	snprintf(line, sizeof(line), "frozen %d", want);
-	return strstr(buf, line) != NULL;
-}
-
 /*
  * The cgroup v2 freezer freezes a process whose thread waits in its
  * report (cgroup.events: "frozen 1"); thawed, the thread waits on in the
@@ -1240,8 +1208,6 @@ static int cgroup_frozen(const char *cg, int want)
  */
 TEST_F(soft, the_cgroup_v2_freezer_freezes_a_thread_waiting_in_its_report)
 {
-	const char *cg = self->cg.dir;
-	char path[200], pidbuf[16];
 	struct result r;
 	request_t req;
 	int status;
@@ -1251,14 +1217,11 @@ TEST_F(soft, the_cgroup_v2_freezer_freezes_a_thread_waiting_in_its_report)
 		SKIP(return, "no cgroup v2 here");
 	pid = child_in_report(self, &req);
 	ASSERT_LT(0, pid);
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
-	ASSERT_EQ(0, write_file(path, pidbuf));
-	snprintf(path, sizeof(path), "%s/cgroup.freeze", cg);
-	ASSERT_EQ(0, write_file(path, "1"));
-	EXPECT_TRUE(poll_until(cgroup_frozen(cg, 1)));
-	ASSERT_EQ(0, write_file(path, "0"));
-	EXPECT_TRUE(poll_until(cgroup_frozen(cg, 0)));
+	ASSERT_EQ(0, cg2_enter(&self->cg, pid));
+	ASSERT_EQ(0, cg2_freeze(&self->cg, 1));
+	EXPECT_TRUE(poll_until(cg2_frozen(&self->cg, 1)));
+	ASSERT_EQ(0, cg2_freeze(&self->cg, 0));
+	EXPECT_TRUE(poll_until(cg2_frozen(&self->cg, 0)));
 	ASSERT_TRUE(still_in_report(self, pid, &req));
 	EXPECT_EQ(KERN_SUCCESS, machexc_thread_set_soft_signal(req.thread.name, 0));
 	answer(&req, KERN_SUCCESS);
