@@ -168,7 +168,7 @@ static const char * const fault_hook_used[] = {
 };
 
 static unsigned int fault_hook_start = FAULT_HOOK_DIRECT;	/* written at load only */
-static unsigned int fault_hook_in_use = FAULT_HOOK_UNARMED;
+static unsigned int fault_hook_in_use = FAULT_HOOK_UNARMED;	/* under the hooks' lock */
 
 /* At load, with the module's parameter lock held: anything else is -EINVAL. */
 static int fault_hook_set(const char *val, const struct kernel_param *kp)
@@ -195,7 +195,7 @@ static const struct kernel_param_ops fault_hook_ops = {
 
 module_param_cb(fault_hook, &fault_hook_ops, NULL, 0444);
 MODULE_PARM_DESC(fault_hook,
-		 "the fault-signal hook to start from, at load only: auto (an ftrace direct call where the kernel has them), kprobe (a kprobe on force_sig_info_to_task()) or entries (kprobes on the force_sig*() entries); each falls back to the ones after it. For tests, and for kernels where the direct call misbehaves. Reads back as the one asked for and the one in use");
+		 "Fault-signal hook to start from, at load only: auto (ftrace direct call), kprobe (on force_sig_info_to_task) or entries (on the force_sig*() entries), each falling back to the next; for tests and for kernels whose direct call misbehaves. Reads back as asked and in use");
 
 #if MX_FTRACE_DIRECT
 void mx_fault_tramp(void);
