@@ -25,6 +25,8 @@
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 #include <linux/signal.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/ibt.h>
@@ -132,6 +134,68 @@ static struct kprobe probes[] = {
 };
 
 static bool registered[ARRAY_SIZE(probes)];
+
+/*
+ * The rung of the fault-signal hook that mx_kprobes_arm() starts from,
+ * chosen at load (fault_hook=, read-only afterwards): auto (the direct
+ * call), kprobe or entries; each falls back to the rungs below it.  It
+ * exists for the tests of the fallbacks (fault_hook_test), which every
+ * test kernel would otherwise never arm, and for a kernel whose direct
+ * call misbehaves.  Reading it back gives the rung asked for and the one
+ * in use: "unarmed" until the first exception port is set, "none" if no
+ * rung could be armed.
+ */
+enum fault_hook {
+	FAULT_HOOK_DIRECT,	/* asked as "auto" */
+	FAULT_HOOK_KPROBE,
+	FAULT_HOOK_ENTRIES,
+	FAULT_HOOK_NONE,
+	FAULT_HOOK_UNARMED,
+};
+
+static const char * const fault_hook_asked[] = {
+	[FAULT_HOOK_DIRECT] = "auto",
+	[FAULT_HOOK_KPROBE] = "kprobe",
+	[FAULT_HOOK_ENTRIES] = "entries",
+};
+
+static const char * const fault_hook_used[] = {
+	[FAULT_HOOK_DIRECT] = "direct",
+	[FAULT_HOOK_KPROBE] = "kprobe",
+	[FAULT_HOOK_ENTRIES] = "entries",
+	[FAULT_HOOK_NONE] = "none",
+	[FAULT_HOOK_UNARMED] = "unarmed",
+};
+
+static unsigned int fault_hook_start = FAULT_HOOK_DIRECT;	/* written at load only */
+static unsigned int fault_hook_in_use = FAULT_HOOK_UNARMED;	/* under the hooks' lock */
+
+/* At load, with the module's parameter lock held: anything else is -EINVAL. */
+static int fault_hook_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(fault_hook_asked, val);
+
+	if (i < 0)
+		return -EINVAL;
+	fault_hook_start = i;
+	return 0;
+}
+
+/* With the module's parameter lock held. */
+static int fault_hook_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s %s\n", fault_hook_asked[fault_hook_start],
+			  fault_hook_used[READ_ONCE(fault_hook_in_use)]);
+}
+
+static const struct kernel_param_ops fault_hook_ops = {
+	.set = fault_hook_set,
+	.get = fault_hook_get,
+};
+
+module_param_cb(fault_hook, &fault_hook_ops, NULL, 0444);
+MODULE_PARM_DESC(fault_hook,
+		 "Fault-signal hook to start from, at load only: auto (ftrace direct call), kprobe (on force_sig_info_to_task) or entries (on the force_sig*() entries), each falling back to the next; for tests and for kernels whose direct call misbehaves. Reads back as asked and in use");
 
 #if MX_FTRACE_DIRECT
 void mx_fault_tramp(void);
@@ -463,7 +527,7 @@ int mx_kprobes_arm_crash(void)
 /*
  * With the hooks' lock held (tracepoints.c): the fault-signal hook, as a
  * direct call, else a kprobe on the same function, else kprobes on the
- * exported entries that lead to it.
+ * exported entries that lead to it; from the rung fault_hook= asks for.
  */
 void mx_kprobes_arm(void)
 {
@@ -471,12 +535,15 @@ void mx_kprobes_arm(void)
 
 	if (forced_direct || forced_registered)
 		return;
-	if (arm_forced_direct()) {
+	if (fault_hook_start <= FAULT_HOOK_DIRECT && arm_forced_direct()) {
+		WRITE_ONCE(fault_hook_in_use, FAULT_HOOK_DIRECT);
 		pr_info("machexc: fault-signal hook: a direct call at %s\n", FORCE_SYMBOL);
 		return;
 	}
-	forced_registered = !register_kprobe(&forced_probe);
+	if (fault_hook_start <= FAULT_HOOK_KPROBE)
+		forced_registered = !register_kprobe(&forced_probe);
 	if (forced_registered) {
+		WRITE_ONCE(fault_hook_in_use, FAULT_HOOK_KPROBE);
 		pr_info("machexc: fault-signal hook: a kprobe at %s\n", FORCE_SYMBOL);
 		return;
 	}
@@ -485,6 +552,7 @@ void mx_kprobes_arm(void)
 			registered[i] = !register_kprobe(&probes[i]);
 		n += registered[i];
 	}
+	WRITE_ONCE(fault_hook_in_use, n ? FAULT_HOOK_ENTRIES : FAULT_HOOK_NONE);
 	if (n)
 		pr_info("machexc: fault-signal hook: %u kprobes on the force_sig*() entries\n", n);
 	else

@@ -5,10 +5,10 @@
 # debug lane then hands the module's gcov counts out.
 #
 #   job.sh LANE TEST... > job
-# (lifecycle_test, which unloads and reloads the module, runs after the
-# other selftests; yama_final_test, which sets Yama's ptrace_scope to 3
-# for the rest of the boot, after everything else, KUnit included, just
-# before the module is unloaded.)
+# (lifecycle_test and fault_hook_test, which unload and reload the module,
+# run after the other selftests; yama_final_test, which sets Yama's
+# ptrace_scope to 3 for the rest of the boot, after everything else, KUnit
+# included, just before the module is unloaded.)
 set -euo pipefail
 lane=$1
 shift
@@ -17,7 +17,7 @@ last=()
 final=()
 for t in "$@"; do
 	case "$t" in
-	lifecycle_test) last+=("$t") ;;
+	lifecycle_test | fault_hook_test) last+=("$t") ;;
 	yama_final_test) final+=("$t") ;;
 	*) tests+=("$t") ;;
 	esac
