@@ -240,9 +240,10 @@ static struct kprobe yield_probes[] = {
 /*
  * Armed only while some thread may step out.  Every process on the
  * machine calls dequeue_signal() and recalc_sigpending() (each
- * sigprocmask() does), so the kprobes go in when a thread begins a
- * stoppable wait (mx_yield_wait_begin()) and come out once no thread has
- * waited for kprobe_linger_ms (a delayed work): registering patches the
+ * sigprocmask() does), so the hooks (the direct call, else the kprobes;
+ * "the kprobes" below) go in when a thread begins a stoppable wait
+ * (mx_yield_wait_begin()) and come out once no thread has waited for
+ * kprobe_linger_ms (a delayed work): registering patches the
  * kernel's text and waits for RCU, too dear to do per exception (a
  * minute by default: one patch per debugging session or burst).
  *
