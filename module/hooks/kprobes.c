@@ -301,8 +301,8 @@ MODULE_PARM_DESC(kprobe_linger_ms,
  * has them: every thread of the machine passes there while the hook is
  * in, and a direct call costs a few dozen instructions where a kprobe
  * costs a hundred and more.  Registered and unregistered with the
- * kprobes' rules below (yield_mutex); an ops unregistered is registered
- * again with its filter set afresh.
+ * kprobes' rules below (yield_mutex); each registration starts from a
+ * fresh ops.
  */
 #if MX_FTRACE_DIRECT
 MX_DIRECT_TRAMP(mx_yield_tramp, mx_yield_resume);
@@ -315,6 +315,12 @@ static bool yield_direct_register(void)
 	unsigned int i;
 
 	lockdep_assert_held(&yield_mutex);
+	/*
+	 * As new each time: 6.1's ftrace_free_filter() frees the filter
+	 * but leaves the ops pointing at it, and setting a filter again
+	 * would copy and free it once more.
+	 */
+	memset(&yield_ops, 0, sizeof(yield_ops));
 	for (i = 0; i < ARRAY_SIZE(yield_probes); i++) {
 		unsigned long ip = mx_kprobe_lookup(yield_probes[i].symbol_name);
 
