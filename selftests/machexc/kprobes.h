@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #define LINGER "/sys/module/machexc/parameters/kprobe_linger_ms"
@@ -40,9 +41,16 @@ static inline int signal_hook_lines(const char *path, int at_start)
  */
 static inline int signal_kprobes(void)
 {
-	int a = signal_hook_lines("/sys/kernel/debug/tracing/enabled_functions", 1);
-	int b = signal_hook_lines("/sys/kernel/debug/kprobes/list", 0);
+	const char *ef = "/sys/kernel/tracing/enabled_functions";
+	int a, b;
 
+	/* tracefs where the VM's init did not mount it (root only). */
+	if (access(ef, R_OK))
+		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	a = signal_hook_lines(ef, 1);
+	if (a < 0)
+		a = signal_hook_lines("/sys/kernel/debug/tracing/enabled_functions", 1);
+	b = signal_hook_lines("/sys/kernel/debug/kprobes/list", 0);
 	return a > b ? a : b;
 }
 
