@@ -39,7 +39,14 @@ echo 0 > /proc/sys/debug/exception-trace
 echo 0 > /proc/sys/kernel/randomize_va_space
 depmod
 kprobes() {
+	# A direct call shows in ftrace's list, a kprobe in the kprobes' one
+	# (and in ftrace's when on the ftrace site): the larger count.
+	ef=/sys/kernel/tracing/enabled_functions
+	[ -e $ef ] || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+	[ -e $ef ] || ef=/sys/kernel/debug/tracing/enabled_functions
+	a=$(grep -c -e '^dequeue_signal ' -e '^recalc_sigpending ' $ef 2>/dev/null)
 	n=$(grep -c -e dequeue_signal -e recalc_sigpending /sys/kernel/debug/kprobes/list 2>/dev/null)
+	[ "${a:-0}" -gt "${n:-0}" ] && n=$a
 	echo "$1 kprobes ${n:-0}"
 }
 unload() {

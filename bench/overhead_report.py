@@ -104,8 +104,8 @@ def section(ov):
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
     if kp:
-        out.append("Signal kprobes (dequeue_signal, recalc_sigpending) in while "
-                   "measuring: " + ", ".join(
+        out.append("Signal hooks (dequeue_signal, recalc_sigpending; a direct call, "
+                   "or kprobes) in while measuring: " + ", ".join(
                        f"{LABELS[m]} {max(kp[m])}" for m in MODES[1:] if m in kp) + ".")
         out.append("")
     return out

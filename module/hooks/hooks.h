@@ -39,4 +39,8 @@ void mx_failinject_init(void);
 void mx_failinject_exit(void);
 void *mx_probe_alloc(size_t size);
 
+/* kprobes.c's ftrace direct-call trampolines (asm; never called from C). */
+void mx_fault_tramp(void);
+void mx_yield_tramp(void);
+
 #endif /* _MACHEXC_HOOKS_H */

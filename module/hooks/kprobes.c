@@ -198,43 +198,45 @@ MODULE_PARM_DESC(fault_hook,
 		 "Fault-signal hook to start from, at load only: auto (ftrace direct call), kprobe (on force_sig_info_to_task) or entries (on the force_sig*() entries), each falling back to the next; for tests and for kernels whose direct call misbehaves. Reads back as asked and in use");
 
 #if MX_FTRACE_DIRECT
-void mx_fault_tramp(void);
 
 /*
- * Called from force_sig_info_to_task()'s entry, before its frame: keep
+ * A trampoline @name for an ftrace direct call that calls @fn: entered
+ * from a kernel function's first instruction, before its frame; keeps
  * every register a function's arguments can be in (and %rax, as the
- * kernel's ftrace_caller does), so that a kernel whose function takes
- * more arguments than today's three still gets them all back; hand the
- * three on.
+ * kernel's ftrace_caller does), so that the function gets them all back
+ * whatever it takes.  @fn sees the first three as its own arguments.
  */
-asm("	.pushsection	.text, \"ax\", @progbits\n"
-"	.type		mx_fault_tramp, @function\n"
-"	.globl		mx_fault_tramp\n"
-"mx_fault_tramp:\n"
-	ASM_ENDBR
-"	pushq	%rbp\n"
-"	movq	%rsp, %rbp\n"
-	CALL_DEPTH_ACCOUNT
-"	pushq	%rdi\n"
-"	pushq	%rsi\n"
-"	pushq	%rdx\n"
-"	pushq	%rcx\n"
-"	pushq	%r8\n"
-"	pushq	%r9\n"
-"	pushq	%rax\n"
-"	call	mx_exc_fault_signal_forced\n"
-"	popq	%rax\n"
-"	popq	%r9\n"
-"	popq	%r8\n"
-"	popq	%rcx\n"
-"	popq	%rdx\n"
-"	popq	%rsi\n"
-"	popq	%rdi\n"
-"	leave\n"
-	ASM_RET
-"	.size		mx_fault_tramp, .-mx_fault_tramp\n"
-"	.popsection\n"
-);
+#define MX_DIRECT_TRAMP(name, fn)				\
+asm("	.pushsection	.text, \"ax\", @progbits\n"		\
+"	.type		" #name ", @function\n"			\
+"	.globl		" #name "\n"				\
+#name ":\n"							\
+	ASM_ENDBR						\
+"	pushq	%rbp\n"						\
+"	movq	%rsp, %rbp\n"					\
+	CALL_DEPTH_ACCOUNT					\
+"	pushq	%rdi\n"						\
+"	pushq	%rsi\n"						\
+"	pushq	%rdx\n"						\
+"	pushq	%rcx\n"						\
+"	pushq	%r8\n"						\
+"	pushq	%r9\n"						\
+"	pushq	%rax\n"						\
+"	call	" #fn "\n"					\
+"	popq	%rax\n"						\
+"	popq	%r9\n"						\
+"	popq	%r8\n"						\
+"	popq	%rcx\n"						\
+"	popq	%rdx\n"						\
+"	popq	%rsi\n"						\
+"	popq	%rdi\n"						\
+"	leave\n"						\
+	ASM_RET							\
+"	.size		" #name ", .-" #name "\n"			\
+"	.popsection\n")
+
+/* force_sig_info_to_task(info, t, handler) */
+MX_DIRECT_TRAMP(mx_fault_tramp, mx_exc_fault_signal_forced);
 
 static struct ftrace_ops forced_ops;
 static bool forced_direct;
@@ -302,9 +304,10 @@ static struct kprobe yield_probes[] = {
 /*
  * Armed only while some thread may step out.  Every process on the
  * machine calls dequeue_signal() and recalc_sigpending() (each
- * sigprocmask() does), so the kprobes go in when a thread begins a
- * stoppable wait (mx_yield_wait_begin()) and come out once no thread has
- * waited for kprobe_linger_ms (a delayed work): registering patches the
+ * sigprocmask() does), so the hooks (the direct call, else the kprobes;
+ * "the kprobes" below) go in when a thread begins a stoppable wait
+ * (mx_yield_wait_begin()) and come out once no thread has waited for
+ * kprobe_linger_ms (a delayed work): registering patches the
  * kernel's text and waits for RCU, too dear to do per exception (a
  * minute by default: one patch per debugging session or burst).
  *
@@ -322,8 +325,9 @@ static struct kprobe yield_probes[] = {
  */
 #define YIELD_DISARMING	INT_MIN
 
-static DEFINE_MUTEX(yield_mutex);	/* yield_registered, _enabled, _failed */
+static DEFINE_MUTEX(yield_mutex);	/* yield_registered, _direct, _enabled, _failed */
 static bool yield_registered;
+static bool yield_direct;		/* ...as the direct call, not kprobes */
 static bool yield_enabled;		/* a space exists: waits may begin */
 static bool yield_failed;		/* they could not be registered... */
 static unsigned long yield_retry;	/* ...and are tried again from then (jiffies) */
@@ -356,6 +360,61 @@ module_param_cb(kprobe_linger_ms, &linger_ops, &kprobe_linger_ms, 0644);
 MODULE_PARM_DESC(kprobe_linger_ms,
 		 "how long the signal kprobes stay armed after the last stoppable wait (ms)");
 
+/*
+ * The same as one ftrace direct call on both functions where the kernel
+ * has them: every thread of the machine passes there while the hook is
+ * in, and a direct call costs a few dozen instructions where a kprobe
+ * costs a hundred and more.  Registered and unregistered with the
+ * kprobes' rules below (yield_mutex); each registration starts from a
+ * fresh ops.
+ */
+#if MX_FTRACE_DIRECT
+MX_DIRECT_TRAMP(mx_yield_tramp, mx_yield_resume);
+
+static struct ftrace_ops yield_ops;
+
+/* With yield_mutex held: true if the direct call is in. */
+static bool yield_direct_register(void)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&yield_mutex);
+	/*
+	 * As new each time: 6.1's ftrace_free_filter() frees the filter
+	 * but leaves the ops pointing at it, and setting a filter again
+	 * would copy and free it once more.
+	 */
+	memset(&yield_ops, 0, sizeof(yield_ops));
+	for (i = 0; i < ARRAY_SIZE(yield_probes); i++) {
+		unsigned long ip = mx_kprobe_lookup(yield_probes[i].symbol_name);
+
+		if (!ip || ftrace_set_filter_ip(&yield_ops, ip, 0, 0))
+			goto fail;
+	}
+	if (!mx_register_ftrace_direct(&yield_ops, (unsigned long)mx_yield_tramp))
+		return true;
+fail:
+	ftrace_free_filter(&yield_ops);
+	return false;
+}
+
+/* With yield_mutex held, the direct call in.  Sleeps. */
+static void yield_direct_unregister(void)
+{
+	lockdep_assert_held(&yield_mutex);
+	WARN_ON_ONCE(mx_unregister_ftrace_direct(&yield_ops, (unsigned long)mx_yield_tramp));
+}
+#else
+static bool yield_direct_register(void)
+{
+	return false;
+}
+
+static void yield_direct_unregister(void)
+{
+}
+#endif
+
 /* With yield_mutex held, the caller counted as a waiter. */
 static void yield_register_locked(void)
 {
@@ -366,6 +425,13 @@ static void yield_register_locked(void)
 	if (yield_registered || !yield_enabled ||
 	    (yield_failed && time_before(jiffies, yield_retry)))
 		return;
+	yield_direct = yield_direct_register();
+	if (yield_direct) {
+		yield_registered = true;
+		yield_failed = false;
+		WRITE_ONCE(mx_yield_armed, true);
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(yield_probes); i++) {
 		kps[i] = &yield_probes[i];
 		/* As new: register_kprobes() refuses one it has seen. */
@@ -396,6 +462,12 @@ static void yield_unregister_locked(void)
 	if (!yield_registered)
 		return;
 	WRITE_ONCE(mx_yield_armed, false);
+	if (yield_direct) {
+		yield_direct_unregister();
+		yield_direct = false;
+		yield_registered = false;
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(yield_probes); i++)
 		kps[i] = &yield_probes[i];
 	unregister_kprobes(kps, ARRAY_SIZE(kps));
