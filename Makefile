@@ -40,6 +40,9 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB_HDRS := $(shell find lib/include -name '*.h')
 MAN3 := $(wildcard lib/man/*.3)
 SONAME := libmachexc.so.0
+# The tests' shared headers (exc_msgs.h, kprobes.h, proc.h...): a change
+# rebuilds every test, as a stale binary would test yesterday's helper.
+TEST_HDRS := $(wildcard selftests/machexc/*.h)
 TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/machexc/*_test.c))
 
 all: module lib tools
@@ -89,20 +92,20 @@ $(O)/selftests-progs/%: selftests/machexc/progs/%.c
 
 selftests: source-files $(TESTS) $(TEST_PROGS)
 
-$(O)/selftests/%: selftests/machexc/%.c $(O)/lib/libmachexc.a $(LIB_HDRS)
+$(O)/selftests/%: selftests/machexc/%.c $(O)/lib/libmachexc.a $(LIB_HDRS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(O)/lib/libmachexc.a -pthread
 
 # netlink_test talks to the family through libmnl, which Debian ships as a
 # shared library only: linked dynamically (lane.sh brings its libraries).
-$(O)/selftests/netlink_test: selftests/machexc/netlink_test.c $(O)/lib/libmachexc.a $(LIB_HDRS)
+$(O)/selftests/netlink_test: selftests/machexc/netlink_test.c $(O)/lib/libmachexc.a $(LIB_HDRS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(O)/lib/libmachexc.a -pthread -lmnl
 
 # The fuzzer is several files (selftests/machexc/fuzz.h says which is what).
 FUZZ_SRCS := selftests/machexc/fuzz_test.c \
 	$(filter-out selftests/machexc/fuzz_test.c,$(wildcard selftests/machexc/fuzz_*.c))
-$(O)/selftests/fuzz_test: $(FUZZ_SRCS) selftests/machexc/fuzz.h $(O)/lib/libmachexc.a $(LIB_HDRS)
+$(O)/selftests/fuzz_test: $(FUZZ_SRCS) $(O)/lib/libmachexc.a $(LIB_HDRS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $(FUZZ_SRCS) $(O)/lib/libmachexc.a -pthread
 
