@@ -33,13 +33,20 @@ if ! make -s lib tools selftests > "$res/build.log" 2>&1; then
 fi
 echo "build: library, tools and selftests built with -Wall -Wextra -Werror"
 
+# The host-side checks run beside the lanes: a lane's QEMU keeps one
+# core busy (vm.sh: one host thread for both vCPUs), these the other.
+# Their output comes after the lanes'.
+hostpid=
 if [ -z "${1:-}" ]; then
-	host abi "$here/abi-check.sh"
-	host install "$here/install-check.sh"
-	host lint "$here/lint.sh"
-	host man "$here/man-check.sh"
-	host dkms "$here/dkms.sh"
-	host deb "$here/deb-check.sh"
+	(
+		host abi "$here/abi-check.sh"
+		host install "$here/install-check.sh"
+		host lint "$here/lint.sh"
+		host man "$here/man-check.sh"
+		host dkms "$here/dkms.sh"
+		host deb "$here/deb-check.sh"
+	) > "$res/host.log" 2>&1 &
+	hostpid=$!
 fi
 
 if [[ " $lanes " == *" debug "* ]]; then
@@ -57,4 +64,8 @@ for lane in $lanes; do
 			"$top/build/coverage" ${TEST:+"TEST=$TEST"} || echo "0 1 0" > "$res/coverage.result"
 	fi
 done
+if [ -n "$hostpid" ]; then
+	wait "$hostpid" || true
+	cat "$res/host.log"
+fi
 "$here/vm/report.py" summary "$res"/*.result
