@@ -53,7 +53,7 @@ echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"
 EOS
 	echo "bench: lane $lane (this takes a few minutes under TCG)" >&2
 	# shellcheck disable=SC2086
-	MACHEXC_VM_ACCEL=tcg MACHEXC_VM_TIMEOUT=1800 "$vm/vm.sh" "$lane" "$out" "$out/job" $mods \
+	MACHEXC_VM_ACCEL=tcg MACHEXC_VM_TIMEOUT=3600 "$vm/vm.sh" "$lane" "$out" "$out/job" $mods \
 		"$top/build/bench/machexc-bench"
 	"$vm/report.py" splats "$out"
 	# shellcheck disable=SC2086
