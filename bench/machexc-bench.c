@@ -230,14 +230,19 @@ static int serve(mach_port_t port, int n)
 	union msg m;
 	mach_msg_option_t opt = MACH_RCV_MSG;
 	mach_msg_size_t send = 0;
+	mach_msg_return_t mr;
 	int i;
 
 	for (i = 0; n < 0 || i <= n; i++) {
 		if (stamps && (opt & MACH_SEND_MSG))
 			atomic_store(&stamps->t2, now_ns());
-		if (mach_msg(&m.head, opt | (i == n ? 0 : MACH_RCV_MSG), send,
-			     i == n ? 0 : sizeof(m), port, 0, MACH_PORT_NULL))
-			die("mach_msg");
+		mr = mach_msg(&m.head, opt | (i == n ? 0 : MACH_RCV_MSG), send,
+			      i == n ? 0 : sizeof(m), port, 0, MACH_PORT_NULL);
+		if (mr) {
+			fprintf(stderr, "machexc-bench: mach_msg: %s (0x%x)\n",
+				mach_error_string(mr), mr);
+			exit(1);
+		}
 		if (i == n || m.head.msgh_id == MSGID_STOP)
 			break;
 		if (stamps)

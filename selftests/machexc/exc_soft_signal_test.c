@@ -52,6 +52,7 @@ struct result {
 	int ran[2];		/* SIGUSR1's and SIGUSR2's handler runs */
 	int signo, code, pid, uid, value;	/* the last one's siginfo */
 	int segv;		/* SIGSEGV handler runs */
+	long ret;		/* what the child's kill() returned */
 };
 
 struct shared {
@@ -314,6 +315,59 @@ TEST_F(soft, report_has_type_codes_and_thread)
 	ASSERT_EQ(0, read_result(self, &r));
 	EXPECT_EQ(1, r.ran[0]);
 	ASSERT_EQ(0, reap(pid, &status));
+}
+
+/* What the handler reads from the child's memory during its report. */
+static volatile uint64_t marker;
+#define MARKER 0x5eed50f7c0ffee11ull
+
+static void kill_self_usr1_marked(int go_fd)
+{
+	(void)go_fd;
+	child_setup(1);
+	marker = MARKER;
+	seen.ret = syscall(SYS_kill, getpid(), SIGUSR1);
+	child_report();
+}
+
+/*
+ * During the report the thread's registers and the task's memory are the
+ * handler's to read and write through the ports the message carries: the
+ * signal comes as kill() returns, so its rax is the call's result, and
+ * what the handler writes there is what the call returns.
+ */
+TEST_F(soft, registers_and_memory_readable_and_writable_during_the_report)
+{
+	mach_msg_type_number_t n = x86_THREAD_STATE64_COUNT;
+	x86_thread_state64_t ts;
+	mach_vm_size_t got = 0;
+	uint64_t value = 0;
+	struct result r;
+	request_t req;
+	int status;
+	pid_t pid;
+
+	pid = start(self, kill_self_usr1_marked);
+	ASSERT_LE(0, pid);
+	EXPECT_SOFT(self->port, &req, SIGUSR1);
+	ASSERT_EQ(KERN_SUCCESS, mach_vm_read_overwrite(req.task.name, (uintptr_t)&marker,
+						       sizeof(value), (uintptr_t)&value, &got));
+	EXPECT_EQ(sizeof(value), got);
+	EXPECT_EQ(MARKER, value);
+	ASSERT_EQ(KERN_SUCCESS, thread_get_state(req.thread.name, x86_THREAD_STATE64,
+						 (thread_state_t)&ts, &n));
+	EXPECT_EQ(0, ts.__rax);		/* kill() succeeded */
+	EXPECT_NE(0, ts.__rip);
+	ts.__rax = 123;
+	ASSERT_EQ(KERN_SUCCESS, thread_set_state(req.thread.name, x86_THREAD_STATE64,
+						 (thread_state_t)&ts, n));
+	answer(&req, KERN_SUCCESS);
+	drop_ports(&req);
+	ASSERT_EQ(0, read_result(self, &r));
+	EXPECT_EQ(1, r.ran[0]);		/* the signal was delivered... */
+	EXPECT_EQ(123, r.ret);		/* ...and kill() returned what the handler wrote */
+	ASSERT_EQ(0, reap(pid, &status));
+	EXPECT_TRUE(WIFEXITED(status));
 }
 
 static void wait_for_signal(int go_fd)
