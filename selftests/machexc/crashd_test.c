@@ -69,11 +69,29 @@ __attribute__((noinline)) void *waiting_thread_main(void *arg)
 	return NULL;
 }
 
+__attribute__((noinline)) void crash_abort(void)
+{
+	abort();
+}
+
+/* Says it is ready on standard output, then waits for a fatal signal. */
+__attribute__((noinline)) void wait_for_a_signal(void)
+{
+	if (write(1, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
 static int crasher(const char *kind)
 {
 	pthread_t t;
 
-	if (!strcmp(kind, "segv"))
+	if (!strcmp(kind, "abort"))
+		crash_abort();
+	else if (!strcmp(kind, "wait"))
+		wait_for_a_signal();
+	else if (!strcmp(kind, "segv"))
 		crash_segv();
 	else if (!strcmp(kind, "ill"))
 		crash_ill();
@@ -176,6 +194,30 @@ static int run_crasher(const char *prog, const char *kind)
 	}
 	waitpid(pid, &status, 0);
 	return status;
+}
+
+/* Start "@prog crash wait"; its pid once it waits for the signal. */
+static pid_t start_waiter(const char *prog)
+{
+	int fd[2];
+	char c;
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		execl(prog, prog, "crash", "wait", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	if (read(fd[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(fd[0]);
+	return pid;
 }
 
 static int count(const char *dir, const char *ext)
@@ -343,6 +385,50 @@ TEST_F_TIMEOUT(crashd, one_report_per_crash_in_text_and_json, CRASHD_TIMEOUT)
 		EXPECT_EQ(1, counter(self->d.dir, "reported"));
 		EXPECT_EQ(0, daemon_stop(&self->d));
 	}
+}
+
+/*
+ * With EXC_CRASH the daemon sees every death by a core-dump signal, not
+ * only faults: abort(), and SIGQUIT sent by another process.  Each gets
+ * its report, and the process dies of its signal as without the daemon.
+ */
+TEST_F_TIMEOUT(crashd, abort_and_a_signal_from_another_process_reported, CRASHD_TIMEOUT)
+{
+	pid_t pid;
+	char *r;
+	int st;
+
+	if (!crash_feature)
+		SKIP(return, "the module raises no EXC_CRASH here (see README: IBT)");
+	ASSERT_TRUE(daemon_start(&self->d, "abort", ""));
+	st = run_crasher(self_exe, "abort");
+	ASSERT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGABRT, WTERMSIG(st));
+	ASSERT_EQ(1, count(self->d.dir, ".json"));
+	r = report(self->d.dir, "json");
+	EXPECT_NE(NULL, strstr(r, "\"type\": \"EXC_CRASH\""));
+	EXPECT_NE(NULL, strstr(r, "\"name\": \"SIGABRT\""));
+	EXPECT_NE(NULL, strstr(r, "\"symbol\": \"abort+"));
+	EXPECT_NE(NULL, strstr(r, "\"symbol\": \"crash_abort+"));
+	EXPECT_EQ(0, daemon_stop(&self->d));
+
+	ASSERT_TRUE(daemon_start(&self->d, "sigquit", ""));
+	pid = start_waiter(self_exe);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill(pid, SIGQUIT));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGQUIT, WTERMSIG(st));
+	ASSERT_EQ(1, count(self->d.dir, ".json"));
+	r = report(self->d.dir, "json");
+	EXPECT_NE(NULL, strstr(r, "\"type\": \"EXC_CRASH\""));
+	EXPECT_NE(NULL, strstr(r, "\"name\": \"SIGQUIT\""));
+	EXPECT_NE(NULL, strstr(r, "wait_for_a_signal"));
+	r = report(self->d.dir, "txt");
+	EXPECT_NE(NULL, strstr(r, "Exception: EXC_CRASH"));
+	EXPECT_NE(NULL, strstr(r, "Signal:    SIGQUIT"));
+	EXPECT_EQ(1, counter(self->d.dir, "reported"));
+	EXPECT_EQ(0, daemon_stop(&self->d));
 }
 
 /* A crash with a second thread: that one is stopped and unwound too. */
