@@ -124,8 +124,14 @@ static uint64_t read_result(int fd, pid_t pid)
 	uint64_t t = 0;
 	int status;
 
-	if (read(fd, &t, sizeof(t)) != sizeof(t))
-		die("child result");
+	if (read(fd, &t, sizeof(t)) != sizeof(t)) {
+		/* The child died before its result: say how, rather than hang. */
+		waitpid(pid, &status, 0);
+		fprintf(stderr, "machexc-bench: the child died without a result: %s %d\n",
+			WIFSIGNALED(status) ? "signal" : "exit status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		exit(1);
+	}
 	waitpid(pid, &status, 0);
 	return t;
 }
@@ -835,6 +841,8 @@ static void throughput_one(int run, int nf, int nh, int total)
 			_exit(1);
 		_exit(0);
 	}
+	close(fd[1]);	/* the child's end: a child that dies gives EOF */
+	fd[1] = -1;
 	for (i = 0; i < nh; i++) {
 		sa[i] = (struct server_arg){ p, -1, 0, 0, 0 };
 		if (pthread_create(&ht[i], NULL, server_thread, &sa[i]))
@@ -876,7 +884,6 @@ static void throughput_one(int run, int nf, int nh, int total)
 	printf("\n");
 	fflush(stdout);
 	close(fd[0]);
-	close(fd[1]);
 	close(go[0]);
 	close(go[1]);
 	drop_exc_port(p);

@@ -125,7 +125,7 @@ EXPORT_SYMBOL_IF_KUNIT(mx_exc_key_put);
 /*
  * @task may get task or thread exception ports: its process's bit is
  * set from now until the task is freed.  Before any such port is set;
- * once per task however often it is called.  No lock held.
+ * once per task however often it is called.  Any context.
  */
 void mx_task_mark_exc(struct mx_task *task)
 {
@@ -144,19 +144,33 @@ static bool exc_slots_any(const struct mx_exc_slot *exc)
 	return false;
 }
 
-static struct mx_inherit *inherit_take(const void *key)
+/* The inheritance record of @key, left in the table.  Under tasks_lock. */
+static struct mx_inherit *inherit_find(const void *key)
 {
 	struct mx_inherit *inh;
 
 	lockdep_assert_held(&tasks_lock);
-	hash_for_each_possible(inherits, inh, link, (unsigned long)key) {
-		if (inh->key == key) {
-			hash_del_rcu(&inh->link);
-			atomic_dec(&nr_inherits);
+	hash_for_each_possible(inherits, inh, link, (unsigned long)key)
+		if (inh->key == key)
 			return inh;
-		}
-	}
 	return NULL;
+}
+
+/* @inh out of the table (RCU readers may still see it).  Under tasks_lock. */
+static void inherit_unhash(struct mx_inherit *inh)
+{
+	lockdep_assert_held(&tasks_lock);
+	hash_del_rcu(&inh->link);
+	atomic_dec(&nr_inherits);
+}
+
+static struct mx_inherit *inherit_take(const void *key)
+{
+	struct mx_inherit *inh = inherit_find(key);
+
+	if (inh)
+		inherit_unhash(inh);
+	return inh;
 }
 
 static void inherit_release(struct work_struct *work)
@@ -450,25 +464,34 @@ struct mx_task *mx_task_of_process(struct task_struct *p)
 	if (task) {
 		refcount_inc(&task->ref);
 	} else {
+		/*
+		 * A fork()ed child's inherited ports move into the task
+		 * before anyone can find it: a thread of the child faulting
+		 * meanwhile must never see a task without them (the fault
+		 * hook would let its signal kill the process).  The same key,
+		 * so the same bucket: counted for the task before the record
+		 * lets go, the bit never drops in between.  Unseen yet, the
+		 * task needs none of its locks.
+		 */
+		inh = atomic_read(&nr_inherits) ? inherit_find(key) : NULL;
+		if (inh) {
+			if (exc_slots_any(inh->exc))
+				mx_task_mark_exc(fresh);
+			fresh->bootstrap = inh->bootstrap;
+			memcpy(fresh->exc, inh->exc, sizeof(fresh->exc));
+		}
 		refcount_inc(&fresh->ref);	/* the hash table's */
 		hash_add_rcu(tasks, &fresh->link, (unsigned long)key);
 		fresh->hashed = true;
-		if (atomic_read(&nr_inherits))
-			inh = inherit_take(key);
+		if (inh) {
+			/* The task in the table before the record leaves it. */
+			smp_wmb();	/* pairs with mx_task_handles()'s smp_rmb() */
+			inherit_unhash(inh);
+		}
 	}
 	spin_unlock(&tasks_lock);
 
 	if (inh) {
-		/*
-		 * The same key, so the same bucket: counted for the task
-		 * before the record lets go, the bit never drops in between.
-		 */
-		if (exc_slots_any(inh->exc))
-			mx_task_mark_exc(fresh);
-		spin_lock(&fresh->special_lock);
-		fresh->bootstrap = inh->bootstrap;
-		memcpy(fresh->exc, inh->exc, sizeof(fresh->exc));
-		spin_unlock(&fresh->special_lock);
 		mx_exc_key_put(inh->key, &inh->keyed);
 		if (inh->pinned)
 			module_put(THIS_MODULE);	/* the task pins it now */
@@ -548,16 +571,26 @@ bool mx_task_handles(const void *key, u32 type)
 	if (type >= EXC_TYPES_COUNT || !mx_task_may_handle(key))
 		return false;
 	rcu_read_lock();
+	/*
+	 * A fork()ed child that has not used machexc yet has an inheritance
+	 * record; its first use puts a task in the table, then takes the
+	 * record out (mx_task_of_process()).  Looked at in the other order,
+	 * a reader that misses the record finds the task.
+	 */
+	if (atomic_read(&nr_inherits)) {
+		hash_for_each_possible_rcu(inherits, inh, link, (unsigned long)key) {
+			if (inh->key == key) {
+				ret = READ_ONCE(inh->exc[type].port);
+				goto out;
+			}
+		}
+	}
+	smp_rmb();	/* pairs with mx_task_of_process()'s smp_wmb() */
 	task = task_find_key(key);
-	if (task) {
+	if (task)
 		ret = READ_ONCE(task->exc[type].port) ||
 		      (READ_ONCE(task->thread_exc_mask) & (1U << type));
-	} else if (atomic_read(&nr_inherits)) {
-		/* A fork()ed child that has not used machexc yet. */
-		hash_for_each_possible_rcu(inherits, inh, link, (unsigned long)key)
-			if (inh->key == key)
-				ret = READ_ONCE(inh->exc[type].port);
-	}
+out:
 	rcu_read_unlock();
 	return ret;
 }
