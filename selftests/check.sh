@@ -16,8 +16,12 @@ res=$top/build/results
 rm -rf "$res" && mkdir -p "$res"
 
 # A host-side check counts as one case.  Each starts out failed, so that
-# a check that dies before it ends is counted as failed.
-HOST_CHECKS="abi install lint man dkms deb"
+# a check that dies before it ends is counted as failed.  They run in two
+# groups, the quick ones after the debug lane and the long ones (the
+# dkms builds, the Debian packages with their chroot and VM) after the
+# stock lanes, so that both cores stay busy to the end.
+HOST_QUICK="abi install lint man"
+HOST_LONG="dkms deb"
 host() {
 	local name=$1
 	shift
@@ -29,12 +33,14 @@ host() {
 	fi
 }
 host_checks() {
-	host abi "$here/abi-check.sh"
-	host install "$here/install-check.sh"
-	host lint "$here/lint.sh"
-	host man "$here/man-check.sh"
-	host dkms "$here/dkms.sh"
-	host deb "$here/deb-check.sh"
+	local n script
+	for n in "$@"; do
+		case $n in
+		lint|dkms) script=$n.sh ;;
+		*) script=$n-check.sh ;;
+		esac
+		host "$n" "$here/$script"
+	done
 }
 
 # One lane: its VM run, its result, and in the debug lane the kernel it
@@ -64,32 +70,33 @@ if ! make -s lib tools selftests > "$res/build.log" 2>&1; then
 fi
 echo "build: library, tools and selftests built with -Wall -Wextra -Werror"
 
-# A lane's QEMU keeps one host core busy (vm.sh: one host thread for both
-# vCPUs), so the whole run keeps two things going on the machine's two
-# cores: the debug lane (the longest) on one, the stock lanes and then the
-# host-side checks on the other.  The debug lane's output and the host
-# checks' come after the stock lanes'.
-bgpid=
-if [ -z "${1:-}" ] && [[ " $lanes " == *" debug "* ]]; then
-	lanes=${lanes/debug/}
-	lane debug > "$res/debug.log" 2>&1 &
-	bgpid=$!
+# One lane or one test: no host-side checks.
+if [ -n "${1:-}" ]; then
+	for l in $lanes; do
+		lane "$l"
+	done
+	"$here/vm/report.py" summary "$res"/*.result
+	exit $?
 fi
-for l in $lanes; do
+
+# Everything.  A lane's QEMU keeps one host core busy (vm.sh: one host
+# thread for both vCPUs), so the run keeps two things going on the
+# machine's two cores: the debug lane (the longest) and then the quick
+# host checks on one, the stock lanes and then the long host checks on
+# the other.  Output: the stock lanes as they end, then the debug lane's
+# and the quick checks', then the long checks'.
+for n in $HOST_QUICK $HOST_LONG; do
+	echo "0 1 0" > "$res/host-$n.result"
+	echo "host: $n did not run" > "$res/host-$n.failures"
+done
+# shellcheck disable=SC2086
+{ lane debug; host_checks $HOST_QUICK; } > "$res/debug.log" 2>&1 &
+bgpid=$!
+for l in ${lanes/debug/}; do
 	lane "$l"
 done
-if [ -z "${1:-}" ]; then
-	for n in $HOST_CHECKS; do
-		echo "0 1 0" > "$res/host-$n.result"
-		echo "host: $n did not run" > "$res/host-$n.failures"
-	done
-	host_checks > "$res/host.log" 2>&1
-fi
-if [ -n "$bgpid" ]; then
-	wait "$bgpid" || true
-	cat "$res/debug.log"
-fi
-if [ -z "${1:-}" ]; then
-	cat "$res/host.log"
-fi
+# shellcheck disable=SC2086
+host_checks $HOST_LONG > "$res/host.log" 2>&1
+wait "$bgpid" || true
+cat "$res/debug.log" "$res/host.log"
 "$here/vm/report.py" summary "$res"/*.result
