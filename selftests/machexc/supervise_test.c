@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <machexc.h>
+
 #include "kselftest_harness.h"
 
 /* ---- the crashers ---------------------------------------------------------- */
@@ -198,6 +200,16 @@ static int crasher(const char *kind)
 		pthread_create(&t2, NULL, exec_thread_main, NULL);
 		pthread_barrier_wait(&together);
 		crash_segv();
+	} else if (!strcmp(kind, "abort")) {
+		abort();
+	} else if (!strcmp(kind, "quit")) {
+		/* Killed by another process: a child of ours sends SIGQUIT. */
+		if (fork() == 0) {
+			kill(getppid(), SIGQUIT);
+			_exit(0);
+		}
+		for (;;)
+			pause();
 	} else if (!strcmp(kind, "survive")) {
 		return survive();
 	} else if (!strcmp(kind, "exit3"))
@@ -310,6 +322,44 @@ TEST(crash_report_each_type)
 		/* The float and SSE state too (MXCSR as a new thread has it). */
 		EXPECT_NE(NULL, strstr(r, "\"mxcsr\": \"0x1f80\""));
 		EXPECT_NE(NULL, strstr(r, "\"xmm\": [\"0x"));
+	}
+}
+
+/*
+ * Where the module raises EXC_CRASH, a death by signal that no fault
+ * raised is reported too: abort(), and SIGQUIT sent by another process.
+ * One report each, and the supervisor dies of the same signal.
+ */
+TEST(abort_and_a_signal_from_another_process_reported)
+{
+	static const struct {
+		const char *kind, *signal, *frame;
+		int sig;
+	} k[] = {
+		{ "abort", "SIGABRT", "\"symbol\": \"abort+", SIGABRT },
+		{ "quit", "SIGQUIT", "\"symbol\": \"main+", SIGQUIT },
+	};
+	struct machexc_version v;
+	char dir[256], want[256];
+	unsigned int i;
+
+	if (machexc_api_version(&v) || !(v.features & MACHEXC_FEATURE_CRASH))
+		SKIP(return, "the module raises no EXC_CRASH here (see README: IBT)");
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		char *r;
+		int st;
+
+		TH_LOG("%s", k[i].kind);
+		fresh_dir(dir, sizeof(dir), k[i].kind);
+		st = supervise(dir, "", k[i].kind);
+		ASSERT_TRUE(WIFSIGNALED(st));
+		EXPECT_EQ(k[i].sig, WTERMSIG(st));
+		EXPECT_EQ(1, count_reports(dir));
+		r = read_report(dir);
+		EXPECT_NE(NULL, strstr(r, "\"type\": \"EXC_CRASH\""));
+		snprintf(want, sizeof(want), "\"name\": \"%s\"", k[i].signal);
+		EXPECT_NE(NULL, strstr(r, want));
+		EXPECT_NE(NULL, strstr(r, k[i].frame));
 	}
 }
 
