@@ -112,9 +112,15 @@ mx_return_t mx_call_thread_exception_ports(struct mx_call *c)
 	target = th->task;
 	kr = mx_thread_check(c->task, th);
 	if (kr == KERN_SUCCESS && c->variant != MX_GET && c->op->poly != MACH_PORT_NULL) {
-		/* The fault hook's summary first: a superset is harmless. */
+		/*
+		 * The fault hook's summary first: a superset is harmless.
+		 * Under the lock its recomputation takes, so that no bit set
+		 * by another call is lost meanwhile.
+		 */
+		mutex_lock(&target->space.lock);
 		WRITE_ONCE(target->thread_exc_mask,
-			   READ_ONCE(target->thread_exc_mask) | (c->op->arg & MX_EXC_MASK_VALID));
+			   target->thread_exc_mask | (c->op->arg & MX_EXC_MASK_VALID));
+		mutex_unlock(&target->space.lock);
 	}
 	if (kr == KERN_SUCCESS)
 		kr = exception_ports(c, target, mx_thread_level(th));

@@ -549,7 +549,8 @@ void mx_task_exit_notify(struct task_struct *p)
 	task = task_find_key(p->signal);
 	if (task)
 		task_unhash(task);
-	else if (atomic_read(&nr_inherits))
+	/* Never left behind, keyed by a signal_struct that will be reused. */
+	if (atomic_read(&nr_inherits))
 		inh = inherit_take(p->signal);
 	spin_unlock(&tasks_lock);
 	if (task)
@@ -579,8 +580,8 @@ bool mx_task_handles(const void *key, u32 type)
 	 */
 	if (atomic_read(&nr_inherits)) {
 		hash_for_each_possible_rcu(inherits, inh, link, (unsigned long)key) {
-			if (inh->key == key) {
-				ret = READ_ONCE(inh->exc[type].port);
+			if (inh->key == key && READ_ONCE(inh->exc[type].port)) {
+				ret = true;
 				goto out;
 			}
 		}
@@ -629,6 +630,33 @@ static void fork_lost(struct task_struct *child)
 }
 
 /*
+ * A child's task made before the fork hook ran (task_for_pid() between
+ * the child's pid going live and the hook) takes the inherited ports the
+ * hook would have put in a record: each slot and the bootstrap port it
+ * does not have yet, so that no fault of the child finds the task
+ * without them.  The child has not run: nothing else sets them.
+ */
+static void inherit_into_task(struct mx_task *task, struct mx_inherit *inh)
+{
+	int i;
+
+	if (exc_slots_any(inh->exc))
+		mx_task_mark_exc(task);
+	spin_lock(&task->special_lock);
+	for (i = 0; i < EXC_TYPES_COUNT; i++) {
+		if (!task->exc[i].port && inh->exc[i].port) {
+			task->exc[i] = inh->exc[i];
+			memset(&inh->exc[i], 0, sizeof(inh->exc[i]));
+		}
+	}
+	if (!task->bootstrap) {
+		task->bootstrap = inh->bootstrap;
+		inh->bootstrap = NULL;
+	}
+	spin_unlock(&task->special_lock);
+}
+
+/*
  * Called for every new task from the sched_process_fork tracepoint, in
  * atomic context, before the child first runs.  A new process (not a
  * thread) inherits send rights to its parent's bootstrap port and task
@@ -672,27 +700,37 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	if (!task && atomic_read(&nr_inherits) &&
 	    mx_task_may_handle(parent->signal)) {
 		inh = mx_probe_alloc(sizeof(*inh));
-		if (!inh) {
-			spin_lock(&tasks_lock);
-			hash_for_each_possible(inherits, from, link, (unsigned long)parent->signal)
-				found |= from->key == parent->signal;
-			spin_unlock(&tasks_lock);
-			if (found)
-				fork_lost(child);
-			return;
-		}
+		/*
+		 * No record under the lock: another thread of the parent may
+		 * have made its task since the look above (the task goes in
+		 * and the record out under this lock, mx_task_of_process()).
+		 */
+		rcu_read_lock();
 		spin_lock(&tasks_lock);
-		hash_for_each_possible(inherits, from, link, (unsigned long)parent->signal) {
-			if (from->key != parent->signal)
-				continue;
+		from = inherit_find(parent->signal);
+		task = from ? NULL : task_find_key(parent->signal);
+		if (from && inh) {
 			inh->bootstrap = from->bootstrap;
 			if (inh->bootstrap)
 				mx_port_copy_send(inh->bootstrap);
 			mx_exc_slots_copy(inh->exc, from->exc);
-			found = true;
-			break;
 		}
 		spin_unlock(&tasks_lock);
+		found = from || (task && task_inheritable(task));
+		if (task && found && inh) {
+			spin_lock(&task->special_lock);
+			inh->bootstrap = task->bootstrap;
+			if (inh->bootstrap)
+				mx_port_copy_send(inh->bootstrap);
+			mx_exc_slots_copy(inh->exc, task->exc);
+			spin_unlock(&task->special_lock);
+		}
+		rcu_read_unlock();
+		if (!inh) {
+			if (found)
+				fork_lost(child);
+			return;
+		}
 		if (!found) {
 			kfree(inh);
 			return;
@@ -718,10 +756,19 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	 * the bit too.  Before the fault hook can find it.
 	 */
 	mx_exc_key_get(inh->key, &inh->keyed);
+	rcu_read_lock();
 	spin_lock(&tasks_lock);
-	hash_add_rcu(inherits, &inh->link, (unsigned long)inh->key);
-	atomic_inc(&nr_inherits);
+	task = task_find_key(inh->key);
+	if (!task) {
+		hash_add_rcu(inherits, &inh->link, (unsigned long)inh->key);
+		atomic_inc(&nr_inherits);
+	}
 	spin_unlock(&tasks_lock);
+	if (task)
+		inherit_into_task(task, inh);	/* made by task_for_pid() already */
+	rcu_read_unlock();
+	if (task)
+		queue_work(reap_wq, &inh->release);	/* what the task did not take */
 }
 
 /*
