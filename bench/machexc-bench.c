@@ -339,10 +339,10 @@ static uint64_t machexc_remote(exception_mask_t mask, exception_behavior_t b,
 	if (pipe(fd))
 		die("pipe");
 	pid = timed_child(fd[1], name_faulter, fault, iters);
+	close(fd[1]);	/* the child's end: a child that dies gives EOF */
 	serve(p, iters + 1);
 	t = read_result(fd[0], pid);
 	close(fd[0]);
-	close(fd[1]);
 	drop_exc_port(p);
 	return t;
 }
@@ -452,12 +452,12 @@ static void legs(void)
 			die("fork");
 		if (pid == 0)
 			legs_child(fd[1]);
+		close(fd[1]);
 		serve(p, iters + 1);
 		if (read(fd[0], m, sizeof(m)) != sizeof(m))
 			die("child result");
 		waitpid(pid, NULL, 0);
 		close(fd[0]);
-		close(fd[1]);
 		drop_exc_port(p);
 		for (k = 0; k < 3; k++)
 			v[k][r] = m[k];
@@ -498,6 +498,7 @@ static uint64_t ptrace_rt(void)
 			_exit(1);
 		_exit(0);
 	}
+	close(fd[1]);
 	waitpid(pid, &status, 0);
 	ptrace(PTRACE_CONT, pid, 0, 0);
 	for (;;) {
@@ -510,7 +511,6 @@ static uint64_t ptrace_rt(void)
 	if (read(fd[0], &t, sizeof(t)) != sizeof(t))
 		die("ptrace child");
 	close(fd[0]);
-	close(fd[1]);
 	return t;
 }
 
@@ -587,6 +587,7 @@ static uint64_t seccomp_rt(void)
 			_exit(1);
 		_exit(0);
 	}
+	close(fd[1]);
 	nfd = seccomp_fd_recv(sock[0]);
 	if (nfd < 0)
 		die("seccomp listener");
@@ -602,7 +603,6 @@ static uint64_t seccomp_rt(void)
 	t = read_result(fd[0], pid);
 	close(nfd);
 	close(fd[0]);
-	close(fd[1]);
 	close(sock[0]);
 	close(sock[1]);
 	return t;
@@ -933,9 +933,9 @@ static uint64_t in_child(void (*setup)(void), void (*fn)(void))
 	if (pipe(fd))
 		die("pipe");
 	pid = timed_child(fd[1], setup, fn, iters * 10);
+	close(fd[1]);
 	t = read_result(fd[0], pid);
 	close(fd[0]);
-	close(fd[1]);
 	return t;
 }
 

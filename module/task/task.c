@@ -629,6 +629,16 @@ static void fork_lost(struct task_struct *child)
 	send_sig(SIGKILL, child, 1);
 }
 
+/* @inh gets send rights of its own to @bootstrap and the ports of @exc. */
+static void inherit_copy(struct mx_inherit *inh, struct mx_port *bootstrap,
+			 const struct mx_exc_slot *exc)
+{
+	inh->bootstrap = bootstrap;
+	if (bootstrap)
+		mx_port_copy_send(bootstrap);
+	mx_exc_slots_copy(inh->exc, exc);
+}
+
 /*
  * A child's task made before the fork hook ran (task_for_pid() between
  * the child's pid going live and the hook) takes the inherited ports the
@@ -683,10 +693,7 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 	}
 	if (inh) {
 		spin_lock(&task->special_lock);
-		inh->bootstrap = task->bootstrap;
-		if (inh->bootstrap)
-			mx_port_copy_send(inh->bootstrap);
-		mx_exc_slots_copy(inh->exc, task->exc);
+		inherit_copy(inh, task->bootstrap, task->exc);
 		spin_unlock(&task->special_lock);
 	}
 	rcu_read_unlock();
@@ -709,20 +716,13 @@ void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child)
 		spin_lock(&tasks_lock);
 		from = inherit_find(parent->signal);
 		task = from ? NULL : task_find_key(parent->signal);
-		if (from && inh) {
-			inh->bootstrap = from->bootstrap;
-			if (inh->bootstrap)
-				mx_port_copy_send(inh->bootstrap);
-			mx_exc_slots_copy(inh->exc, from->exc);
-		}
+		if (from && inh)
+			inherit_copy(inh, from->bootstrap, from->exc);
 		spin_unlock(&tasks_lock);
 		found = from || (task && task_inheritable(task));
 		if (task && found && inh) {
 			spin_lock(&task->special_lock);
-			inh->bootstrap = task->bootstrap;
-			if (inh->bootstrap)
-				mx_port_copy_send(inh->bootstrap);
-			mx_exc_slots_copy(inh->exc, task->exc);
+			inherit_copy(inh, task->bootstrap, task->exc);
 			spin_unlock(&task->special_lock);
 		}
 		rcu_read_unlock();
