@@ -26,6 +26,7 @@
 #include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "machexc.h"
@@ -34,11 +35,27 @@ static _Atomic int device_fd = -1;
 /* st_rdev of the device behind device_fd; stored before device_fd is published. */
 static _Atomic unsigned long long device_rdev;
 
+/*
+ * fstat() as the kernel's fstat system call where the architecture has
+ * one (x86-64: the kernel's struct stat is glibc's).  glibc's fstat() is
+ * fstatat(fd, "", AT_EMPTY_PATH), which before Linux 6.11 copies in and
+ * looks up the empty path: a 4 KiB name buffer, zeroed where the kernel
+ * initializes every allocation (Debian's do), on every mach_msg().
+ */
+static int device_stat(int fd, struct stat *st)
+{
+#ifdef SYS_fstat
+	return (int)syscall(SYS_fstat, fd, st);
+#else
+	return fstat(fd, st);
+#endif
+}
+
 static int is_device(int fd)
 {
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	return device_stat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
 	       st.st_rdev == atomic_load_explicit(&device_rdev, memory_order_acquire);
 }
 
@@ -59,7 +76,7 @@ static int open_device(void)
 		if (fd < 0)
 			return -1;
 	}
-	if (fstat(fd, &st) || !S_ISCHR(st.st_mode)) {
+	if (device_stat(fd, &st) || !S_ISCHR(st.st_mode)) {
 		close(fd);
 		errno = ENODEV;
 		return -1;
