@@ -49,7 +49,6 @@ struct mx_space {
 	struct mutex lock;		/* everything below; see the header */
 	bool active;			/* false once torn down: no new names */
 	struct xarray entries;		/* name index -> struct mx_entry */
-	u32 next_index;
 	u8 gen;
 	u32 nentries;
 	DECLARE_HASHTABLE(by_port, 6);	/* SEND/RECEIVE entries by port */

@@ -7,6 +7,14 @@
  * and/or receive rights to a given port (send-once rights get a name
  * each).  Every function here is called with space->lock held.
  *
+ * A fresh name takes the lowest free index, as Mach's free list hands
+ * back the slot freed last: the generation, not the index, tells a new
+ * name from an old one (XNU's names recur the same way after a slot's
+ * generations have gone round).  An index that only grew would make the
+ * xarray allocate a node and free one through RCU for every request a
+ * server receives, since its send-once right leaves the last index alone
+ * in its node.
+ *
  * The space keeps the last entry it freed (space->spare) for its next
  * name, as Mach's table keeps free slots: a server receives a send-once
  * right with every request and lets go of it with the reply, and would
@@ -107,10 +115,9 @@ mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **o
 			       err == -EINVAL ? KERN_INVALID_VALUE : KERN_RESOURCE_SHORTAGE;
 		}
 	} else {
-		err = xa_alloc_cyclic(&space->entries, &index, entry,
-				      XA_LIMIT(1, MX_INDEX_MAX), &space->next_index,
-				      GFP_KERNEL_ACCOUNT);
-		if (err < 0) {
+		err = xa_alloc(&space->entries, &index, entry, XA_LIMIT(1, MX_INDEX_MAX),
+			       GFP_KERNEL_ACCOUNT);
+		if (err) {
 			entry_put(space, entry);
 			return err == -EBUSY ? KERN_NO_SPACE : KERN_RESOURCE_SHORTAGE;
 		}
