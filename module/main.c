@@ -92,14 +92,17 @@ static int __init machexc_init(void)
 {
 	int err;
 
-	err = mx_access_init();
+	err = mx_raise_init();
 	if (err)
 		return err;
+	err = mx_access_init();
+	if (err)
+		goto fail_access;
 	mx_crash_init();
 	mx_softsig_init();
 	err = mx_host_init();
 	if (err)
-		return err;
+		goto fail_access;
 	err = mx_tasks_init();
 	if (err)
 		goto fail_spaces;
@@ -134,6 +137,8 @@ fail_hooks:
 	mx_tasks_shutdown();
 fail_spaces:
 	mx_host_exit();
+fail_access:
+	mx_raise_exit();
 	return err;
 }
 
@@ -156,6 +161,7 @@ static void __exit machexc_exit(void)
 	 * our text, even preempted there (as ftrace waits for trampolines).
 	 */
 	synchronize_rcu_tasks();
+	mx_raise_exit();
 }
 
 module_init(machexc_init);

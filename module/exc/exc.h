@@ -304,6 +304,10 @@ struct mx_raise {
 	u64 start_ns;			/* when the thread stopped for it */
 };
 
+/* exc/raise.c: the cache of the fault hook's works */
+int mx_raise_init(void);
+void mx_raise_exit(void);
+
 bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_state *st,
 		    const struct mx_exception *exc, int wait_state, unsigned long deadline);
 int mx_raise_levels(struct mx_raise *r);

@@ -87,7 +87,28 @@ struct mx_exc_work {
 	struct mx_raise r;
 	sigset_t blocked;		/* the thread's own mask while it holds signals */
 	struct mx_yield yield;
+	struct mx_exc_state st;		/* the thread's, once saved (r.st then) */
 };
+
+/*
+ * The works, from a cache of their own: one allocation per exception,
+ * zeroed to its size (a kmalloc() would round 1 KiB up to 2, and the
+ * kernels with init_on_alloc zero all of it).
+ */
+static struct kmem_cache *exc_work_cache;
+
+int mx_raise_init(void)
+{
+	exc_work_cache = kmem_cache_create("machexc_exc_work", sizeof(struct mx_exc_work), 0,
+					   SLAB_ACCOUNT, NULL);
+	return exc_work_cache ? 0 : -ENOMEM;
+}
+
+/* After the last work: each holds a module reference till it is freed. */
+void mx_raise_exit(void)
+{
+	kmem_cache_destroy(exc_work_cache);
+}
 
 static DEFINE_PER_CPU(struct mx_sig_before, sig_before);
 
@@ -764,11 +785,9 @@ static bool raise_start(struct mx_exc_work *w)
 	if (IS_ERR(task))
 		return false;
 	w->r.task = task;
-	w->r.st = kmalloc(sizeof(*w->r.st), GFP_KERNEL_ACCOUNT);
-	if (!w->r.st)
-		return false;
-	mx_exc_state_save(w->r.st, &w->info, w->trap_nr, w->error_code, w->cr2);
-	if (!mx_raise_begin(&w->r, task, w->r.st, &exc, MX_WAIT_STOPPABLE, 0))
+	w->r.st = &w->st;
+	mx_exc_state_save(&w->st, &w->info, w->trap_nr, w->error_code, w->cr2);
+	if (!mx_raise_begin(&w->r, task, &w->st, &exc, MX_WAIT_STOPPABLE, 0))
 		return false;		/* no memory: Linux delivers the signal */
 	mx_yield_wait_begin();	/* the kprobes its steps out need */
 	mx_signals_hold(&w->blocked, false);
@@ -809,10 +828,8 @@ static void raise_end(struct mx_exc_work *w)
 		mx_signals_release(&w->blocked);
 	if (w->r.handled && !exiting)
 		discard_signal(w->info.si_signo, &w->before);
-	if (st) {
+	if (st)
 		mx_exc_state_release(st);
-		kfree(st);
-	}
 	if (task)
 		mx_task_put(task);
 	if (w->started)
@@ -859,7 +876,7 @@ static void exc_work(struct callback_head *cb)
 
 	if (raise_exception(w))
 		return;		/* it runs again after the stop */
-	kfree(w);
+	kmem_cache_free(exc_work_cache, w);
 	module_put(THIS_MODULE);
 }
 
@@ -969,7 +986,7 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	/* A thread waiting for its handler keeps the module loaded. */
 	if (!try_module_get(THIS_MODULE))
 		return;
-	w = mx_probe_alloc(sizeof(*w));
+	w = mx_probe_cache_alloc(exc_work_cache);
 	if (!w) {
 		atomic_long_inc(&mx_nr_nomem);	/* counted, never silent */
 		goto fail;	/* Linux delivers the signal as always */
@@ -982,7 +999,7 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	init_task_work(&w->cb, exc_work);
 	if (!task_work_add(current, &w->cb, TWA_RESUME))
 		return;
-	kfree(w);
+	kmem_cache_free(exc_work_cache, w);
 fail:
 	module_put(THIS_MODULE);
 }

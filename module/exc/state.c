@@ -143,8 +143,9 @@ EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_fpu_buf);
  * can come after the x87/SSE registers (a FLOAT flavor first, an AVX one
  * later): then what st->fpu holds, read or changed, wins over the image's
  * copy.  The thread saved its registers to memory when it stopped
- * (mx_exc_state_save()) and does not run user code again before its state
- * is withdrawn, so another thread may read them.  Called with whatever
+ * (mx_exc_state_save(), which leaves st->fpu to be zeroed here) and does
+ * not run user code again before its state is withdrawn, so another
+ * thread may read them.  Called with whatever
  * guards @st held (the thread port's lock once published); does not sleep.
  */
 void mx_exc_state_load_fpu(struct mx_exc_state *st, u32 flavor, void **buf)
@@ -155,6 +156,8 @@ void mx_exc_state_load_fpu(struct mx_exc_state *st, u32 flavor, void **buf)
 
 	if (!fpu_flavor(flavor) || !st->task)
 		return;		/* nothing needed, or no thread to read (a bare state) */
+	if (!st->fpu_loaded)
+		memset(st->fpu, 0, sizeof(st->fpu));	/* left as it was by the save */
 	xs = buf && *buf && !st->xsave ? find_regset(NT_X86_XSTATE) : NULL;
 	if (xs) {
 		size = xs->n * xs->size;
@@ -190,7 +193,10 @@ void mx_exc_state_save(struct mx_exc_state *st, const kernel_siginfo_t *info,
 {
 	u64 fault = trap_nr == X86_TRAP_PF ? cr2 : 0;
 
-	memset(st, 0, sizeof(*st));
+	/* All but the FPU registers, which are zeroed when first read. */
+	memset(st, 0, offsetof(struct mx_exc_state, fpu));
+	memset((u8 *)st + offsetofend(struct mx_exc_state, fpu), 0,
+	       sizeof(*st) - offsetofend(struct mx_exc_state, fpu));
 	regs_to_state(task_pt_regs(current), st->regs);
 	st->exc[0] = (trap_nr & 0xffff) | (raw_smp_processor_id() & 0xffff) << 16;
 	st->exc[1] = error_code;

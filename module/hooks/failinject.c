@@ -55,3 +55,10 @@ void *mx_probe_alloc(size_t size)
 {
 	return fail(size) ? NULL : kzalloc(size, GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 }
+
+/* kmem_cache_zalloc(@cache, GFP_ATOMIC) (an accounted cache); may be made to fail. */
+void *mx_probe_cache_alloc(struct kmem_cache *cache)
+{
+	return fail(kmem_cache_size(cache)) ? NULL :
+	       kmem_cache_zalloc(cache, GFP_ATOMIC | __GFP_NOWARN);
+}

@@ -35,9 +35,12 @@ int mx_kprobes_arm_softsig(void);
 void mx_kprobes_exit_softsig(void);
 
 /* failinject.c: the probes' atomic allocations, failable on demand. */
+struct kmem_cache;
+
 void mx_failinject_init(void);
 void mx_failinject_exit(void);
 void *mx_probe_alloc(size_t size);
+void *mx_probe_cache_alloc(struct kmem_cache *cache);
 
 /* kprobes.c's ftrace direct-call trampolines (asm; never called from C). */
 void mx_fault_tramp(void);
