@@ -16,6 +16,8 @@
 #   bench/overhead.sh LANE OUTDIR MODULE... BENCH
 # With MACHEXC_OVERHEAD_BEFORE=OTHER.ko, each round also measures that
 # build ("before-" lines), for a before/after table from one boot.
+# Each round also runs machexc-bench rows (every round trip, "rt row"
+# lines; "before-rt" for the other build).
 # Writes OUTDIR/output.log: "CONFIG row NAME MEDIAN MIN MAX" lines
 # (instructions per operation), read by bench/report.py.
 set -euo pipefail
@@ -88,6 +90,9 @@ while [ $round -lt $rounds ]; do
 	measure loaded
 	measure in-use
 	measure waiting
+	# The round trips themselves, in instructions: path length, whatever
+	# TCG's cost of an address-space switch (one vCPU: both ends on it).
+	machexc-bench rows --pin --runs 1 --iters 1000 | sed 's/^/rt /'
 	unload
 	# Another build of the module to compare with (MACHEXC_OVERHEAD_BEFORE).
 	if [ -e /machexc/bin/machexc-before.ko.bin ]; then
@@ -95,6 +100,7 @@ while [ $round -lt $rounds ]; do
 		for m in loaded in-use waiting; do
 			measure $m
 		done 2>&1 | sed 's/^\(loaded\|in-use\|waiting\) /before-\1 /'
+		machexc-bench rows --pin --runs 1 --iters 1000 | sed 's/^/before-rt /'
 		unload
 	fi
 done

@@ -25,15 +25,61 @@ def parse(lane_log):
     path = os.path.join(os.path.dirname(lane_log), "overhead", "output.log")
     if not os.path.exists(path):
         return None
-    rounds, kprobes = {}, {}
+    rounds, kprobes, rt = {}, {}, {}
     with open(path, errors="replace") as f:
         for line in f:
             w = line.split()
             if len(w) == 6 and w[1] == "row" and w[0] in MODES:
                 rounds.setdefault((w[0], w[2]), []).append(int(w[3]))
+            elif len(w) == 6 and w[1] == "row" and w[0] in ("rt", "before-rt"):
+                rt.setdefault((w[0], w[2]), []).append(int(w[3]))
             elif len(w) == 3 and w[1] == "kprobes":
                 kprobes.setdefault(w[0], []).append(int(w[2]))
-    return {"rounds": rounds, "kprobes": kprobes} if rounds else None
+    return {"rounds": rounds, "kprobes": kprobes, "rt": rt} if rounds else None
+
+
+def rt_ratio(ov, row, peer, which="rt"):
+    """A round trip's instructions over a peer's (medians), or None."""
+    a, b = ov["rt"].get((which, row)), ov["rt"].get((which, peer))
+    return median(a) / median(b) if a and b and median(b) else None
+
+
+def rt_section(ov, names):
+    """Round trips counted in instructions (the rows of the same boot)."""
+    if not ov or not ov.get("rt"):
+        return []
+    rt = ov["rt"]
+    before = any(k[0] == "before-rt" for k in rt)
+    n = max(len(v) for v in rt.values())
+    out = ["### Round trips in instructions", "",
+           "The same round trips as above, counted in instructions in the "
+           "instruction-counting boot (one vCPU, so both ends share it, as in the "
+           f"pinned column): the median of {n} rounds of 1000 (min-max), one round "
+           "after each round of the table below.  What TCG makes dear (an address-space "
+           "switch empties its software TLB) counts for nothing here, and every "
+           "instruction counts alike (a `rep stos` once per byte it writes): this "
+           "is path length.", ""]
+    head = "| mechanism | instructions | / futex | / ptrace | / seccomp |"
+    rule = "| --- | --- | --- | --- | --- |"
+    if before:
+        head += " before (MACHEXC_OVERHEAD_BEFORE) | change |"
+        rule += " --- | --- |"
+    out += [head, rule]
+    for row, label in names.items():
+        v = rt.get(("rt", row))
+        if not v:
+            continue
+        cells = [label, f"{median(v)} ({min(v)}-{max(v)})"]
+        for peer in ("futex", "ptrace", "seccomp_user_notif"):
+            r = rt_ratio(ov, row, peer)
+            cells.append(f"{r:.2f}x" if r else "-")
+        if before:
+            b = rt.get(("before-rt", row))
+            cells += [str(median(b)) if b else "-",
+                      f"{100.0 * (median(v) - median(b)) / median(b):+.1f}%" if b else "-"]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    return out
 
 
 def median(v):

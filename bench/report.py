@@ -300,6 +300,7 @@ def lane_tables(lane, d):
         out += throughput_table(d)
     if d["prof"]:
         out += profile_table(d)
+    out += overhead_report.rt_section(d.get("overhead"), NAMES)
     out += overhead_report.section(d.get("overhead"))
     if d["mem"]:
         out += ["### Kernel memory", "",
@@ -438,6 +439,16 @@ def goals(lanes):
     ov = [overhead_report.worst(d["overhead"]) if d.get("overhead") else "-"
           for _, d in lanes]
     out.append("| non-user overhead at most 2% | " + " | ".join(ov) + " |")
+
+    def in_insns(d):
+        ov = d.get("overhead")
+        r = [overhead_report.rt_ratio(ov, default, p) if ov and ov.get("rt") else None
+             for p in ("futex", "ptrace", "seccomp_user_notif")]
+        if None in r:
+            return "-"
+        return f"{r[0]:.2f}x futex, {r[1]:.2f}x ptrace, {r[2]:.2f}x seccomp"
+    out.append("| (for reading the above) other process, EXCEPTION_DEFAULT, counted in "
+               "instructions | " + " | ".join(in_insns(d) for _, d in lanes) + " |")
     out += ["", "Issue 17's goals, each the measured value and whether it is met, "
             "computed from the tables above (report.py; no hand edits).  The "
             "ratios are of medians in the same column of the same boot.", "",
