@@ -92,7 +92,7 @@ while [ $round -lt $rounds ]; do
 	measure waiting
 	# The round trips themselves, in instructions: path length, whatever
 	# TCG's cost of an address-space switch (one vCPU: both ends on it).
-	machexc-bench rows --pin --runs 1 --iters 1000 | sed 's/^/rt /'
+	machexc-bench rows --pin --runs 3 --iters 1000 | sed 's/^/rt /'
 	unload
 	# Another build of the module to compare with (MACHEXC_OVERHEAD_BEFORE).
 	if [ -e /machexc/bin/machexc-before.ko.bin ]; then
@@ -100,7 +100,7 @@ while [ $round -lt $rounds ]; do
 		for m in loaded in-use waiting; do
 			measure $m
 		done 2>&1 | sed 's/^\(loaded\|in-use\|waiting\) /before-\1 /'
-		machexc-bench rows --pin --runs 1 --iters 1000 | sed 's/^/before-rt /'
+		machexc-bench rows --pin --runs 3 --iters 1000 | sed 's/^/before-rt /'
 		unload
 	fi
 done

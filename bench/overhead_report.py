@@ -54,9 +54,10 @@ def rt_section(ov, names):
     out = ["### Round trips in instructions", "",
            "The same round trips as above, counted in instructions in the "
            "instruction-counting boot (one vCPU, so both ends share it, as in the "
-           f"pinned column): the median of {n} rounds of 1000 (min-max), one round "
-           "after each round of the table below.  What TCG makes dear (an address-space "
-           "switch empties its software TLB) counts for nothing here, and every "
+           f"pinned column): the median of {n} rounds (min-max), each the median "
+           "of 3 runs of 1000, one round after each round of the table below.  "
+           "What TCG makes dear (an address-space switch empties its software "
+           "TLB) counts for nothing here, and every "
            "instruction counts alike (a `rep stos` once per byte it writes): this "
            "is path length.", ""]
     head = "| mechanism | instructions | / futex | / ptrace | / seccomp |"
