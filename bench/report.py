@@ -240,6 +240,59 @@ def profile_table(d):
     return out
 
 
+INSNPROF_ROW = "machexc_other_process_default"
+
+
+def insnprof_parse(lane_log):
+    """{"total", "clock", "cat": [(name, n)], "insn": [(name, n)]} or None."""
+    path = os.path.join(os.path.dirname(lane_log), "insnprof", INSNPROF_ROW + ".txt")
+    if not os.path.exists(path):
+        return None
+    r = {"total": 0, "clock": 0, "cat": [], "insn": []}
+    with open(path) as f:
+        for line in f:
+            w = line.split(None, 2)
+            if len(w) == 2 and w[0] in ("total", "clock"):
+                r[w[0]] = int(w[1])
+            elif len(w) == 3 and w[0] in ("cat", "insn"):
+                r[w[0]].append((w[2].strip(), float(w[1])))
+    return r
+
+
+def insnprof_section(p):
+    if not p:
+        return []
+    out = ["### Where the instructions go", "",
+           f"Every instruction the kernel executes per {NAMES[INSNPROF_ROW]} round "
+           "trip, by function (bench/insnprof.sh: a QEMU plugin counts each "
+           "translation block executed, in -icount boots with one vCPU; the row "
+           "run 6000 times less the row run 1000 times, over 5000).  Inlined code, "
+           "memset, user copies and trampolines are all in, as they are not in "
+           f"the function-graph profile above.  The kernel's part: {p['total']} "
+           "instructions; the guest's clock in the same boots (which counts "
+           f"instructions too, the user's included) says {p['clock']}: the "
+           "check that the two boots differ by the round trips alone.", "",
+           "| where | instructions | share |", "| --- | --- | --- |"]
+    for name, n in p["cat"]:
+        out.append(f"| {name} | {n:.0f} | {100.0 * n / p['total']:.0f}% |"
+                   if p["total"] else f"| {name} | {n:.0f} | - |")
+    out += ["", "The 24 costliest functions (each function's own instructions, "
+            "its callees apart):", "",
+            "| function | instructions | function | instructions |",
+            "| --- | --- | --- | --- |"]
+    top = p["insn"][:24]
+    half = (len(top) + 1) // 2
+    for i in range(half):
+        cells = [f"`{top[i][0]}`", f"{top[i][1]:.0f}"]
+        if i + half < len(top):
+            cells += [f"`{top[i + half][0]}`", f"{top[i + half][1]:.0f}"]
+        else:
+            cells += ["", ""]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    return out
+
+
 def lane_tables(lane, d):
     out = [f"## Lane {lane}: Linux {d['kernel']}, {d['cpus']} CPUs (QEMU TCG)", ""]
     rows = [n for n in NAMES if ("free", n) in d["rows"]]
@@ -301,6 +354,7 @@ def lane_tables(lane, d):
     if d["prof"]:
         out += profile_table(d)
     out += overhead_report.rt_section(d.get("overhead"), NAMES)
+    out += insnprof_section(d.get("insnprof"))
     out += overhead_report.section(d.get("overhead"))
     if d["mem"]:
         out += ["### Kernel memory", "",
@@ -313,47 +367,56 @@ def lane_tables(lane, d):
 ANALYSIS = """\
 ### What limits the round trip
 
-Measured with ftrace (`function_graph` on `exc_work` and `mx_mach_msg` in the
-6.1 lane) and the module's counters:
-
-- The fault itself goes through Linux's signal machinery before machexc sees
-  it: `force_sig_fault()` queues a siginfo, `get_signal()` runs our
-  `task_work`, and on success the signal is dequeued again.  The in-process
-  SIGSEGV row (about a third of futex ping-pong) is the floor of that part.
-- Two address-space switches per round trip.  Under TCG each one empties
-  QEMU's software TLB, so every kernel object touched afterwards costs a
-  page walk; the exception path touches far more memory (message, reply
-  port, the two port rights copied out into the handler's space) than a
-  futex wake.  The same code with the handler in the faulting process (no
-  address-space switch), pinned, comes closest to the goals (the "same
-  process" rows of the goals table).
-- The legs table shows where it goes: the handler's own user-space work is
-  a few microseconds; each kernel leg, fault to handler and reply to
-  resumed, costs about one and a half to two and a half one-way futex
-  wakes.  Neither leg alone explains the gap: it is the kernel path in both
-  directions (signal generation and task work, building and copying out
-  the message with its two port rights; copying in and parsing the reply,
-  taking the signal back), each run under TCG at a fraction of native
-  speed, where path length counts almost directly.
-- What was improved: the hooks are attached only on first use (no cost for
-  non-users); a per-thread reply port is reused instead of made and
-  destroyed per exception; one lock round for the thread lookup; a server's
-  send-and-receive waits on its port before it sends, which took the 6.12
-  fast path from 27% to 100% of exceptions and its unpinned DEFAULT row
-  from 692 to about 180 microseconds (EEVDF preempted the server before it
-  was back in receive); the benchmark's handler drops the thread and task
-  rights in batches (one `mach_port_mod_refs()` per thousand messages), as
-  a busy server does.
-- Each lane's "Where the time goes in the kernel" table is the per-function
-  profile of the cross-process round trip, regenerated by every `make bench`
-  (bench/profile.sh, the last thing in the boot); it replaces the
-  hand-made function_graph profile of 2026-12-01 (two `__wake_up_sync` at
-  about 48 us, `mx_kmsg_copyout` 34 us, `mx_right_copyin` 17 us,
-  `regset_get` 13 us, dequeue 12 us, `dequeue_signal` 9 us).
-- What is left to try: not snapshotting the FPU unless a handler asks for
-  float state, a per-thread preallocated request message, and reading these
-  figures on hardware (KVM or bare metal), where PCID keeps the TLB across
-  the switches.
+- Counted in instructions (each lane's "Round trips in instructions"), the
+  cross-process round trip stands to futex, ptrace and seccomp about as it
+  does in the pinned column of the clock: the gap is path length, not an
+  artefact of TCG (an earlier reading here blamed TCG's TLB flushes on
+  address-space switches; the counts say otherwise).
+- "Where the instructions go" splits it: about a third is the scheduler's
+  two switches (futex ping-pong makes the same two, and its whole round
+  trip is about 9 to 11 thousand instructions); a quarter is machexc's own
+  code, spread over some forty functions (none above 450); the rest is
+  allocation and zeroing, the system calls, the signal path, user copies,
+  locks and the name table.
+- The floor of this design: the fault goes through Linux's signal path
+  (trap, `force_sig_fault()`, `get_signal()` running our task work, the
+  signal taken back) before machexc sees it, and the two switches come on
+  top.  The in-process SIGSEGV row (a fault, a signal frame and
+  `sigreturn()`) is half of futex ping-pong by itself, so a fault plus
+  futex's two switches is already near 1.2x futex: the goal leaves almost
+  nothing for the message, its rights and the handler's system call.
+- Improved on 2026-12-04, measured in instructions (bench/compare.sh, lane
+  6.1 / 6.12): 28.2k / 22.4k -> 21.8k / 20.0k instructions per round trip
+  (-23% / -11%).  The library checked its descriptor with glibc's fstat(),
+  which is fstatat(fd, "", AT_EMPTY_PATH): before Linux 6.11 it copies in
+  the empty path through a 4 KiB name buffer, zeroed under init_on_alloc
+  (Debian's kernels), on every mach_msg(); it is the fstat system call now
+  (-16% in 6.1).  A fresh port name took the next index of a cyclic
+  allocator, so the send-once right of every request sat alone in its
+  xarray node, allocated and freed through RCU per message; names now take
+  the lowest free index with a new generation, as Mach's free list does
+  (-4.4%).  The fault hook's work and the thread's state are one
+  allocation from a cache of their own, zeroed to their size instead of
+  kmalloc's 512 + 1024 bytes, and the FPU registers are zeroed only when a
+  flavor reads them (-3.5%).  Under the TCG clock (boots of different
+  days, which move with the host): lane 6.1 276 -> 175 microseconds
+  unpinned and 358 -> 311 pinned, lane 6.12 327 -> 294 and 336 -> 291.
+- Earlier: the hooks are attached only on first use (no cost for
+  non-users); a per-thread reply port and request message are kept; one
+  lock round for the thread lookup; a server's send-and-receive waits on
+  its port before it sends, which took the 6.12 fast path from 27% to 100%
+  of exceptions (EEVDF preempted the server before it was back in
+  receive); the benchmark's handler drops the thread and task rights in
+  batches (one `mach_port_mod_refs()` per thousand messages), as a busy
+  server does.
+- What is left to try, with its size from the instruction profile: the
+  library's fstat system call itself (about 1000: it could go if the
+  library relied on its ioctl numbers being refused by any other file,
+  which it does not today); the handler's reply message, allocated per
+  reply (about 600); the zeroing left under init_on_alloc (about 1400 in
+  6.1: the kernel's sigqueue, the work, the reply); the name table's store
+  and erase for each send-once right (about 900); and reading all of this
+  on hardware (KVM or bare metal).
 """
 
 
@@ -484,6 +547,7 @@ def main():
         lane, path = arg.split("=", 1)
         lanes.append((lane, parse(path)))
         lanes[-1][1]["overhead"] = overhead_report.parse(path)
+        lanes[-1][1]["insnprof"] = insnprof_parse(path)
         lines += lane_tables(lane, lanes[-1][1])
     lines += goals(lanes)
     text = "\n".join(lines) + "\n"

@@ -4,7 +4,8 @@
 # pinned to one CPU, throughput, kernel memory, and last a function-graph
 # profile of the cross-process round trip (bench/profile.sh); then a
 # second boot where the clock counts instructions for the cost to
-# processes that never use machexc (bench/overhead.sh).  Prints the tables
+# processes that never use machexc (bench/overhead.sh), and boots that
+# count where a round trip's instructions go (bench/insnprof.sh).  Prints the tables
 # and writes them to bench/RESULTS.md (bench/report.py).
 #
 #   bench/run.sh [LANE...]      (default: the stock lanes)
@@ -58,6 +59,8 @@ EOS
 	"$vm/report.py" splats "$out"
 	# shellcheck disable=SC2086
 	"$here/overhead.sh" "$lane" "$out/overhead" $mods "$top/build/bench/machexc-bench"
+	# shellcheck disable=SC2086
+	"$here/insnprof.sh" "$lane" "$out/insnprof" $mods "$top/build/bench/machexc-bench"
 	outs+=("$lane=$out/output.log")
 done
 "$here/report.py" "$here/RESULTS.md" "${outs[@]}"
