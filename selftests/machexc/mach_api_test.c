@@ -128,6 +128,26 @@ TEST(allocate_name_and_generations)
 	EXPECT_EQ(KERN_SUCCESS, mach_port_destroy(ME, p));
 }
 
+/*
+ * A fresh name takes the lowest free index, as Mach's free list hands back
+ * the slot freed last; the generation tells the new name from the old.
+ */
+TEST(a_freed_names_index_comes_back_with_a_new_generation)
+{
+	mach_port_t p = new_port(), q;
+	mach_port_type_t t;
+
+	ASSERT_NE(MACH_PORT_NULL, p);
+	ASSERT_EQ(KERN_SUCCESS, mach_port_destroy(ME, p));
+	q = new_port();
+	ASSERT_NE(MACH_PORT_NULL, q);
+	EXPECT_EQ(MACH_PORT_INDEX(p), MACH_PORT_INDEX(q));
+	EXPECT_NE(p, q);
+	EXPECT_EQ(KERN_INVALID_NAME, mach_port_type(ME, p, &t));	/* the old name is dead */
+	EXPECT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(q));
+	mach_port_destroy(ME, q);
+}
+
 TEST(insert_right_and_refs)
 {
 	mach_port_t p = new_port(), q;
