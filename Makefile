@@ -10,6 +10,8 @@
 #   make demo            the module at work in a VM
 #   make bench           benchmarks in the stock lanes (bench/RESULTS.md)
 #   make fuzz            the fuzzer's long run (10^6 calls) in the debug lane
+#   make stress          the lanes' selftests with a host thread per vCPU and
+#                        the host loaded: races in short kernel windows
 #   make lint            checkpatch and sparse over module/
 #   make install DESTDIR=... PREFIX=...   (make uninstall, same variables)
 #   make deb             Debian packages in build/deb (debian/)
@@ -47,7 +49,7 @@ TESTS := $(patsubst selftests/machexc/%.c,$(O)/selftests/%,$(wildcard selftests/
 
 all: module lib tools
 
-.PHONY: all module lib selftests tools install uninstall clean check lint vm demo bench source-files fuzz deb
+.PHONY: all module lib selftests tools install uninstall clean check lint vm demo bench source-files fuzz deb stress
 
 module:
 	@test -n "$(KDIR)" || { echo "no kernel headers found: install linux-headers-$(KVER) or pass KDIR=" >&2; exit 1; }
@@ -172,6 +174,12 @@ FUZZ_CMD := k=/sys/kernel/debug/kmemleak; \
 fuzz: export MACHEXC_VM_TIMEOUT := $(FUZZ_TIMEOUT)
 fuzz: lib selftests
 	selftests/vm/run-cmd.sh debug '$(FUZZ_CMD)' $(O)/selftests/fuzz_test
+
+# The lanes' selftests under preemption: a host thread per vCPU and busy
+# loops on the host (selftests/stress.sh; STRESS_LOAD, STRESS_ROUNDS, TEST).
+# Outside make check, as make fuzz and make bench are.
+stress:
+	selftests/stress.sh $(LANE)
 
 # Figures, never pass/fail: see bench/RESULTS.md.
 bench:
