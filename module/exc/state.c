@@ -145,8 +145,8 @@ EXPORT_SYMBOL_IF_KUNIT(mx_exc_state_fpu_buf);
  * copy.  The thread saved its registers to memory when it stopped
  * (mx_exc_state_save(), which leaves st->fpu to be zeroed here) and does
  * not run user code again before its state is withdrawn, so another
- * thread may read them.  Called with whatever
- * guards @st held (the thread port's lock once published); does not sleep.
+ * thread may read them.  Called with whatever guards @st held (the thread
+ * port's lock once published); does not sleep.
  */
 void mx_exc_state_load_fpu(struct mx_exc_state *st, u32 flavor, void **buf)
 {
