@@ -307,6 +307,7 @@ struct mx_raise {
 /* exc/raise.c: the cache of the fault hook's works */
 int mx_raise_init(void);
 void mx_raise_exit(void);
+void mx_exc_work_free(void *w);
 
 bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_state *st,
 		    const struct mx_exception *exc, int wait_state, unsigned long deadline);

@@ -91,11 +91,18 @@ struct mx_exc_work {
 };
 
 /*
- * The works, from a cache of their own: one allocation per exception,
- * zeroed to its size (a kmalloc() would round 1 KiB up to 2, and the
- * kernels with init_on_alloc zero all of it).
+ * The works, from a cache of their own, zeroed to its size (a kmalloc()
+ * would round 1 KiB up to 2, and the kernels with init_on_alloc zero all
+ * of it).  A process keeps the work of its last exception for the next
+ * (task.h's exc_spare): one allocation per exception only while several
+ * threads raise at once.
  */
 static struct kmem_cache *exc_work_cache;
+
+void mx_exc_work_free(void *w)
+{
+	kmem_cache_free(exc_work_cache, w);
+}
 
 int mx_raise_init(void)
 {
@@ -104,7 +111,10 @@ int mx_raise_init(void)
 	return exc_work_cache ? 0 : -ENOMEM;
 }
 
-/* After the last work: each holds a module reference till it is freed. */
+/*
+ * After the last work: each holds a module reference till it is freed (a
+ * kept one, through its task).
+ */
 void mx_raise_exit(void)
 {
 	kmem_cache_destroy(exc_work_cache);
@@ -814,12 +824,14 @@ static void raise_outcome(struct mx_exc_work *w)
 	}
 }
 
-/* What the work holds, let go; the thread's state put back unless exiting. */
+/*
+ * What the work holds, let go (but its task: exc_work()); the thread's
+ * state put back unless exiting.
+ */
 static void raise_end(struct mx_exc_work *w)
 {
 	bool exiting = current->flags & PF_EXITING;
 	struct mx_exc_state *st = w->r.st;
-	struct mx_task *task = w->r.task;
 
 	if (w->started)
 		raise_outcome(w);
@@ -830,8 +842,6 @@ static void raise_end(struct mx_exc_work *w)
 		discard_signal(w->info.si_signo, &w->before);
 	if (st)
 		mx_exc_state_release(st);
-	if (task)
-		mx_task_put(task);
 	if (w->started)
 		mx_yield_wait_end();
 }
@@ -873,11 +883,31 @@ end:
 static void exc_work(struct callback_head *cb)
 {
 	struct mx_exc_work *w = container_of(cb, struct mx_exc_work, cb);
+	struct mx_task *task;
 
 	if (raise_exception(w))
 		return;		/* it runs again after the stop */
-	kmem_cache_free(exc_work_cache, w);
+	task = w->r.task;
+	if (!task || !mx_task_spare_keep(task, w))
+		kmem_cache_free(exc_work_cache, w);
+	if (task)
+		mx_task_put(task);
 	module_put(THIS_MODULE);
+}
+
+/*
+ * A work for a fault of the current thread: the one its process kept,
+ * cleared but for the saved state (which mx_exc_state_save() clears as
+ * it saves), else a new one.  Atomic context.
+ */
+static struct mx_exc_work *exc_work_get(void)
+{
+	struct mx_exc_work *w = mx_task_spare_take(current->signal);
+
+	if (!w)
+		return mx_probe_cache_alloc(exc_work_cache);
+	memset(w, 0, offsetof(struct mx_exc_work, st));
+	return w;
 }
 
 static bool is_fault_signal(int sig)
@@ -986,7 +1016,7 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	/* A thread waiting for its handler keeps the module loaded. */
 	if (!try_module_get(THIS_MODULE))
 		return;
-	w = mx_probe_cache_alloc(exc_work_cache);
+	w = exc_work_get();
 	if (!w) {
 		atomic_long_inc(&mx_nr_nomem);	/* counted, never silent */
 		goto fail;	/* Linux delivers the signal as always */

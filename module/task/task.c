@@ -211,6 +211,8 @@ static void task_free(struct mx_task *task)
 	/* Its exception ports went with mx_task_destroy(), or never were. */
 	mx_exc_key_put(task->key, &task->exc_keyed);
 	mx_task_exec_park_drop(task);
+	if (task->exc_spare)
+		mx_exc_work_free(task->exc_spare);
 	mx_space_fini(&task->space);
 	atomic_long_dec(&mx_nr_spaces);
 	mx_uncharge(task->user, MX_LIMIT_SPACES);
@@ -594,6 +596,36 @@ bool mx_task_handles(const void *key, u32 type)
 out:
 	rcu_read_unlock();
 	return ret;
+}
+
+/*
+ * The fault hook's work kept from the last exception of the process
+ * whose signal_struct is @key, taken (NULL if none): a process raising
+ * exceptions one after another allocates and zeroes one work in all, not
+ * one each.  Atomic context.
+ */
+void *mx_task_spare_take(const void *key)
+{
+	struct mx_task *task;
+	void *spare = NULL;
+
+	rcu_read_lock();
+	task = task_find_key(key);
+	if (task && READ_ONCE(task->exc_spare))
+		spare = xchg(&task->exc_spare, NULL);
+	rcu_read_unlock();
+	return spare;
+}
+
+/*
+ * Keep @spare (charged to this process's memory cgroup, as its thread
+ * allocated it) for the task's next exception: false if one is kept
+ * already.  The caller holds a reference on @task; task_free() frees
+ * what is kept.
+ */
+bool mx_task_spare_keep(struct mx_task *task, void *spare)
+{
+	return !cmpxchg(&task->exc_spare, NULL, spare);
 }
 
 /*

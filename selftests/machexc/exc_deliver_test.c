@@ -514,6 +514,37 @@ TEST(float_state_read_and_written)
 	mach_port_destroy(ME, h.port);
 }
 
+/*
+ * Each exception carries the state of its own fault: the second of two in
+ * a row (raised in the work its process kept from the first) reads the
+ * float registers afresh, and takes the handler's new ones again.
+ */
+TEST(a_second_exception_in_a_row_carries_its_own_float_state)
+{
+	static const char xmm_second[16] = "machexc-xmm0-2d";
+	struct handler h = { .rounds = 2, .answer = KERN_SUCCESS, .move_rip = 2,
+			     .set_xmm1 = 1 };
+	char out[2][16] = { { 0 } };
+	pthread_t t;
+
+	h.port = new_port();
+	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
+		  EXCEPTION_STATE_IDENTITY, x86_FLOAT_STATE64));
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
+	__asm__ volatile("movdqu %1, %%xmm0; pxor %%xmm1, %%xmm1; ud2; movdqu %%xmm1, %0"
+			 : "=m"(out[0]) : "m"(xmm_in) : "xmm0", "xmm1", "memory");
+	__asm__ volatile("movdqu %1, %%xmm0; pxor %%xmm1, %%xmm1; ud2; movdqu %%xmm1, %0"
+			 : "=m"(out[1]) : "m"(xmm_second) : "xmm0", "xmm1", "memory");
+	pthread_join(t, NULL);
+	ASSERT_EQ(2, h.count);
+	ASSERT_EQ(x86_FLOAT_STATE64, h.last.flavor);
+	EXPECT_EQ(0, memcmp(&h.last.fs64.__fpu_xmm0, xmm_second, 16));
+	EXPECT_EQ(0, memcmp(out[0], xmm_out, 16));
+	EXPECT_EQ(0, memcmp(out[1], xmm_out, 16));
+	clear_task_ports();
+	mach_port_destroy(ME, h.port);
+}
+
 /* thread_get_state on a thread that is not stopped; bad flavors and counts. */
 TEST(thread_state_errors)
 {
