@@ -49,49 +49,95 @@ struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc);
 
 /*
- * A message of @size bytes with room for @ndesc rights, from the sender's
- * kept message *@cachep (made on first use) when it fits and is not in
- * flight, else as mx_kmsg_alloc(); NULL without memory.  Only its owner
- * calls this, one message at a time: a reference count of one means
- * nobody else holds the kept message.  Any lock or none (GFP_KERNEL).
+ * Claim the kept message *@cachep (made on first use) for a message of
+ * @size bytes: NULL if it is in flight or too small, or without memory.
+ * Any lock or none (GFP_KERNEL).
  */
-struct mx_kmsg *mx_kmsg_alloc_cached(struct mx_kmsg_cache **cachep, u32 size, u32 ndesc)
+static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size)
 {
-	struct mx_kmsg_cache *c = *cachep;
+	struct mx_kmsg_cache *c = READ_ONCE(*cachep), *old;
 	struct mx_kmsg *kmsg;
 
-	if (size > MX_KMSG_CACHE_SIZE || ndesc > MX_KMSG_CACHE_DESC)
-		return mx_kmsg_alloc(size, ndesc, GFP_KERNEL_ACCOUNT);
+	if (size > MX_KMSG_CACHE_SIZE)
+		return NULL;
 	if (!c) {
 		c = kmalloc(sizeof(*c) + MX_KMSG_CACHE_SIZE, GFP_KERNEL_ACCOUNT);
 		if (!c)
-			return mx_kmsg_alloc(size, ndesc, GFP_KERNEL_ACCOUNT);
-		refcount_set(&c->ref, 1);
-		*cachep = c;
+			return NULL;
+		atomic_set(&c->ref, 1);
+		/* Two threads of a space making it at once: one stays. */
+		old = cmpxchg(cachep, NULL, c);
+		if (old) {
+			kfree(c);
+			c = old;
+		}
 	}
-	if (refcount_read(&c->ref) != 1)
-		return mx_kmsg_alloc(size, ndesc, GFP_KERNEL_ACCOUNT);
-	refcount_inc(&c->ref);
+	if (atomic_cmpxchg(&c->ref, 1, 2) != 1)
+		return NULL;
 	kmsg = &c->kmsg;
-	memset(kmsg, 0, sizeof(*kmsg) + size);
+	memset(kmsg, 0, sizeof(*kmsg));
 	kmsg->cache = c;
-	if (ndesc) {
-		memset(c->desc, 0, sizeof(c->desc));
-		kmsg->desc = c->desc;
-	}
 	INIT_LIST_HEAD(&kmsg->link);
 	kmsg->size = size;
 	kmsg->hdr = (struct mach_msg_header *)kmsg->data;
-	kmsg->hdr->msgh_size = size;
 	atomic_long_inc(&mx_nr_kmsgs);
+	return kmsg;
+}
+
+/*
+ * A message of @size bytes with room for @ndesc rights, from the sender's
+ * kept message *@cachep when it fits and is not in flight, else as
+ * mx_kmsg_alloc(); zeroed, and not charged to the user (the kernel's own
+ * messages).  NULL without memory.  Any lock or none (GFP_KERNEL).
+ */
+struct mx_kmsg *mx_kmsg_alloc_cached(struct mx_kmsg_cache **cachep, u32 size, u32 ndesc)
+{
+	struct mx_kmsg *kmsg = NULL;
+
+	if (ndesc <= MX_KMSG_CACHE_DESC)
+		kmsg = kept_claim(cachep, size);
+	if (!kmsg)
+		return mx_kmsg_alloc(size, ndesc, GFP_KERNEL_ACCOUNT);
+	memset(kmsg->data, 0, size);
+	if (ndesc) {
+		memset(kmsg->cache->desc, 0, sizeof(kmsg->cache->desc));
+		kmsg->desc = kmsg->cache->desc;
+	}
+	kmsg->hdr->msgh_size = size;
 	return kmsg;
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc_cached);
 
+/*
+ * A message of @size bytes from a user's send, in the sending space's kept
+ * message *@cachep when it fits and is not in flight, else as
+ * mx_kmsg_alloc(): charged to the user either way.  Its data is not
+ * zeroed (the caller copies in all of it); no room for rights (copyin
+ * makes it).  NULL at the user's cap or without memory.  Any lock or
+ * none (GFP_KERNEL).
+ */
+struct mx_kmsg *mx_kmsg_alloc_kept(struct mx_kmsg_cache **cachep, u32 size)
+{
+	struct mx_user *user;
+	struct mx_kmsg *kmsg;
+
+	kmsg = kept_claim(cachep, size);
+	if (!kmsg)
+		return mx_kmsg_alloc(size, 0, GFP_KERNEL_ACCOUNT);
+	user = mx_charge(MX_LIMIT_MSGS);
+	if (!user) {
+		mx_kmsg_free(kmsg);
+		return NULL;
+	}
+	kmsg->user = user;
+	return kmsg;
+}
+EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc_kept);
+
 /* Drop a reference to a kept message; the last frees it.  Any context. */
 void mx_kmsg_cache_put(struct mx_kmsg_cache *cache)
 {
-	if (cache && refcount_dec_and_test(&cache->ref))
+	if (cache && atomic_dec_and_test(&cache->ref))
 		kfree(cache);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_cache_put);
@@ -99,21 +145,19 @@ EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_cache_put);
 /* Free the memory only; the rights are someone else's business. */
 void mx_kmsg_free(struct mx_kmsg *kmsg)
 {
-	if (kmsg->cache) {
-		/* Its sender's kept message: back to it (no OOL, no charge). */
-		put_pid(kmsg->sender);
-		put_pid(kmsg->exc_task);
-		atomic_long_dec(&mx_nr_kmsgs);
-		mx_kmsg_cache_put(kmsg->cache);
-		return;
-	}
+	struct mx_kmsg_cache *c = kmsg->cache;
+
 	put_pid(kmsg->sender);
 	put_pid(kmsg->exc_task);
 	mx_uncharge(kmsg->user, MX_LIMIT_MSGS);
 	mx_kmsg_ool_free(kmsg);
-	kvfree(kmsg->desc);
-	kvfree(kmsg);
+	if (!c || kmsg->desc != c->desc)
+		kvfree(kmsg->desc);
 	atomic_long_dec(&mx_nr_kmsgs);
+	if (c)
+		mx_kmsg_cache_put(c);	/* its sender's kept message: back to it */
+	else
+		kvfree(kmsg);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_free);
 

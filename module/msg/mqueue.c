@@ -908,7 +908,7 @@ static mx_return_t msg_send(struct mx_space *space, struct machexc_msg *a, bool 
 		return MACH_SEND_MSG_TOO_SMALL;
 	if (a->send_size > READ_ONCE(mx_max_msg_size))
 		return MACH_SEND_TOO_LARGE;
-	kmsg = mx_kmsg_alloc(a->send_size, 0, GFP_KERNEL_ACCOUNT);
+	kmsg = mx_kmsg_alloc_kept(&space->kept, a->send_size);
 	if (!kmsg)
 		return MACH_SEND_NO_BUFFER;
 	if (copy_from_user(kmsg->data, u64_to_user_ptr(a->msg), a->send_size)) {

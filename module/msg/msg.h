@@ -134,16 +134,18 @@ extern atomic_long_t mx_nr_kmsgs;
 void mx_msg_handoff_counts(unsigned long *direct, unsigned long *requeued);
 
 /*
- * A message kept by one sender for the messages it sends one at a time,
- * again and again (a thread's exception requests): no allocation, no
- * per-user charge, while the last one is not in flight still.  Two
- * references: the sender's, and the message's while in flight.
+ * A message kept by a sender for the messages it sends again and again
+ * (a thread's exception requests, a space's small messages: a server's
+ * replies): no allocation while the last one is not in flight still.
+ * Two references: the sender's, and the message's while in flight; a
+ * sender claims it by taking the count from 1 to 2, so a space's threads
+ * may race for it.
  */
 #define MX_KMSG_CACHE_SIZE	320	/* header + body: all but float and AVX states */
 #define MX_KMSG_CACHE_DESC	2	/* the thread and task ports */
 
 struct mx_kmsg_cache {
-	refcount_t ref;
+	atomic_t ref;
 	struct mx_kdesc desc[MX_KMSG_CACHE_DESC];
 	struct mx_kmsg kmsg;		/* last: its data follows */
 };
@@ -151,6 +153,7 @@ struct mx_kmsg_cache {
 /* msg/kmsg.c */
 struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp);
 struct mx_kmsg *mx_kmsg_alloc_cached(struct mx_kmsg_cache **cachep, u32 size, u32 ndesc);
+struct mx_kmsg *mx_kmsg_alloc_kept(struct mx_kmsg_cache **cachep, u32 size);
 void mx_kmsg_cache_put(struct mx_kmsg_cache *cache);
 void mx_kmsg_free(struct mx_kmsg *kmsg);
 void mx_kmsg_destroy(struct mx_kmsg *kmsg, struct list_head *reap);

@@ -28,6 +28,7 @@
 struct list_head;
 struct mx_port;
 struct mx_pset;
+struct mx_kmsg_cache;
 
 /* One name in a space. */
 struct mx_entry {
@@ -57,6 +58,8 @@ struct mx_space {
 	 * comes and goes with every message it receives (table.c).
 	 */
 	struct mx_entry *spare;
+	/* Its threads' small messages' memory (msg/kmsg.c), not under the lock. */
+	struct mx_kmsg_cache *kept;
 };
 
 /* The most names one space holds (module parameter, main.c). */

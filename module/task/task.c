@@ -214,6 +214,7 @@ static void task_free(struct mx_task *task)
 	if (task->exc_spare)
 		mx_exc_work_free(task->exc_spare);
 	mx_space_fini(&task->space);
+	mx_kmsg_cache_put(task->space.kept);
 	atomic_long_dec(&mx_nr_spaces);
 	mx_uncharge(task->user, MX_LIMIT_SPACES);
 	/*

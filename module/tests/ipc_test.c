@@ -556,14 +556,14 @@ static void kept_message_reuse(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, cache);
 	first = cache;
 	KUNIT_EXPECT_PTR_EQ(test, a->cache, cache);
-	KUNIT_EXPECT_EQ(test, refcount_read(&cache->ref), 2U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cache->ref), 2);
 	/* In flight: the next one is allocated. */
 	b = mx_kmsg_alloc_cached(&cache, 64, 0);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_EXPECT_PTR_EQ(test, b->cache, NULL);
 	mx_kmsg_free(b);
 	mx_kmsg_free(a);
-	KUNIT_EXPECT_EQ(test, refcount_read(&cache->ref), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cache->ref), 1);
 	/* Back: reused, zeroed. */
 	c = mx_kmsg_alloc_cached(&cache, 32, 0);
 	KUNIT_ASSERT_NOT_NULL(test, c);
@@ -581,6 +581,50 @@ static void kept_message_reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
 }
 
+/*
+ * A space's kept message takes one user send at a time, charged to the
+ * user as an allocated one is; one that got rights copied in (an array of
+ * its own, as copyin makes for a complex message) gives the array back.
+ */
+static void space_kept_message_serves_one_send_at_a_time(struct kunit *test)
+{
+	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	struct mx_kmsg_cache *cache = NULL, *first;
+	struct mx_kmsg *a, *b;
+
+	a = mx_kmsg_alloc_kept(&cache, 36);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, cache);
+	first = cache;
+	KUNIT_EXPECT_PTR_EQ(test, a->cache, cache);
+	KUNIT_EXPECT_NOT_NULL(test, a->user);
+	KUNIT_EXPECT_EQ(test, a->size, 36U);
+	/* In flight: the next send's is allocated, and charged the same. */
+	b = mx_kmsg_alloc_kept(&cache, 36);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_EQ(test, b->cache, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, b->user);
+	mx_kmsg_free(b);
+	a->desc = kvcalloc(3, sizeof(*a->desc), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a->desc);
+	mx_kmsg_free(a);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cache->ref), 1);
+	/* Back: the next send has it, with nothing of the last one's. */
+	a = mx_kmsg_alloc_kept(&cache, 64);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_PTR_EQ(test, a->cache, first);
+	KUNIT_EXPECT_PTR_EQ(test, a->desc, NULL);
+	KUNIT_EXPECT_EQ(test, a->ndesc, 0U);
+	mx_kmsg_free(a);
+	/* Too big for it: allocated. */
+	b = mx_kmsg_alloc_kept(&cache, MX_KMSG_CACHE_SIZE + 4);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_EQ(test, b->cache, NULL);
+	mx_kmsg_free(b);
+	mx_kmsg_cache_put(cache);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+}
+
 static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(names_have_generations),
 	KUNIT_CASE(freed_entry_is_reused_under_a_new_name),
@@ -593,6 +637,7 @@ static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(handoff_prefers_a_receiver_asleep),
 	KUNIT_CASE(seqno_counts_messages_received),
 	KUNIT_CASE(kept_message_reuse),
+	KUNIT_CASE(space_kept_message_serves_one_send_at_a_time),
 	{}
 };
 
