@@ -56,12 +56,7 @@ while [ $round -lt $rounds ]; do
 			/machexc/bin/$build/machexc-bench rows --pin --runs 3 --iters 1000 \
 				--only "$row" | sed "s/^/$build /"
 		done
-		tries=0
-		until rmmod machexc 2>/dev/null; do
-			tries=$((tries + 1))
-			[ $tries -lt 100 ] || { echo "MACHEXC-FATAL rmmod machexc failed"; break; }
-			sleep 0.1
-		done
+		unload-machexc
 	done
 done
 echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"

@@ -51,16 +51,6 @@ kprobes() {
 	[ "${a:-0}" -gt "${n:-0}" ] && n=$a
 	echo "$1 kprobes ${n:-0}"
 }
-unload() {
-	# A holder's task is torn down by a workqueue after it exits: rmmod
-	# is refused (EAGAIN) until that has run.
-	tries=0
-	until rmmod machexc 2>/dev/null; do
-		tries=$((tries + 1))
-		[ $tries -lt 100 ] || { echo "MACHEXC-FATAL rmmod machexc failed"; break; }
-		sleep 0.1
-	done
-}
 measure() {
 	mode=$1
 	shift
@@ -93,7 +83,7 @@ while [ $round -lt $rounds ]; do
 	# The round trips themselves, in instructions: path length, whatever
 	# TCG's cost of an address-space switch (one vCPU: both ends on it).
 	machexc-bench rows --pin --runs 3 --iters 1000 | sed 's/^/rt /'
-	unload
+	unload-machexc
 	# Another build of the module to compare with (MACHEXC_OVERHEAD_BEFORE).
 	if [ -e /machexc/bin/machexc-before.ko.bin ]; then
 		insmod /machexc/bin/machexc-before.ko.bin || echo "MACHEXC-FATAL insmod before failed"
@@ -101,7 +91,7 @@ while [ $round -lt $rounds ]; do
 			measure $m
 		done 2>&1 | sed 's/^\(loaded\|in-use\|waiting\) /before-\1 /'
 		machexc-bench rows --pin --runs 3 --iters 1000 | sed 's/^/before-rt /'
-		unload
+		unload-machexc
 	fi
 done
 echo "MACHEXC-TAINT $(cat /proc/sys/kernel/tainted)"

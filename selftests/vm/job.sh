@@ -66,17 +66,7 @@ fi
 EOS
 run_tests "${final[@]}"
 cat <<'EOS'
-# Every task keeps the module loaded, and the last tests' processes are
-# reaped on a workqueue: retry a little before calling it a failure.
-n=0
-until rmmod machexc 2>/dev/null; do
-	n=$((n + 1))
-	if [ $n -ge 30 ]; then
-		rmmod machexc || echo "MACHEXC-FATAL rmmod machexc failed"
-		break
-	fi
-	sleep 1
-done
+unload-machexc
 if [ -e $kmemleak ]; then
 	# kmemleak reports only objects older than 5 s.
 	sleep 6

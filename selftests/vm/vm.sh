@@ -4,7 +4,8 @@
 #
 #   vm.sh LANE OUTDIR JOBFILE [FILE...]
 #
-# FILEs land in /machexc/bin (executables) inside the VM; *.ko files in
+# FILEs land in /machexc/bin (executables) inside the VM, with
+# unload-machexc (the retried rmmod every job ends with); *.ko files in
 # /lib/modules/$(uname -r)/extra.  OUTDIR receives console.log (ttyS0,
 # kernel messages) and output.log (ttyS1, the job's own output).  Exits
 # non-zero if the VM did not reach the end of the job in time.
@@ -37,6 +38,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,machexc/bin,lib/modules/"$kver"/extra}
 cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$here/init" "$root/init"
+install -m 755 "$here/unload-machexc" "$root/machexc/bin/unload-machexc"
 cp "$job" "$root/machexc/job"
 for f in "$@"; do
 	case "$f" in
