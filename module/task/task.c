@@ -208,11 +208,15 @@ static void task_free_rcu(struct rcu_head *rcu)
 
 static void task_free(struct mx_task *task)
 {
+	void *spare;
+
 	/* Its exception ports went with mx_task_destroy(), or never were. */
 	mx_exc_key_put(task->key, &task->exc_keyed);
 	mx_task_exec_park_drop(task);
-	if (task->exc_spare)
-		mx_exc_work_free(task->exc_spare);
+	/* A fault hook that found the task under RCU may be taking it too. */
+	spare = xchg(&task->exc_spare, NULL);
+	if (spare)
+		mx_exc_work_free(spare);
 	mx_space_fini(&task->space);
 	mx_kmsg_cache_put(task->space.kept);
 	atomic_long_dec(&mx_nr_spaces);
