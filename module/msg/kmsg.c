@@ -49,22 +49,23 @@ struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc);
 
 /*
- * Claim the kept message *@cachep (made on first use) for a message of
- * @size bytes: NULL if it is in flight or too small, or without memory.
- * Any lock or none (GFP_KERNEL).
+ * Claim the kept message *@cachep (made on first use, with @room bytes of
+ * data) for a message of @size bytes: NULL if it is in flight or too
+ * small, or without memory.  Any lock or none (GFP_KERNEL).
  */
-static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size)
+static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size, u32 room)
 {
 	struct mx_kmsg_cache *c = READ_ONCE(*cachep), *old;
 	struct mx_kmsg *kmsg;
 
-	if (size > MX_KMSG_CACHE_SIZE)
+	if (size > room)
 		return NULL;
 	if (!c) {
-		c = kmalloc(sizeof(*c) + MX_KMSG_CACHE_SIZE, GFP_KERNEL_ACCOUNT);
+		c = kmalloc(sizeof(*c) + room, GFP_KERNEL_ACCOUNT);
 		if (!c)
 			return NULL;
 		atomic_set(&c->ref, 1);
+		c->room = room;
 		/* Two threads of a space making it at once: one stays. */
 		old = cmpxchg(cachep, NULL, c);
 		if (old) {
@@ -72,7 +73,7 @@ static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size)
 			c = old;
 		}
 	}
-	if (atomic_cmpxchg(&c->ref, 1, 2) != 1)
+	if (size > c->room || atomic_cmpxchg(&c->ref, 1, 2) != 1)
 		return NULL;
 	kmsg = &c->kmsg;
 	memset(kmsg, 0, sizeof(*kmsg));
@@ -95,7 +96,7 @@ struct mx_kmsg *mx_kmsg_alloc_cached(struct mx_kmsg_cache **cachep, u32 size, u3
 	struct mx_kmsg *kmsg = NULL;
 
 	if (ndesc <= MX_KMSG_CACHE_DESC)
-		kmsg = kept_claim(cachep, size);
+		kmsg = kept_claim(cachep, size, MX_KMSG_CACHE_SIZE);
 	if (!kmsg)
 		return mx_kmsg_alloc(size, ndesc, GFP_KERNEL_ACCOUNT);
 	memset(kmsg->data, 0, size);
@@ -121,7 +122,7 @@ struct mx_kmsg *mx_kmsg_alloc_kept(struct mx_kmsg_cache **cachep, u32 size)
 	struct mx_user *user;
 	struct mx_kmsg *kmsg;
 
-	kmsg = kept_claim(cachep, size);
+	kmsg = kept_claim(cachep, size, MX_KMSG_KEPT_SIZE);
 	if (!kmsg)
 		return mx_kmsg_alloc(size, 0, GFP_KERNEL_ACCOUNT);
 	user = mx_charge(MX_LIMIT_MSGS);

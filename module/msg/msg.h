@@ -141,11 +141,12 @@ void mx_msg_handoff_counts(unsigned long *direct, unsigned long *requeued);
  * sender claims it by taking the count from 1 to 2, so a space's threads
  * may race for it.
  */
-#define MX_KMSG_CACHE_SIZE	320	/* header + body: all but float and AVX states */
+#define MX_KMSG_CACHE_SIZE	320	/* a thread's: all requests but float and AVX states */
 #define MX_KMSG_CACHE_DESC	2	/* the thread and task ports */
 
 struct mx_kmsg_cache {
 	atomic_t ref;
+	u32 room;			/* bytes of data it takes */
 	struct mx_kdesc desc[MX_KMSG_CACHE_DESC];
 	struct mx_kmsg kmsg;		/* last: its data follows */
 };
@@ -154,6 +155,9 @@ struct mx_kmsg_cache {
 struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp);
 struct mx_kmsg *mx_kmsg_alloc_cached(struct mx_kmsg_cache **cachep, u32 size, u32 ndesc);
 struct mx_kmsg *mx_kmsg_alloc_kept(struct mx_kmsg_cache **cachep, u32 size);
+
+/* A space's: replies up to a thread state, the whole in kmalloc-512. */
+#define MX_KMSG_KEPT_SIZE	(512 - sizeof(struct mx_kmsg_cache))
 void mx_kmsg_cache_put(struct mx_kmsg_cache *cache);
 void mx_kmsg_free(struct mx_kmsg *kmsg);
 void mx_kmsg_destroy(struct mx_kmsg *kmsg, struct list_head *reap);

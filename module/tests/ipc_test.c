@@ -609,15 +609,19 @@ static void space_kept_message_serves_one_send_at_a_time(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a->desc);
 	mx_kmsg_free(a);
 	KUNIT_EXPECT_EQ(test, atomic_read(&cache->ref), 1);
-	/* Back: the next send has it, with nothing of the last one's. */
-	a = mx_kmsg_alloc_kept(&cache, 64);
+	/*
+	 * Back: the next send has it, with nothing of the last one's; it
+	 * takes a reply carrying a thread state (header, NDR, RetCode,
+	 * flavor, count, 42 words).
+	 */
+	a = mx_kmsg_alloc_kept(&cache, 24 + 8 + 4 + 4 + 4 + 42 * 4);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_EXPECT_PTR_EQ(test, a->cache, first);
 	KUNIT_EXPECT_PTR_EQ(test, a->desc, NULL);
 	KUNIT_EXPECT_EQ(test, a->ndesc, 0U);
 	mx_kmsg_free(a);
 	/* Too big for it: allocated. */
-	b = mx_kmsg_alloc_kept(&cache, MX_KMSG_CACHE_SIZE + 4);
+	b = mx_kmsg_alloc_kept(&cache, MX_KMSG_KEPT_SIZE + 4);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_EXPECT_PTR_EQ(test, b->cache, NULL);
 	mx_kmsg_free(b);
