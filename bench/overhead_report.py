@@ -112,10 +112,13 @@ def changes(ov, modes=("loaded", "in-use")):
 
 
 def worst(ov):
-    c = changes(ov)
+    """The largest change in any configuration with the module loaded."""
+    c = changes(ov, MODES[1:])
     if not c:
         return "-"
-    return f"worst {max(c.values()):+.1f}% (noise {noise(ov):.2f}%)"
+    (mode, row), v = max(c.items(), key=lambda kv: kv[1])
+    return (f"worst {v:+.1f}%: {ROWS[row]}, {LABELS[mode]} (noise {noise(ov):.2f}%; "
+            f"{'**met**' if v <= 2.0 else 'not met'})")
 
 
 def section(ov):

@@ -409,14 +409,35 @@ ANALYSIS = """\
   receive); the benchmark's handler drops the thread and task rights in
   batches (one `mach_port_mod_refs()` per thousand messages), as a busy
   server does.
+- Improved on 2026-12-05 (bench/compare.sh, lane 6.1 / 6.12): 21.8k /
+  20.0k -> 20.0k / 19.4k instructions per round trip (-8.0% / -3.0%).  A
+  process keeps the fault hook's work of its last exception for the next
+  (one 1 KiB allocation and its zeroing less per exception: -5.4% in
+  6.1); a space keeps one small message for its threads' sends, a
+  server's replies (kmalloc-512, charged to the user as any: -2.0%); the
+  signal hooks' direct call returns after one compare while no waiting
+  thread has stepped out to stop, which is nearly always (-0.8% here, and
+  the "waits in an exception" column of the non-user cost went from +4% /
+  +10% / +4% to under 1%).
 - What is left to try, with its size from the instruction profile: the
   library's fstat system call itself (about 1000: it could go if the
   library relied on its ioctl numbers being refused by any other file,
-  which it does not today); the handler's reply message, allocated per
-  reply (about 600); the zeroing left under init_on_alloc (about 1400 in
-  6.1: the kernel's sigqueue, the work, the reply); the name table's store
-  and erase for each send-once right (about 900); and reading all of this
-  on hardware (KVM or bare metal).
+  which it does not today); the name table's store and erase for each
+  send-once right (about 900); the receive's permission check on the
+  faulting task (ptrace_may_access() and its LSM hooks, about 300, which
+  stays); the sigqueue the kernel allocates for the fault signal (about
+  200, the kernel's); and reading all of this on hardware (KVM or bare
+  metal).
+- Throughput with two CPUs (the free columns) moves by a factor of two
+  from run to run under TCG, and 2 handler threads have not beaten 1 in
+  every row.  Not explained yet; the likeliest suspects are cross-CPU
+  wakeups of an idle vCPU, which TCG makes slow and uneven, and the
+  faulting process's shared locks (its space's mutex, its siglock), on
+  which one vCPU can spin while the host has descheduled the other.
+  Counted in instructions on one vCPU, an exception
+  costs the same (about 20k in 6.1) whatever the number of faulting or
+  handler threads, slightly less with more of them: the path does not
+  grow with concurrency.
 """
 
 
@@ -530,7 +551,9 @@ def goals(lanes):
             "recalc_sigpending() "
             "that let a thread waiting in an exception stop for SIGSTOP and the "
             "freezer are in only while some thread waits (and for "
-            "kprobe_linger_ms after): the last column.",
+            "kprobe_linger_ms after): the last column.  Their direct call "
+            "returns after one compare unless a waiting thread has stepped "
+            "out to stop.",
             "", ANALYSIS]
     return out
 

@@ -273,6 +273,7 @@ struct mx_yield {
 };
 
 extern bool mx_yield_armed;
+extern atomic_t mx_nr_yielded_all;
 bool mx_yield_possible(void);
 void mx_yield(struct mx_yield *y, struct callback_head *cb);
 void mx_yield_back(struct mx_yield *y);

@@ -204,11 +204,17 @@ static void exc_notify(const struct mx_raise *r, u32 event, u32 level)
 /*
  * The stepped-out works, hashed by thread: the kprobes fire for every
  * thread of the machine, and one without a bucket of its own in use
- * looks no further than an atomic read.
+ * looks no further than an atomic read.  While none is stepped out at all
+ * (threads waiting for their handlers, none of them stopped: the usual
+ * case), the direct call's trampoline returns after one compare of
+ * mx_nr_yielded_all (hooks/kprobes.c).  Each count goes up before the
+ * thread's own hooks can look (mx_yield() runs in the thread), so the
+ * thread that stepped out always finds its work.
  */
 static DEFINE_SPINLOCK(yield_lock);	/* the buckets; taken inside siglock */
 static struct hlist_head yielded[1 << YIELD_BITS];
 static atomic_t nr_yielded[1 << YIELD_BITS];
+atomic_t mx_nr_yielded_all;		/* in all buckets */
 bool mx_yield_armed;			/* both kprobes are in (hooks/kprobes.c) */
 
 /*
@@ -243,6 +249,7 @@ void mx_yield(struct mx_yield *y, struct callback_head *cb)
 	spin_lock_irqsave(&yield_lock, flags);
 	hlist_add_head(&y->link, &yielded[b]);
 	atomic_inc(&nr_yielded[b]);
+	atomic_inc(&mx_nr_yielded_all);
 	spin_unlock_irqrestore(&yield_lock, flags);
 	/* get_signal() must go on to its loop, and there to dequeue_signal(). */
 	set_thread_flag(TIF_SIGPENDING);
@@ -266,7 +273,7 @@ static void yield_requeue(struct task_struct *p, enum task_work_notify_mode mode
 	struct mx_yield *y, *found;
 	unsigned long flags;
 
-	if (!atomic_read(&nr_yielded[b]))
+	if (!atomic_read(&mx_nr_yielded_all) || !atomic_read(&nr_yielded[b]))
 		return;
 	do {
 		found = NULL;
@@ -275,6 +282,7 @@ static void yield_requeue(struct task_struct *p, enum task_work_notify_mode mode
 			if (y->task == p) {
 				hlist_del(&y->link);
 				atomic_dec(&nr_yielded[b]);
+				atomic_dec(&mx_nr_yielded_all);
 				found = y;
 				break;
 			}

@@ -369,7 +369,45 @@ MODULE_PARM_DESC(kprobe_linger_ms,
  * fresh ops.
  */
 #if MX_FTRACE_DIRECT
-MX_DIRECT_TRAMP(mx_yield_tramp, mx_yield_resume);
+/*
+ * As MX_DIRECT_TRAMP(), but back at once, before any register is saved,
+ * while the int @count is 0: for a hook that has nothing to do most of
+ * the time it is in.
+ */
+#define MX_DIRECT_TRAMP_IF(name, count, fn)			\
+asm("	.pushsection	.text, \"ax\", @progbits\n"		\
+"	.type		" #name ", @function\n"			\
+"	.globl		" #name "\n"				\
+#name ":\n"							\
+	ASM_ENDBR						\
+	CALL_DEPTH_ACCOUNT					\
+"	cmpl	$0, " #count "(%rip)\n"				\
+"	jne	1f\n"						\
+	ASM_RET							\
+"1:	pushq	%rbp\n"						\
+"	movq	%rsp, %rbp\n"					\
+"	pushq	%rdi\n"						\
+"	pushq	%rsi\n"						\
+"	pushq	%rdx\n"						\
+"	pushq	%rcx\n"						\
+"	pushq	%r8\n"						\
+"	pushq	%r9\n"						\
+"	pushq	%rax\n"						\
+"	call	" #fn "\n"					\
+"	popq	%rax\n"						\
+"	popq	%r9\n"						\
+"	popq	%r8\n"						\
+"	popq	%rcx\n"						\
+"	popq	%rdx\n"						\
+"	popq	%rsi\n"						\
+"	popq	%rdi\n"						\
+"	leave\n"						\
+	ASM_RET							\
+"	.size		" #name ", .-" #name "\n"			\
+"	.popsection\n")
+
+/* Every thread of the machine passes here: most have stepped out of nothing. */
+MX_DIRECT_TRAMP_IF(mx_yield_tramp, mx_nr_yielded_all, mx_yield_resume);
 
 static struct ftrace_ops yield_ops;
 
