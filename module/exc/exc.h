@@ -142,6 +142,7 @@ struct mx_exc_state {
 #define MX_STATE_DIRTY_XSTATE	0x4U	/* AVX/AVX-512 registers too */
 
 struct machexc_exc_ports;
+struct mx_exc_work;
 struct mx_kmsg;
 struct mx_port;
 struct mx_task;
@@ -308,7 +309,7 @@ struct mx_raise {
 /* exc/raise.c: the cache of the fault hook's works */
 int mx_raise_init(void);
 void mx_raise_exit(void);
-void mx_exc_work_free(void *w);
+void mx_exc_work_free(struct mx_exc_work *w);
 
 bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_state *st,
 		    const struct mx_exception *exc, int wait_state, unsigned long deadline);

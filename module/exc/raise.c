@@ -99,7 +99,7 @@ struct mx_exc_work {
  */
 static struct kmem_cache *exc_work_cache;
 
-void mx_exc_work_free(void *w)
+void mx_exc_work_free(struct mx_exc_work *w)
 {
 	kmem_cache_free(exc_work_cache, w);
 }

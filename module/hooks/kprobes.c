@@ -200,21 +200,15 @@ MODULE_PARM_DESC(fault_hook,
 #if MX_FTRACE_DIRECT
 
 /*
- * A trampoline @name for an ftrace direct call that calls @fn: entered
- * from a kernel function's first instruction, before its frame; keeps
- * every register a function's arguments can be in (and %rax, as the
- * kernel's ftrace_caller does), so that the function gets them all back
- * whatever it takes.  @fn sees the first three as its own arguments.
+ * The body of a trampoline for an ftrace direct call that calls @fn,
+ * after its ENDBR and call-depth accounting: keeps every register a
+ * function's arguments can be in (and %rax, as the kernel's ftrace_caller
+ * does), so that the function gets them all back whatever it takes.  @fn
+ * sees the first three as its own arguments.
  */
-#define MX_DIRECT_TRAMP(name, fn)				\
-asm("	.pushsection	.text, \"ax\", @progbits\n"		\
-"	.type		" #name ", @function\n"			\
-"	.globl		" #name "\n"				\
-#name ":\n"							\
-	ASM_ENDBR						\
+#define MX_TRAMP_CALL(fn)					\
 "	pushq	%rbp\n"						\
 "	movq	%rsp, %rbp\n"					\
-	CALL_DEPTH_ACCOUNT					\
 "	pushq	%rdi\n"						\
 "	pushq	%rsi\n"						\
 "	pushq	%rdx\n"						\
@@ -231,9 +225,37 @@ asm("	.pushsection	.text, \"ax\", @progbits\n"		\
 "	popq	%rsi\n"						\
 "	popq	%rdi\n"						\
 "	leave\n"						\
-	ASM_RET							\
+	ASM_RET
+
+/*
+ * A trampoline @name for an ftrace direct call, entered from a kernel
+ * function's first instruction, before its frame, that runs @body.
+ */
+#define MX_DIRECT_TRAMP_ASM(name, body)				\
+asm("	.pushsection	.text, \"ax\", @progbits\n"		\
+"	.type		" #name ", @function\n"			\
+"	.globl		" #name "\n"				\
+#name ":\n"							\
+	ASM_ENDBR						\
+	CALL_DEPTH_ACCOUNT					\
+	body							\
 "	.size		" #name ", .-" #name "\n"			\
 "	.popsection\n")
+
+/* A trampoline @name that calls @fn. */
+#define MX_DIRECT_TRAMP(name, fn)	MX_DIRECT_TRAMP_ASM(name, MX_TRAMP_CALL(fn))
+
+/*
+ * One that returns at once, before any register is saved, while the int
+ * @count is 0: for a hook that has nothing to do most of the time it is in.
+ */
+#define MX_DIRECT_TRAMP_IF(name, count, fn)			\
+	MX_DIRECT_TRAMP_ASM(name,				\
+"	cmpl	$0, " #count "(%rip)\n"				\
+"	jne	1f\n"						\
+	ASM_RET							\
+"1:\n"								\
+	MX_TRAMP_CALL(fn))
 
 /* force_sig_info_to_task(info, t, handler) */
 MX_DIRECT_TRAMP(mx_fault_tramp, mx_exc_fault_signal_forced);
@@ -369,43 +391,6 @@ MODULE_PARM_DESC(kprobe_linger_ms,
  * fresh ops.
  */
 #if MX_FTRACE_DIRECT
-/*
- * As MX_DIRECT_TRAMP(), but back at once, before any register is saved,
- * while the int @count is 0: for a hook that has nothing to do most of
- * the time it is in.
- */
-#define MX_DIRECT_TRAMP_IF(name, count, fn)			\
-asm("	.pushsection	.text, \"ax\", @progbits\n"		\
-"	.type		" #name ", @function\n"			\
-"	.globl		" #name "\n"				\
-#name ":\n"							\
-	ASM_ENDBR						\
-	CALL_DEPTH_ACCOUNT					\
-"	cmpl	$0, " #count "(%rip)\n"				\
-"	jne	1f\n"						\
-	ASM_RET							\
-"1:	pushq	%rbp\n"						\
-"	movq	%rsp, %rbp\n"					\
-"	pushq	%rdi\n"						\
-"	pushq	%rsi\n"						\
-"	pushq	%rdx\n"						\
-"	pushq	%rcx\n"						\
-"	pushq	%r8\n"						\
-"	pushq	%r9\n"						\
-"	pushq	%rax\n"						\
-"	call	" #fn "\n"					\
-"	popq	%rax\n"						\
-"	popq	%r9\n"						\
-"	popq	%r8\n"						\
-"	popq	%rcx\n"						\
-"	popq	%rdx\n"						\
-"	popq	%rsi\n"						\
-"	popq	%rdi\n"						\
-"	leave\n"						\
-	ASM_RET							\
-"	.size		" #name ", .-" #name "\n"			\
-"	.popsection\n")
-
 /* Every thread of the machine passes here: most have stepped out of nothing. */
 MX_DIRECT_TRAMP_IF(mx_yield_tramp, mx_nr_yielded_all, mx_yield_resume);
 

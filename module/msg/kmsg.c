@@ -48,6 +48,10 @@ struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc);
 
+/* A space's kept message takes a reply carrying a thread state. */
+static_assert(sizeof(struct mach_msg_header) + 8 + 3 * sizeof(u32) + 42 * sizeof(u32) <=
+	      MX_KMSG_KEPT_SIZE);
+
 /*
  * Claim the kept message *@cachep (made on first use, with @room bytes of
  * data) for a message of @size bytes: NULL if it is in flight or too
@@ -88,8 +92,9 @@ static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size, u32 r
 /*
  * A message of @size bytes with room for @ndesc rights, from the sender's
  * kept message *@cachep when it fits and is not in flight, else as
- * mx_kmsg_alloc(); zeroed, and not charged to the user (the kernel's own
- * messages).  NULL without memory.  Any lock or none (GFP_KERNEL).
+ * mx_kmsg_alloc(); zeroed.  The kept one is not charged to the user (the
+ * kernel's own messages, one per thread at most); an allocated one is.
+ * NULL without memory.  Any lock or none (GFP_KERNEL).
  */
 struct mx_kmsg *mx_kmsg_alloc_cached(struct mx_kmsg_cache **cachep, u32 size, u32 ndesc)
 {
@@ -138,7 +143,13 @@ EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_alloc_kept);
 /* Drop a reference to a kept message; the last frees it.  Any context. */
 void mx_kmsg_cache_put(struct mx_kmsg_cache *cache)
 {
-	if (cache && atomic_dec_and_test(&cache->ref))
+	int left;
+
+	if (!cache)
+		return;
+	left = atomic_dec_return(&cache->ref);
+	WARN_ON_ONCE(left < 0);		/* put once too often */
+	if (!left)
 		kfree(cache);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_kmsg_cache_put);

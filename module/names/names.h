@@ -58,7 +58,10 @@ struct mx_space {
 	 * comes and goes with every message it receives (table.c).
 	 */
 	struct mx_entry *spare;
-	/* Its threads' small messages' memory (msg/kmsg.c), not under the lock. */
+	/*
+	 * Its threads' small messages' memory (msg/kmsg.c), claimed without
+	 * the lock; its owner's teardown puts it (task.c's task_free()).
+	 */
 	struct mx_kmsg_cache *kept;
 };
 

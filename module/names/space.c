@@ -19,6 +19,7 @@ void mx_space_init(struct mx_space *space)
 	xa_init_flags(&space->entries, XA_FLAGS_ALLOC1);
 	space->gen = 3;
 	hash_init(space->by_port);
+	space->kept = NULL;
 }
 
 /*

@@ -208,7 +208,7 @@ static void task_free_rcu(struct rcu_head *rcu)
 
 static void task_free(struct mx_task *task)
 {
-	void *spare;
+	struct mx_exc_work *spare;
 
 	/* Its exception ports went with mx_task_destroy(), or never were. */
 	mx_exc_key_put(task->key, &task->exc_keyed);
@@ -609,10 +609,10 @@ out:
  * exceptions one after another allocates and zeroes one work in all, not
  * one each.  Atomic context.
  */
-void *mx_task_spare_take(const void *key)
+struct mx_exc_work *mx_task_spare_take(const void *key)
 {
+	struct mx_exc_work *spare = NULL;
 	struct mx_task *task;
-	void *spare = NULL;
 
 	rcu_read_lock();
 	task = task_find_key(key);
@@ -628,7 +628,7 @@ void *mx_task_spare_take(const void *key)
  * already.  The caller holds a reference on @task; task_free() frees
  * what is kept.
  */
-bool mx_task_spare_keep(struct mx_task *task, void *spare)
+bool mx_task_spare_keep(struct mx_task *task, struct mx_exc_work *spare)
 {
 	return !cmpxchg(&task->exc_spare, NULL, spare);
 }

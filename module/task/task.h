@@ -73,6 +73,7 @@ struct cred;
 struct linux_binprm;
 struct list_head;
 struct mx_exc_state;
+struct mx_exc_work;
 struct perf_event;
 struct mx_port;
 struct mx_thread;
@@ -113,7 +114,7 @@ struct mx_task {
 	struct mx_park *exec_park;	/* task_suspend_at_exec(): for the exec hook */
 	bool soft_signals;		/* EXC_SOFT_SIGNAL reports (exc/softsig.c) */
 	atomic_long_t exc_counts[MX_EXC_COUNTS];	/* its exceptions (exc/exc.h) */
-	void *exc_spare;		/* a fault's work kept for the next (exc/raise.c) */
+	struct mx_exc_work *exc_spare;	/* a fault's work kept for the next (exc/raise.c) */
 
 	const void *key;		/* the process's signal_struct */
 	struct pid *pid;		/* and its thread group (put after RCU) */
@@ -166,8 +167,8 @@ void mx_task_exit_notify(struct task_struct *p);
 void mx_task_fork_notify(struct task_struct *parent, struct task_struct *child);
 void mx_task_exec_notify(struct linux_binprm *bprm);
 bool mx_task_handles(const void *key, u32 type);
-void *mx_task_spare_take(const void *key);
-bool mx_task_spare_keep(struct mx_task *task, void *spare);
+struct mx_exc_work *mx_task_spare_take(const void *key);
+bool mx_task_spare_keep(struct mx_task *task, struct mx_exc_work *spare);
 bool mx_task_soft_signals(const void *key);
 void mx_task_mark_exc(struct mx_task *task);
 unsigned int mx_tasks_next(struct pid_namespace *ns, pid_t after, struct mx_task **out,

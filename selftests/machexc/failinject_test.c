@@ -89,7 +89,9 @@ FIXTURE_TEARDOWN(fail)
 
 /*
  * The fault hook cannot make its work: the exception is not raised, the
- * signal comes as without the module, and the loss is counted.
+ * signal comes as without the module, and the loss is counted.  (A fresh
+ * child's first fault: a process that has raised one keeps its work for
+ * the next and allocates nothing.)
  */
 TEST_F(fail, a_lost_fault_hook_allocation_is_counted_and_the_signal_delivered)
 {
