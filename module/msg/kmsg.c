@@ -54,8 +54,9 @@ static_assert(sizeof(struct mach_msg_header) + 8 + 3 * sizeof(u32) + 42 * sizeof
 
 /*
  * Claim the kept message *@cachep (made on first use, with @room bytes of
- * data) for a message of @size bytes: NULL if it is in flight or too
- * small, or without memory.  Any lock or none (GFP_KERNEL).
+ * data: each *@cachep is always claimed with the same @room) for a message
+ * of @size bytes: NULL if it is in flight or too small, or without
+ * memory.  Any lock or none (GFP_KERNEL).
  */
 static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size, u32 room)
 {
@@ -69,7 +70,6 @@ static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size, u32 r
 		if (!c)
 			return NULL;
 		atomic_set(&c->ref, 1);
-		c->room = room;
 		/* Two threads of a space making it at once: one stays. */
 		old = cmpxchg(cachep, NULL, c);
 		if (old) {
@@ -77,7 +77,7 @@ static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size, u32 r
 			c = old;
 		}
 	}
-	if (size > c->room || atomic_cmpxchg(&c->ref, 1, 2) != 1)
+	if (atomic_cmpxchg(&c->ref, 1, 2) != 1)
 		return NULL;
 	kmsg = &c->kmsg;
 	memset(kmsg, 0, sizeof(*kmsg));

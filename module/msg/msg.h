@@ -146,7 +146,6 @@ void mx_msg_handoff_counts(unsigned long *direct, unsigned long *requeued);
 
 struct mx_kmsg_cache {
 	atomic_t ref;
-	u32 room;			/* bytes of data it takes */
 	struct mx_kdesc desc[MX_KMSG_CACHE_DESC];
 	struct mx_kmsg kmsg;		/* last: its data follows */
 };

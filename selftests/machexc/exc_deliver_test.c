@@ -491,6 +491,14 @@ TEST(state_flavors)
 	}
 }
 
+/* ud2 with @in in xmm0 and xmm1 cleared; xmm1 as resumed to @out. */
+static void ud2_with_xmm0(const char in[16], char out[16])
+{
+	__asm__ volatile("movdqu %1, %%xmm0; pxor %%xmm1, %%xmm1; ud2; movdqu %%xmm1, %0"
+			 : "=m"(*(char (*)[16])out) : "m"(*(const char (*)[16])in)
+			 : "xmm0", "xmm1", "memory");
+}
+
 /* x86_FLOAT_STATE64: the handler reads xmm0 and sets xmm1. */
 TEST(float_state_read_and_written)
 {
@@ -503,8 +511,7 @@ TEST(float_state_read_and_written)
 	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
 		  EXCEPTION_STATE_IDENTITY, x86_FLOAT_STATE64));
 	ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
-	__asm__ volatile("movdqu %1, %%xmm0; pxor %%xmm1, %%xmm1; ud2; movdqu %%xmm1, %0"
-			 : "=m"(out) : "m"(xmm_in) : "xmm0", "xmm1", "memory");
+	ud2_with_xmm0(xmm_in, out);
 	pthread_join(t, NULL);
 	ASSERT_EQ(1, h.count);
 	ASSERT_EQ(x86_FLOAT_STATE64, h.last.flavor);
@@ -531,10 +538,8 @@ TEST(a_second_exception_in_a_row_carries_its_own_float_state)
 	ASSERT_EQ(KERN_SUCCESS, task_set_exception_ports(ME, EXC_MASK_BAD_INSTRUCTION, h.port,
 		  EXCEPTION_STATE_IDENTITY, x86_FLOAT_STATE64));
 	ASSERT_EQ(0, pthread_create(&t, NULL, handle, &h));
-	__asm__ volatile("movdqu %1, %%xmm0; pxor %%xmm1, %%xmm1; ud2; movdqu %%xmm1, %0"
-			 : "=m"(out[0]) : "m"(xmm_in) : "xmm0", "xmm1", "memory");
-	__asm__ volatile("movdqu %1, %%xmm0; pxor %%xmm1, %%xmm1; ud2; movdqu %%xmm1, %0"
-			 : "=m"(out[1]) : "m"(xmm_second) : "xmm0", "xmm1", "memory");
+	ud2_with_xmm0(xmm_in, out[0]);
+	ud2_with_xmm0(xmm_second, out[1]);
 	pthread_join(t, NULL);
 	ASSERT_EQ(2, h.count);
 	ASSERT_EQ(x86_FLOAT_STATE64, h.last.flavor);
