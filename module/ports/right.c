@@ -389,6 +389,7 @@ mx_return_t mx_right_copyout_send(struct mx_space *space, struct mx_port *port, 
 		mx_port_release_send(port);
 	return kr;
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_right_copyout_send);
 
 /* The same, under a name the caller chooses (mach_port_insert_right). */
 mx_return_t mx_right_copyout_name(struct mx_space *space, struct mx_port *port,

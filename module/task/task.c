@@ -218,6 +218,8 @@ static void task_free(struct mx_task *task)
 	if (spare)
 		mx_exc_work_free(spare);
 	mx_space_fini(&task->space);
+	if (task->port)
+		mx_port_put(task->port);	/* destroyed by mx_task_destroy() */
 	mx_kmsg_cache_put(task->space.kept);
 	atomic_long_dec(&mx_nr_spaces);
 	mx_uncharge(task->user, MX_LIMIT_SPACES);
@@ -271,12 +273,16 @@ void mx_task_destroy(struct mx_task *task)
 		mx_port_release_send(bootstrap);
 	mx_exc_slots_release(exc);
 
-	/* Nobody can reach the task through its port any more. */
+	/*
+	 * Nobody can reach the task through its port any more.  The port's
+	 * memory stays until the task goes (task_free()), as a thread's does:
+	 * whoever holds the task may still copy a right to it out (a dead
+	 * name then), as task_for_pid() racing with the process's exit does.
+	 */
 	spin_lock(&task->port->lock);
 	task->port->kobject = NULL;
 	spin_unlock(&task->port->lock);
 	mx_port_destroy(task->port, &reap);
-	mx_port_put(task->port);
 	mx_reap(&reap);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_task_destroy);
@@ -359,8 +365,7 @@ fail:
 	if (task->port) {
 		LIST_HEAD(reap);
 
-		mx_port_destroy(task->port, &reap);
-		mx_port_put(task->port);
+		mx_port_destroy(task->port, &reap);	/* task_free() puts it */
 	}
 	task_free(task);
 	return ERR_PTR(err);
@@ -1008,6 +1013,9 @@ mx_return_t mx_task_for_pid(struct mx_task *self, u32 task, s32 pid, u32 *name)
 		mx_right_copyout_send(&self->space, target->port, name) : KERN_FAILURE;
 	mutex_unlock(&self->space.lock);
 	mx_task_put(target);
+	/* The process went meanwhile: its port came out as a dead name. */
+	if (kr == KERN_SUCCESS && *name == MACH_PORT_DEAD)
+		kr = KERN_FAILURE;
 	return kr;
 }
 

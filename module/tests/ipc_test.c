@@ -117,6 +117,27 @@ static void freed_entry_is_reused_under_a_new_name(struct kunit *test)
 	mutex_unlock(&space->lock);
 }
 
+/*
+ * Whoever holds a task after it was destroyed (task_for_pid() racing
+ * with the process's exit) may still copy a send right to its port out:
+ * the port's memory stays with the task, and the right comes out as a
+ * dead name.
+ */
+static void destroyed_tasks_port_copies_out_as_a_dead_name(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	struct mx_task *gone = mx_task_create(current);
+	u32 name = 0;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gone);
+	mx_task_destroy(gone);
+	mutex_lock(&space->lock);
+	KUNIT_EXPECT_EQ(test, mx_right_copyout_send(space, gone->port, &name), KERN_SUCCESS);
+	mutex_unlock(&space->lock);
+	KUNIT_EXPECT_EQ(test, name, MACH_PORT_DEAD);
+	mx_task_put(gone);
+}
+
 static void names_are_limited(struct kunit *test)
 {
 	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
@@ -632,6 +653,7 @@ static void space_kept_message_serves_one_send_at_a_time(struct kunit *test)
 static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(names_have_generations),
 	KUNIT_CASE(freed_entry_is_reused_under_a_new_name),
+	KUNIT_CASE(destroyed_tasks_port_copies_out_as_a_dead_name),
 	KUNIT_CASE(names_are_limited),
 	KUNIT_CASE(send_rights_are_counted),
 	KUNIT_CASE(no_senders_notification),
