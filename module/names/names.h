@@ -54,10 +54,12 @@ struct mx_space {
 	u32 nentries;
 	DECLARE_HASHTABLE(by_port, 6);	/* SEND/RECEIVE entries by port */
 	/*
-	 * One freed entry kept for the next name: a server's reply right
-	 * comes and goes with every message it receives (table.c).
+	 * One freed entry kept, in its slot @spare_index, for the next name:
+	 * a server's reply right comes and goes with every message it
+	 * receives (table.c).
 	 */
 	struct mx_entry *spare;
+	u32 spare_index;
 	/*
 	 * Its threads' small messages' memory (msg/kmsg.c), claimed without
 	 * the lock; its owner's teardown puts it (task.c's task_free()).
@@ -88,6 +90,7 @@ void mx_space_fini(struct mx_space *space);
 /* names/table.c -- all with space->lock held */
 struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name);
 struct mx_entry *mx_entry_next(struct mx_space *space, unsigned long *index);
+void mx_space_drop_spare(struct mx_space *space);
 unsigned long mx_name_index(u32 name);		/* no lock */
 mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **out);
 void mx_entry_free(struct mx_space *space, struct mx_entry *entry);

@@ -33,8 +33,7 @@ void mx_space_release(struct mx_space *space, struct list_head *reap)
 
 	lockdep_assert_held(&space->lock);
 	space->active = false;
-	kfree(space->spare);
-	space->spare = NULL;
+	mx_space_drop_spare(space);
 	xa_for_each(&space->entries, index, entry) {
 		mx_entry_release(space, entry, reap);
 		cond_resched();

@@ -7,18 +7,20 @@
  * and/or receive rights to a given port (send-once rights get a name
  * each).  Every function here is called with space->lock held.
  *
- * A fresh name takes the lowest free index, as Mach's free list hands
- * back the slot freed last: the generation, not the index, tells a new
- * name from an old one (XNU's names recur the same way after a slot's
- * generations have gone round).  An index that only grew would make the
- * xarray allocate a node and free one through RCU for every request a
- * server receives, since its send-once right leaves the last index alone
- * in its node.
+ * A fresh name takes the slot freed last if the space kept it (below),
+ * else the lowest free index, as Mach's free list hands back the slot
+ * freed last: the generation, not the index, tells a new name from an old
+ * one (XNU's names recur the same way after a slot's generations have
+ * gone round).  An index that only grew would make the xarray allocate a
+ * node and free one through RCU for every request a server receives,
+ * since its send-once right leaves the last index alone in its node.
  *
  * The space keeps the last entry it freed (space->spare) for its next
- * name, as Mach's table keeps free slots: a server receives a send-once
+ * name, in its slot of the table, nameless: a server receives a send-once
  * right with every request and lets go of it with the reply, and would
- * otherwise allocate and free an entry per message.  One at most, and
+ * otherwise allocate an entry and store it in the table, then erase and
+ * free it, per message.  The kept entry's name is MACH_PORT_NULL, which no
+ * lookup matches, and the walks over the table skip it.  One at most, and
  * none once the space is torn down.
  */
 #include <linux/slab.h>
@@ -42,15 +44,26 @@ static inline u32 name_index(u32 name)
  */
 struct mx_entry *mx_entry_next(struct mx_space *space, unsigned long *index)
 {
+	struct mx_entry *entry;
+
 	lockdep_assert_held(&space->lock);
-	return xa_find(&space->entries, index, MX_INDEX_MAX, XA_PRESENT);
+	for (;;) {
+		entry = xa_find(&space->entries, index, MX_INDEX_MAX, XA_PRESENT);
+		if (entry != space->spare || !entry)
+			return entry;
+		if (*index >= MX_INDEX_MAX)
+			return NULL;
+		(*index)++;	/* the kept entry has no name */
+	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_entry_next);
 
 /* The index part of @name. */
 unsigned long mx_name_index(u32 name)
 {
 	return name_index(name);
 }
+EXPORT_SYMBOL_IF_KUNIT(mx_name_index);
 
 struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name)
 {
@@ -64,26 +77,49 @@ struct mx_entry *mx_entry_lookup(struct mx_space *space, u32 name)
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_entry_lookup);
 
-/* A zeroed entry: the spare, else a new one; NULL without memory. */
-static struct mx_entry *entry_get(struct mx_space *space)
+/*
+ * Keep @entry, out of use (its rights gone, unhashed), in its slot
+ * @index as the space's spare, nameless; false if the space keeps one
+ * already or is being torn down.
+ */
+static bool entry_keep(struct mx_space *space, struct mx_entry *entry, u32 index)
 {
-	struct mx_entry *entry = space->spare;
-
-	if (!entry)
-		return kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
-	space->spare = NULL;
-	return entry;
+	if (!space->active || space->spare)
+		return false;
+	memset(entry, 0, sizeof(*entry));
+	space->spare = entry;
+	space->spare_index = index;
+	return true;
 }
 
-/* Done with @entry, in no table: keep it as the spare, or free it. */
-static void entry_put(struct mx_space *space, struct mx_entry *entry)
+/* A zeroed entry at a free slot: @name's index if not MACH_PORT_NULL. */
+static mx_return_t entry_insert(struct mx_space *space, u32 name, struct mx_entry **out,
+				u32 *index)
 {
-	if (space->active && !space->spare) {
-		memset(entry, 0, sizeof(*entry));
-		space->spare = entry;
+	struct mx_entry *entry = kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
+	int err;
+
+	if (!entry)
+		return KERN_RESOURCE_SHORTAGE;
+	if (name != MACH_PORT_NULL) {
+		*index = name_index(name);
+		err = *index && *index <= MX_INDEX_MAX ?
+			xa_insert(&space->entries, *index, entry, GFP_KERNEL_ACCOUNT) : -EINVAL;
+		if (err) {
+			kfree(entry);
+			return err == -EBUSY ? KERN_NAME_EXISTS :
+			       err == -EINVAL ? KERN_INVALID_VALUE : KERN_RESOURCE_SHORTAGE;
+		}
 	} else {
-		kfree(entry);
+		err = xa_alloc(&space->entries, index, entry, XA_LIMIT(1, MX_INDEX_MAX),
+			       GFP_KERNEL_ACCOUNT);
+		if (err) {
+			kfree(entry);
+			return err == -EBUSY ? KERN_NO_SPACE : KERN_RESOURCE_SHORTAGE;
+		}
 	}
+	*out = entry;
+	return KERN_SUCCESS;
 }
 
 /*
@@ -92,35 +128,25 @@ static void entry_put(struct mx_space *space, struct mx_entry *entry)
  */
 mx_return_t mx_entry_alloc(struct mx_space *space, u32 name, struct mx_entry **out)
 {
-	struct mx_entry *entry;
+	struct mx_entry *entry = space->spare;
+	mx_return_t kr;
 	u32 index;
-	int err;
 
 	lockdep_assert_held(&space->lock);
 	if (!space->active)
 		return KERN_INVALID_TASK;
 	if (space->nentries >= mx_max_names)
 		return KERN_NO_SPACE;
-	entry = entry_get(space);
-	if (!entry)
-		return KERN_RESOURCE_SHORTAGE;
-
-	if (name != MACH_PORT_NULL) {
-		index = name_index(name);
-		err = index && index <= MX_INDEX_MAX ?
-			xa_insert(&space->entries, index, entry, GFP_KERNEL_ACCOUNT) : -EINVAL;
-		if (err) {
-			entry_put(space, entry);
-			return err == -EBUSY ? KERN_NAME_EXISTS :
-			       err == -EINVAL ? KERN_INVALID_VALUE : KERN_RESOURCE_SHORTAGE;
-		}
+	if (entry && (name == MACH_PORT_NULL || name_index(name) == space->spare_index)) {
+		/* The kept entry, in its slot already. */
+		index = space->spare_index;
+		space->spare = NULL;
 	} else {
-		err = xa_alloc(&space->entries, &index, entry, XA_LIMIT(1, MX_INDEX_MAX),
-			       GFP_KERNEL_ACCOUNT);
-		if (err) {
-			entry_put(space, entry);
-			return err == -EBUSY ? KERN_NO_SPACE : KERN_RESOURCE_SHORTAGE;
-		}
+		kr = entry_insert(space, name, &entry, &index);
+		if (kr)
+			return kr;
+	}
+	if (name == MACH_PORT_NULL) {
 		name = index << 8 | space->gen;
 		space->gen += 4;
 	}
@@ -134,13 +160,28 @@ EXPORT_SYMBOL_IF_KUNIT(mx_entry_alloc);
 
 void mx_entry_free(struct mx_space *space, struct mx_entry *entry)
 {
+	u32 index = name_index(entry->name);
+
 	lockdep_assert_held(&space->lock);
 	mx_entry_unhash(entry);
-	xa_erase(&space->entries, name_index(entry->name));
 	space->nentries--;
-	entry_put(space, entry);
+	if (entry_keep(space, entry, index))
+		return;
+	xa_erase(&space->entries, index);
+	kfree(entry);
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_entry_free);
+
+/* Let go of the kept entry (the space is being torn down). */
+void mx_space_drop_spare(struct mx_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	if (!space->spare)
+		return;
+	xa_erase(&space->entries, space->spare_index);
+	kfree(space->spare);
+	space->spare = NULL;
+}
 
 struct mx_entry *mx_entry_by_port(struct mx_space *space, const struct mx_port *port)
 {

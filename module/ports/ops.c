@@ -220,6 +220,8 @@ mx_return_t mx_call_port_names(struct mx_call *c)
 	if (c->op->count > c->out_room / (2 * sizeof(u32)) || !total)
 		return KERN_SUCCESS;
 	xa_for_each(&space->entries, index, entry) {
+		if (entry == space->spare)
+			continue;	/* kept for the next name: no name */
 		mx_entry_check_dead(space, entry);
 		names[n] = entry->name;
 		names[total + n] = (entry->type & ~MACH_PORT_TYPE_DNREQUEST) |

@@ -108,12 +108,58 @@ static void freed_entry_is_reused_under_a_new_name(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, c, a);
 	KUNIT_EXPECT_NULL(test, space->spare);
 	KUNIT_EXPECT_NE(test, c->name, old);
+	KUNIT_EXPECT_EQ(test, mx_name_index(c->name), mx_name_index(old));	/* its slot */
 	KUNIT_EXPECT_EQ(test, c->type, 0U);
 	KUNIT_EXPECT_EQ(test, c->urefs, 0U);
 	KUNIT_EXPECT_TRUE(test, hlist_unhashed(&c->by_port));
 	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, old));
 	KUNIT_EXPECT_PTR_EQ(test, mx_entry_lookup(space, c->name), c);
 	mx_entry_free(space, c);
+	mutex_unlock(&space->lock);
+}
+
+/*
+ * The kept entry stays in its slot with no name: no lookup finds it, no
+ * walk shows it, the space does not count it, a name asked for at its
+ * index takes it and a name asked for elsewhere leaves it kept.
+ */
+static void kept_entry_has_no_name(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	struct mx_entry *a, *b, *c;
+	unsigned long index;
+	u32 old, n;
+
+	mutex_lock(&space->lock);
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &a), KERN_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, MACH_PORT_NULL, &b), KERN_SUCCESS);
+	KUNIT_ASSERT_GT(test, mx_name_index(b->name), mx_name_index(a->name));
+	old = a->name;
+	n = space->nentries;
+	mx_entry_free(space, a);
+	KUNIT_ASSERT_PTR_EQ(test, space->spare, a);
+	KUNIT_EXPECT_EQ(test, space->nentries, n - 1);
+	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, old));
+	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, mx_name_index(old) << 8));
+	index = mx_name_index(old);
+	KUNIT_EXPECT_PTR_EQ(test, mx_entry_next(space, &index), b);
+	KUNIT_EXPECT_EQ(test, index, mx_name_index(b->name));
+
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, 0x777703, &c), KERN_SUCCESS);
+	KUNIT_EXPECT_PTR_NE(test, c, a);
+	KUNIT_EXPECT_PTR_EQ(test, space->spare, a);
+	mx_entry_free(space, c);		/* one kept at most: c goes */
+	KUNIT_EXPECT_NULL(test, mx_entry_lookup(space, 0x777703));
+	index = 0x7777;
+	KUNIT_EXPECT_NULL(test, mx_entry_next(space, &index));
+
+	old = (old & ~0xffU) | ((old + 4) & 0xff);	/* the slot, a new generation */
+	KUNIT_ASSERT_EQ(test, mx_entry_alloc(space, old, &c), KERN_SUCCESS);
+	KUNIT_EXPECT_PTR_EQ(test, c, a);
+	KUNIT_EXPECT_NULL(test, space->spare);
+	KUNIT_EXPECT_PTR_EQ(test, mx_entry_lookup(space, old), c);
+	mx_entry_free(space, c);
+	mx_entry_free(space, b);
 	mutex_unlock(&space->lock);
 }
 
@@ -653,6 +699,7 @@ static void space_kept_message_serves_one_send_at_a_time(struct kunit *test)
 static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(names_have_generations),
 	KUNIT_CASE(freed_entry_is_reused_under_a_new_name),
+	KUNIT_CASE(kept_entry_has_no_name),
 	KUNIT_CASE(destroyed_tasks_port_copies_out_as_a_dead_name),
 	KUNIT_CASE(names_are_limited),
 	KUNIT_CASE(send_rights_are_counted),

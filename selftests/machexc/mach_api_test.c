@@ -260,6 +260,34 @@ TEST(names_lists_every_right)
 	mach_port_destroy(ME, s);
 }
 
+/*
+ * A name let go of is gone from mach_port_names(), even when the space
+ * keeps its slot for the next name (as it does with the one freed last).
+ */
+TEST(names_lists_no_name_let_go_of)
+{
+	mach_port_name_array_t names = NULL;
+	mach_port_type_array_t types = NULL;
+	mach_msg_type_number_t n = 0, nt = 0, i, before;
+	mach_port_t p = new_port();
+
+	ASSERT_NE(MACH_PORT_NULL, p);
+	ASSERT_EQ(KERN_SUCCESS, mach_port_names(ME, &names, &n, &types, &nt));
+	before = n;
+	EXPECT_EQ(KERN_SUCCESS, vm_deallocate(ME, (vm_address_t)names, n * sizeof(*names)));
+	EXPECT_EQ(KERN_SUCCESS, vm_deallocate(ME, (vm_address_t)types, n * sizeof(*types)));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_destroy(ME, p));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_names(ME, &names, &n, &types, &nt));
+	EXPECT_EQ(before - 1, n);
+	EXPECT_EQ(n, nt);
+	for (i = 0; i < n; i++) {
+		EXPECT_NE(MACH_PORT_INDEX(p), MACH_PORT_INDEX(names[i]));
+		EXPECT_NE(MACH_PORT_NULL, names[i]);
+	}
+	EXPECT_EQ(KERN_SUCCESS, vm_deallocate(ME, (vm_address_t)names, n * sizeof(*names)));
+	EXPECT_EQ(KERN_SUCCESS, vm_deallocate(ME, (vm_address_t)types, n * sizeof(*types)));
+}
+
 TEST(message_round_trip_and_header_rights)
 {
 	mach_port_t p = new_port(), reply = new_port();
