@@ -53,6 +53,7 @@ static const struct {
 	{ MACHEXC_FEATURE_CRASH, "crash" },
 	{ MACHEXC_FEATURE_SOFT_SIGNAL, "soft-signal" },
 	{ MACHEXC_FEATURE_MSG_STATS, "msg-stats" },
+	{ MACHEXC_FEATURE_LSEEK_MARK, "lseek-mark" },
 };
 
 static void usage(FILE *f)

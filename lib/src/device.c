@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,7 +33,11 @@
 #include "machexc.h"
 
 static _Atomic int device_fd = -1;
-/* st_rdev of the device behind device_fd; stored before device_fd is published. */
+/*
+ * Whether the device gives MACHEXC_LSEEK_MARK, and its st_rdev (for one
+ * that does not); stored before device_fd is published.
+ */
+static _Atomic bool device_marked;
 static _Atomic unsigned long long device_rdev;
 
 /*
@@ -51,10 +56,12 @@ static int device_stat(int fd, struct stat *st)
 #endif
 }
 
-static int is_device(int fd)
+static bool is_device(int fd)
 {
 	struct stat st;
 
+	if (atomic_load_explicit(&device_marked, memory_order_acquire))
+		return lseek(fd, 0, SEEK_CUR) == MACHEXC_LSEEK_MARK;
 	return device_stat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
 	       st.st_rdev == atomic_load_explicit(&device_rdev, memory_order_acquire);
 }
@@ -82,6 +89,8 @@ static int open_device(void)
 		return -1;
 	}
 	atomic_store_explicit(&device_rdev, st.st_rdev, memory_order_release);
+	atomic_store_explicit(&device_marked, lseek(fd, 0, SEEK_CUR) == MACHEXC_LSEEK_MARK,
+			      memory_order_release);
 	return fd;
 }
 

@@ -31,7 +31,8 @@ void machexc_version_get(struct machexc_version *v)
 	v->minor = MACHEXC_API_MINOR;
 	v->features = MACHEXC_FEATURE_VERSION | MACHEXC_FEATURE_IPC | MACHEXC_FEATURE_EXC |
 		      MACHEXC_FEATURE_OOL | MACHEXC_FEATURE_LIMITS | MACHEXC_FEATURE_VM |
-		      MACHEXC_FEATURE_VM_ALLOCATE | MACHEXC_FEATURE_MSG_STATS;
+		      MACHEXC_FEATURE_VM_ALLOCATE | MACHEXC_FEATURE_MSG_STATS |
+		      MACHEXC_FEATURE_LSEEK_MARK;
 	if (mx_tasks_available())
 		v->features |= MACHEXC_FEATURE_TASKS;
 	if (mx_crash_available())
@@ -156,11 +157,21 @@ long machexc_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 }
 EXPORT_SYMBOL_IF_KUNIT(machexc_dev_ioctl);
 
+/*
+ * No position: lseek(fd, 0, SEEK_CUR) gives MACHEXC_LSEEK_MARK, by which
+ * libmachexc tells, before each use, that its descriptor is still the
+ * device's (a program may close it and the number go to another file).
+ */
+static loff_t machexc_dev_llseek(struct file *file, loff_t offset, int whence)
+{
+	return offset || whence != SEEK_CUR ? -ESPIPE : MACHEXC_LSEEK_MARK;
+}
+
 static const struct file_operations machexc_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = machexc_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
+	.llseek = machexc_dev_llseek,
 };
 
 static struct miscdevice machexc_misc = {

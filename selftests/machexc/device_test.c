@@ -43,6 +43,7 @@ TEST_F(dev, version)
 	EXPECT_TRUE(v.features & MACHEXC_FEATURE_OOL);
 	EXPECT_TRUE(v.features & MACHEXC_FEATURE_LIMITS);
 	EXPECT_TRUE(v.features & MACHEXC_FEATURE_CRASH);	/* no IBT under TCG */
+	EXPECT_TRUE(v.features & MACHEXC_FEATURE_LSEEK_MARK);
 }
 
 TEST_F(dev, version_through_library)
@@ -54,6 +55,28 @@ TEST_F(dev, version_through_library)
 	/* The library keeps one descriptor for the whole process. */
 	EXPECT_EQ(machexc_device_fd(), machexc_device_fd());
 	EXPECT_TRUE(fcntl(machexc_device_fd(), F_GETFD) & FD_CLOEXEC);
+}
+
+/*
+ * The device has no position: lseek(fd, 0, SEEK_CUR) answers with the
+ * mark (the library's check that a descriptor is still the device's);
+ * any other lseek() fails with ESPIPE, as on a pipe.
+ */
+TEST_F(dev, lseek_gives_the_mark_and_seeks_nowhere)
+{
+	EXPECT_EQ(MACHEXC_LSEEK_MARK, lseek(self->fd, 0, SEEK_CUR));
+	EXPECT_GT(0, MACHEXC_LSEEK_MARK);	/* no file's position */
+	EXPECT_GT(-4096, MACHEXC_LSEEK_MARK);	/* nor an error number */
+	errno = 0;
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_SET));
+	EXPECT_EQ(ESPIPE, errno);
+	errno = 0;
+	EXPECT_EQ(-1, lseek(self->fd, 1, SEEK_CUR));
+	EXPECT_EQ(ESPIPE, errno);
+	errno = 0;
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(MACHEXC_LSEEK_MARK, lseek(self->fd, 0, SEEK_CUR));
 }
 
 TEST_F(dev, unknown_ioctl_is_enotty)
@@ -120,7 +143,9 @@ TEST(machexc_info_names_every_feature)
 		{ MACHEXC_FEATURE_EXC, " exceptions" }, { MACHEXC_FEATURE_TASKS, " tasks" },
 		{ MACHEXC_FEATURE_OOL, " ool" }, { MACHEXC_FEATURE_LIMITS, " limits" },
 		{ MACHEXC_FEATURE_VM, " vm" }, { MACHEXC_FEATURE_VM_ALLOCATE, " vm-allocate" },
-		{ MACHEXC_FEATURE_CRASH, " crash" },
+		{ MACHEXC_FEATURE_CRASH, " crash" }, { MACHEXC_FEATURE_SOFT_SIGNAL, " soft-signal" },
+		{ MACHEXC_FEATURE_MSG_STATS, " msg-stats" },
+		{ MACHEXC_FEATURE_LSEEK_MARK, " lseek-mark" },
 	};
 	struct machexc_version v;
 	char line[256] = "", out[1024] = "";

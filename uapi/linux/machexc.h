@@ -23,7 +23,7 @@
 #define MACHEXC_MINOR		249
 
 #define MACHEXC_API_MAJOR	1
-#define MACHEXC_API_MINOR	8
+#define MACHEXC_API_MINOR	9
 
 /* Feature bits reported in machexc_version.features. */
 #define MACHEXC_FEATURE_VERSION	0x1U
@@ -39,6 +39,16 @@
 #define MACHEXC_FEATURE_SOFT_SIGNAL 0x200U
 /* stats msg_handoffs and msg_requeued (API 1.8) */
 #define MACHEXC_FEATURE_MSG_STATS 0x400U
+/* lseek(fd, 0, SEEK_CUR) on the device returns MACHEXC_LSEEK_MARK (API 1.9) */
+#define MACHEXC_FEATURE_LSEEK_MARK 0x800U
+
+/*
+ * What lseek(fd, 0, SEEK_CUR) returns on the device: a position no file
+ * has (negative, and no error number), so one cheap system call tells
+ * whether a descriptor is still the device's (no security hook runs,
+ * nothing is copied, unlike fstat()).  Any other lseek() fails with ESPIPE.
+ */
+#define MACHEXC_LSEEK_MARK	((__s64)0x8d4d616368657863ULL)
 
 struct machexc_version {
 	__u32 major;		/* MACHEXC_API_MAJOR of the running module */
