@@ -44,8 +44,12 @@ def rt_ratio(ov, row, peer, which="rt"):
     return median(a) / median(b) if a and b and median(b) else None
 
 
-def rt_section(ov, names):
-    """Round trips counted in instructions (the rows of the same boot)."""
+def rt_section(ov, names, pinned=None):
+    """Round trips counted in instructions (the rows of the same boot).
+
+    pinned maps a row to its pinned clock median in nanoseconds, for a
+    column of the time TCG gave each instruction."""
+    pinned = pinned or {}
     if not ov or not ov.get("rt"):
         return []
     rt = ov["rt"]
@@ -59,9 +63,14 @@ def rt_section(ov, names):
            "What TCG makes dear (an address-space switch empties its software "
            "TLB) counts for nothing here, and every "
            "instruction counts alike (a `rep stos` once per byte it writes): this "
-           "is path length.", ""]
+           "is path length.  The last column divides the pinned clock median "
+           "by the instructions: what TCG made each instruction of the row cost.",
+           ""]
     head = "| mechanism | instructions | / futex | / ptrace | / seccomp |"
     rule = "| --- | --- | --- | --- | --- |"
+    if pinned:
+        head += " pinned ns per instruction |"
+        rule += " --- |"
     if before:
         head += " before (MACHEXC_OVERHEAD_BEFORE) | change |"
         rule += " --- | --- |"
@@ -74,6 +83,9 @@ def rt_section(ov, names):
         for peer in ("futex", "ptrace", "seccomp_user_notif"):
             r = rt_ratio(ov, row, peer)
             cells.append(f"{r:.2f}x" if r else "-")
+        if pinned:
+            ns = pinned.get(row)
+            cells.append(f"{ns / median(v):.1f}" if ns else "-")
         if before:
             b = rt.get(("before-rt", row))
             cells += [str(median(b)) if b else "-",
