@@ -10,11 +10,15 @@
  * The program may close the descriptor behind the library's back (a
  * daemon's close-every-descriptor loop, a child that closes what it
  * inherited), and the number may then be reused for another file.  So
- * before each use the descriptor is checked (fstat: still a character
- * device with the device number machexc had when it was opened); if it is
- * not, the library opens the device again and never touches the file
- * that now has the old number: no ioctl, no close.  The port space does
- * not depend on the descriptor, so names stay valid across a reopen.  (A
+ * before each use the descriptor is checked: lseek(fd, 0, SEEK_CUR) gives
+ * MACHEXC_LSEEK_MARK (API 1.9), or, from an older module, fstat() finds
+ * a character device with the number machexc had when it was opened.
+ * (Where the number went to a regular file that another thread is
+ * reading or writing, the lseek() waits for that call: the kernel's
+ * file-position lock.)  If it is not the device, the library opens the
+ * device again and never touches the file that now has the old number:
+ * no ioctl, no close.  The port space does not depend on the descriptor,
+ * so names stay valid across a reopen.  (A
  * descriptor closed and reused by another thread between the check and
  * the ioctl is not caught; closing a library's descriptor is the
  * program's own race.)  The descriptor is never 0, 1 or 2, so code that

@@ -208,7 +208,10 @@ static mx_return_t op_type(struct mx_space *space, u32 name, u32 *type)
 	return KERN_SUCCESS;
 }
 
-/* mach_port_names(): every name, then every type, if there is room. */
+/*
+ * mach_port_names(): every name, then every type, if there is room.
+ * Called with the space's lock held.
+ */
 mx_return_t mx_call_port_names(struct mx_call *c)
 {
 	struct mx_space *space = c->self;
@@ -216,6 +219,7 @@ mx_return_t mx_call_port_names(struct mx_call *c)
 	struct mx_entry *entry;
 	unsigned long index;
 
+	lockdep_assert_held(&space->lock);
 	c->op->count = total;
 	if (c->op->count > c->out_room / (2 * sizeof(u32)) || !total)
 		return KERN_SUCCESS;

@@ -1014,8 +1014,10 @@ mx_return_t mx_task_for_pid(struct mx_task *self, u32 task, s32 pid, u32 *name)
 	mutex_unlock(&self->space.lock);
 	mx_task_put(target);
 	/* The process went meanwhile: its port came out as a dead name. */
-	if (kr == KERN_SUCCESS && *name == MACH_PORT_DEAD)
+	if (kr == KERN_SUCCESS && *name == MACH_PORT_DEAD) {
+		*name = MACH_PORT_NULL;
 		kr = KERN_FAILURE;
+	}
 	return kr;
 }
 

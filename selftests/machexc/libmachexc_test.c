@@ -21,11 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <mach/mach.h>
 #include <mach/notify.h>
 
@@ -1005,6 +1009,54 @@ TEST(device_descriptor_taken_by_another_file_is_left_to_it)
 	EXPECT_EQ(makedev(1, 3), st.st_rdev);
 	EXPECT_EQ(flags, fcntl(fd, F_GETFD));
 	EXPECT_EQ(1, write(fd, "x", 1));
+	mach_port_destroy(ME, p);
+}
+
+/*
+ * A module older than API 1.9 answers lseek() with ESPIPE, as any
+ * character device without llseek: the library then tells its descriptor
+ * from another file by fstat()'s device number.  Here a seccomp filter
+ * gives every lseek() that answer, and the library opens the device anew
+ * under it (its descriptor closed), so the test above runs on the fstat()
+ * path.
+ */
+TEST(device_descriptor_is_told_from_another_file_without_the_lseek_mark)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_lseek, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ESPIPE),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
+	mach_port_t before = new_port(), p = MACH_PORT_NULL;
+	int fd = machexc_device_fd(), null, again;
+	struct stat st;
+
+	ASSERT_LE(0, fd);
+	ASSERT_NE(MACH_PORT_NULL, before);
+	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	ASSERT_EQ(0, prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog));
+	EXPECT_EQ(-1, lseek(fd, 0, SEEK_CUR));
+	EXPECT_EQ(ESPIPE, errno);
+	ASSERT_EQ(0, close(fd));
+	/* Opened anew, with no mark to read: the same space all the same. */
+	EXPECT_EQ(KERN_SUCCESS, mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p));
+	EXPECT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(before));
+	again = machexc_device_fd();
+	ASSERT_LE(0, again);
+	EXPECT_EQ(again, machexc_device_fd());
+	/* Its number taken by /dev/null: told apart, left alone. */
+	null = open("/dev/null", O_WRONLY);
+	ASSERT_LE(0, null);
+	ASSERT_EQ(again, dup2(null, again));
+	close(null);
+	EXPECT_EQ(MACH_PORT_TYPE_RECEIVE, type_of(p));
+	EXPECT_NE(again, machexc_device_fd());
+	ASSERT_EQ(0, fstat(again, &st));
+	EXPECT_EQ(makedev(1, 3), st.st_rdev);
+	EXPECT_EQ(1, write(again, "x", 1));
+	mach_port_destroy(ME, before);
 	mach_port_destroy(ME, p);
 }
 

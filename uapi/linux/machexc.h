@@ -44,9 +44,12 @@
 
 /*
  * What lseek(fd, 0, SEEK_CUR) returns on the device: a position no file
- * has (negative, and no error number), so one cheap system call tells
- * whether a descriptor is still the device's (no security hook runs,
- * nothing is copied, unlike fstat()).  Any other lseek() fails with ESPIPE.
+ * is at by chance (negative, and no error number: only files with
+ * unsigned offsets, such as /proc/PID/mem, can be put there, on
+ * purpose), so one cheap system call tells whether a descriptor is still
+ * the device's (no security hook runs, nothing is copied, unlike
+ * fstat()).  Any other lseek() fails with ESPIPE.  64-bit callers only: a
+ * 32-bit lseek() cannot return it.
  */
 #define MACHEXC_LSEEK_MARK	((__s64)0x8d4d616368657863ULL)
 
