@@ -55,8 +55,11 @@ size_t mx_exc_body_size(u32 behavior, u32 state_count)
 }
 EXPORT_SYMBOL_IF_KUNIT(mx_exc_body_size);
 
-/* Append @len bytes (from @src, or zeroes); false once the buffer is full. */
-static bool put(u8 *buf, size_t size, size_t *at, const void *src, size_t len)
+/*
+ * Append @len bytes (from @src, or zeroes); false once the buffer is full.
+ * Inlined: each call's @len is known, and the copy becomes a few moves.
+ */
+static __always_inline bool put(u8 *buf, size_t size, size_t *at, const void *src, size_t len)
 {
 	if (len > size - *at)
 		return false;

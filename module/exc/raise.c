@@ -799,7 +799,7 @@ static bool raise_start(struct mx_exc_work *w)
 	    !mx_exc_from_siginfo(&w->info, w->trap_nr, &exc) ||
 	    !user_64bit_mode(task_pt_regs(current)))
 		return false;
-	task = mx_task_current();
+	task = w->r.task ?: mx_task_current();	/* the fault hook's, if it took it */
 	if (IS_ERR(task))
 		return false;
 	w->r.task = task;
@@ -904,13 +904,14 @@ static void exc_work(struct callback_head *cb)
 }
 
 /*
- * A work for a fault of the current thread: the one its process kept,
- * cleared but for the saved state (which mx_exc_state_save() clears as
- * it saves), else a new one.  Atomic context.
+ * A work for a fault of the current thread: the one its process (@task,
+ * found under RCU, or NULL) kept, cleared but for the saved state (which
+ * mx_exc_state_save() clears as it saves), else a new one.  Atomic
+ * context.
  */
-static struct mx_exc_work *exc_work_get(void)
+static struct mx_exc_work *exc_work_get(struct mx_task *task)
 {
-	struct mx_exc_work *w = mx_task_spare_take(current->signal);
+	struct mx_exc_work *w = task ? mx_task_spare_take(task) : NULL;
 
 	if (!w)
 		return mx_probe_cache_alloc(exc_work_cache);
@@ -1000,8 +1001,10 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 			     int result)
 {
 	struct mx_sig_before before;
+	struct mx_task *found;
 	struct mx_exception exc;
 	struct mx_exc_work *w;
+	bool handles;
 
 	if (task != current || !is_fault_signal(sig) || !mx_fault_may_raise())
 		return;
@@ -1009,9 +1012,7 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	if (result != TRACE_SIGNAL_DELIVERED || info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||
 	    (current->flags & (PF_EXITING | PF_KTHREAD)) ||
 	    from_syscall(sig) ||
-	    !mx_exc_from_siginfo(info, current->thread.trap_nr, &exc) ||
-	    !((READ_ONCE(mx_host_exc_mask) & (1U << exc.type)) ||
-	      mx_task_handles(current->signal, exc.type)))
+	    !mx_exc_from_siginfo(info, current->thread.trap_nr, &exc))
 		return;
 	/*
 	 * Never for a signal that must kill: the SIGSEGV of an exec that
@@ -1021,10 +1022,19 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	 */
 	if (current->in_execve || signal_immutable(sig))
 		return;
+	/* One lookup of the process's task for all that follows. */
+	rcu_read_lock();
+	handles = mx_task_handles_rcu(current->signal, exc.type, &found);
+	if (!handles) {
+		if (!(READ_ONCE(mx_host_exc_mask) & (1U << exc.type)))
+			goto out;
+		if (!found)	/* for the host's port alone: its task, if any */
+			found = mx_task_lookup_rcu(current->signal);
+	}
 	/* A thread waiting for its handler keeps the module loaded. */
 	if (!try_module_get(THIS_MODULE))
-		return;
-	w = exc_work_get();
+		goto out;
+	w = exc_work_get(found);
 	if (!w) {
 		atomic_long_inc(&mx_nr_nomem);	/* counted, never silent */
 		goto fail;	/* Linux delivers the signal as always */
@@ -1035,9 +1045,22 @@ void mx_exc_signal_generated(int sig, struct kernel_siginfo *info, struct task_s
 	w->error_code = current->thread.error_code;
 	w->cr2 = current->thread.cr2;
 	init_task_work(&w->cb, exc_work);
-	if (!task_work_add(current, &w->cb, TWA_RESUME))
-		return;
-	kmem_cache_free(exc_work_cache, w);
+	if (task_work_add(current, &w->cb, TWA_RESUME)) {
+		kmem_cache_free(exc_work_cache, w);
+		goto fail;
+	}
+	/*
+	 * The raise starts from the task found here (raise_start()), or
+	 * looks it up again if it is going away.  Taken once the work is
+	 * queued, which runs no sooner than this thread's return to user
+	 * space: no path here drops a reference in atomic context.
+	 */
+	if (found && refcount_inc_not_zero(&found->ref))
+		w->r.task = found;
+	rcu_read_unlock();
+	return;
 fail:
 	module_put(THIS_MODULE);
+out:
+	rcu_read_unlock();
 }

@@ -231,6 +231,8 @@ void mx_exc_state_restore(struct mx_exc_state *st)
 /* What mx_exc_state_save() allocated. */
 void mx_exc_state_release(struct mx_exc_state *st)
 {
+	if (!st->xsave)
+		return;		/* the usual case: no call for nothing */
 	kfree(st->xsave);
 	st->xsave = NULL;
 }

@@ -15,17 +15,19 @@
 #include "../ports/ports.h"
 
 /*
- * A message of @size bytes with room for @ndesc rights, charged to the
- * caller's user; NULL at a cap or without memory.
+ * A message of @size bytes with room for @ndesc rights, and for its
+ * trailer after it (msg/mqueue.c copies both out at once), charged to
+ * the caller's user; NULL at a cap or without memory.
  */
 struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 {
 	struct mx_user *user = mx_charge(MX_LIMIT_MSGS);
+	u32 room = size + sizeof(struct mach_msg_max_trailer);
 	struct mx_kmsg *kmsg;
 
 	if (!user)
 		return NULL;
-	kmsg = kvzalloc(struct_size(kmsg, data, size), gfp);
+	kmsg = kvzalloc(struct_size(kmsg, data, room), gfp);
 	if (!kmsg) {
 		mx_uncharge(user, MX_LIMIT_MSGS);
 		return NULL;
@@ -41,6 +43,7 @@ struct mx_kmsg *mx_kmsg_alloc(u32 size, u32 ndesc, gfp_t gfp)
 	}
 	INIT_LIST_HEAD(&kmsg->link);
 	kmsg->size = size;
+	kmsg->room = room;
 	kmsg->hdr = (struct mach_msg_header *)kmsg->data;
 	kmsg->hdr->msgh_size = size;
 	atomic_long_inc(&mx_nr_kmsgs);
@@ -84,6 +87,7 @@ static struct mx_kmsg *kept_claim(struct mx_kmsg_cache **cachep, u32 size, u32 r
 	kmsg->cache = c;
 	INIT_LIST_HEAD(&kmsg->link);
 	kmsg->size = size;
+	kmsg->room = room;
 	kmsg->hdr = (struct mach_msg_header *)kmsg->data;
 	atomic_long_inc(&mx_nr_kmsgs);
 	return kmsg;
@@ -163,7 +167,7 @@ void mx_kmsg_free(struct mx_kmsg *kmsg)
 	put_pid(kmsg->exc_task);
 	mx_uncharge(kmsg->user, MX_LIMIT_MSGS);
 	mx_kmsg_ool_free(kmsg);
-	if (!c || kmsg->desc != c->desc)
+	if (kmsg->desc && (!c || kmsg->desc != c->desc))
 		kvfree(kmsg->desc);
 	atomic_long_dec(&mx_nr_kmsgs);
 	if (c)

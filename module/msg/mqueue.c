@@ -885,10 +885,21 @@ again:
 	else if ((mr & ~MACH_MSG_MASK) == (ool_mr & ~MACH_MSG_MASK))
 		mr |= ool_mr;
 
-	fill_trailer(&trailer, kmsg, ra.trailer_size);
-	if (copy_to_user(umsg, kmsg->data, kmsg->size) ||
-	    copy_to_user(umsg + kmsg->size, &trailer, ra.trailer_size))
-		mr = MACH_RCV_INVALID_DATA;
+	/*
+	 * The trailer written after the body and copied out with it (one
+	 * checked copy, not two), but in a kept message that has no room
+	 * left for it.
+	 */
+	if (kmsg->room >= kmsg->size + sizeof(trailer)) {
+		fill_trailer((void *)(kmsg->data + kmsg->size), kmsg, ra.trailer_size);
+		if (copy_to_user(umsg, kmsg->data, kmsg->size + ra.trailer_size))
+			mr = MACH_RCV_INVALID_DATA;
+	} else {
+		fill_trailer(&trailer, kmsg, ra.trailer_size);
+		if (copy_to_user(umsg, kmsg->data, kmsg->size) ||
+		    copy_to_user(umsg + kmsg->size, &trailer, ra.trailer_size))
+			mr = MACH_RCV_INVALID_DATA;
+	}
 	mx_kmsg_free(kmsg);
 	return mr;
 }

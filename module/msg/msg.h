@@ -97,6 +97,7 @@ struct mx_kmsg {
 	bool always;
 	u32 seqno;			/* assigned when received (msg/mqueue.c) */
 	u32 size;			/* of data: header + body */
+	u32 room;			/* of data allocated: the trailer fits after? */
 	struct mach_msg_header *hdr;	/* = data */
 	u8 data[];
 };

@@ -132,7 +132,11 @@ void mx_kmsg_ool_free(struct mx_kmsg *kmsg)
 {
 	u32 i;
 
-	for (i = 0; i < kmsg->nool && kmsg->ool; i++)
+	if (!kmsg->ool) {
+		kmsg->nool = 0;	/* most messages: no call for nothing */
+		return;
+	}
+	for (i = 0; i < kmsg->nool; i++)
 		kvfree(kmsg->ool[i].data);
 	kvfree(kmsg->ool);
 	kmsg->ool = NULL;
@@ -177,6 +181,8 @@ void mx_ool_dealloc(struct mx_ool_range *ranges, u32 n)
 {
 	u32 i;
 
+	if (!ranges)
+		return;
 	for (i = 0; i < n; i++)
 		vm_munmap(ranges[i].start, ranges[i].len);
 	kfree(ranges);

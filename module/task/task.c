@@ -573,17 +573,19 @@ void mx_task_exit_notify(struct task_struct *p)
 
 /*
  * Does the process with this signal_struct have a handler for exceptions
- * of @type?  For the fault hook: atomic context, a racy peek.
+ * of @type?  *@found: its task if in the table (else NULL, as when an
+ * inheritance record answered), with no reference, for the caller's
+ * RCU read-side section.  Atomic context, a racy peek; the caller holds
+ * rcu_read_lock().
  */
-bool mx_task_handles(const void *key, u32 type)
+bool mx_task_handles_rcu(const void *key, u32 type, struct mx_task **found)
 {
 	struct mx_inherit *inh;
 	struct mx_task *task;
-	bool ret = false;
 
+	*found = NULL;
 	if (type >= EXC_TYPES_COUNT || !mx_task_may_handle(key))
 		return false;
-	rcu_read_lock();
 	/*
 	 * A fork()ed child that has not used machexc yet has an inheritance
 	 * record; its first use puts a task in the table, then takes the
@@ -592,39 +594,52 @@ bool mx_task_handles(const void *key, u32 type)
 	 */
 	if (atomic_read(&nr_inherits)) {
 		hash_for_each_possible_rcu(inherits, inh, link, (unsigned long)key) {
-			if (inh->key == key && READ_ONCE(inh->exc[type].port)) {
-				ret = true;
-				goto out;
-			}
+			if (inh->key == key && READ_ONCE(inh->exc[type].port))
+				return true;
 		}
 	}
 	smp_rmb();	/* pairs with mx_task_of_process()'s smp_wmb() */
 	task = task_find_key(key);
-	if (task)
-		ret = READ_ONCE(task->exc[type].port) ||
-		      (READ_ONCE(task->thread_exc_mask) & (1U << type));
-out:
+	*found = task;
+	return task && (READ_ONCE(task->exc[type].port) ||
+			(READ_ONCE(task->thread_exc_mask) & (1U << type)));
+}
+
+/*
+ * The task of the process with this signal_struct, if in the table, with
+ * no reference, for the caller's RCU read-side section.
+ */
+struct mx_task *mx_task_lookup_rcu(const void *key)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "task lookup outside RCU");
+	return task_find_key(key);
+}
+
+/* As mx_task_handles_rcu(), for a caller that does not go on with the task. */
+bool mx_task_handles(const void *key, u32 type)
+{
+	struct mx_task *task;
+	bool ret;
+
+	rcu_read_lock();
+	ret = mx_task_handles_rcu(key, type, &task);
 	rcu_read_unlock();
 	return ret;
 }
 
 /*
- * The fault hook's work kept from the last exception of the process
- * whose signal_struct is @key, taken (NULL if none): a process raising
- * exceptions one after another allocates and zeroes one work in all, not
- * one each.  Atomic context.
+ * The fault hook's work kept from the last exception of @task's process,
+ * taken (NULL if none): a process raising exceptions one after another
+ * allocates and zeroes one work in all, not one each.  @task found under
+ * the caller's RCU read-side section (task_free() may be taking it too:
+ * xchg() gives it to one of us).  Atomic context.
  */
-struct mx_exc_work *mx_task_spare_take(const void *key)
+struct mx_exc_work *mx_task_spare_take(struct mx_task *task)
 {
-	struct mx_exc_work *spare = NULL;
-	struct mx_task *task;
-
-	rcu_read_lock();
-	task = task_find_key(key);
-	if (task && READ_ONCE(task->exc_spare))
-		spare = xchg(&task->exc_spare, NULL);
-	rcu_read_unlock();
-	return spare;
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "the spare taken outside RCU");
+	if (!READ_ONCE(task->exc_spare))
+		return NULL;
+	return xchg(&task->exc_spare, NULL);
 }
 
 /*

@@ -259,8 +259,13 @@ void mx_thread_set_stopped(struct mx_thread *th, struct mx_exc_state *state)
 	spin_lock(&th->port->lock);
 	th->state = state;
 	spin_unlock(&th->port->lock);
-	/* Whoever suspends the task waits for its threads to stop. */
-	if (state)
+	/*
+	 * Whoever suspends the task waits for its threads to stop; it is
+	 * queued before it looks (prepare_to_wait()), and wq_has_sleeper()'s
+	 * barrier orders our store before this look, so nobody is missed.
+	 * Nearly always nobody waits: no lock round for them.
+	 */
+	if (state && wq_has_sleeper(&th->task->suspend_wait))
 		wake_up_all(&th->task->suspend_wait);
 }
 

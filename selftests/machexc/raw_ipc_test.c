@@ -156,6 +156,56 @@ TEST_F(raw, allocate_insert_send_receive)
 	EXPECT_EQ(SEND_INVALID_DEST, msg(self->fd, &buf, SEND_MSG, sizeof(buf.h), 0, 0, 0));
 }
 
+/*
+ * Whatever its size (a kept message with room to spare, one without, one
+ * allocated), a message arrives with its trailer right after its body,
+ * of the size asked for, and nothing written past it.
+ */
+TEST_F(raw, every_message_size_is_followed_by_its_trailer_and_nothing_more)
+{
+	struct machexc_port_op op = {
+		.op = MACHEXC_PORT_INSERT_RIGHT, .task = self->task,
+		.name = self->port, .poly = self->port, .arg = MAKE_SEND,
+	};
+	static const uint32_t elements[] = { 0, 3, 7 };
+	static const uint32_t sizes[] = { 8, 52, 68 };
+	uint32_t buf[(1024 + 68 + 64) / 4], size, i, k, *t;
+	uint8_t *tail;
+
+	ASSERT_EQ(0, port_op(self->fd, &op));
+	for (size = sizeof(struct hdr); size <= 1024; size += 4) {
+		for (k = 0; k < 3; k++) {
+			struct hdr *h = (struct hdr *)buf;
+
+			memset(buf, 0, sizeof(buf));
+			h->bits = COPY_SEND;
+			h->remote = self->port;
+			h->id = (int32_t)size;
+			for (i = sizeof(*h) / 4; i < size / 4; i++)
+				buf[i] = size * 1000 + i;
+			ASSERT_EQ(0, msg(self->fd, buf, SEND_MSG, size, 0, 0, 0));
+			memset(buf, 0xa5, sizeof(buf));
+			ASSERT_EQ(0, msg(self->fd, buf, RCV_MSG | (elements[k] << 24), 0,
+					 sizeof(buf), self->port, 0)) TH_LOG("size %u", size);
+			ASSERT_EQ(size, h->size);
+			ASSERT_EQ((int32_t)size, h->id);
+			for (i = sizeof(*h) / 4; i < size / 4; i++)
+				ASSERT_EQ(size * 1000 + i, buf[i]) TH_LOG("size %u word %u", size, i);
+			t = buf + size / 4;
+			EXPECT_EQ(0, t[0]);			/* format 0 */
+			ASSERT_EQ(sizes[k], t[1]) TH_LOG("size %u", size);
+			if (sizes[k] >= 20)
+				EXPECT_EQ(geteuid(), t[3]);	/* the sender's euid */
+			if (sizes[k] >= 52)
+				EXPECT_EQ(getpid(), (pid_t)t[5 + 5]);	/* audit pid */
+			tail = (uint8_t *)buf + size + sizes[k];
+			for (i = 0; i < 64; i++)
+				ASSERT_EQ(0xa5, tail[i]) TH_LOG("size %u: byte %u past the trailer",
+								size, i);
+		}
+	}
+}
+
 TEST_F(raw, port_fd_polls)
 {
 	struct machexc_port_fd req = { .name = self->port, .flags = O_CLOEXEC };
