@@ -11,14 +11,16 @@
 #
 #   bench/insnprof.sh LANE OUTDIR MODULE BENCH [ROW...]
 #
-# ROW defaults to the cross-process EXCEPTION_DEFAULT row.  (The peers do
-# not suit the method: futex ping-pong settles into one of two rates, 9k
-# or 12k instructions, boot by boot, so two boots do not differ by the
-# extra round trips alone.)  Writes OUTDIR/ROW.txt: "total N" (kernel
-# instructions per round trip), "clock N" (the same from the guest's
-# clock, user space included: the check), "cat N CATEGORY" and
-# "insn N SYMBOL" lines, read by bench/report.py.  Exits 0 without figures (and
-# says why) where QEMU refuses the plugin.
+# ROW defaults to the cross-process EXCEPTION_DEFAULT row; make bench
+# profiles seccomp user notification beside it.  (Not every peer suits
+# the method: futex ping-pong settles into one of two rates, 9k or 12k
+# instructions, boot by boot, so two boots do not differ by the extra
+# round trips alone; the "clock" line below catches that.)  Writes
+# OUTDIR/ROW.txt: "total N" (kernel instructions per round trip), "clock
+# N" (the same from the guest's clock, user space included: the check),
+# "cat N CATEGORY", "insn N SYMBOL" and "calls N SYMBOL" (runs of the
+# function's first block per round trip) lines, read by bench/report.py.
+# Exits 0 without figures (and says why) where QEMU refuses the plugin.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -65,7 +67,7 @@ EOS
 	{
 		"$here/insnprof/insnprof.py" "$out/$row-$hi/output.log" "$out/$row-$hi/tb.out" \
 			"$out/$row-$lo/tb.out" $((hi - lo)) > "$out/$row.insn"
-		awk '{ s += $2 } END { printf "total %.0f\n", s }' "$out/$row.insn"
+		awk '$1 == "insn" { s += $2 } END { printf "total %.0f\n", s }' "$out/$row.insn"
 		# The same extra round trips timed by the guest's clock, which
 		# under -icount counts instructions too, the user's included: a
 		# check on the counts (a row whose boots differ otherwise, as

@@ -241,14 +241,17 @@ def profile_table(d):
 
 
 INSNPROF_ROW = "machexc_other_process_default"
+# The peer profiled beside it: the kernel's own "block, notify a
+# supervisor, reply" path.
+INSNPROF_PEER = "seccomp_user_notif"
 
 
-def insnprof_parse(lane_log):
-    """{"total", "clock", "cat": [(name, n)], "insn": [(name, n)]} or None."""
-    path = os.path.join(os.path.dirname(lane_log), "insnprof", INSNPROF_ROW + ".txt")
+def insnprof_read(path):
+    """{"total", "clock", "cat": [(name, n)], "insn": [(name, n)],
+    "calls": {name: n}} or None."""
     if not os.path.exists(path):
         return None
-    r = {"total": 0, "clock": 0, "cat": [], "insn": []}
+    r = {"total": 0, "clock": 0, "cat": [], "insn": [], "calls": {}}
     with open(path) as f:
         for line in f:
             w = line.split(None, 2)
@@ -256,6 +259,17 @@ def insnprof_parse(lane_log):
                 r[w[0]] = int(w[1])
             elif len(w) == 3 and w[0] in ("cat", "insn"):
                 r[w[0]].append((w[2].strip(), float(w[1])))
+            elif len(w) == 3 and w[0] == "calls":
+                r["calls"][w[2].strip()] = float(w[1])
+    return r
+
+
+def insnprof_parse(lane_log):
+    """The profile of INSNPROF_ROW, with the peer's under "peer" if taken."""
+    where = os.path.join(os.path.dirname(lane_log), "insnprof")
+    r = insnprof_read(os.path.join(where, INSNPROF_ROW + ".txt"))
+    if r:
+        r["peer"] = insnprof_read(os.path.join(where, INSNPROF_PEER + ".txt"))
     return r
 
 
@@ -271,24 +285,68 @@ def insnprof_section(p):
            f"the function-graph profile above.  The kernel's part: {p['total']} "
            "instructions; the guest's clock in the same boots (which counts "
            f"instructions too, the user's included) says {p['clock']}: the "
-           "check that the two boots differ by the round trips alone.", "",
-           "| where | instructions | share |", "| --- | --- | --- |"]
+           "check that the two boots differ by the round trips alone."]
+    peer = p.get("peer")
+    if peer and peer["total"]:
+        out[-1] += (f"  Beside it, {NAMES[INSNPROF_PEER]}'s round trip counted "
+                    f"the same way: {peer['total']} instructions (its clock says "
+                    f"{peer['clock']}); the last column is where the gap between "
+                    "the two lies.")
+        peer_cat = dict(peer["cat"])
+        out += ["", f"| where | instructions | share | {NAMES[INSNPROF_PEER]} | more |",
+                "| --- | --- | --- | --- | --- |"]
+    else:
+        peer_cat = None
+        out += ["", "| where | instructions | share |", "| --- | --- | --- |"]
     for name, n in p["cat"]:
-        out.append(f"| {name} | {n:.0f} | {100.0 * n / p['total']:.0f}% |"
-                   if p["total"] else f"| {name} | {n:.0f} | - |")
+        share = f"{100.0 * n / p['total']:.0f}%" if p["total"] else "-"
+        if peer_cat is None:
+            out.append(f"| {name} | {n:.0f} | {share} |")
+        else:
+            m = peer_cat.get(name, 0.0)
+            out.append(f"| {name} | {n:.0f} | {share} | {m:.0f} | {n - m:+.0f} |")
+    if peer_cat is not None:
+        out.append(f"| all | {p['total']} | 100% | {peer['total']} | "
+                   f"{p['total'] - peer['total']:+d} |")
+    calls = p["calls"]
+
+    def cell(name, n):
+        c = calls.get(name)
+        return [f"`{name}`", f"{n:.0f}" + (f" ({c:.0f})" if c else "")]
+
     out += ["", "The 24 costliest functions (each function's own instructions, "
-            "its callees apart):", "",
+            "its callees apart; in brackets, its calls per round trip: the runs "
+            "of its first block):", "",
             "| function | instructions | function | instructions |",
             "| --- | --- | --- | --- |"]
     top = p["insn"][:24]
     half = (len(top) + 1) // 2
     for i in range(half):
-        cells = [f"`{top[i][0]}`", f"{top[i][1]:.0f}"]
-        if i + half < len(top):
-            cells += [f"`{top[i + half][0]}`", f"{top[i + half][1]:.0f}"]
-        else:
-            cells += ["", ""]
+        cells = cell(*top[i])
+        cells += cell(*top[i + half]) if i + half < len(top) else ["", ""]
         out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    if peer and peer["calls"] and calls:
+        out += insnprof_calls_gap(p, peer)
+    return out
+
+
+def insnprof_calls_gap(p, peer):
+    """The kernel functions whose calls per round trip differ most from the
+    peer's (the module's own are all extra)."""
+    def gap(k):
+        return p["calls"].get(k, 0) - peer["calls"].get(k, 0)
+
+    names = [k for k in set(p["calls"]) | set(peer["calls"])
+             if "[machexc]" not in k and abs(gap(k)) >= 1]
+    names = sorted(names, key=lambda k: (-abs(gap(k)), k))[:16]
+    if not names:
+        return []
+    out = [f"The kernel's functions called most differently often from "
+           f"{NAMES[INSNPROF_PEER]}'s round trip (calls per round trip):", "",
+           f"| function | calls | {NAMES[INSNPROF_PEER]} |", "| --- | --- | --- |"]
+    for k in names:
+        out.append(f"| `{k}` | {p['calls'].get(k, 0):.0f} | {peer['calls'].get(k, 0):.0f} |")
     out.append("")
     return out
 
@@ -427,6 +485,20 @@ ANALYSIS = """\
   descriptor with one lseek(fd, 0, SEEK_CUR), which only the device
   answers with MACHEXC_LSEEK_MARK, instead of fstat() and its security
   hooks and copy (-4.3%).
+- Then, that evening (bench/compare.sh, lane 6.1 / 6.12): 18.5k / 18.3k
+  -> 17.9k / 17.5k instructions per round trip (-2.8% / -4.5%; the
+  same-process row -5.4% / -3.5%), after the instruction profile of
+  seccomp user notification was set beside ours, with each function's
+  calls: it showed 22 RCU read-side sections per round trip against 1,
+  23 spinlock rounds against 3, and calls that did nothing.  The fault
+  hook looks the process's task up once (it was three times: whether it
+  handles the exception, its kept work, and again when the raise
+  starts); a thread that stops for its exception wakes whoever waits for
+  it only if someone does (wq_has_sleeper(), instead of a wake_up_all()
+  with its lock round on every exception); the trailer is written after
+  the body and copied out with it, one checked user copy instead of two;
+  the message encoder's appends are inlined; no kfree()/kvfree() call
+  for a pointer that is NULL.
 - The pinned clock column has given the cross-process round trip more
   time per instruction than the other two-process rows: about 10 ns
   against 5 to 7 in a lane 6.1 run of 2026-12-05, less in others (the
@@ -440,13 +512,27 @@ ANALYSIS = """\
   (3048 against 1737, 2045 and 1649) fit a little better.  What TCG
   charges the rest for is not found yet; the instruction counts, which do
   not depend on it, are the figures to read.
+- Against seccomp user notification (each lane's "Where the
+  instructions go" sets the two side by side), the gap is: machexc's own
+  code (about 4.9k), Linux's signal path that a fault takes before
+  machexc sees it (about 1.1k: the trap, the sigqueue allocated and
+  freed, get_signal(); seccomp's path is a system call), the scheduler
+  (about 1k more for the same two switches: the signal wakes its own
+  thread once more, and each switch's accounting costs more), locks and
+  RCU (about 0.8k: the space's mutex, the port and thread-port locks,
+  the receive's ptrace_may_access() and its LSM hooks, which stay), and
+  user copies (about 0.5k: hardened usercopy's checks on the send's and
+  the receive's copies).
 - What is left to try, with its size from the instruction profile: the
   receive's permission check on the faulting task (ptrace_may_access()
   and its LSM hooks, about 300, which stays); the sigqueue the kernel
   allocates for the fault signal (about 200, the kernel's); the netlink
-  events' listener checks (about 100); machexc's own code, spread over
-  some forty functions; and reading all of this on hardware (KVM or bare
-  metal).
+  events' listener checks (about 100: a module-side flag set when a
+  listener binds would spare them, where the kernel tells the family);
+  the handler's own task lookup per mach_msg() (about 80); the spinlock
+  rounds (about 20 per round trip, a good part of them a port's lock
+  taken only to count a send or send-once right made or released); and
+  reading all of this on hardware (KVM or bare metal).
 - Throughput with two CPUs (the free columns) moves by a factor of two
   from run to run under TCG, and 2 handler threads have not beaten 1 in
   every row.  Not explained yet; the likeliest suspects are cross-CPU

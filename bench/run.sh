@@ -60,7 +60,8 @@ EOS
 	# shellcheck disable=SC2086
 	"$here/overhead.sh" "$lane" "$out/overhead" $mods "$top/build/bench/machexc-bench"
 	# shellcheck disable=SC2086
-	"$here/insnprof.sh" "$lane" "$out/insnprof" $mods "$top/build/bench/machexc-bench"
+	"$here/insnprof.sh" "$lane" "$out/insnprof" $mods "$top/build/bench/machexc-bench" \
+		machexc_other_process_default seccomp_user_notif
 	outs+=("$lane=$out/output.log")
 done
 "$here/report.py" "$here/RESULTS.md" "${outs[@]}"

@@ -7,7 +7,8 @@ and setup cancelled.  Symbols from each boot's /proc/kallsyms (text only,
 KASLR off); an address in the module area that no module symbol covers is
 a trampoline (ftrace's, a kprobe's out-of-line copy).
 
-    insnprof.py KALLSYMS HI.out LO.out OPS   -> "insn SYMBOL COUNT" lines
+    insnprof.py KALLSYMS HI.out LO.out OPS   -> "insn COUNT SYMBOL" and
+                                                "calls COUNT SYMBOL" lines
     insnprof.py --categories FILE            -> "cat CATEGORY COUNT" lines
 """
 import bisect
@@ -62,18 +63,23 @@ def kallsyms(path):
 
 
 def per_symbol(syms, path):
+    """Instructions by symbol, and calls: the runs of blocks that start at
+    the symbol's address (a jump back to a function's first instruction
+    counts as a call too; that is rare)."""
     addrs = [a for a, _ in syms]
-    out = collections.Counter()
+    out, calls = collections.Counter(), collections.Counter()
     with open(path) as f:
         for line in f:
-            va, n = line.split()
-            va = int(va, 16)
+            va, n, insns = line.split()
+            va, n, insns = int(va, 16), int(n), int(insns)
             i = bisect.bisect_right(addrs, va) - 1
             name = syms[i][1] if i >= 0 else "?"
             if va >= MODULE_AREA and (i < 0 or syms[i][0] < MODULE_AREA):
                 name = "(trampoline)"
-            out[name] += int(n)
-    return out
+            out[name] += n
+            if i >= 0 and syms[i][0] == va and insns:
+                calls[name] += n // insns
+    return out, calls
 
 
 def categorize(counts):
@@ -100,12 +106,16 @@ def main():
             print(f"cat {n:.0f} {cat}")
         return
     syms = kallsyms(sys.argv[1])
-    hi, lo = per_symbol(syms, sys.argv[2]), per_symbol(syms, sys.argv[3])
+    (hi, hi_calls), (lo, lo_calls) = per_symbol(syms, sys.argv[2]), per_symbol(syms, sys.argv[3])
     ops = float(sys.argv[4])
     diff = {k: (hi[k] - lo.get(k, 0)) / ops for k in hi}
     for name, n in sorted(diff.items(), key=lambda kv: -kv[1]):
         if n >= 0.5:
             print(f"insn {n:.1f} {name}")
+    for name in sorted(hi_calls):
+        n = (hi_calls[name] - lo_calls.get(name, 0)) / ops
+        if n >= 0.5:
+            print(f"calls {n:.1f} {name}")
 
 
 if __name__ == "__main__":

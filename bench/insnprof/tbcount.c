@@ -100,8 +100,8 @@ static void at_exit(qemu_plugin_id_t id, void *userdata)
 		return;
 	for (i = 0; i < SLOTS; i++)
 		if (blocks[i].count)
-			fprintf(f, "%llx %llu\n", (unsigned long long)blocks[i].vaddr,
-				(unsigned long long)blocks[i].count);
+			fprintf(f, "%llx %llu %u\n", (unsigned long long)blocks[i].vaddr,
+				(unsigned long long)blocks[i].count, blocks[i].insns);
 	fclose(f);
 }
 
