@@ -9,7 +9,7 @@ a trampoline (ftrace's, a kprobe's out-of-line copy).
 
     insnprof.py KALLSYMS HI.out LO.out OPS   -> "insn COUNT SYMBOL" and
                                                 "calls COUNT SYMBOL" lines
-    insnprof.py --categories FILE            -> "cat CATEGORY COUNT" lines
+    insnprof.py --categories FILE            -> "cat COUNT CATEGORY" lines
 """
 import bisect
 import collections

@@ -2,9 +2,10 @@
 /*
  * A QEMU TCG plugin for bench/insnprof.sh: counts the instructions the
  * guest's kernel executes, per translation block, and writes
- * "VADDR COUNT" lines (VADDR: the block's first instruction, COUNT:
- * instructions executed in the block) when QEMU exits.  An inline add per
- * block executed: no callback on the guest's path.
+ * "VADDR COUNT INSNS" lines (VADDR: the block's first instruction,
+ * COUNT: instructions executed in the block, INSNS: the block's length,
+ * so COUNT / INSNS is how often it ran) when QEMU exits.  An inline add
+ * per block executed: no callback on the guest's path.
  *
  *   -plugin tbcount.so,arg=out=FILE
  *
