@@ -20,6 +20,8 @@
 # N" (the same from the guest's clock, user space included: the check),
 # "cat N CATEGORY", "insn N SYMBOL" and "calls N SYMBOL" (runs of the
 # function's first block per round trip) lines, read by bench/report.py.
+# With MACHEXC_INSNPROF_LINES=N, also OUTDIR/ROW.lines: the module's N
+# costliest source lines (bench/insnprof/lines.py), for finding what to cut.
 # Exits 0 without figures (and says why) where QEMU refuses the plugin.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,5 +81,10 @@ EOS
 		"$here/insnprof/insnprof.py" --categories "$out/$row.insn"
 		cat "$out/$row.insn"
 	} > "$out/$row.txt"
+	if [ -n "${MACHEXC_INSNPROF_LINES:-}" ]; then
+		"$here/insnprof/lines.py" "$out/$row-$hi/output.log" "$out/$row-$hi/tb.out" \
+			"$out/$row-$lo/tb.out" $((hi - lo)) "$module" \
+			"$MACHEXC_INSNPROF_LINES" > "$out/$row.lines"
+	fi
 	rm -f "$out/$row.insn" "$out/$row-$hi/tb.out" "$out/$row-$lo/tb.out"
 done

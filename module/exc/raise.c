@@ -618,7 +618,7 @@ static int raise_level(struct mx_raise *r)
 			r->slot = mx_host_slot(r->exc.type);
 		if (r->slot.port && !r->reply) {
 			mutex_lock(&r->task->space.lock);
-			r->reply = mx_thread_reply_port(r->th);
+			r->reply = mx_thread_reply_port(r->th, true);
 			mutex_unlock(&r->task->space.lock);
 		}
 		/* No memory, or a flavor we cannot give: as a dead port, move on. */
@@ -683,13 +683,17 @@ bool mx_raise_begin(struct mx_raise *r, struct mx_task *task, struct mx_exc_stat
 	r->start_ns = ktime_get_ns();
 	/*
 	 * Our own thread stays while we are here: only an exited thread is
-	 * pruned, and the task goes only after its last thread.
+	 * pruned, and the task goes only after its last thread.  Its reply
+	 * port, if it has one, is taken in the same lock round: the first
+	 * level with a handler makes one otherwise (raise_level()).
 	 */
 	mutex_lock(&task->space.lock);
 	if (task->space.active)
 		r->th = mx_thread_get(task, current);
-	if (r->th)
+	if (r->th) {
 		refcount_inc(&r->th->ref);
+		r->reply = mx_thread_reply_port(r->th, false);
+	}
 	mutex_unlock(&task->space.lock);
 	if (!r->th)
 		return false;

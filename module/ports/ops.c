@@ -439,7 +439,7 @@ static mx_return_t request_no_senders(struct mx_entry *entry, u32 sync,
 	spin_lock(&port->lock);
 	*previous = port->nsrequest;
 	port->nsrequest = notify;
-	if (notify && !port->srights && sync <= port->mscount) {
+	if (notify && !atomic_read(&port->srights) && sync <= port->mscount) {
 		port->nsrequest = NULL;
 		mscount = port->mscount;
 		fire = true;
@@ -574,8 +574,8 @@ mx_return_t mx_call_port_get_attributes(struct mx_call *c)
 		a[2] = port->mscount;					/* mps_mscount */
 		a[3] = port->qlimit;					/* mps_qlimit */
 		a[4] = port->msgcount;					/* mps_msgcount */
-		a[5] = port->sorights;					/* mps_sorights */
-		a[6] = port->srights > 0;				/* mps_srights */
+		a[5] = atomic_read(&port->sorights);			/* mps_sorights */
+		a[6] = atomic_read(&port->srights) > 0;			/* mps_srights */
 		a[7] = !!port->pdrequest;				/* mps_pdrequest */
 		a[8] = !!port->nsrequest;					/* mps_nsrequest */
 		a[9] = 0;						/* mps_flags */

@@ -132,25 +132,25 @@ void mx_pset_remove(struct mx_port *port)
 void mx_port_make_send(struct mx_port *port)
 {
 	spin_lock(&port->lock);
-	port->srights++;
+	atomic_inc(&port->srights);
 	port->mscount++;
 	spin_unlock(&port->lock);
 	mx_port_get(port);
 }
 
+/*
+ * The caller holds a send right to @port, or @port is a kernel object's
+ * (no one can ask for its no-senders notification): no lock.
+ */
 void mx_port_copy_send(struct mx_port *port)
 {
-	spin_lock(&port->lock);
-	port->srights++;
-	spin_unlock(&port->lock);
+	atomic_inc(&port->srights);
 	mx_port_get(port);
 }
 
 void mx_port_make_send_once(struct mx_port *port)
 {
-	spin_lock(&port->lock);
-	port->sorights++;
-	spin_unlock(&port->lock);
+	atomic_inc(&port->sorights);
 	mx_port_get(port);
 }
 
@@ -160,14 +160,16 @@ void mx_port_release_send(struct mx_port *port)
 	struct mx_port *notify = NULL;
 	u32 mscount = 0;
 
-	spin_lock(&port->lock);
-	if (!WARN_ON_ONCE(!port->srights) && !--port->srights &&
-	    port->active && port->nsrequest) {
-		notify = port->nsrequest;
-		port->nsrequest = NULL;
-		mscount = port->mscount;
+	/* Only the last one takes the lock, for the no-senders check. */
+	if (!WARN_ON_ONCE(atomic_read(&port->srights) <= 0) &&
+	    atomic_dec_and_lock(&port->srights, &port->lock)) {
+		if (port->active && port->nsrequest) {
+			notify = port->nsrequest;
+			port->nsrequest = NULL;
+			mscount = port->mscount;
+		}
+		spin_unlock(&port->lock);
 	}
-	spin_unlock(&port->lock);
 	if (notify)
 		mx_notify(notify, MACH_NOTIFY_NO_SENDERS, mscount);
 	mx_port_put(port);
@@ -187,9 +189,7 @@ void mx_port_release_send_once(struct mx_port *port)
 /* A send-once right used up (its message was delivered, or cannot be). */
 void mx_port_consume_send_once(struct mx_port *port)
 {
-	spin_lock(&port->lock);
-	port->sorights--;
-	spin_unlock(&port->lock);
+	atomic_dec(&port->sorights);
 	mx_port_put(port);
 }
 

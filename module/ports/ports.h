@@ -67,8 +67,14 @@ struct mx_port {
 	struct mx_pset *pset;
 	struct list_head pset_link;
 
-	u32 srights;			/* send rights: one per entry or message */
-	u32 sorights;			/* send-once rights */
+	/*
+	 * Send rights: one per entry or message.  Atomic: a copy of a right
+	 * held (never 0 -> 1 for a port whose receive right a user holds)
+	 * needs no lock; a new right (the make-send count with it) and the
+	 * last right's release (the no-senders check) take the port's lock.
+	 */
+	atomic_t srights;
+	atomic_t sorights;		/* send-once rights: counted, no lock */
 	u32 mscount;			/* make-send count */
 	struct mx_port *nsrequest;	/* send-once right: no-senders */
 	/*

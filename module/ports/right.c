@@ -297,12 +297,12 @@ static void entry_add_right(struct mx_space *space, struct mx_entry *entry,
 	if (fresh) {
 		entry->port = port;
 	} else {
-		/* The entry already holds a reference; merging drops ours. */
-		if (type == MACH_MSG_TYPE_PORT_SEND && (entry->type & MACH_PORT_TYPE_SEND)) {
-			spin_lock(&port->lock);
-			port->srights--;
-			spin_unlock(&port->lock);
-		}
+		/*
+		 * The entry already holds a reference; merging drops ours.
+		 * Two send rights counted, one stays: never the last.
+		 */
+		if (type == MACH_MSG_TYPE_PORT_SEND && (entry->type & MACH_PORT_TYPE_SEND))
+			atomic_dec(&port->srights);
 		mx_port_put(port);
 	}
 	switch (type) {

@@ -253,7 +253,7 @@ struct task_struct *mx_live_thread(struct pid *tgid);
 /* thread.c -- these with task->space.lock held */
 struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p);
 struct mx_port *mx_thread_port(struct mx_task *task, struct task_struct *p);
-struct mx_port *mx_thread_reply_port(struct mx_thread *th);
+struct mx_port *mx_thread_reply_port(struct mx_thread *th, bool make);
 void mx_thread_drop_reply_port(struct mx_thread *th, struct list_head *reap);
 void mx_threads_destroy(struct mx_task *task, struct list_head *reap);
 void mx_thread_exc_changed(struct mx_task *task);

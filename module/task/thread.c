@@ -145,12 +145,13 @@ struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p)
  * The port @th's exceptions get their replies on, made once and reused
  * (as GNU Mach's per-thread reply port): every answer consumes the one
  * send-once right a request carries, so between exceptions it is empty.
- * A new reference; with space->lock held.  NULL without memory.
+ * A new reference; with space->lock held.  NULL without memory, or if
+ * there is none yet and not @make.
  */
-struct mx_port *mx_thread_reply_port(struct mx_thread *th)
+struct mx_port *mx_thread_reply_port(struct mx_thread *th, bool make)
 {
 	lockdep_assert_held(&th->task->space.lock);
-	if (!th->reply)
+	if (!th->reply && make)
 		th->reply = mx_port_alloc();
 	if (th->reply)
 		mx_port_get(th->reply);
@@ -215,11 +216,18 @@ void mx_thread_exc_changed(struct mx_task *task)
 	update_thread_mask(task);
 }
 
-/* A copy of @th's slot for @type, with a right of its own. */
+/*
+ * A copy of @th's slot for @type, with a right of its own.  An empty
+ * slot (threads seldom have ports of their own) is seen without the lock,
+ * as the fault hook sees it (mx_task_handles_rcu()): a port set meanwhile
+ * is as one set after this exception.
+ */
 struct mx_exc_slot mx_thread_slot(struct mx_thread *th, u32 type)
 {
-	struct mx_exc_slot slot;
+	struct mx_exc_slot slot = { };
 
+	if (!READ_ONCE(th->exc[type].port))
+		return slot;
 	spin_lock(&th->task->special_lock);
 	slot = th->exc[type];
 	mx_exc_slot_get(&slot);

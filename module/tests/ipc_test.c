@@ -215,28 +215,28 @@ static void send_rights_are_counted(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MAKE_SEND, &moved,
 					      &type, &was_receive), KERN_SUCCESS);
 	KUNIT_EXPECT_EQ(test, type, (u32)MACH_MSG_TYPE_PORT_SEND);
-	KUNIT_EXPECT_EQ(test, port->srights, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->srights), 1);
 	KUNIT_EXPECT_EQ(test, port->mscount, 1U);
 	/* Back into the space: merges into the receive right's name. */
 	KUNIT_ASSERT_EQ(test, mx_right_copyout(space, moved, type, &again), KERN_SUCCESS);
 	KUNIT_EXPECT_EQ(test, again, name);
 	KUNIT_EXPECT_EQ(test, mx_entry_lookup(space, name)->urefs, 1U);
-	KUNIT_EXPECT_EQ(test, port->srights, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->srights), 1);
 	/* A second send right merges too: urefs 2, still one send right. */
 	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_COPY_SEND, &moved,
 					      &type, &was_receive), KERN_SUCCESS);
-	KUNIT_EXPECT_EQ(test, port->srights, 2U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->srights), 2);
 	KUNIT_ASSERT_EQ(test, mx_right_copyout(space, moved, type, &again), KERN_SUCCESS);
 	KUNIT_EXPECT_EQ(test, mx_entry_lookup(space, name)->urefs, 2U);
-	KUNIT_EXPECT_EQ(test, port->srights, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->srights), 1);
 	/* MOVE_SEND of one uref: the entry keeps the other. */
 	KUNIT_ASSERT_EQ(test, mx_right_copyin(space, name, MACH_MSG_TYPE_MOVE_SEND, &moved,
 					      &type, &was_receive), KERN_SUCCESS);
 	KUNIT_EXPECT_EQ(test, mx_entry_lookup(space, name)->urefs, 1U);
-	KUNIT_EXPECT_EQ(test, port->srights, 2U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->srights), 2);
 	mutex_unlock(&space->lock);
 	mx_port_release_send(moved);
-	KUNIT_EXPECT_EQ(test, port->srights, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->srights), 1);
 }
 
 static void no_senders_notification(struct kunit *test)
@@ -256,7 +256,7 @@ static void no_senders_notification(struct kunit *test)
 					      &type, &was_receive), KERN_SUCCESS);
 	mutex_unlock(&space->lock);
 	port->nsrequest = sonce;
-	KUNIT_EXPECT_EQ(test, notify->sorights, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&notify->sorights), 1);
 
 	mx_port_release_send(send);	/* the last send right */
 	KUNIT_EXPECT_NULL(test, port->nsrequest);
@@ -311,8 +311,8 @@ static void queue_limit_and_reap(struct kunit *test)
 	mx_reap(&reap);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
 	KUNIT_EXPECT_FALSE(test, port->active);
-	KUNIT_EXPECT_EQ(test, port->srights, 0U);
-	KUNIT_EXPECT_EQ(test, port->sorights, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->srights), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->sorights), 0);
 	KUNIT_EXPECT_EQ(test, refcount_read(&port->ref), 1U);
 	mx_port_put(port);
 }
@@ -376,7 +376,7 @@ static void port_destroyed_notification(struct kunit *test)
 	mutex_unlock(&space->lock);
 	mx_reap(&reap);
 	KUNIT_EXPECT_FALSE(test, port->active);
-	KUNIT_EXPECT_EQ(test, port->sorights, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&port->sorights), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
 	mx_port_put(port);
 }

@@ -1084,6 +1084,107 @@ static mach_msg_return_t set_qlimit(mach_port_t name, mach_port_msgcount_t qlimi
 					MACH_PORT_LIMITS_INFO_COUNT);
 }
 
+#define RACE_MSGS	3000
+
+struct rights_race {
+	mach_port_t port, sink;
+	volatile int senders_done;
+	volatile int destroyed;
+	volatile int destroyer_done;
+	mach_msg_return_t mr;
+};
+
+/* Send RACE_MSGS / 2 messages to the sink, each with a copy of the send right. */
+static void *copy_rights(void *arg)
+{
+	struct rights_race *r = arg;
+	int i;
+
+	for (i = 0; i < RACE_MSGS / 2 && r->mr == MACH_MSG_SUCCESS; i++)
+		r->mr = send_simple(r->sink, MACH_MSG_TYPE_MAKE_SEND, r->port,
+				    MACH_MSG_TYPE_COPY_SEND, i, 0, 0, 0);
+	__atomic_add_fetch(&r->senders_done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* Take every message off the sink too large: each is destroyed, its right released. */
+static void *destroy_rights(void *arg)
+{
+	struct rights_race *r = arg;
+	mach_msg_header_t small;
+
+	while (r->destroyed < RACE_MSGS) {
+		if (receive(r->sink, &small, sizeof(small), MACH_RCV_TIMEOUT, 1000) !=
+		    MACH_RCV_TOO_LARGE)
+			break;
+		__atomic_add_fetch(&r->destroyed, 1, __ATOMIC_SEQ_CST);
+	}
+	r->destroyer_done = 1;
+	return NULL;
+}
+
+/*
+ * Send rights are counted without the port's lock but for the last one's
+ * release: with two threads copying a port's send right into messages and
+ * a third destroying them, the no-senders notification comes once, after
+ * the name's own right and every copy are gone, never while a message
+ * still holds one.
+ */
+TEST(no_senders_fires_once_after_the_last_of_rights_copied_and_released_at_once)
+{
+	struct rights_race r = { .port = new_port(), .sink = new_port(), .mr = MACH_MSG_SUCCESS };
+	mach_port_t notify = new_port(), prev;
+	pthread_t a, b, d;
+	int early = 0, got = 0;
+	struct {
+		mach_no_senders_notification_t n;
+		char pad[64];
+	} m;
+
+	ASSERT_EQ(KERN_SUCCESS, mach_port_insert_right(ME, r.port, r.port,
+						       MACH_MSG_TYPE_MAKE_SEND));
+	ASSERT_EQ(KERN_SUCCESS, mach_port_request_notification(ME, r.port, MACH_NOTIFY_NO_SENDERS,
+							       0, notify,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev));
+	ASSERT_EQ(0, pthread_create(&d, NULL, destroy_rights, &r));
+	ASSERT_EQ(0, pthread_create(&a, NULL, copy_rights, &r));
+	ASSERT_EQ(0, pthread_create(&b, NULL, copy_rights, &r));
+	while (r.senders_done < 2) {
+		/* While the name's right stays, nothing fires, whatever the copies do. */
+		if (receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0) == MACH_MSG_SUCCESS)
+			early++;
+		sched_yield();
+	}
+	ASSERT_EQ(KERN_SUCCESS, mach_port_deallocate(ME, r.port));
+	/* Now the copies in flight are the last: a notice before the queue is empty is early. */
+	while (!r.destroyer_done) {
+		if (receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0) == MACH_MSG_SUCCESS) {
+			if (status_of(r.sink).mps_msgcount > 0)
+				early++;
+			got++;
+		}
+		sched_yield();
+	}
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	pthread_join(d, NULL);
+	EXPECT_EQ(MACH_MSG_SUCCESS, r.mr);
+	EXPECT_EQ(RACE_MSGS, r.destroyed);
+	EXPECT_EQ(0, early);
+	memset(&m, 0, sizeof(m));
+	if (!got) {
+		ASSERT_EQ(MACH_MSG_SUCCESS, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 1000));
+		EXPECT_EQ(MACH_NOTIFY_NO_SENDERS, m.n.not_header.msgh_id);
+		EXPECT_EQ(1, m.n.not_count);	/* the make-send count */
+		got++;
+	}
+	EXPECT_EQ(1, got);
+	EXPECT_EQ(MACH_RCV_TIMED_OUT, receive(notify, &m, sizeof(m), MACH_RCV_TIMEOUT, 0));
+	mach_port_destroy(ME, r.port);
+	mach_port_destroy(ME, r.sink);
+	mach_port_destroy(ME, notify);
+}
+
 /*
  * mach_port_destroy() on a receive right with a port-destroyed request:
  * the port lives on, and the receive right, its queue with it, arrives
