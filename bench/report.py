@@ -413,6 +413,7 @@ def lane_tables(lane, d):
         out += profile_table(d)
     pinned = {n: v[0] for (mode, n), v in d["rows"].items() if mode == "pinned"}
     out += overhead_report.rt_section(d.get("overhead"), NAMES, pinned)
+    out += overhead_report.tput_section(d.get("overhead"))
     out += insnprof_section(d.get("insnprof"))
     out += overhead_report.section(d.get("overhead"))
     if d["mem"]:
@@ -436,13 +437,27 @@ ANALYSIS = """\
   code, spread over some forty functions (none above 450); the rest is
   allocation and zeroing, the system calls, the signal path, user copies,
   locks and the name table.
-- The floor of this design: the fault goes through Linux's signal path
-  (trap, `force_sig_fault()`, `get_signal()` running our task work, the
-  signal taken back) before machexc sees it, and the two switches come on
-  top.  The in-process SIGSEGV row (a fault, a signal frame and
-  `sigreturn()`) is half of futex ping-pong by itself, so a fault plus
-  futex's two switches is already near 1.2x futex: the goal leaves almost
-  nothing for the message, its rights and the handler's system call.
+- The floor of this design, from the instruction profile beside
+  seccomp's (lane 6.1, "Where the instructions go"): seccomp user
+  notification's round trip makes the same two switches, a trap into
+  the kernel on one side and the supervisor's system calls on the other
+  (about 9.3k kernel instructions).  Add the signal path a fault takes
+  before machexc sees it (about 1.1k: `force_sig_fault()`, the sigqueue,
+  `get_signal()` running the task work, the signal taken back), take
+  away the system call the handler saves (one `mach_msg()` sends the
+  reply and receives the next request; about 0.4k), and a round trip is
+  at about 10k, 1.07x seccomp and 1.1x futex, before the first
+  instruction of a message, its rights and names, or the permission
+  check (`ptrace_may_access()` and its LSM hooks alone: about 0.3k).  So
+  "within 1.1x seccomp" is below the floor of any design that sees a
+  fault through Linux's signal path, and "1.2x futex" and "0.7x ptrace"
+  leave 1k to 2k instructions for all of Mach IPC, where machexc spends
+  about 7k (its own code, about 4.7k, and the locks, copies, allocation
+  and name table it calls into).  A module cannot take a fault before the
+  signal path: the die notifier chain can consume a user int3, a debug
+  trap and the error traps (#UD, #DE), not a page fault or a general
+  protection fault (EXC_BAD_ACCESS), and redirecting the kernel's own
+  fault functions, as livepatch does, is not for a module to do.
 - Improved on 2026-12-04, measured in instructions (bench/compare.sh, lane
   6.1 / 6.12): 28.2k / 22.4k -> 21.8k / 20.0k instructions per round trip
   (-23% / -11%).  The library checked its descriptor with glibc's fstat(),
@@ -523,26 +538,49 @@ ANALYSIS = """\
   the receive's ptrace_may_access() and its LSM hooks, which stay), and
   user copies (about 0.5k: hardened usercopy's checks on the send's and
   the receive's copies).
+- Then, on 2026-12-06 (bench/compare.sh, lane 6.1 / 6.12): 17.9k /
+  17.5k -> 17.7k / 17.2k instructions per round trip (-1.2% / -1.9%).
+  Send and send-once rights are counted with atomics, and only the
+  release of a port's last send right takes its lock (for the
+  no-senders check): a copy of a right held cannot bring the count from
+  zero, so the lock guarded nothing else (four to six lock rounds per
+  exception: the exception port's right, the task and thread rights
+  merged into the handler's names, the reply's send-once right); a
+  thread without exception ports of its own is passed over without
+  special_lock; the thread's reply port comes in the space-lock round
+  that finds the thread.  bench/insnprof/lines.py, which splits the
+  module's share by source line, found no line above 60 instructions:
+  what is left is spread thin.
 - What is left to try, with its size from the instruction profile: the
   receive's permission check on the faulting task (ptrace_may_access()
-  and its LSM hooks, about 300, which stays); the sigqueue the kernel
+  and its LSM hooks, about 300, which stays); the library's check that
+  its descriptor is still the device, one `lseek()` per call (about 400
+  with its system call; it keeps an ioctl from reaching a file that took
+  a closed descriptor's number, and stays); the sigqueue the kernel
   allocates for the fault signal (about 200, the kernel's); the netlink
   events' listener checks (about 100: a module-side flag set when a
-  listener binds would spare them, where the kernel tells the family);
-  the handler's own task lookup per mach_msg() (about 80); the spinlock
-  rounds (about 20 per round trip, a good part of them a port's lock
-  taken only to count a send or send-once right made or released); and
-  reading all of this on hardware (KVM or bare metal).
+  listener binds would spare them, where the kernel tells the family:
+  6.12 does, 6.1 does not); the handler's own task lookup per mach_msg() (about 80); for
+  breakpoints and single steps only, the signal path itself (about 1.1k),
+  which a die notifier could skip (above: not for EXC_BAD_ACCESS, and a
+  second way into the raise); and reading all of this on hardware (KVM
+  or bare metal).
 - Throughput with two CPUs (the free columns) moves by a factor of two
   from run to run under TCG, and 2 handler threads have not beaten 1 in
-  every row.  Not explained yet; the likeliest suspects are cross-CPU
-  wakeups of an idle vCPU, which TCG makes slow and uneven, and the
-  faulting process's shared locks (its space's mutex, its siglock), on
-  which one vCPU can spin while the host has descheduled the other.
-  Counted in instructions on one vCPU, an exception
-  costs the same (about 20k in 6.1) whatever the number of faulting or
-  handler threads, slightly less with more of them: the path does not
-  grow with concurrency.
+  every row; the likeliest suspects are cross-CPU wakeups of an idle
+  vCPU, which TCG makes slow and uneven, and the faulting process's
+  shared locks, on which one vCPU can spin while the host has
+  descheduled the other.  Counted in instructions on one vCPU
+  ("Throughput in instructions"), the path does not grow with
+  concurrency: a lone handler's exception gets cheaper with more
+  faulting threads (it finds the next request queued and takes it
+  without sleeping).  A second handler thread makes an exception up to
+  about a tenth dearer at 2 to 4 faulting threads: each request is
+  handed to whichever handler is idle, which then sleeps and wakes once
+  per exception where a lone handler would have taken it off the queue.
+  That is the price of the parallelism a second CPU can use (XNU's port
+  queues and Linux's futex wake one waiter the same way); on one CPU it
+  is all cost, and what it buys on two cannot be counted here.
 """
 
 
@@ -629,6 +667,28 @@ def goals(lanes):
     ov = [overhead_report.worst(d["overhead"]) if d.get("overhead") else "-"
           for _, d in lanes]
     out.append("| non-user overhead at most 2% | " + " | ".join(ov) + " |")
+
+    def one_vcpu(d, fn, what):
+        ov = d.get("overhead")
+        if not ov or not ov.get("tput"):
+            return "-"
+        worst, ok = fn(ov)
+        if not worst:
+            return "-"
+        return what(worst) + f" ({met(ok)})"
+    out.append("| one vCPU, in instructions per exception: a second handler thread "
+               "costs no more (worst of 1-8 faulting threads; not met only above "
+               "one handler's highest run) | " + " | ".join(
+                   one_vcpu(d, overhead_report.tput_second_handler,
+                            lambda w: f"{w[0]:.3f}x at {w[1]} faulting")
+                   for _, d in lanes) + " |")
+    out.append("| one vCPU, in instructions per exception: more faulting threads "
+               "never cost more (worst against the cheapest fewer; not met only "
+               "above that one's highest run) | " + " | ".join(
+                   one_vcpu(d, overhead_report.tput_more_faulting,
+                            lambda w: f"{w[0]:.3f}x ({w[1]} vs {w[2]} faulting, "
+                                      f"{w[3]} handler{'s' if w[3] > 1 else ''})")
+                   for _, d in lanes) + " |")
 
     def in_insns(d):
         ov = d.get("overhead")
