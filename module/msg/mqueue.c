@@ -164,7 +164,12 @@ enum handoff { HANDOFF_NONE, HANDOFF_DONE, HANDOFF_QUEUE };
  * port's or its set's): the first one already asleep in receive, else,
  * if @early, the first early waiter (a server still sending its reply,
  * struct early_wait), which would otherwise hold a request that an idle
- * handler could be running.  HANDOFF_DONE: handed, and that waiter woken
+ * handler could be running.  But with @sync, an early waiter queued on
+ * this CPU comes first: the sender preempted it there (its reply woke the
+ * sender), it runs the moment the sender sleeps, with no wakeup, and an
+ * idle receiver woken instead would have both switch once more, for
+ * nothing (a sync wakeup puts the wakee on this CPU too, 6.6 on).
+ * HANDOFF_DONE: handed, and that waiter woken
  * and off the queue.  HANDOFF_QUEUE: the waiter chosen has no room for it,
  * so it is queued as always (and the receiver gets MACH_RCV_TOO_LARGE from
  * the queue).  HANDOFF_NONE: no waiter of that kind here.
@@ -178,16 +183,18 @@ enum handoff { HANDOFF_NONE, HANDOFF_DONE, HANDOFF_QUEUE };
 static enum handoff hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port,
 				   struct mx_kmsg *kmsg, bool sync, bool early)
 {
-	struct mx_rcv_waiter *w, *asleep = NULL, *first_early = NULL;
+	struct mx_rcv_waiter *w, *asleep = NULL, *first_early = NULL, *here = NULL;
 	struct wait_queue_entry *e;
 	enum handoff ret = HANDOFF_NONE;
 	unsigned int seen = 0;
 	unsigned long flags;
+	int cpu;
 
 	lockdep_assert_held(&port->lock);
 	if (list_empty_careful(&wq->head))
 		return HANDOFF_NONE;
 	spin_lock_irqsave(&wq->lock, flags);
+	cpu = smp_processor_id();
 	list_for_each_entry(e, &wq->head, entry) {
 		if (++seen > MX_HANDOFF_SCAN)
 			break;
@@ -197,14 +204,19 @@ static enum handoff hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port,
 		if (w->kmsg || (w->space && (port->receiver != w->space ||
 					     (w->name && port->receiver_name != w->name))))
 			continue;
-		if (!w->early) {
-			asleep = w;
+		if (w->early && sync && w->entry.private != current &&
+		    task_cpu(w->entry.private) == cpu) {
+			here = w;
 			break;
 		}
-		if (!first_early)
+		if (!w->early && !asleep)
+			asleep = w;
+		else if (w->early && !first_early)
 			first_early = w;
+		if (asleep && !sync)
+			break;
 	}
-	w = asleep ? asleep : early ? first_early : NULL;
+	w = here ? here : asleep ? asleep : early ? first_early : NULL;
 	if (w && kmsg->size > w->room) {
 		ret = HANDOFF_QUEUE;
 	} else if (w) {
