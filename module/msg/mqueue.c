@@ -164,11 +164,13 @@ enum handoff { HANDOFF_NONE, HANDOFF_DONE, HANDOFF_QUEUE };
  * port's or its set's): the first one already asleep in receive, else,
  * if @early, the first early waiter (a server still sending its reply,
  * struct early_wait), which would otherwise hold a request that an idle
- * handler could be running.  But with @sync, an early waiter queued on
- * this CPU comes first: the sender preempted it there (its reply woke the
- * sender), it runs the moment the sender sleeps, with no wakeup, and an
- * idle receiver woken instead would have both switch once more, for
- * nothing (a sync wakeup puts the wakee on this CPU too, 6.6 on).
+ * handler could be running.  But with @sync, an early waiter runnable on
+ * this CPU, with room for the message, comes first: the sender preempted
+ * it there (its reply woke the sender), it runs the moment the sender
+ * sleeps, with no wakeup, and an idle receiver woken instead would have
+ * both switch once more, for nothing (a sync wakeup puts the wakee on
+ * this CPU too, 6.6 on).  One blocked (on the space's lock, a page fault)
+ * is passed over for an idle receiver, as before.
  * HANDOFF_DONE: handed, and that waiter woken
  * and off the queue.  HANDOFF_QUEUE: the waiter chosen has no room for it,
  * so it is queued as always (and the receiver gets MACH_RCV_TOO_LARGE from
@@ -204,7 +206,8 @@ static enum handoff hand_to_waiter(wait_queue_head_t *wq, struct mx_port *port,
 		if (w->kmsg || (w->space && (port->receiver != w->space ||
 					     (w->name && port->receiver_name != w->name))))
 			continue;
-		if (w->early && sync && w->entry.private != current &&
+		if (w->early && sync && kmsg->size <= w->room && w->entry.private != current &&
+		    task_is_running((struct task_struct *)w->entry.private) &&
 		    task_cpu(w->entry.private) == cpu) {
 			here = w;
 			break;

@@ -100,10 +100,10 @@ static bool task_may_as(struct task_struct *task, unsigned int mode,
 		return true;
 	if (!ptrace_may_access_fn || same_thread_group(task, current))
 		return false;
-	if (!pid_nr_ns(task_tgid(task), obs->ns))
-		return false;
+	/* The pid goes, through RCU, as the process exits: read it under RCU. */
 	rcu_read_lock();
-	ok = userns_covered(__task_cred(task)->user_ns, obs->cred->user_ns);
+	ok = pid_nr_ns(task_tgid(task), obs->ns) &&
+	     userns_covered(__task_cred(task)->user_ns, obs->cred->user_ns);
 	rcu_read_unlock();
 	if (!ok)
 		return false;

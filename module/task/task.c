@@ -1141,6 +1141,8 @@ mx_return_t mx_task_collect(struct mx_task *target, struct mx_thread_list *tl)
 	for (i = 0; i < n && kr == KERN_SUCCESS; i++) {
 		struct mx_thread *th = mx_thread_get(target, tasks[i]);
 
+		if (IS_ERR(th))
+			continue;	/* it exited since it was collected */
 		if (!th) {
 			kr = KERN_RESOURCE_SHORTAGE;
 			break;

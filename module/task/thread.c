@@ -99,14 +99,13 @@ static void update_thread_mask(struct mx_task *task)
 	WRITE_ONCE(task->thread_exc_mask, mask);
 }
 
-/* @p's thread in @task, made if need be; NULL without memory. */
-struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p)
+/* mx_thread_get() with @p's @pid in hand. */
+static struct mx_thread *thread_lookup_or_make(struct mx_task *task, struct task_struct *p,
+					       struct pid *pid)
 {
-	struct pid *pid = task_pid(p);
 	struct mx_thread *th;
 	LIST_HEAD(reap);
 
-	lockdep_assert_held(&task->space.lock);
 	hash_for_each_possible(task->threads, th, link, (unsigned long)pid)
 		if (th->pid == pid)
 			return th;
@@ -138,6 +137,31 @@ struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p)
 	th->pid = get_pid(pid);
 	hash_add(task->threads, &th->link, (unsigned long)pid);
 	task->nthreads++;
+	return th;
+}
+
+/*
+ * @p's thread in @task, made if need be; NULL without memory.  @p other
+ * than current may exit meanwhile (the caller holds only its
+ * task_struct): its pid is taken under RCU, as it goes at the exit, and
+ * ERR_PTR(-ESRCH) says it is gone already.
+ */
+struct mx_thread *mx_thread_get(struct mx_task *task, struct task_struct *p)
+{
+	struct pid *held = NULL, *pid;
+	struct mx_thread *th;
+
+	lockdep_assert_held(&task->space.lock);
+	if (p == current) {
+		pid = task_pid(p);
+	} else {
+		held = get_task_pid(p, PIDTYPE_PID);
+		if (!held)
+			return ERR_PTR(-ESRCH);
+		pid = held;
+	}
+	th = thread_lookup_or_make(task, p, pid);
+	put_pid(held);
 	return th;
 }
 

@@ -103,7 +103,12 @@ static void *spin(void *arg)
 	return NULL;
 }
 
-enum child_main { MAIN_SPIN, MAIN_R12, MAIN_READ, MAIN_FAULT };
+enum child_main { MAIN_SPIN, MAIN_R12, MAIN_READ, MAIN_FAULT, MAIN_CHURN };
+
+static void *exit_at_once(void *arg)
+{
+	return arg;
+}
 
 static void fault_ill(void)
 {
@@ -145,6 +150,16 @@ static void child(struct shm *shm, int threads, enum child_main what, int fd)
 		spin((void *)0);
 		for (;;)
 			pause();
+	case MAIN_CHURN:
+		/* Threads that start and exit at once, as fast as it can. */
+		atomic_store(&shm->tid[0], gettid());
+		atomic_fetch_add(&shm->ready, 1);
+		for (;;) {
+			if (pthread_create(&t, NULL, exit_at_once, NULL))
+				_exit(92);
+			pthread_join(t, NULL);
+			atomic_fetch_add(&shm->count[0], 1);
+		}
 	}
 	_exit(91);
 }
@@ -404,6 +419,31 @@ TEST_F(tasks, task_threads_one_send_right_per_live_thread_main_first)
 	atomic_store(&self->shm->quit[2], 1);
 	EXPECT_TRUE(poll_until(thread_count(self->task, &kr) == 3));
 	EXPECT_EQ(KERN_SUCCESS, kr);
+}
+
+/*
+ * task_threads() on a process whose threads exit while it is listed:
+ * each one either is listed or is not, and the call never fails for it
+ * (a thread that exits between being found and getting its port is left
+ * out; the kernel checks for a splat of the exiting thread's pid).
+ */
+TEST_F(tasks, task_threads_while_threads_come_and_go)
+{
+	thread_act_t th[4];
+	long before;
+	int i, j, n;
+
+	ASSERT_EQ(0, start(self, 1, MAIN_CHURN));
+	before = atomic_load(&self->shm->count[0]);
+	for (i = 0; i < 1500; i++) {
+		n = threads_of(self->task, th, 4);
+		ASSERT_GE(n, 1);
+		ASSERT_LE(n, 2);
+		for (j = 0; j < n && j < 4; j++)
+			mach_port_deallocate(ME, th[j]);
+	}
+	/* The threads did come and go meanwhile. */
+	EXPECT_GT(atomic_load(&self->shm->count[0]), before);
 }
 
 /* THREAD_IDENTIFIER_INFO: thread_id is the tid. */
