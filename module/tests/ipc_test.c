@@ -5,6 +5,8 @@
  * put in the table of tasks, so tied to no process).
  */
 #include <kunit/test.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "../msg/msg.h"
@@ -545,6 +547,90 @@ static void handoff_prefers_a_receiver_asleep(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
 }
 
+static int spin_until_stopped(void *unused)
+{
+	while (!kthread_should_stop())
+		cond_resched();
+	return 0;
+}
+
+/*
+ * A sync handoff (the sender sleeps next) gives the message to an early
+ * waiter runnable on the sender's CPU, one the sender preempted there,
+ * before a receiver asleep ahead of it; not if that waiter has no room
+ * for it, nor for a send that is not sync.  The early waiter here is a
+ * kernel thread spinning on this CPU.
+ */
+static void sync_handoff_prefers_the_early_waiter_runnable_here(struct kunit *test)
+{
+	struct mx_space *space = ((struct ipc_ctx *)test->priv)->space;
+	long kmsgs = atomic_long_read(&mx_nr_kmsgs);
+	struct mx_rcv_waiter early, asleep;
+	struct mx_kmsg *k[3], *got[6];
+	struct task_struct *other;
+	struct mx_port *port;
+	bool handoff = false;
+	LIST_HEAD(reap);
+	unsigned int i;
+	u32 name;
+
+	name = new_receive(test, space, &port);
+	migrate_disable();
+	other = kthread_create(spin_until_stopped, NULL, "machexc-kunit");
+	if (IS_ERR(other)) {
+		migrate_enable();
+		KUNIT_FAIL(test, "no kernel thread");
+		return;
+	}
+	kthread_bind(other, raw_smp_processor_id());
+	wake_up_process(other);
+
+	/* Runnable here, with room: the early one, though the asleep one is first. */
+	add_waiter(&asleep, port, space, name, 1024, false);
+	add_waiter(&early, port, space, name, 1024, true);
+	early.entry.private = other;
+	k[0] = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send_sync(k[0], 0, 0, &handoff), (u32)MACH_MSG_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, handoff);
+	got[0] = mx_rcv_waiter_remove(&port->rcv_wait, &early);
+	got[1] = mx_rcv_waiter_remove(&port->rcv_wait, &asleep);
+	KUNIT_EXPECT_PTR_EQ(test, got[0], k[0]);
+	KUNIT_EXPECT_PTR_EQ(test, got[1], NULL);
+
+	/* No room in the early one: the receiver asleep gets it. */
+	add_waiter(&asleep, port, space, name, 1024, false);
+	add_waiter(&early, port, space, name, sizeof(struct mach_msg_header) - 4, true);
+	early.entry.private = other;
+	k[1] = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send_sync(k[1], 0, 0, &handoff), (u32)MACH_MSG_SUCCESS);
+	got[2] = mx_rcv_waiter_remove(&port->rcv_wait, &early);
+	got[3] = mx_rcv_waiter_remove(&port->rcv_wait, &asleep);
+	KUNIT_EXPECT_PTR_EQ(test, got[2], NULL);
+	KUNIT_EXPECT_PTR_EQ(test, got[3], k[1]);
+
+	/* Not a sync send: the receiver asleep, as always. */
+	add_waiter(&asleep, port, space, name, 1024, false);
+	add_waiter(&early, port, space, name, 1024, true);
+	early.entry.private = other;
+	k[2] = new_msg(test, space, name);
+	KUNIT_EXPECT_EQ(test, mx_kmsg_send(k[2], 0, 0), (u32)MACH_MSG_SUCCESS);
+	got[4] = mx_rcv_waiter_remove(&port->rcv_wait, &early);
+	got[5] = mx_rcv_waiter_remove(&port->rcv_wait, &asleep);
+	KUNIT_EXPECT_PTR_EQ(test, got[4], NULL);
+	KUNIT_EXPECT_PTR_EQ(test, got[5], k[2]);
+
+	kthread_stop(other);
+	migrate_enable();
+	for (i = 0; i < ARRAY_SIZE(got); i++)
+		if (got[i])
+			mx_kmsg_requeue(got[i]);
+	mutex_lock(&space->lock);
+	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
+	mutex_unlock(&space->lock);
+	mx_reap(&reap);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+}
+
 /*
  * A port's sequence number counts the messages received from it: a
  * handed message takes the next one when its receiver accepts it, not
@@ -708,6 +794,7 @@ static struct kunit_case machexc_ipc_cases[] = {
 	KUNIT_CASE(port_destroyed_notification),
 	KUNIT_CASE(handoff_rules),
 	KUNIT_CASE(handoff_prefers_a_receiver_asleep),
+	KUNIT_CASE(sync_handoff_prefers_the_early_waiter_runnable_here),
 	KUNIT_CASE(seqno_counts_messages_received),
 	KUNIT_CASE(kept_message_reuse),
 	KUNIT_CASE(space_kept_message_serves_one_send_at_a_time),
