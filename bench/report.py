@@ -539,7 +539,7 @@ ANALYSIS = """\
   user copies (about 0.5k: hardened usercopy's checks on the send's and
   the receive's copies).
 - Then, on 2026-12-06 (bench/compare.sh, lane 6.1 / 6.12): 17.9k /
-  17.5k -> 17.7k / 17.2k instructions per round trip (-1.2% / -1.9%).
+  17.5k -> 17.8k / 17.2k instructions per round trip (-1.0% / -1.8%).
   Send and send-once rights are counted with atomics, and only the
   release of a port's last send right takes its lock (for the
   no-senders check): a copy of a right held cannot bring the count from
@@ -550,7 +550,14 @@ ANALYSIS = """\
   special_lock; the thread's reply port comes in the space-lock round
   that finds the thread.  bench/insnprof/lines.py, which splits the
   module's share by source line, found no line above 60 instructions:
-  what is left is spread thin.
+  what is left is spread thin.  The "Throughput in instructions" table
+  then showed a second handler thread costing a fifth more per exception
+  in 6.12 with one faulting thread: EEVDF lets the faulting thread, woken
+  by the reply, preempt the handler before it is back in receive, and
+  the next request went to the idle handler, so the preempted one slept
+  for nothing.  A sync handoff now gives it to an early waiter runnable
+  on the sender's CPU with room for it first (2.6 -> 2.0 context switches
+  and 20.8k -> 17.6k instructions per exception there).
 - What is left to try, with its size from the instruction profile: the
   receive's permission check on the faulting task (ptrace_may_access()
   and its LSM hooks, about 300, which stays); the library's check that
