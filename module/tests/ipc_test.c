@@ -489,6 +489,27 @@ static void add_waiter(struct mx_rcv_waiter *w, struct mx_port *port, struct mx_
 }
 
 /*
+ * The handed messages in @got put back in their port's queue, then the
+ * receive right @name released, the queue with it: no message is left
+ * (@kmsgs: the count before the test).
+ */
+static void put_back_and_release(struct kunit *test, struct mx_space *space, u32 name,
+				 struct mx_kmsg **got, unsigned int n, long kmsgs)
+{
+	LIST_HEAD(reap);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (got[i])
+			mx_kmsg_requeue(got[i]);
+	mutex_lock(&space->lock);
+	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
+	mutex_unlock(&space->lock);
+	mx_reap(&reap);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+}
+
+/*
  * A message goes to a receiver asleep in receive before an early waiter
  * (a server still sending its reply) queued ahead of it, and to the
  * early waiter when no receiver sleeps; one waiter gets it, never two;
@@ -501,8 +522,6 @@ static void handoff_prefers_a_receiver_asleep(struct kunit *test)
 	struct mx_rcv_waiter early, asleep;
 	struct mx_kmsg *k1, *k2, *k3, *got[4];
 	struct mx_port *port;
-	LIST_HEAD(reap);
-	unsigned int i;
 	u32 name;
 
 	name = new_receive(test, space, &port);
@@ -536,15 +555,7 @@ static void handoff_prefers_a_receiver_asleep(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, got[2], NULL);
 	KUNIT_EXPECT_PTR_EQ(test, got[3], NULL);
 
-	/* Handed ones back in the queue, to go with the port. */
-	for (i = 0; i < ARRAY_SIZE(got); i++)
-		if (got[i])
-			mx_kmsg_requeue(got[i]);
-	mutex_lock(&space->lock);
-	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
-	mutex_unlock(&space->lock);
-	mx_reap(&reap);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+	put_back_and_release(test, space, name, got, ARRAY_SIZE(got), kmsgs);
 }
 
 static int spin_until_stopped(void *unused)
@@ -570,8 +581,6 @@ static void sync_handoff_prefers_the_early_waiter_runnable_here(struct kunit *te
 	struct task_struct *other;
 	struct mx_port *port;
 	bool handoff = false;
-	LIST_HEAD(reap);
-	unsigned int i;
 	u32 name;
 
 	name = new_receive(test, space, &port);
@@ -621,14 +630,7 @@ static void sync_handoff_prefers_the_early_waiter_runnable_here(struct kunit *te
 
 	kthread_stop(other);
 	migrate_enable();
-	for (i = 0; i < ARRAY_SIZE(got); i++)
-		if (got[i])
-			mx_kmsg_requeue(got[i]);
-	mutex_lock(&space->lock);
-	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
-	mutex_unlock(&space->lock);
-	mx_reap(&reap);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+	put_back_and_release(test, space, name, got, ARRAY_SIZE(got), kmsgs);
 }
 
 /*
@@ -646,7 +648,6 @@ static void seqno_counts_messages_received(struct kunit *test)
 	struct mx_rcv_waiter w;
 	struct mx_port *port;
 	mx_return_t mr;
-	LIST_HEAD(reap);
 	unsigned int i;
 	u32 name, s0;
 
@@ -684,14 +685,7 @@ static void seqno_counts_messages_received(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, port->seqno, s0 + i + 1);
 	}
 
-	for (i = 0; i < ARRAY_SIZE(got); i++)
-		if (got[i])
-			mx_kmsg_requeue(got[i]);
-	mutex_lock(&space->lock);
-	mx_entry_release(space, mx_entry_lookup(space, name), &reap);
-	mutex_unlock(&space->lock);
-	mx_reap(&reap);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&mx_nr_kmsgs), kmsgs);
+	put_back_and_release(test, space, name, got, ARRAY_SIZE(got), kmsgs);
 }
 
 /*
