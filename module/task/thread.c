@@ -99,13 +99,14 @@ static void update_thread_mask(struct mx_task *task)
 	WRITE_ONCE(task->thread_exc_mask, mask);
 }
 
-/* mx_thread_get() with @p's @pid in hand. */
+/* mx_thread_get() with @p's @pid in hand; with task->space.lock held. */
 static struct mx_thread *thread_lookup_or_make(struct mx_task *task, struct task_struct *p,
 					       struct pid *pid)
 {
 	struct mx_thread *th;
 	LIST_HEAD(reap);
 
+	lockdep_assert_held(&task->space.lock);
 	hash_for_each_possible(task->threads, th, link, (unsigned long)pid)
 		if (th->pid == pid)
 			return th;
@@ -141,7 +142,8 @@ static struct mx_thread *thread_lookup_or_make(struct mx_task *task, struct task
 }
 
 /*
- * @p's thread in @task, made if need be; NULL without memory.  @p other
+ * @p's thread in @task, made if need be; NULL without memory.  With
+ * task->space.lock held.  @p other
  * than current may exit meanwhile (the caller holds only its
  * task_struct): its pid is taken under RCU, as it goes at the exit, and
  * ERR_PTR(-ESRCH) says it is gone already.
